@@ -1,0 +1,802 @@
+package org.sandbox4j;
+
+import java.io.IOException;
+import java.lang.ProcessBuilder.Redirect;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+import org.sandbox4j.caps.Capability;
+import org.sandbox4j.internal.HostDiagnosis;
+import org.sandbox4j.internal.SpecWriter;
+import org.sandbox4j.internal.Spawner;
+import org.sandbox4j.limits.Rlimit;
+import org.sandbox4j.mount.JailPath;
+import org.sandbox4j.mount.MountOp;
+
+/**
+ * A jail: an immutable, validated, thread-safe description of where and how a program runs.
+ * Build it once, start it many times.
+ *
+ * <pre>{@code
+ * Sandbox sandbox = Sandbox.builder()            // strict by default: all namespaces new, no network,
+ *         .readOnlySystem()                      // an empty read-only root, no capabilities, ...
+ *         .tmpfs("/tmp")
+ *         .readWrite(inputDir, "/input")
+ *         .build();
+ * Process p = sandbox.start("/usr/bin/pdftotext", "/input/in.pdf", "-");
+ * }</pre>
+ *
+ * <p>What a jail gets unless the builder says otherwise: new user, mount, pid, ipc, uts, net and
+ * cgroup namespaces; an empty tmpfs as root, made read-only once the mounts are in place; uid and gid
+ * 65534 inside (mapped to the caller's own ids, or to 65534 when the JVM is root); no capabilities;
+ * no_new_privs; a new session (no controlling terminal, so no TIOCSTI); an empty environment; only
+ * stdin, stdout and stderr open; host name {@code sandbox}; an init process as pid 1 that forwards
+ * signals and reaps; and death with the JVM.
+ */
+public final class Sandbox {
+    /** The uid and gid a jail runs as unless the builder chooses another ({@code nobody}). */
+    public static final int NOBODY = 65534;
+
+    private final Set<Namespace> shared;
+    private final @Nullable Path rootDir;
+    private final boolean rootWritable;
+    private final List<MountOp> ops;
+    private final int uid;
+    private final int gid;
+    private final int hostUid;
+    private final int hostGid;
+    private final @Nullable String hostname;
+    private final Map<String, String> env;
+    private final String cwd;
+    private final Map<Rlimit, long[]> rlimits;
+    private final Set<Capability> keptCaps;
+    private final @Nullable Duration timeLimit;
+    private final Duration setupTimeout;
+    private final List<int[]> keptFds;
+    private final Redirect stdin;
+    private final Redirect stdout;
+    private final Redirect stderr;
+    private final boolean redirectErrorStream;
+    private final boolean init;
+    private final boolean newSession;
+    private final boolean dieWithParent;
+    private final byte @Nullable [] seccompProgram;
+
+    /** The spec's records that do not depend on the command, encoded once. */
+    private final byte[] specPrefix;
+
+    private Sandbox(Builder b) {
+        this.shared = Collections.unmodifiableSet(EnumSet.copyOf(b.shared.isEmpty() ? EnumSet.noneOf(Namespace.class) : b.shared));
+        this.rootDir = b.rootDir;
+        this.rootWritable = b.rootWritable;
+        this.ops = List.copyOf(b.ops);
+        this.uid = b.uid;
+        this.gid = b.gid;
+        this.hostUid = b.hostUid;
+        this.hostGid = b.hostGid;
+        this.hostname = b.hostname;
+        this.env = Collections.unmodifiableMap(new LinkedHashMap<>(b.env));
+        this.cwd = b.cwd;
+        EnumMap<Rlimit, long[]> rl = new EnumMap<>(Rlimit.class);
+        b.rlimits.forEach((k, v) -> rl.put(k, v.clone()));
+        this.rlimits = Collections.unmodifiableMap(rl);
+        this.keptCaps = Collections.unmodifiableSet(b.keptCaps.isEmpty() ? EnumSet.noneOf(Capability.class) : EnumSet.copyOf(b.keptCaps));
+        this.timeLimit = b.timeLimit;
+        this.setupTimeout = b.setupTimeout;
+        List<int[]> fds = new ArrayList<>();
+        for (int[] f : b.keptFds) {
+            fds.add(f.clone());
+        }
+        this.keptFds = Collections.unmodifiableList(fds);
+        this.stdin = b.stdin;
+        this.stdout = b.stdout;
+        this.stderr = b.stderr;
+        this.redirectErrorStream = b.redirectErrorStream;
+        this.init = b.init;
+        this.newSession = b.newSession;
+        this.dieWithParent = b.dieWithParent;
+        this.seccompProgram = b.seccompProgram == null ? null : b.seccompProgram.clone();
+        this.specPrefix = encodePrefix();
+    }
+
+    /** A builder for a strict jail; see the class documentation for the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder that starts from this jail's settings, to derive a variant. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** Starts {@code command} in the jail; see {@link #start(List)}. */
+    public SandboxedProcess start(String... command) throws IOException {
+        return start(Arrays.asList(command));
+    }
+
+    /**
+     * Starts {@code command} in a new jail and returns once the program runs.
+     *
+     * <p>{@code command.get(0)} is the program: an absolute path inside the jail, or a bare name
+     * looked up in the jail's {@code PATH} (or {@code /usr/local/bin:/usr/bin:/bin} when the jail's
+     * environment has none).
+     *
+     * @throws SandboxSetupException when a step of building the jail failed (naming the step, path,
+     *     errno and builder call); nothing of that jail is left behind
+     * @throws SandboxException when the launcher could not be started at all
+     */
+    public SandboxedProcess start(List<String> command) throws IOException {
+        if (command.isEmpty()) {
+            throw new IllegalArgumentException("the command is empty");
+        }
+        String program = command.get(0);
+        if (program.isEmpty() || program.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("the program name is empty or contains NUL");
+        }
+        if (program.indexOf('/') >= 0 && program.charAt(0) != '/') {
+            throw new IllegalArgumentException("program '" + program
+                    + "' is a relative path; give an absolute path inside the jail or a bare name found in PATH");
+        }
+        for (String arg : command) {
+            if (arg.indexOf('\0') >= 0) {
+                throw new IllegalArgumentException("argument contains a NUL character");
+            }
+        }
+        SpecWriter w = new SpecWriter(specPrefix.length + 64 + command.size() * 32);
+        w.raw(specPrefix).exec(program).strings(SpecWriter.ARGV, command);
+        int[] jvmFds = new int[keptFds.size()];
+        for (int i = 0; i < jvmFds.length; i++) {
+            jvmFds[i] = keptFds.get(i)[0];
+        }
+        Spawner.Spawned s = Spawner.spawn(w.toByteArray(), stdin, stdout, stderr, redirectErrorStream, jvmFds,
+                setupTimeout.toMillis(), this::toException);
+        return new SandboxedProcess(s);
+    }
+
+    private SandboxException toException(Spawner.Status s) {
+        SetupStep step = SetupStep.fromWire(s.step());
+        String call = s.opIndex() >= 0 && s.opIndex() < ops.size() ? ops.get(s.opIndex()).describe() : null;
+        String hint = null;
+        if (step == SetupStep.CLONE && !shared.contains(Namespace.USER)) {
+            hint = HostDiagnosis.userNamespaceRefused(s.errno());
+        } else if (step == SetupStep.PROC && s.errno() == 1) {
+            hint = "the kernel refuses a new /proc where the host's /proc is partly covered (as in many containers);"
+                    + " bind the host's /proc read-only instead, or run with the container's /proc unmasked";
+        } else if (step == SetupStep.EXECVE && s.errno() == 2) {
+            hint = "the program is not visible inside the jail: bind its directory (and its libraries), e.g."
+                    + " readOnlySystem()";
+        }
+        return new SandboxSetupException(step, s.errno(), s.path(), s.detail(), call, hint);
+    }
+
+    private byte[] encodePrefix() {
+        SpecWriter w = new SpecWriter(256 + ops.size() * 64).header();
+        int clone = 0;
+        for (Namespace ns : Namespace.values()) {
+            if (!shared.contains(ns)) {
+                clone |= ns.cloneFlag();
+            }
+        }
+        int options = SpecWriter.OPT_NO_NEW_PRIVS;
+        if (init) {
+            options |= SpecWriter.OPT_INIT;
+        }
+        if (newSession) {
+            options |= SpecWriter.OPT_NEW_SESSION;
+        }
+        if (dieWithParent) {
+            options |= SpecWriter.OPT_DIE_WITH_PARENT;
+        }
+        boolean newMount = !shared.contains(Namespace.MOUNT);
+        if (newMount && (rootDir == null || !rootWritable)) {
+            options |= SpecWriter.OPT_ROOT_READONLY;
+        }
+        if (!shared.contains(Namespace.NET)) {
+            options |= SpecWriter.OPT_LOOPBACK_UP;
+        }
+        w.flags(clone, options);
+        w.ids(uid, gid, hostUid, hostGid);
+        if (hostname != null) {
+            w.hostname(hostname);
+        }
+        if (!newMount) {
+            w.root(rootDir == null ? SpecWriter.ROOT_HOST : SpecWriter.ROOT_CHROOT, 0,
+                    rootDir == null ? "" : rootDir.toString());
+        } else if (rootDir != null) {
+            w.root(SpecWriter.ROOT_BIND, rootWritable ? 1 : 0, rootDir.toString());
+        } else {
+            w.root(SpecWriter.ROOT_TMPFS, 0, "");
+        }
+        for (int i = 0; i < ops.size(); i++) {
+            encodeOp(w, i, ops.get(i));
+        }
+        List<String> envList = new ArrayList<>(env.size());
+        env.forEach((k, v) -> envList.add(k + "=" + v));
+        w.strings(SpecWriter.ENV, envList);
+        w.cwd(cwd);
+        rlimits.forEach((r, v) -> w.rlimit(r.resource(), v[0], v[1]));
+        long caps = 0;
+        for (Capability c : keptCaps) {
+            caps |= 1L << c.number();
+        }
+        w.caps(caps);
+        for (int i = 0; i < keptFds.size(); i++) {
+            w.fdmap(Spawner.FD_FIRST_KEPT + i, keptFds.get(i)[1]);
+        }
+        if (timeLimit != null) {
+            w.timeLimit(timeLimit.toMillis());
+        }
+        if (seccompProgram != null) {
+            w.seccomp(0, seccompProgram);
+        }
+        return w.toByteArray();
+    }
+
+    private static void encodeOp(SpecWriter w, int i, MountOp op) {
+        byte[] none = new byte[0];
+        if (op instanceof MountOp.Bind b) {
+            int f = (b.readOnly() ? SpecWriter.OPF_READ_ONLY : 0) | (b.allowDevices() ? SpecWriter.OPF_ALLOW_DEVICES : 0)
+                    | (b.optional() ? SpecWriter.OPF_OPTIONAL : 0);
+            w.op(i, SpecWriter.OP_BIND, f, 0, b.source(), b.target(), none);
+        } else if (op instanceof MountOp.Tmpfs t) {
+            byte[] size = t.sizeBytes() > 0 ? Long.toString(t.sizeBytes()).getBytes(java.nio.charset.StandardCharsets.US_ASCII) : none;
+            w.op(i, SpecWriter.OP_TMPFS, t.readOnly() ? SpecWriter.OPF_READ_ONLY : 0, t.mode(), "", t.target(), size);
+        } else if (op instanceof MountOp.Proc p) {
+            w.op(i, SpecWriter.OP_PROC, 0, 0, "", p.target(), none);
+        } else if (op instanceof MountOp.Dev d) {
+            w.op(i, SpecWriter.OP_DEV, d.withPts() ? SpecWriter.OPF_WITH_PTS : 0, 0, "", d.target(), none);
+        } else if (op instanceof MountOp.Symlink s) {
+            w.op(i, SpecWriter.OP_SYMLINK, 0, 0, s.linkText(), s.target(), none);
+        } else if (op instanceof MountOp.Dir d) {
+            w.op(i, SpecWriter.OP_DIR, 0, d.mode(), "", d.target(), none);
+        } else if (op instanceof MountOp.File f) {
+            w.op(i, SpecWriter.OP_FILE, 0, f.mode(), "", f.target(), f.content());
+        } else if (op instanceof MountOp.Hide h) {
+            w.op(i, SpecWriter.OP_HIDE, 0, 0, "", h.target(), none);
+        } else if (op instanceof MountOp.RemountReadOnly r) {
+            w.op(i, SpecWriter.OP_REMOUNT_RO, 0, 0, "", r.target(), none);
+        } else {
+            throw new AssertionError(op);
+        }
+    }
+
+    /** The file-system operations, in order. */
+    public List<MountOp> mountOps() {
+        return ops;
+    }
+
+    /** The namespaces shared with the host (all others are new). */
+    public Set<Namespace> sharedNamespaces() {
+        return shared;
+    }
+
+    /** The jail's environment. */
+    public Map<String, String> environment() {
+        return env;
+    }
+
+    /** The uid inside the jail. */
+    public int uid() {
+        return uid;
+    }
+
+    /** The gid inside the jail. */
+    public int gid() {
+        return gid;
+    }
+
+    /** The wall-clock limit, if any. */
+    public @Nullable Duration timeLimit() {
+        return timeLimit;
+    }
+
+    /** The spec bytes up to (not including) the command: for tests of the encoding. */
+    byte[] specPrefix() {
+        return specPrefix.clone();
+    }
+
+    @Override
+    public String toString() {
+        return "Sandbox[shared=" + shared + ", root=" + (rootDir == null ? "tmpfs" : rootDir) + ", ops="
+                + ops.stream().map(MountOp::describe).toList() + ", uid=" + uid + ", gid=" + gid + "]";
+    }
+
+    /**
+     * Builds a {@link Sandbox}. Each call checks its own arguments and throws {@link
+     * IllegalArgumentException} at once; {@link #build()} checks how the calls fit together. Not
+     * thread-safe; the {@link Sandbox} it builds is.
+     */
+    public static final class Builder {
+        private final EnumSet<Namespace> shared = EnumSet.noneOf(Namespace.class);
+        private @Nullable Path rootDir;
+        private boolean rootWritable;
+        private final List<MountOp> ops = new ArrayList<>();
+        private int uid = NOBODY;
+        private int gid = NOBODY;
+        private int hostUid = -1;
+        private int hostGid = -1;
+        private @Nullable String hostname = "sandbox";
+        private boolean hostnameSet;
+        private final Map<String, String> env = new LinkedHashMap<>();
+        private String cwd = "/";
+        private final EnumMap<Rlimit, long[]> rlimits = new EnumMap<>(Rlimit.class);
+        private final EnumSet<Capability> keptCaps = EnumSet.noneOf(Capability.class);
+        private @Nullable Duration timeLimit;
+        private Duration setupTimeout = Duration.ofSeconds(60);
+        private final List<int[]> keptFds = new ArrayList<>();
+        private Redirect stdin = Redirect.PIPE;
+        private Redirect stdout = Redirect.PIPE;
+        private Redirect stderr = Redirect.PIPE;
+        private boolean redirectErrorStream;
+        private boolean init = true;
+        private boolean newSession = true;
+        private boolean dieWithParent = true;
+        private byte @Nullable [] seccompProgram;
+
+        Builder() {}
+
+        Builder(Sandbox s) {
+            shared.addAll(s.shared);
+            rootDir = s.rootDir;
+            rootWritable = s.rootWritable;
+            ops.addAll(s.ops);
+            uid = s.uid;
+            gid = s.gid;
+            hostUid = s.hostUid;
+            hostGid = s.hostGid;
+            hostname = s.hostname;
+            hostnameSet = true;
+            env.putAll(s.env);
+            cwd = s.cwd;
+            s.rlimits.forEach((k, v) -> rlimits.put(k, v.clone()));
+            keptCaps.addAll(s.keptCaps);
+            timeLimit = s.timeLimit;
+            setupTimeout = s.setupTimeout;
+            for (int[] f : s.keptFds) {
+                keptFds.add(f.clone());
+            }
+            stdin = s.stdin;
+            stdout = s.stdout;
+            stderr = s.stderr;
+            redirectErrorStream = s.redirectErrorStream;
+            init = s.init;
+            newSession = s.newSession;
+            dieWithParent = s.dieWithParent;
+            seccompProgram = s.seccompProgram;
+        }
+
+        // ---- file system -------------------------------------------------------------------
+
+        /** Binds the host path read-only at the same path inside the jail. */
+        public Builder readOnly(String path) {
+            return readOnly(path, path);
+        }
+
+        /** Binds host {@code source} read-only at {@code target} inside the jail (recursively read-only). */
+        public Builder readOnly(String source, String target) {
+            ops.add(new MountOp.Bind(source, target, true, false, false));
+            return this;
+        }
+
+        /** Binds host {@code source} read-only at {@code target}. */
+        public Builder readOnly(Path source, String target) {
+            return readOnly(source.toAbsolutePath().normalize().toString(), target);
+        }
+
+        /** Like {@link #readOnly(String)} but skipped when the host path does not exist. */
+        public Builder readOnlyIfExists(String path) {
+            ops.add(new MountOp.Bind(path, path, true, false, true));
+            return this;
+        }
+
+        /** Binds the host path read-write at the same path inside the jail. */
+        public Builder readWrite(String path) {
+            return readWrite(path, path);
+        }
+
+        /** Binds host {@code source} read-write at {@code target} inside the jail. */
+        public Builder readWrite(String source, String target) {
+            ops.add(new MountOp.Bind(source, target, false, false, false));
+            return this;
+        }
+
+        /** Binds host {@code source} read-write at {@code target}. */
+        public Builder readWrite(Path source, String target) {
+            return readWrite(source.toAbsolutePath().normalize().toString(), target);
+        }
+
+        /** An empty tmpfs (mode 0755, size up to half of RAM; give a size to limit it). */
+        public Builder tmpfs(String target) {
+            ops.add(new MountOp.Tmpfs(target, 0, 0755, false));
+            return this;
+        }
+
+        /** An empty tmpfs of at most {@code sizeBytes}. */
+        public Builder tmpfs(String target, long sizeBytes) {
+            ops.add(new MountOp.Tmpfs(target, sizeBytes, 0755, false));
+            return this;
+        }
+
+        /** A new /proc showing only the jail's processes; /proc/sys, sysrq-trigger, irq, bus read-only. */
+        public Builder proc(String target) {
+            ops.add(new MountOp.Proc(target));
+            return this;
+        }
+
+        /** A minimal /dev: null, zero, full, random, urandom, tty, and the fd, stdin, stdout, stderr links. */
+        public Builder dev(String target) {
+            ops.add(new MountOp.Dev(target, false));
+            return this;
+        }
+
+        /** Like {@link #dev(String)}, with a private devpts at pts and ptmx, for programs that need a pty. */
+        public Builder devWithPts(String target) {
+            ops.add(new MountOp.Dev(target, true));
+            return this;
+        }
+
+        /** A symbolic link at {@code path} pointing to {@code linkText}. */
+        public Builder symlink(String linkText, String path) {
+            ops.add(new MountOp.Symlink(linkText, path));
+            return this;
+        }
+
+        /** A directory (mode 0755), with its parents. */
+        public Builder dir(String path) {
+            ops.add(new MountOp.Dir(path, 0755));
+            return this;
+        }
+
+        /** A file with the given content (mode 0444), in the jail's root tmpfs. */
+        public Builder file(String path, byte[] content) {
+            ops.add(new MountOp.File(path, content, 0444));
+            return this;
+        }
+
+        /** A file with the given content and permissions. */
+        public Builder file(String path, byte[] content, int mode) {
+            ops.add(new MountOp.File(path, content, mode));
+            return this;
+        }
+
+        /** Makes {@code path} unreadable: an empty read-only tmpfs over a directory, /dev/null over a file. */
+        public Builder hide(String path) {
+            ops.add(new MountOp.Hide(path));
+            return this;
+        }
+
+        /** Makes a mount point read-only (recursively), for example a tmpfs after files were written. */
+        public Builder remountReadOnly(String path) {
+            ops.add(new MountOp.RemountReadOnly(path));
+            return this;
+        }
+
+        /**
+         * The host's system directories, read-only: {@code /usr}, and {@code /bin}, {@code /sbin},
+         * {@code /lib}, {@code /lib64}, {@code /lib32} as they are on the host (symlinks into /usr on
+         * merged-/usr systems, read-only binds otherwise), plus {@code /etc/ld.so.cache} and
+         * {@code /etc/alternatives} when present. Enough to run most dynamically linked programs.
+         */
+        public Builder readOnlySystem() {
+            readOnly("/usr");
+            for (String d : new String[] {"/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32"}) {
+                Path p = Path.of(d);
+                try {
+                    if (Files.isSymbolicLink(p)) {
+                        symlink(Files.readSymbolicLink(p).toString(), d);
+                    } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                        readOnly(d);
+                    }
+                } catch (IOException e) {
+                    throw new IllegalStateException("cannot read " + d + ": " + e.getMessage(), e);
+                }
+            }
+            readOnlyIfExists("/etc/ld.so.cache");
+            readOnlyIfExists("/etc/alternatives");
+            return this;
+        }
+
+        /**
+         * Uses a host directory as the jail's root (read-only), like {@code nsjail --chroot}. With a new
+         * mount namespace (the default) it is bind-mounted and entered with pivot_root; when the mount
+         * namespace is shared, the {@code chroot(2)} system call is used.
+         */
+        public Builder chroot(Path dir) {
+            return chroot(dir, false);
+        }
+
+        /** Like {@link #chroot(Path)}; {@code writable} leaves the directory writable for the jail. */
+        public Builder chroot(Path dir, boolean writable) {
+            String p = JailPath.check("chroot directory", dir.toAbsolutePath().normalize().toString());
+            this.rootDir = Path.of(p);
+            this.rootWritable = writable;
+            return this;
+        }
+
+        // ---- identity, namespaces ----------------------------------------------------------
+
+        /** The uid inside the jail (default 65534). 0 makes the program root of its user namespace only. */
+        public Builder uid(int uid) {
+            this.uid = checkId("uid", uid);
+            return this;
+        }
+
+        /** The gid inside the jail (default 65534). */
+        public Builder gid(int gid) {
+            this.gid = checkId("gid", gid);
+            return this;
+        }
+
+        /**
+         * The host ids the jail's uid and gid map to, when the JVM runs as root (default 65534, not
+         * root: see docs/architecture.md). An unprivileged JVM can only map to its own ids.
+         */
+        public Builder hostIds(int hostUid, int hostGid) {
+            this.hostUid = checkId("host uid", hostUid);
+            this.hostGid = checkId("host gid", hostGid);
+            return this;
+        }
+
+        /** The jail's host name (default {@code sandbox}). */
+        public Builder hostname(String name) {
+            if (name.isEmpty() || name.length() > 64 || name.indexOf('\0') >= 0) {
+                throw new IllegalArgumentException("host name must have 1 to 64 characters and no NUL: '" + name + "'");
+            }
+            this.hostname = name;
+            this.hostnameSet = true;
+            return this;
+        }
+
+        /** {@link Network#NONE} (default: a new network namespace with only loopback) or {@link Network#HOST}. */
+        public Builder network(Network network) {
+            if (network == Network.HOST) {
+                shared.add(Namespace.NET);
+            } else {
+                shared.remove(Namespace.NET);
+            }
+            return this;
+        }
+
+        /** Keeps the host's namespaces of these kinds instead of new ones. */
+        public Builder share(Namespace... namespaces) {
+            shared.addAll(Arrays.asList(namespaces));
+            return this;
+        }
+
+        // ---- process ----------------------------------------------------------------------
+
+        /** Sets an environment variable of the jail (the environment is empty otherwise). */
+        public Builder env(String name, String value) {
+            if (name.isEmpty() || name.indexOf('=') >= 0 || name.indexOf('\0') >= 0 || value.indexOf('\0') >= 0) {
+                throw new IllegalArgumentException("invalid environment variable name '" + name + "'");
+            }
+            env.put(name, value);
+            return this;
+        }
+
+        /** Sets several environment variables. */
+        public Builder env(Map<String, String> vars) {
+            vars.forEach(this::env);
+            return this;
+        }
+
+        /** Copies these variables from the JVM's environment, when set there. */
+        public Builder inheritEnv(String... names) {
+            for (String n : names) {
+                String v = System.getenv(n);
+                if (v != null) {
+                    env(n, v);
+                }
+            }
+            return this;
+        }
+
+        /** The working directory inside the jail (default {@code /}). */
+        public Builder cwd(String dir) {
+            this.cwd = JailPath.check("working directory", dir);
+            return this;
+        }
+
+        /** A resource limit, soft and hard the same. */
+        public Builder rlimit(Rlimit limit, long value) {
+            return rlimit(limit, value, value);
+        }
+
+        /** A resource limit; {@link Rlimit#INFINITY} means unlimited. */
+        public Builder rlimit(Rlimit limit, long soft, long hard) {
+            if (soft != Rlimit.INFINITY && (soft < 0 || (hard != Rlimit.INFINITY && Long.compareUnsigned(soft, hard) > 0))) {
+                throw new IllegalArgumentException(limit.kernelName() + ": soft limit " + soft + " exceeds hard limit " + hard);
+            }
+            if (hard < 0 && hard != Rlimit.INFINITY) {
+                throw new IllegalArgumentException(limit.kernelName() + ": negative hard limit " + hard);
+            }
+            rlimits.put(limit, new long[] {soft, hard});
+            return this;
+        }
+
+        /** Capabilities to keep (within the jail's user namespace); all others are dropped. */
+        public Builder keepCapabilities(Capability... caps) {
+            keptCaps.addAll(Arrays.asList(caps));
+            return this;
+        }
+
+        /** Kills the jail when it has run this long; {@link JailExit#timedOut()} then says so. */
+        public Builder timeLimit(Duration limit) {
+            if (limit.isNegative() || limit.isZero()) {
+                throw new IllegalArgumentException("time limit must be positive: " + limit);
+            }
+            this.timeLimit = limit;
+            return this;
+        }
+
+        /** How long building the jail may take before start() gives up and kills it (default 60 s). */
+        public Builder setupTimeout(Duration timeout) {
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("setup timeout must be positive: " + timeout);
+            }
+            this.setupTimeout = timeout;
+            return this;
+        }
+
+        /** Passes the JVM's file descriptor {@code fd} to the program under the same number. */
+        public Builder keepFd(int fd) {
+            return keepFd(fd, fd);
+        }
+
+        /** Passes the JVM's file descriptor {@code jvmFd} to the program as {@code targetFd} (>= 3). */
+        public Builder keepFd(int jvmFd, int targetFd) {
+            if (jvmFd < 0 || targetFd < 3) {
+                throw new IllegalArgumentException("fd " + jvmFd + " -> " + targetFd
+                        + ": target must be >= 3 (stdin, stdout and stderr are set with redirect*)");
+            }
+            keptFds.add(new int[] {jvmFd, targetFd});
+            return this;
+        }
+
+        /** Where the program's stdin comes from (default a pipe, {@link Process#getOutputStream()}). */
+        public Builder redirectInput(Redirect r) {
+            if (r.type() == Redirect.Type.WRITE || r.type() == Redirect.Type.APPEND) {
+                throw new IllegalArgumentException("stdin cannot be redirected to a file for writing: " + r);
+            }
+            this.stdin = r;
+            return this;
+        }
+
+        /** Where the program's stdout goes (default a pipe, {@link Process#getInputStream()}). */
+        public Builder redirectOutput(Redirect r) {
+            if (r.type() == Redirect.Type.READ) {
+                throw new IllegalArgumentException("stdout cannot be read from a file: " + r);
+            }
+            this.stdout = r;
+            return this;
+        }
+
+        /** Where the program's stderr goes (default a pipe, {@link Process#getErrorStream()}). */
+        public Builder redirectError(Redirect r) {
+            if (r.type() == Redirect.Type.READ) {
+                throw new IllegalArgumentException("stderr cannot be read from a file: " + r);
+            }
+            this.stderr = r;
+            return this;
+        }
+
+        /** Sends stderr where stdout goes. */
+        public Builder redirectErrorStream(boolean merge) {
+            this.redirectErrorStream = merge;
+            return this;
+        }
+
+        /** Stdin, stdout and stderr of the JVM itself (a terminal, for interactive use). */
+        public Builder inheritIO() {
+            return redirectInput(Redirect.INHERIT).redirectOutput(Redirect.INHERIT).redirectError(Redirect.INHERIT);
+        }
+
+        /**
+         * Makes the program itself pid 1 of the jail instead of running it under a small init. The
+         * program then does not stop on SIGTERM unless it handles it, and must reap its own orphans.
+         */
+        public Builder execDirectly() {
+            this.init = false;
+            return this;
+        }
+
+        /** Keeps the JVM's session, so the program may use the JVM's controlling terminal (and TIOCSTI). */
+        public Builder sameSession() {
+            this.newSession = false;
+            return this;
+        }
+
+        /**
+         * Installs a compiled seccomp program (struct sock_filter array, little-endian) right before
+         * exec. See {@code org.sandbox4j.seccomp} for policies and profiles.
+         */
+        public Builder seccompProgram(byte[] program) {
+            if (program.length == 0 || program.length % 8 != 0 || program.length / 8 > 4096) {
+                throw new IllegalArgumentException("a seccomp program is 1 to 4096 instructions of 8 bytes; got "
+                        + program.length + " bytes");
+            }
+            this.seccompProgram = program.clone();
+            return this;
+        }
+
+        /** Removes any seccomp program. */
+        public Builder noSeccomp() {
+            this.seccompProgram = null;
+            return this;
+        }
+
+        /**
+         * Checks how the calls fit together and builds the jail.
+         *
+         * @throws IllegalStateException naming the calls that conflict
+         */
+        public Sandbox build() {
+            boolean newMount = !shared.contains(Namespace.MOUNT);
+            if (!newMount && !ops.isEmpty()) {
+                throw new IllegalStateException("share(MOUNT) keeps the host's mounts, so " + ops.get(0).describe()
+                        + " cannot be done; drop share(MOUNT) or the mount calls");
+            }
+            if (shared.contains(Namespace.PID)) {
+                for (MountOp op : ops) {
+                    if (op instanceof MountOp.Proc) {
+                        throw new IllegalStateException(op.describe() + " needs a new pid namespace, but share(PID) was"
+                                + " called; bind the host's /proc with readOnly(\"/proc\") instead");
+                    }
+                }
+            }
+            if (shared.contains(Namespace.UTS)) {
+                if (hostnameSet && hostname != null) {
+                    throw new IllegalStateException("hostname(\"" + hostname + "\") needs a new UTS namespace, but"
+                            + " share(UTS) was called");
+                }
+                hostname = null;
+            }
+            Map<String, MountOp> byTarget = new HashMap<>();
+            for (MountOp op : ops) {
+                if (op instanceof MountOp.RemountReadOnly) {
+                    continue;
+                }
+                MountOp prev = byTarget.put(op.target(), op);
+                if (prev != null) {
+                    throw new IllegalStateException(prev.describe() + " and " + op.describe() + " both use "
+                            + op.target() + "; each path inside the jail can be the target of one call");
+                }
+            }
+            Set<Integer> targets = new java.util.HashSet<>();
+            for (int[] f : keptFds) {
+                if (!targets.add(f[1])) {
+                    throw new IllegalStateException("two kept fds are mapped to fd " + f[1]);
+                }
+            }
+            if (hostUid >= 0 && shared.contains(Namespace.USER)) {
+                throw new IllegalStateException("hostIds(...) maps ids into a new user namespace, but share(USER) was called");
+            }
+            return new Sandbox(this);
+        }
+
+        private static int checkId(String what, int id) {
+            if (id < 0 || id == -1) {
+                throw new IllegalArgumentException(what + " must be between 0 and 4294967294: " + Integer.toUnsignedString(id));
+            }
+            return id;
+        }
+
+        @Override
+        public String toString() {
+            return "Sandbox.Builder" + Objects.toString(ops);
+        }
+    }
+}

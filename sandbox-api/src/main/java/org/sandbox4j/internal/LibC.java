@@ -1,0 +1,126 @@
+package org.sandbox4j.internal;
+
+import com.sun.jna.Native;
+import com.sun.jna.NativeLibrary;
+import com.sun.jna.Platform;
+import com.sun.jna.Pointer;
+import com.sun.jna.StringArray;
+import com.sun.jna.ptr.IntByReference;
+
+/**
+ * The libc functions sandbox4j calls, bound with JNA direct mapping (the fastest JNA path: no
+ * proxy, no reflection per call). Every function returns -1 and sets errno on failure unless said
+ * otherwise; read errno with {@link Native#getLastError()} right after the call.
+ */
+public final class LibC {
+    private LibC() {}
+
+    static {
+        Native.register(LibC.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
+    }
+
+    public static final int O_RDONLY = 0;
+    public static final int O_WRONLY = 1;
+    public static final int O_RDWR = 2;
+    public static final int O_CREAT = 0100;
+    public static final int O_TRUNC = 01000;
+    public static final int O_APPEND = 02000;
+    public static final int O_NONBLOCK = 04000;
+    public static final int O_CLOEXEC = 02000000;
+
+    public static final int F_GETFD = 1;
+    public static final int F_SETFD = 2;
+    public static final int F_GETFL = 3;
+    public static final int F_SETFL = 4;
+    public static final int FD_CLOEXEC = 1;
+    public static final int F_ADD_SEALS = 1033;
+    public static final int F_SEAL_SEAL = 1;
+    public static final int F_SEAL_SHRINK = 2;
+    public static final int F_SEAL_GROW = 4;
+    public static final int F_SEAL_WRITE = 8;
+
+    public static final int MFD_CLOEXEC = 1;
+    public static final int MFD_ALLOW_SEALING = 2;
+    public static final int MFD_EXEC = 0x10;
+
+    public static final int POLLIN = 0x1;
+    public static final int POLLERR = 0x8;
+    public static final int POLLHUP = 0x10;
+    public static final int POLLNVAL = 0x20;
+
+    public static final int POSIX_SPAWN_SETSIGDEF = 0x04;
+    public static final int POSIX_SPAWN_SETSIGMASK = 0x08;
+
+    public static final int SIGKILL = 9;
+    public static final int SIGTERM = 15;
+
+    public static final int EINTR = 4;
+    public static final int EAGAIN = 11;
+    public static final int ECHILD = 10;
+
+    // Opaque glibc types, allocated generously (glibc x86_64/aarch64: 80, 336 and 128 bytes).
+    public static final int SIZEOF_FILE_ACTIONS = 256;
+    public static final int SIZEOF_SPAWNATTR = 512;
+    public static final int SIZEOF_SIGSET = 128;
+
+    public static native int pipe2(int[] fds, int flags);
+
+    public static native int close(int fd);
+
+    public static native int dup(int fd);
+
+    public static native int fcntl(int fd, int cmd, int arg);
+
+    public static native long read(int fd, byte[] buf, long count);
+
+    public static native long write(int fd, byte[] buf, long count);
+
+    public static native int poll(byte[] fds, long nfds, int timeoutMillis);
+
+    public static native int kill(int pid, int sig);
+
+    public static native int waitpid(int pid, int[] status, int options);
+
+    public static native int getpid();
+
+    public static native int geteuid();
+
+    public static native int getegid();
+
+    public static native int memfd_create(String name, int flags);
+
+    public static native Pointer strerror(int errnum);
+
+    public static native int posix_spawn(
+            IntByReference pid, String path, Pointer fileActions, Pointer attr, StringArray argv,
+            StringArray envp);
+
+    public static native int posix_spawn_file_actions_init(Pointer fileActions);
+
+    public static native int posix_spawn_file_actions_destroy(Pointer fileActions);
+
+    public static native int posix_spawn_file_actions_adddup2(Pointer fileActions, int fd, int newfd);
+
+    public static native int posix_spawn_file_actions_addopen(
+            Pointer fileActions, int fd, String path, int oflag, int mode);
+
+    public static native int posix_spawnattr_init(Pointer attr);
+
+    public static native int posix_spawnattr_destroy(Pointer attr);
+
+    public static native int posix_spawnattr_setflags(Pointer attr, short flags);
+
+    public static native int posix_spawnattr_setsigmask(Pointer attr, Pointer sigset);
+
+    public static native int posix_spawnattr_setsigdefault(Pointer attr, Pointer sigset);
+
+    public static native int sigemptyset(Pointer set);
+
+    public static native int sigfillset(Pointer set);
+
+    /** The message libc has for an errno value. */
+    public static String strerrorText(int errno) {
+        Pointer p = strerror(errno);
+        return p == null ? "errno " + errno : p.getString(0);
+    }
+}

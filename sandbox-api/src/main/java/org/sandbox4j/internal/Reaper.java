@@ -1,0 +1,145 @@
+package org.sandbox4j.internal;
+
+import com.sun.jna.Native;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One daemon thread that notices when launchers end, for every jail of the JVM: it polls the
+ * result pipes (EOF = the launcher exited), reads the result record, and reaps the launcher.
+ * A thread per process would cost a thread start on every spawn; this costs one poll wake-up.
+ */
+public final class Reaper {
+    private static final Logger LOG = LoggerFactory.getLogger(Reaper.class);
+
+    /** Called on the reaper thread once the launcher has exited and been reaped. */
+    public interface Watcher {
+        /** The launcher's pid. */
+        int pid();
+
+        /**
+         * The launcher was reaped.
+         *
+         * @param waitStatus the raw wait status of the launcher
+         * @param result the bytes it wrote on its result pipe (normally one 16-byte record)
+         */
+        void exited(int waitStatus, byte[] result);
+
+        /** Runs under the watcher's lock, right before the launcher is reaped. */
+        Object lock();
+
+        /** Marks the pid as no longer signalable; called under {@link #lock()} before reaping. */
+        void markReaped();
+    }
+
+    private static final Reaper INSTANCE = new Reaper();
+
+    private final ConcurrentLinkedQueue<Entry> added = new ConcurrentLinkedQueue<>();
+    private final int wakeRead;
+    private final int wakeWrite;
+
+    private static final class Entry {
+        final int fd;
+        final Watcher watcher;
+        byte[] data = new byte[0];
+
+        Entry(int fd, Watcher watcher) {
+            this.fd = fd;
+            this.watcher = watcher;
+        }
+    }
+
+    private Reaper() {
+        int[] p = new int[2];
+        if (LibC.pipe2(p, LibC.O_CLOEXEC | LibC.O_NONBLOCK) != 0) {
+            throw new IllegalStateException("sandbox4j: cannot create the reaper's wake-up pipe: errno "
+                    + Native.getLastError());
+        }
+        wakeRead = p[0];
+        wakeWrite = p[1];
+        Thread t = new Thread(null, this::loop, "sandbox4j-reaper", 256 * 1024);
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Watches {@code resultFd} (which the reaper then owns and closes) for the launcher's exit. */
+    public static void watch(int resultFd, Watcher watcher) {
+        INSTANCE.added.add(new Entry(resultFd, watcher));
+        LibC.write(INSTANCE.wakeWrite, new byte[] {1}, 1);
+    }
+
+    private void loop() {
+        List<Entry> entries = new ArrayList<>();
+        byte[] buf = new byte[256];
+        while (true) {
+            try {
+                for (Entry e; (e = added.poll()) != null; ) {
+                    entries.add(e);
+                }
+                byte[] pfds = new byte[8 * (entries.size() + 1)];
+                ByteBuffer bb = ByteBuffer.wrap(pfds).order(ByteOrder.nativeOrder());
+                bb.putInt(wakeRead).putShort((short) LibC.POLLIN).putShort((short) 0);
+                for (Entry e : entries) {
+                    bb.putInt(e.fd).putShort((short) LibC.POLLIN).putShort((short) 0);
+                }
+                int rc = LibC.poll(pfds, entries.size() + 1, -1);
+                if (rc < 0) {
+                    continue; // EINTR
+                }
+                if (revents(pfds, 0) != 0) {
+                    while (LibC.read(wakeRead, buf, buf.length) > 0) {
+                        // drain
+                    }
+                }
+                for (int i = entries.size() - 1; i >= 0; i--) {
+                    if (revents(pfds, i + 1) == 0) {
+                        continue;
+                    }
+                    Entry e = entries.get(i);
+                    long n = LibC.read(e.fd, buf, buf.length);
+                    if (n > 0) {
+                        byte[] d = new byte[e.data.length + (int) n];
+                        System.arraycopy(e.data, 0, d, 0, e.data.length);
+                        System.arraycopy(buf, 0, d, e.data.length, (int) n);
+                        e.data = d.length > 4096 ? java.util.Arrays.copyOf(d, 4096) : d;
+                        continue;
+                    }
+                    if (n < 0 && (Native.getLastError() == LibC.EINTR || Native.getLastError() == LibC.EAGAIN)) {
+                        continue;
+                    }
+                    entries.remove(i);
+                    LibC.close(e.fd);
+                    reap(e);
+                }
+            } catch (Throwable t) {
+                LOG.error("sandbox4j reaper: unexpected error, continuing", t);
+            }
+        }
+    }
+
+    private static void reap(Entry e) {
+        int[] status = new int[1];
+        int rc;
+        synchronized (e.watcher.lock()) {
+            do {
+                rc = LibC.waitpid(e.watcher.pid(), status, 0);
+            } while (rc < 0 && Native.getLastError() == LibC.EINTR);
+            e.watcher.markReaped();
+        }
+        if (rc < 0) {
+            LOG.warn("sandbox4j reaper: waitpid({}) failed with errno {}", e.watcher.pid(), Native.getLastError());
+            status[0] = 0x7f00; // unknown; reported as exit 127 below if no result record
+        }
+        e.watcher.exited(status[0], e.data);
+    }
+
+    private static int revents(byte[] pfds, int i) {
+        int off = i * 8 + 6;
+        return ByteBuffer.wrap(pfds, off, 2).order(ByteOrder.nativeOrder()).getShort() & 0xffff;
+    }
+}

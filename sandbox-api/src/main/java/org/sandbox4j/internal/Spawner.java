@@ -1,0 +1,368 @@
+package org.sandbox4j.internal;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import com.sun.jna.StringArray;
+import com.sun.jna.ptr.IntByReference;
+import java.io.File;
+import java.lang.ProcessBuilder.Redirect;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import org.sandbox4j.Errno;
+import org.sandbox4j.SandboxException;
+import org.sandbox4j.SandboxSetupException;
+import org.sandbox4j.SetupStep;
+
+/**
+ * Starts the launcher with posix_spawn (the JVM never forks), hands it the spec, and waits for the
+ * jail to exec or fail. See docs/architecture.md for the fd layout.
+ */
+public final class Spawner {
+    public static final int FD_SPEC = 3;
+    public static final int FD_STATUS = 4;
+    public static final int FD_RESULT = 5;
+    public static final int FD_LIFELINE = 6;
+    public static final int FD_FIRST_KEPT = 7;
+    private static final int F_DUPFD_CLOEXEC = 1030;
+    private static final int STATUS_MAGIC = 0x52344253;
+
+    private static final StringArray EMPTY_ENV = new StringArray(new String[0]);
+    private static volatile @Nullable List<String> testPrefix;
+    private static volatile @Nullable String testLauncherPath;
+    private static final Memory SPAWN_ATTR = newSpawnAttr();
+    private static int lifelineRead = -1;
+
+    private Spawner() {}
+
+    /** What start() needs from a spawn: the launcher's pid and the JVM's ends of its pipes. */
+    public record Spawned(int pid, int stdin, int stdout, int stderr, int result) {}
+
+    /** What a failed status record said. */
+    public record Status(int opIndex, int errno, String step, String path, String detail) {}
+
+    /**
+     * For tests: run the launcher through a prefix command (for example {@code setpriv --reuid=65534
+     * ...}) from a file path that the prefix can execute. {@code null} restores the normal path.
+     */
+    public static void setTestPrefix(@Nullable List<String> prefix, @Nullable String launcherPath) {
+        testPrefix = prefix == null ? null : List.copyOf(prefix);
+        testLauncherPath = launcherPath;
+    }
+
+    private static synchronized int lifeline() throws SandboxException {
+        if (lifelineRead < 0) {
+            int[] p = new int[2];
+            if (LibC.pipe2(p, LibC.O_CLOEXEC) != 0) {
+                throw errnoException("create the lifeline pipe", Native.getLastError());
+            }
+            // The write end p[1] is deliberately never closed: the kernel closes it when the JVM
+            // process dies, and every launcher then sees POLLHUP on its read end.
+            lifelineRead = p[0];
+        }
+        return lifelineRead;
+    }
+
+    /**
+     * Spawns a launcher for {@code spec} and waits until the jail's program was exec'd.
+     *
+     * @param keptFds JVM fds to pass; the spec's FDMAP records name them as 7, 8, ... in this order
+     * @param setupTimeoutMillis how long the jail may take to build before it is killed
+     * @throws SandboxSetupException when a setup step failed, with the launcher's report
+     */
+    public static Spawned spawn(byte[] spec, Redirect in, Redirect out, Redirect err, boolean errToOut,
+            int[] keptFds, long setupTimeoutMillis, StatusMapper mapper) throws SandboxException {
+        int lifeline = lifeline();
+        List<Integer> toClose = new ArrayList<>(16);
+        int stdinParent = -1;
+        int stdoutParent = -1;
+        int stderrParent = -1;
+        int specWrite = -1;
+        int statusRead = -1;
+        int resultRead = -1;
+        int pid = -1;
+        boolean ok = false;
+        Memory actions = new Memory(LibC.SIZEOF_FILE_ACTIONS);
+        LibC.posix_spawn_file_actions_init(actions);
+        try {
+            int low = FD_FIRST_KEPT + keptFds.length;
+            int[] p = pipe(low, toClose);
+            int specRead = p[0];
+            specWrite = p[1];
+            p = pipe(low, toClose);
+            statusRead = p[0];
+            int statusWrite = p[1];
+            p = pipe(low, toClose);
+            resultRead = p[0];
+            int resultWrite = p[1];
+
+            int[] parentEnds = new int[3];
+            Redirect[] redirects = {in, out, err};
+            for (int fd = 0; fd < 3; fd++) {
+                parentEnds[fd] = -1;
+                if (fd == 2 && errToOut) {
+                    check(LibC.posix_spawn_file_actions_adddup2(actions, 1, 2), "redirect stderr to stdout");
+                    continue;
+                }
+                Redirect r = redirects[fd];
+                switch (r.type()) {
+                    case PIPE: {
+                        int[] pp = pipe(low, toClose);
+                        int childEnd = fd == 0 ? pp[0] : pp[1];
+                        parentEnds[fd] = fd == 0 ? pp[1] : pp[0];
+                        check(LibC.posix_spawn_file_actions_adddup2(actions, childEnd, fd), "redirect");
+                        break;
+                    }
+                    case INHERIT:
+                        break;
+                    case READ:
+                        check(LibC.posix_spawn_file_actions_addopen(actions, fd, path(r.file()), LibC.O_RDONLY, 0),
+                                "redirect");
+                        break;
+                    case WRITE:
+                    case APPEND: {
+                        int flags = LibC.O_WRONLY | LibC.O_CREAT
+                                | (r.type() == Redirect.Type.APPEND ? LibC.O_APPEND : LibC.O_TRUNC);
+                        check(LibC.posix_spawn_file_actions_addopen(actions, fd, path(r.file()), flags, 0666),
+                                "redirect");
+                        break;
+                    }
+                    default:
+                        throw new IllegalArgumentException("unsupported redirect " + r);
+                }
+            }
+            stdinParent = parentEnds[0];
+            stdoutParent = parentEnds[1];
+            stderrParent = parentEnds[2];
+
+            check(LibC.posix_spawn_file_actions_adddup2(actions, specRead, FD_SPEC), "pass the spec");
+            check(LibC.posix_spawn_file_actions_adddup2(actions, statusWrite, FD_STATUS), "pass the status pipe");
+            check(LibC.posix_spawn_file_actions_adddup2(actions, resultWrite, FD_RESULT), "pass the result pipe");
+            check(LibC.posix_spawn_file_actions_adddup2(actions, high(lifeline, low, toClose), FD_LIFELINE),
+                    "pass the lifeline");
+            for (int i = 0; i < keptFds.length; i++) {
+                check(LibC.posix_spawn_file_actions_adddup2(actions, high(keptFds[i], low, toClose), FD_FIRST_KEPT + i),
+                        "pass fd " + keptFds[i]);
+            }
+
+            List<String> prefix = testPrefix;
+            String launcher = prefix != null && testLauncherPath != null ? testLauncherPath : LauncherBinary.path();
+            String exe;
+            String[] argv;
+            if (prefix != null) {
+                exe = prefix.get(0);
+                argv = new String[prefix.size() + 1];
+                for (int i = 0; i < prefix.size(); i++) {
+                    argv[i] = prefix.get(i);
+                }
+                argv[prefix.size()] = launcher;
+            } else {
+                exe = launcher;
+                argv = new String[] {LauncherBinary.FILE_NAME};
+            }
+            IntByReference pidRef = new IntByReference();
+            int rc = LibC.posix_spawn(pidRef, exe, actions, SPAWN_ATTR, new StringArray(argv), EMPTY_ENV);
+            if (rc != 0) {
+                throw new SandboxSetupException(SetupStep.LAUNCH, rc, exe,
+                        "posix_spawn of the launcher failed (or a redirect file could not be opened)", null, null);
+            }
+            pid = pidRef.getValue();
+            // The child has its copies; the JVM keeps only its own ends.
+            for (int fd : toClose) {
+                if (fd != specWrite && fd != statusRead && fd != resultRead && fd != stdinParent
+                        && fd != stdoutParent && fd != stderrParent) {
+                    LibC.close(fd);
+                }
+            }
+            toClose.clear();
+            writeFully(specWrite, spec); // EPIPE ignored: the launcher died, its status says why
+            LibC.close(specWrite);
+            specWrite = -1;
+            byte[] status = readStatus(statusRead, setupTimeoutMillis, pid);
+            LibC.close(statusRead);
+            statusRead = -1;
+            if (status.length > 0) {
+                Status s = parseStatus(status);
+                killAndReap(pid);
+                pid = -1;
+                throw mapper.toException(s);
+            }
+            ok = true;
+            return new Spawned(pidRef.getValue(), stdinParent, stdoutParent, stderrParent, resultRead);
+        } finally {
+            LibC.posix_spawn_file_actions_destroy(actions);
+            if (!ok) {
+                for (int fd : toClose) {
+                    LibC.close(fd);
+                }
+                for (int fd : new int[] {specWrite, statusRead, resultRead, stdinParent, stdoutParent, stderrParent}) {
+                    if (fd >= 0 && !toClose.contains(fd)) {
+                        LibC.close(fd);
+                    }
+                }
+                if (pid > 0) {
+                    killAndReap(pid);
+                }
+            }
+        }
+    }
+
+    /** Turns a status record into the exception the caller sees. */
+    public interface StatusMapper {
+        SandboxException toException(Status status);
+    }
+
+    static Status parseStatus(byte[] b) throws SandboxException {
+        ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+        if (b.length < 20 || bb.getInt() != STATUS_MAGIC) {
+            throw new SandboxException("the launcher sent a malformed status record (" + b.length + " bytes)");
+        }
+        int op = bb.getInt();
+        int errno = bb.getInt();
+        int stepLen = Short.toUnsignedInt(bb.getShort());
+        int pathLen = Short.toUnsignedInt(bb.getShort());
+        int detailLen = Short.toUnsignedInt(bb.getShort());
+        bb.getShort();
+        if (bb.remaining() < stepLen + pathLen + detailLen) {
+            throw new SandboxException("the launcher sent a truncated status record");
+        }
+        String step = str(bb, stepLen);
+        String path = str(bb, pathLen);
+        String detail = str(bb, detailLen);
+        return new Status(op, errno, step, path, detail);
+    }
+
+    private static String str(ByteBuffer bb, int len) {
+        byte[] s = new byte[len];
+        bb.get(s);
+        return new String(s, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private static byte[] readStatus(int fd, long timeoutMillis, int pid) throws SandboxException {
+        byte[] buf = new byte[8192];
+        int len = 0;
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        byte[] pfd = new byte[8];
+        ByteBuffer.wrap(pfd).order(ByteOrder.nativeOrder()).putInt(fd).putShort((short) LibC.POLLIN);
+        while (true) {
+            long left = (deadline - System.nanoTime()) / 1_000_000L;
+            if (left <= 0) {
+                killAndReap(pid);
+                throw new SandboxSetupException(SetupStep.UNKNOWN, 0, "",
+                        "the jail did not finish its setup within " + timeoutMillis + " ms; it was killed", null, null);
+            }
+            int rc = LibC.poll(pfd, 1, (int) Math.min(left, Integer.MAX_VALUE));
+            if (rc < 0) {
+                int e = Native.getLastError();
+                if (e == LibC.EINTR) {
+                    continue;
+                }
+                throw errnoException("poll the status pipe", e);
+            }
+            if (rc == 0) {
+                continue;
+            }
+            if (len == buf.length) {
+                buf = Arrays.copyOf(buf, buf.length * 2);
+            }
+            byte[] chunk = new byte[buf.length - len];
+            long n = LibC.read(fd, chunk, chunk.length);
+            if (n < 0) {
+                int e = Native.getLastError();
+                if (e == LibC.EINTR || e == LibC.EAGAIN) {
+                    continue;
+                }
+                throw errnoException("read the status pipe", e);
+            }
+            if (n == 0) {
+                return Arrays.copyOf(buf, len);
+            }
+            System.arraycopy(chunk, 0, buf, len, (int) n);
+            len += (int) n;
+            if (len > 1 << 20) {
+                throw new SandboxException("the launcher sent more than 1 MiB of status");
+            }
+        }
+    }
+
+    static void killAndReap(int pid) {
+        LibC.kill(pid, LibC.SIGKILL);
+        int[] st = new int[1];
+        while (LibC.waitpid(pid, st, 0) < 0 && Native.getLastError() == LibC.EINTR) {
+            // retry
+        }
+    }
+
+    static void writeFully(int fd, byte[] data) {
+        int off = 0;
+        while (off < data.length) {
+            byte[] chunk = off == 0 ? data : Arrays.copyOfRange(data, off, data.length);
+            long n = LibC.write(fd, chunk, chunk.length);
+            if (n < 0) {
+                if (Native.getLastError() == LibC.EINTR) {
+                    continue;
+                }
+                return;
+            }
+            off += (int) n;
+        }
+    }
+
+    private static int[] pipe(int low, List<Integer> toClose) throws SandboxException {
+        int[] p = new int[2];
+        if (LibC.pipe2(p, LibC.O_CLOEXEC) != 0) {
+            throw errnoException("create a pipe", Native.getLastError());
+        }
+        toClose.add(p[0]);
+        toClose.add(p[1]);
+        p[0] = high(p[0], low, toClose);
+        p[1] = high(p[1], low, toClose);
+        return p;
+    }
+
+    /**
+     * Returns {@code fd}, or a close-on-exec duplicate at or above {@code low} when {@code fd} is
+     * below it, so that no dup2 of the spawn can overwrite a source that a later dup2 still needs.
+     */
+    private static int high(int fd, int low, List<Integer> toClose) throws SandboxException {
+        if (fd >= low) {
+            return fd;
+        }
+        int d = LibC.fcntl(fd, F_DUPFD_CLOEXEC, low);
+        if (d < 0) {
+            throw errnoException("duplicate fd " + fd, Native.getLastError());
+        }
+        toClose.add(d);
+        return d;
+    }
+
+    private static String path(File f) {
+        return f.getAbsolutePath();
+    }
+
+    private static void check(int rc, String what) throws SandboxException {
+        if (rc != 0) {
+            throw errnoException(what, rc);
+        }
+    }
+
+    static SandboxException errnoException(String what, int errno) {
+        return new SandboxException("sandbox4j could not " + what + ": " + Errno.describe(errno));
+    }
+
+    private static Memory newSpawnAttr() {
+        Memory attr = new Memory(LibC.SIZEOF_SPAWNATTR);
+        LibC.posix_spawnattr_init(attr);
+        Memory empty = new Memory(LibC.SIZEOF_SIGSET);
+        Memory all = new Memory(LibC.SIZEOF_SIGSET);
+        LibC.sigemptyset(empty);
+        LibC.sigfillset(all);
+        LibC.posix_spawnattr_setsigmask(attr, empty);
+        LibC.posix_spawnattr_setsigdefault(attr, all);
+        LibC.posix_spawnattr_setflags(attr, (short) (LibC.POSIX_SPAWN_SETSIGMASK | LibC.POSIX_SPAWN_SETSIGDEF));
+        return attr;
+    }
+}

@@ -1,0 +1,168 @@
+package org.sandbox4j.mount;
+
+import java.util.Arrays;
+
+/**
+ * One step of building a jail's file system, executed by the launcher in the order the builder
+ * calls were made. Each op knows the builder call it came from, so a failure can name it.
+ */
+public sealed interface MountOp {
+
+    /** The path inside the jail this op creates or changes. */
+    String target();
+
+    /** The builder call, as a user would write it: {@code readOnly("/usr")}. */
+    String describe();
+
+    /** A bind mount of a host file or directory. */
+    record Bind(String source, String target, boolean readOnly, boolean allowDevices, boolean optional)
+            implements MountOp {
+        public Bind {
+            source = JailPath.check("bind source", source);
+            target = JailPath.checkNotRoot("bind target", target);
+        }
+
+        @Override
+        public String describe() {
+            String call = readOnly ? "readOnly" : "readWrite";
+            String args = source.equals(target) ? q(source) : q(source) + ", " + q(target);
+            return (optional ? call + "IfExists" : call) + "(" + args + ")";
+        }
+    }
+
+    /** An empty tmpfs; {@code sizeBytes} 0 means the kernel default (half of RAM). */
+    record Tmpfs(String target, long sizeBytes, int mode, boolean readOnly) implements MountOp {
+        public Tmpfs {
+            target = JailPath.checkNotRoot("tmpfs target", target);
+            if (sizeBytes < 0) {
+                throw new IllegalArgumentException("tmpfs size must be >= 0: " + sizeBytes);
+            }
+            checkMode(mode);
+        }
+
+        @Override
+        public String describe() {
+            return "tmpfs(" + q(target) + (sizeBytes > 0 ? ", " + sizeBytes : "") + ")";
+        }
+    }
+
+    /** A new procfs for the jail's pid namespace; /proc/sys and similar are read-only. */
+    record Proc(String target) implements MountOp {
+        public Proc {
+            target = JailPath.checkNotRoot("proc target", target);
+        }
+
+        @Override
+        public String describe() {
+            return "proc(" + q(target) + ")";
+        }
+    }
+
+    /** A minimal /dev: null, zero, full, random, urandom, tty, fd links, and pts when asked. */
+    record Dev(String target, boolean withPts) implements MountOp {
+        public Dev {
+            target = JailPath.checkNotRoot("dev target", target);
+        }
+
+        @Override
+        public String describe() {
+            return "dev(" + q(target) + ")";
+        }
+    }
+
+    /** A symbolic link at {@code target} whose text is {@code linkText}. */
+    record Symlink(String linkText, String target) implements MountOp {
+        public Symlink {
+            if (linkText.isEmpty() || linkText.indexOf('\0') >= 0) {
+                throw new IllegalArgumentException("symlink text must be non-empty and without NUL");
+            }
+            target = JailPath.checkNotRoot("symlink path", target);
+        }
+
+        @Override
+        public String describe() {
+            return "symlink(" + q(linkText) + ", " + q(target) + ")";
+        }
+    }
+
+    /** A directory (with its parents). */
+    record Dir(String target, int mode) implements MountOp {
+        public Dir {
+            target = JailPath.checkNotRoot("directory path", target);
+            checkMode(mode);
+        }
+
+        @Override
+        public String describe() {
+            return "dir(" + q(target) + ")";
+        }
+    }
+
+    /** A file written from bytes. */
+    record File(String target, byte[] content, int mode) implements MountOp {
+        public File {
+            target = JailPath.checkNotRoot("file path", target);
+            content = content.clone();
+            checkMode(mode);
+        }
+
+        @Override
+        public byte[] content() {
+            return content.clone();
+        }
+
+        @Override
+        public String describe() {
+            return "file(" + q(target) + ", <" + content.length + " bytes>)";
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof File f && f.target.equals(target) && f.mode == mode && Arrays.equals(f.content, content);
+        }
+
+        @Override
+        public int hashCode() {
+            return target.hashCode() * 31 + Arrays.hashCode(content);
+        }
+
+        @Override
+        public String toString() {
+            return describe();
+        }
+    }
+
+    /** Makes a path unreadable: an empty read-only tmpfs over a directory, /dev/null over a file. */
+    record Hide(String target) implements MountOp {
+        public Hide {
+            target = JailPath.checkNotRoot("hidden path", target);
+        }
+
+        @Override
+        public String describe() {
+            return "hide(" + q(target) + ")";
+        }
+    }
+
+    /** Makes an existing mount point read-only (recursively). */
+    record RemountReadOnly(String target) implements MountOp {
+        public RemountReadOnly {
+            target = JailPath.check("remount target", target);
+        }
+
+        @Override
+        public String describe() {
+            return "remountReadOnly(" + q(target) + ")";
+        }
+    }
+
+    private static String q(String s) {
+        return '"' + s + '"';
+    }
+
+    private static void checkMode(int mode) {
+        if (mode < 0 || mode > 07777) {
+            throw new IllegalArgumentException("permissions must be between 0 and 07777: " + Integer.toOctalString(mode));
+        }
+    }
+}

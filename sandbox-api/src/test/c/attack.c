@@ -1,0 +1,341 @@
+/*
+ * attack: the escape attempts the jail tests make from inside a jail. Static, so a jail needs nothing
+ * but this one file. Each subcommand tries one thing and prints one line:
+ *   "OK <what>"            the attempt worked (exit 0)
+ *   "DENIED <ERRNO> <what>" the kernel refused it (exit 1)
+ * Usage errors exit 2.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/ptrace.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+static const char *ename(int e) {
+    switch (e) {
+    case EPERM: return "EPERM";
+    case ENOENT: return "ENOENT";
+    case ESRCH: return "ESRCH";
+    case EBADF: return "EBADF";
+    case EACCES: return "EACCES";
+    case EROFS: return "EROFS";
+    case ENETUNREACH: return "ENETUNREACH";
+    case ECONNREFUSED: return "ECONNREFUSED";
+    case EMFILE: return "EMFILE";
+    case EAGAIN: return "EAGAIN";
+    case ENOMEM: return "ENOMEM";
+    case ENOSYS: return "ENOSYS";
+    case EINVAL: return "EINVAL";
+    case ENOTTY: return "ENOTTY";
+    case EIO: return "EIO";
+    default: return "E?";
+    }
+}
+
+static int denied(const char *what) {
+    int e = errno;
+    printf("DENIED %s %s\n", ename(e), what);
+    fflush(stdout);
+    return 1;
+}
+
+static int ok(const char *what) {
+    printf("OK %s\n", what);
+    fflush(stdout);
+    return 0;
+}
+
+static int cmd_read(const char *path) {
+    char buf[4096];
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) return denied(path);
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    if (n < 0) return denied(path);
+    buf[n] = 0;
+    printf("OK read %s: %s\n", path, buf);
+    return 0;
+}
+
+static int cmd_write(const char *path) {
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0) return denied(path);
+    if (write(fd, "pwned\n", 6) != 6) return denied(path);
+    close(fd);
+    return ok(path);
+}
+
+static int cmd_kill(const char *pid) {
+    if (kill(atoi(pid), SIGKILL) != 0) return denied("kill");
+    return ok("kill");
+}
+
+static int cmd_connect(const char *port) {
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    if (s < 0) return denied("socket");
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_port = htons((unsigned short)atoi(port));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(s, (struct sockaddr *)&a, sizeof a) != 0) return denied("connect");
+    char buf[256];
+    ssize_t n = read(s, buf, sizeof buf - 1);
+    buf[n > 0 ? n : 0] = 0;
+    printf("OK connect: %s\n", buf);
+    return 0;
+}
+
+static int cmd_readfd(const char *fdstr) {
+    char buf[4096];
+    int fd = atoi(fdstr);
+    if (lseek(fd, 0, SEEK_SET) < 0 && errno == EBADF) return denied("readfd");
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    if (n < 0) return denied("readfd");
+    buf[n] = 0;
+    printf("OK readfd %d: %s\n", fd, buf);
+    return 0;
+}
+
+/* Lists the open fds above 2 (fcntl probe, no /proc needed). */
+static int cmd_fds(void) {
+    int found = 0;
+    for (int fd = 3; fd < 4096; fd++) {
+        if (fcntl(fd, F_GETFD) >= 0) {
+            printf("fd %d\n", fd);
+            found++;
+        }
+    }
+    printf("OK fds %d\n", found);
+    return 0;
+}
+
+static int cmd_env(char **envp) {
+    for (char **e = envp; *e; e++) printf("%s\n", *e);
+    return ok("env");
+}
+
+static int cmd_tiocsti(void) {
+    char c = '#';
+    if (ioctl(0, TIOCSTI, &c) != 0) return denied("tiocsti");
+    return ok("tiocsti");
+}
+
+static int cmd_sethostname(const char *name) {
+    if (sethostname(name, strlen(name)) != 0) return denied("sethostname");
+    return ok("sethostname");
+}
+
+static int cmd_hostname(void) {
+    char buf[256];
+    if (gethostname(buf, sizeof buf) != 0) return denied("gethostname");
+    printf("OK hostname %s\n", buf);
+    return 0;
+}
+
+static int cmd_mount(const char *dir) {
+    if (mount("none", dir, "tmpfs", 0, NULL) != 0) return denied("mount");
+    return ok("mount");
+}
+
+static int cmd_ids(void) {
+    uid_t r, e, s;
+    gid_t gr, ge, gs;
+    getresuid(&r, &e, &s);
+    getresgid(&gr, &ge, &gs);
+    gid_t groups[64];
+    int n = getgroups(64, groups);
+    printf("OK ids uid=%u euid=%u gid=%u egid=%u groups=%d pid=%d\n", r, e, gr, ge, n, getpid());
+    return 0;
+}
+
+/* Prints the status lines the tests look at: capabilities, no_new_privs, seccomp. */
+static int cmd_status(void) {
+    FILE *f = fopen("/proc/self/status", "r");
+    if (!f) return denied("status");
+    char line[512];
+    while (fgets(line, sizeof line, f)) {
+        if (!strncmp(line, "Cap", 3) || !strncmp(line, "NoNewPrivs", 10) || !strncmp(line, "Seccomp", 7))
+            fputs(line, stdout);
+    }
+    fclose(f);
+    return ok("status");
+}
+
+static int cmd_ptrace(const char *pid) {
+    if (ptrace(PTRACE_ATTACH, atoi(pid), 0, 0) != 0) return denied("ptrace");
+    return ok("ptrace");
+}
+
+/* The classic chroot escape: chroot into a subdirectory without chdir, then walk up. */
+static int cmd_chroot_escape(const char *probe) {
+    mkdir("/tmp/esc", 0755);
+    if (chroot("/tmp/esc") != 0) return denied("chroot");
+    for (int i = 0; i < 64; i++) chdir("..");
+    if (chroot(".") != 0) return denied("chroot2");
+    if (access(probe, F_OK) != 0) return denied("escape-probe");
+    return ok("escaped");
+}
+
+static int cmd_nofile(const char *count) {
+    int n = atoi(count);
+    for (int i = 0; i < n; i++) {
+        if (open("/", O_RDONLY) < 0) {
+            char what[64];
+            snprintf(what, sizeof what, "open #%d", i);
+            return denied(what);
+        }
+    }
+    return ok("nofile");
+}
+
+static int cmd_forkbomb(const char *count) {
+    int n = atoi(count);
+    for (int i = 0; i < n; i++) {
+        pid_t p = fork();
+        if (p < 0) {
+            char what[64];
+            snprintf(what, sizeof what, "fork #%d", i);
+            return denied(what);
+        }
+        if (p == 0) {
+            pause();
+            _exit(0);
+        }
+    }
+    return ok("forkbomb");
+}
+
+static int cmd_alloc(const char *mib) {
+    size_t n = (size_t)atol(mib) << 20;
+    char *p = malloc(n);
+    if (!p) return denied("alloc");
+    memset(p, 1, n);
+    return ok("alloc");
+}
+
+/* Forks N children that wait forever, then waits forever itself: a jail full of processes. */
+static int cmd_hold(const char *count) {
+    int n = atoi(count);
+    for (int i = 0; i < n; i++) {
+        if (fork() == 0) {
+            for (;;) pause();
+        }
+    }
+    printf("HOLDING\n");
+    fflush(stdout);
+    for (;;) pause();
+}
+
+static int cmd_sleep(const char *secs) {
+    sleep((unsigned)atoi(secs));
+    return ok("sleep");
+}
+
+static int cmd_exit(const char *code) {
+    exit(atoi(code));
+}
+
+static int cmd_signal(const char *sig) {
+    raise(atoi(sig));
+    return ok("survived");
+}
+
+static int cmd_list(const char *dir) {
+    char cmdbuf[64];
+    (void)cmdbuf;
+    int fd = open(dir, O_RDONLY | O_DIRECTORY);
+    if (fd < 0) return denied(dir);
+    char buf[8192];
+    long n;
+    printf("OK list %s:", dir);
+    while ((n = syscall(SYS_getdents64, fd, buf, sizeof buf)) > 0) {
+        for (long off = 0; off < n;) {
+            unsigned short reclen = *(unsigned short *)(buf + off + 16);
+            const char *name = buf + off + 19;
+            if (strcmp(name, ".") && strcmp(name, "..")) printf(" %s", name);
+            off += reclen;
+        }
+    }
+    printf("\n");
+    return 0;
+}
+
+static int cmd_cat_stdin(void) {
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(0, buf, sizeof buf)) > 0) {
+        if (write(1, buf, (size_t)n) != n) return 1;
+    }
+    return 0;
+}
+
+static int cmd_unshare(void) {
+    if (unshare(CLONE_NEWUSER) != 0) return denied("unshare");
+    return ok("unshare");
+}
+
+/* Waits for SIGTERM and exits 42 from its handler: shows the signal reached the program. */
+static volatile sig_atomic_t got_term;
+static void on_term(int s) { (void)s; got_term = 1; }
+static int cmd_await_term(void) {
+    signal(SIGTERM, on_term);
+    printf("READY\n");
+    fflush(stdout);
+    while (!got_term) pause();
+    printf("GOT SIGTERM\n");
+    fflush(stdout);
+    return 42;
+}
+
+int main(int argc, char **argv, char **envp) {
+    if (argc < 2) {
+        fprintf(stderr, "usage: attack COMMAND [ARG]\n");
+        return 2;
+    }
+    const char *c = argv[1];
+    const char *a = argc > 2 ? argv[2] : "";
+    if (!strcmp(c, "read")) return cmd_read(a);
+    if (!strcmp(c, "write")) return cmd_write(a);
+    if (!strcmp(c, "kill")) return cmd_kill(a);
+    if (!strcmp(c, "connect")) return cmd_connect(a);
+    if (!strcmp(c, "readfd")) return cmd_readfd(a);
+    if (!strcmp(c, "fds")) return cmd_fds();
+    if (!strcmp(c, "env")) return cmd_env(envp);
+    if (!strcmp(c, "tiocsti")) return cmd_tiocsti();
+    if (!strcmp(c, "sethostname")) return cmd_sethostname(a);
+    if (!strcmp(c, "hostname")) return cmd_hostname();
+    if (!strcmp(c, "mount")) return cmd_mount(a);
+    if (!strcmp(c, "ids")) return cmd_ids();
+    if (!strcmp(c, "status")) return cmd_status();
+    if (!strcmp(c, "ptrace")) return cmd_ptrace(a);
+    if (!strcmp(c, "chroot-escape")) return cmd_chroot_escape(a);
+    if (!strcmp(c, "nofile")) return cmd_nofile(a);
+    if (!strcmp(c, "forkbomb")) return cmd_forkbomb(a);
+    if (!strcmp(c, "alloc")) return cmd_alloc(a);
+    if (!strcmp(c, "sleep")) return cmd_sleep(a);
+    if (!strcmp(c, "hold")) return cmd_hold(a);
+    if (!strcmp(c, "exit")) return cmd_exit(a);
+    if (!strcmp(c, "signal")) return cmd_signal(a);
+    if (!strcmp(c, "list")) return cmd_list(a);
+    if (!strcmp(c, "cat")) return cmd_cat_stdin();
+    if (!strcmp(c, "unshare")) return cmd_unshare();
+    if (!strcmp(c, "await-term")) return cmd_await_term();
+    fprintf(stderr, "attack: unknown command %s\n", c);
+    return 2;
+}

@@ -1,0 +1,85 @@
+package org.sandbox4j;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** Looks at the host's process table (/proc), to prove what a jail left behind. */
+final class HostProcesses {
+    private HostProcesses() {}
+
+    /** Pids of live (non-zombie) processes whose command line contains {@code arg} as a whole argument. */
+    static List<Long> withArg(String arg) throws IOException {
+        List<Long> pids = new ArrayList<>();
+        try (Stream<Path> s = Files.list(Path.of("/proc"))) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                String name = p.getFileName().toString();
+                if (!name.chars().allMatch(Character::isDigit)) {
+                    continue;
+                }
+                try {
+                    String cmd = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8);
+                    if (List.of(cmd.split("\0")).contains(arg) && !state(p).equals("Z")) {
+                        pids.add(Long.parseLong(name));
+                    }
+                } catch (IOException e) {
+                    // exited meanwhile
+                }
+            }
+        }
+        return pids;
+    }
+
+    /** Children of this JVM that are zombies (exited, not reaped). */
+    static List<Long> zombieChildren() throws IOException {
+        long self = ProcessHandle.current().pid();
+        List<Long> z = new ArrayList<>();
+        try (Stream<Path> s = Files.list(Path.of("/proc"))) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                String name = p.getFileName().toString();
+                if (!name.chars().allMatch(Character::isDigit)) {
+                    continue;
+                }
+                try {
+                    String stat = Files.readString(p.resolve("stat"));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    if (f[0].equals("Z") && Long.parseLong(f[1]) == self) {
+                        z.add(Long.parseLong(name));
+                    }
+                } catch (IOException e) {
+                    // exited meanwhile
+                }
+            }
+        }
+        return z;
+    }
+
+    private static String state(Path p) throws IOException {
+        String stat = Files.readString(p.resolve("stat"));
+        return stat.substring(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    }
+
+    static void awaitNone(String arg, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<Long> left = withArg(arg);
+        while (!left.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            left = withArg(arg);
+        }
+        if (!left.isEmpty()) {
+            throw new AssertionError("processes left behind: " + left);
+        }
+    }
+
+    /** Number of open fds of this JVM. */
+    static int openFds() throws IOException {
+        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+            return (int) s.count() - 1; // the directory stream's own fd
+        }
+    }
+}
