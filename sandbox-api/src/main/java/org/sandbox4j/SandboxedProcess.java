@@ -1,9 +1,5 @@
 package org.sandbox4j;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.FileInputStream;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -16,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 import org.sandbox4j.internal.LibC;
+import org.sandbox4j.internal.PipeStreams;
 import org.sandbox4j.internal.Reaper;
 import org.sandbox4j.internal.Spawner;
 
@@ -44,9 +41,9 @@ public final class SandboxedProcess extends Process {
 
     SandboxedProcess(Spawner.Spawned s) throws IOException {
         this.pid = s.pid();
-        this.stdin = s.stdin() >= 0 ? new BufferedOutputStream(openOut(s.stdin())) : OutputStream.nullOutputStream();
-        this.stdout = s.stdout() >= 0 ? new BufferedInputStream(openIn(s.stdout())) : InputStream.nullInputStream();
-        this.stderr = s.stderr() >= 0 ? new BufferedInputStream(openIn(s.stderr())) : InputStream.nullInputStream();
+        this.stdin = s.stdin() >= 0 ? PipeStreams.out(s.stdin()) : OutputStream.nullOutputStream();
+        this.stdout = s.stdout() >= 0 ? PipeStreams.in(s.stdout()) : InputStream.nullInputStream();
+        this.stderr = s.stderr() >= 0 ? PipeStreams.in(s.stderr()) : InputStream.nullInputStream();
         Reaper.watch(s.result(), new Reaper.Watcher() {
             @Override
             public int pid() {
@@ -66,28 +63,18 @@ public final class SandboxedProcess extends Process {
             @Override
             public void exited(int waitStatus, byte[] result) {
                 jailExit = decode(waitStatus, result);
+                if (stdout instanceof PipeStreams.In in) {
+                    in.processExited();
+                }
+                if (stderr instanceof PipeStreams.In in) {
+                    in.processExited();
+                }
+                if (stdin instanceof PipeStreams.Out out) {
+                    out.processExited();
+                }
                 exit.complete(SandboxedProcess.this);
             }
         });
-    }
-
-    // The JDK offers no public way to wrap a raw fd in a stream. Opening /proc/self/fd/N makes a new
-    // descriptor for the same pipe (a pipe opened this way never blocks, unlike a FIFO), after which
-    // the original is closed: the streams are then the JDK's own, with its close semantics.
-    private static InputStream openIn(int fd) throws IOException {
-        try {
-            return new FileInputStream("/proc/self/fd/" + fd);
-        } finally {
-            LibC.close(fd);
-        }
-    }
-
-    private static OutputStream openOut(int fd) throws IOException {
-        try {
-            return new FileOutputStream("/proc/self/fd/" + fd);
-        } finally {
-            LibC.close(fd);
-        }
     }
 
     static JailExit decode(int waitStatus, byte[] result) {

@@ -130,6 +130,8 @@ public final class JailTestSupport {
             p.destroyForcibly();
             throw new AssertionError("jail did not finish in 30 s");
         }
+        p.getInputStream().close();
+        p.getErrorStream().close();
         return new Result(p.jailExit(), new String(out, StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
