@@ -1,0 +1,45 @@
+package org.sandbox4j;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The main class of the child JVMs that {@link ChildJvmTest} starts (as root, or as uid 65534 like an
+ * ordinary user's application).
+ *
+ * <ul>
+ *   <li>{@code hold ATTACK MARKER}: starts a jail full of processes, prints READY, waits to be killed.
+ *   <li>{@code read ATTACK FILE}: a jail tries to read FILE; prints the jail's output, exits with its code.
+ * </ul>
+ */
+public final class ChildJvmMain {
+    private ChildJvmMain() {}
+
+    public static void main(String[] args) throws Exception {
+        String attack = args[1];
+        Sandbox s = Sandbox.builder().readOnly(attack, "/attack").tmpfs("/tmp").build();
+        if (args[0].equals("hold")) {
+            // Started from a short-lived thread: the jail must outlive it and die only with the JVM.
+            SandboxedProcess[] p = new SandboxedProcess[1];
+            Thread t = new Thread(() -> {
+                try {
+                    p[0] = s.start("/attack", "hold", "3", args[2]);
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            t.start();
+            t.join();
+            BufferedReader r = new BufferedReader(new InputStreamReader(p[0].getInputStream(), StandardCharsets.UTF_8));
+            System.out.println(r.readLine().equals("HOLDING") ? "READY" : "BROKEN");
+            System.out.flush();
+            Thread.sleep(600_000);
+        } else {
+            JailTestSupport.Result res = JailTestSupport.run(s, "/attack", "read", args[2]);
+            System.out.print(res.out());
+            System.out.println("uid=" + org.sandbox4j.internal.LibC.geteuid());
+            System.exit(res.exit().exitValue());
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package org.sandbox4j;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.sandbox4j.JailTestSupport.JailMode;
+import org.sandbox4j.internal.LibC;
+
+/**
+ * Whole JVMs using the library: as root and as uid 65534 (an ordinary user's application, with the
+ * launcher from the jar, not the test's copy), and dying by SIGKILL with jails running.
+ */
+@Tag("kernel")
+class ChildJvmTest {
+    private static String classpath;
+
+    /** The test JVM's class path, copied to a world-readable place (CI's clone may not be readable). */
+    private static synchronized String classpath() throws IOException {
+        if (classpath == null) {
+            Path dir = Files.createDirectory(JailTestSupport.fixtures().resolve("cp"));
+            List<String> entries = new ArrayList<>();
+            int i = 0;
+            for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
+                Path src = Path.of(e);
+                if (!Files.exists(src)) {
+                    continue;
+                }
+                Path dst = dir.resolve(i++ + (Files.isDirectory(src) ? "" : ".jar"));
+                copyTree(src, dst);
+                entries.add(dst.toString());
+            }
+            try (Stream<Path> s = Files.walk(dir)) {
+                for (Path p : (Iterable<Path>) s::iterator) {
+                    Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
+                }
+            }
+            classpath = String.join(File.pathSeparator, entries);
+        }
+        return classpath;
+    }
+
+    private static void copyTree(Path src, Path dst) throws IOException {
+        if (!Files.isDirectory(src)) {
+            Files.copy(src, dst, StandardCopyOption.REPLACE_EXISTING);
+            return;
+        }
+        try (Stream<Path> s = Files.walk(src)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                Path t = dst.resolve(src.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(t);
+                } else {
+                    Files.copy(p, t, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+    }
+
+    private static Process childJvm(JailMode mode, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        if (mode == JailMode.UNPRIVILEGED) {
+            assumeTrue(LibC.geteuid() == 0, "switching to uid 65534 needs a root JVM");
+            cmd.addAll(List.of("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"));
+        }
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-Xshare:auto", "-XX:TieredStopAtLevel=1",
+                "-Djava.io.tmpdir=/tmp", "-cp", classpath(), ChildJvmMain.class.getName()));
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).directory(new File("/")).start();
+    }
+
+    @ParameterizedTest
+    @EnumSource(JailMode.class)
+    void jailsDieWithTheirJvm(JailMode mode) throws Exception {
+        String marker = "jvm-death-" + System.nanoTime();
+        Process jvm = childJvm(mode, "hold", JailTestSupport.fixtures().resolve("attack").toString(), marker);
+        try {
+            BufferedReader r = new BufferedReader(new InputStreamReader(jvm.getInputStream(), StandardCharsets.UTF_8));
+            assertEquals("READY", r.readLine(), "the child JVM started its jail");
+            List<Long> jailed = HostProcesses.withArg(marker);
+            jailed.remove(Long.valueOf(jvm.pid())); // the JVM's own command line has the marker too
+            assertEquals(4, jailed.size(), "the jail's program and 3 children run");
+            jvm.destroyForcibly(); // SIGKILL: no shutdown hook, no finalizer runs
+            assertTrue(jvm.waitFor(10, TimeUnit.SECONDS));
+            HostProcesses.awaitNone(marker, Duration.ofSeconds(5));
+        } finally {
+            jvm.destroyForcibly();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(JailMode.class)
+    void aJvmOfAnyUserJailsWithTheLauncherFromItsJar(JailMode mode) throws Exception {
+        Path secret = JailTestSupport.worldReadableDir().resolve("child-secret");
+        Files.writeString(secret, "child-secret");
+        Process jvm = childJvm(mode, "read", JailTestSupport.fixtures().resolve("attack").toString(), secret.toString());
+        String out = new String(jvm.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(jvm.waitFor(30, TimeUnit.SECONDS));
+        assertTrue(out.startsWith("DENIED ENOENT"), out);
+        assertTrue(out.contains("uid=" + (mode == JailMode.UNPRIVILEGED ? 65534 : LibC.geteuid())), out);
+        assertEquals(1, jvm.exitValue());
+    }
+}
