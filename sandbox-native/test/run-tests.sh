@@ -43,6 +43,7 @@ expect_grep() {
 }
 
 B="--basic-root"
+case $(uname -m) in aarch64) UNAME_NR=160 ;; *) UNAME_NR=63 ;; esac
 suite() {
   jail true -- $B --exec /bin/true
   expect "/bin/true exits 0" true ws "exited 0"
@@ -117,7 +118,7 @@ suite() {
 
   jail seccomp -- $B --seccomp-errno 999999 1 --exec /bin/true
   expect "a seccomp filter is installed and the target runs" seccomp ws "exited 0"
-  jail seccomp2 -- $B --seccomp-errno 63 1 --exec /bin/sh -c 'uname -s || exit 9'
+  jail seccomp2 -- $B --seccomp-errno $UNAME_NR 1 --exec /bin/sh -c 'uname -s || exit 9'
   expect "the seccomp filter applies to the target (uname denied)" seccomp2 ws "exited 9"
 
   jail rlim -- $B --rlimit 7 64 64 --exec /bin/sh -c 'ulimit -n'
