@@ -97,6 +97,15 @@ suite() {
   jail badspec2 -- --ns user --hostname x --root host --exec /bin/true
   expect_grep "a spec violating the rules gives a spec status record" badspec2 status "^status -1 spec EINVAL"
 
+  head -c 200 /dev/urandom > "$D/garbage.spec"; chmod 644 "$D/garbage.spec"
+  $AS /bin/sh -c "cd '$D' && '$W/readrec' run /bin/sh -c 'exec \"$W/sandbox4j-launcher\" 3<garbage.spec 4>garbage.st 5>garbage.res >garbage.out 2>&1' > garbage.ws"
+  "$W/readrec" status "$D/garbage.st" > "$D/garbage.status" 2>&1
+  expect_grep "a garbage spec gives a spec status record" garbage status "^status -1 spec EINVAL"
+  expect "a garbage spec exits 125" garbage ws "exited 125"
+  $AS /bin/sh -c "'$W/sandbox4j-launcher' 2>'$D/usage.err' 3<&- 4>&- 5>&-; echo \$? > '$D/usage.ws'"
+  expect "started without fds 3-5: exit 125" usage ws "125"
+  expect_grep "started without fds 3-5: usage names the library" usage err "started by the sandbox4j library"
+
   start=$(date +%s)
   jail timeout -- $B --time-limit 300 --exec /bin/sleep 30
   end=$(date +%s)
