@@ -1,0 +1,134 @@
+/* contain.c - the jail side: every mechanism, applied in ONE order. The order is a security
+ * property; change it only with a reason written here.
+ *
+ *  1. wait for the launcher   Block on the sync pipe until the uid/gid maps are written (EOF = the
+ *                             launcher failed or died: exit silently, it reported). Then arm
+ *                             PR_SET_PDEATHSIG(SIGKILL) and check the launcher is still there
+ *                             (HUP on the sync pipe, whose write end the launcher keeps open).
+ *  2. setsid                  NEW_SESSION: no controlling terminal (no TIOCSTI into the caller's).
+ *  3. mount_prepare           MS_REC|MS_PRIVATE on /, so nothing propagates to the host; then open
+ *                             every source (binds, root, host /dev nodes) with O_PATH, with the
+ *                             launcher's rights, before any mount can shadow or redirect them.
+ *  4. identity_fs             setfsuid/setfsgid to the jail's ids: what setup creates (tmpfs roots,
+ *                             mount points, FILE ops) belongs to the jail's user. Re-arm pdeathsig
+ *                             (a credential change clears it).
+ *  5. mount_build             staging root, the OPs in the caller's order, pivot_root(".", ".") and
+ *                             detach of the old root (or chroot), ROOT_READONLY. Needs
+ *                             CAP_SYS_ADMIN, so before the capabilities go.
+ *  6. hostname, loopback      need CAP_SYS_ADMIN / CAP_NET_ADMIN in the new namespaces.
+ *  7. rlimits                 before the identity change: raising a hard limit needs
+ *                             CAP_SYS_RESOURCE, and RLIMIT_NPROC then applies to setresuid.
+ *  8. bounding set, securebits   need CAP_SETPCAP, so before setresuid; NO_SETUID_FIXUP makes
+ *                             setresuid keep the sets so step 10 decides them exactly; NOROOT
+ *                             means uid 0 gets nothing from exec.
+ *  9. identity                setgroups(0) where allowed, setresgid, setresuid. Re-arm pdeathsig.
+ * 10. capabilities            permitted/effective/inheritable = kept, ambient = kept; verified.
+ * 11. chdir                   as the final identity with the final capabilities, so the target can
+ *                             only start in a directory it could enter itself.
+ * 12. no_new_privs            always with seccomp (an unprivileged filter needs it), else as asked.
+ * 13. fds                     FDMAP moves, CLOEXEC on everything else (the status fd included).
+ * 14. INIT: fork the target; init reaps and forwards. Target (or pid 1 without INIT): unblock
+ *     signals, seccomp LAST (the filter never has to allow setup calls), execve. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sched.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "jail.h"
+#include "report.h"
+
+static __attribute__((noreturn)) void die(void) { _exit(STEP_EXIT); }
+
+static void arm_deathsig(const struct jail *j) {
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0)) die();
+  struct pollfd p = {.fd = j->sync_fd, .events = POLLIN};
+  if (j->sync_fd >= 0 && poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR))) die();
+}
+
+static __attribute__((noreturn)) void exec_target(const struct jail *j) {
+  const struct spec *s = j->s;
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+  if (seccomp_apply(s)) die();
+  execve(s->exec_path, s->argv, s->envp);
+  report_statusf(-1, "execve", errno, s->exec_path, "execve %s: %s", s->exec_path, strerror(errno));
+  _exit(127);
+}
+
+void contain_run(struct jail *j) {
+  const struct spec *s = j->s;
+  char c;
+
+  /* 1 */
+  ssize_t n;
+  do n = read(j->sync_fd, &c, 1);
+  while (n < 0 && errno == EINTR);
+  if (n != 1) die();
+  arm_deathsig(j);
+
+  /* 2 */
+  if ((s->options & OPT_NEW_SESSION) && setsid() < 0)
+    report_statusf(-1, "setsid", errno, NULL, "setsid: %s", strerror(errno)), die();
+
+  /* 3, 4, 5 */
+  if (mount_prepare(s)) die();
+  identity_fs(j);
+  arm_deathsig(j);
+  if (mount_build(s)) die();
+
+  /* 6 */
+  if (s->hostname && sethostname(s->hostname, strlen(s->hostname)))
+    report_statusf(-1, "hostname", errno, NULL, "sethostname %s: %s", s->hostname, strerror(errno)), die();
+  if ((s->options & OPT_LOOPBACK_UP) && (s->clone_flags & CLONE_NEWNET) && net_loopback_up()) die();
+
+  /* 7 */
+  if (limits_apply(s)) die();
+
+  /* 8, 9, 10 */
+  if (caps_bounding(s)) die();
+  caps_securebits(s);
+  if (identity_apply(j)) die();
+  arm_deathsig(j);
+  if (caps_apply(s)) die();
+
+  /* 11 */
+  if (chdir(s->cwd))
+    report_statusf(-1, "chdir", errno, s->cwd, "chdir %s: %s", s->cwd, strerror(errno)), die();
+
+  /* 12 */
+  if ((s->options & OPT_NO_NEW_PRIVS) || s->has_seccomp)
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+      report_statusf(-1, "no_new_privs", errno, NULL, "PR_SET_NO_NEW_PRIVS: %s", strerror(errno)), die();
+
+  /* 13: the launcher is known alive (pdeathsig armed after the last credential change). */
+  close(j->sync_fd);
+  j->sync_fd = -1;
+  int *internal[] = {&report_fd, &j->init_wr};
+  if (fds_apply(s, internal, 2)) die();
+
+  /* 14 */
+  if (!(s->options & OPT_INIT)) {
+    if (j->init_wr >= 0) close(j->init_wr);
+    j->init_wr = -1;
+    exec_target(j);
+  }
+  pid_t init_pid = getpid();
+  pid_t t = fork();
+  if (t < 0) report_statusf(-1, "fork", errno, NULL, "fork the target: %s", strerror(errno)), die();
+  if (t == 0) {
+    close(j->init_wr);
+    j->init_wr = -1;
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) || getppid() != init_pid)
+      _exit(STEP_EXIT);
+    exec_target(j);
+  }
+  close(report_fd);
+  report_fd = -1;
+  init_run(j, t);
+}

@@ -1,0 +1,50 @@
+/* jail.h - the mechanisms, one file each; contain.c calls them in the documented order. */
+#ifndef SB4J_JAIL_H
+#define SB4J_JAIL_H
+
+#include <sys/types.h>
+#include "spec.h"
+
+#define STEP_EXIT 125 /* exit code of a process whose setup failed */
+
+struct jail {
+  const struct spec *s;
+  int launcher_root; /* the launcher's euid was 0 */
+  int sync_fd;       /* read end of the launcher's sync pipe: HUP = the launcher is gone */
+  int init_wr;       /* write end of the wait-status pipe to the launcher (INIT mode) */
+};
+
+/* userns.c: maps (launcher side) and the jail's identity (jail side) */
+int userns_write_maps(pid_t child, const struct spec *s);
+void identity_fs(const struct jail *j);
+int identity_apply(const struct jail *j);
+
+/* mount.c */
+int mount_prepare(const struct spec *s); /* private propagation, opens every source */
+int mount_build(const struct spec *s);   /* root, ops, pivot_root or chroot, root read-only */
+
+/* net.c */
+int net_loopback_up(void);
+
+/* caps.c */
+int caps_bounding(const struct spec *s);
+void caps_securebits(const struct spec *s);
+int caps_apply(const struct spec *s);
+
+/* limits.c */
+int limits_apply(const struct spec *s);
+
+/* fds.c */
+void fds_launcher_close(const struct spec *s);
+int fds_apply(const struct spec *s, int *internal[], int n_internal);
+
+/* seccomp.c */
+int seccomp_apply(const struct spec *s);
+
+/* init.c */
+__attribute__((noreturn)) void init_run(const struct jail *j, pid_t target);
+
+/* contain.c */
+__attribute__((noreturn)) void contain_run(struct jail *j);
+
+#endif

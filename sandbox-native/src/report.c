@@ -1,0 +1,77 @@
+/* report.c - the only code that writes records back to Java. */
+#define _GNU_SOURCE
+#include "report.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+int report_fd = 4;
+static int reported;
+
+int write_all(int fd, const void *buf, unsigned long len) {
+  const char *p = buf;
+  while (len) {
+    ssize_t n = write(fd, p, len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return -1;
+    p += n;
+    len -= (unsigned long)n;
+  }
+  return 0;
+}
+
+static void put16(unsigned char *b, unsigned v) {
+  b[0] = (unsigned char)v;
+  b[1] = (unsigned char)(v >> 8);
+}
+
+static void put32(unsigned char *b, uint32_t v) {
+  for (int i = 0; i < 4; i++) b[i] = (unsigned char)(v >> (8 * i));
+}
+
+void report_status(int op_index, const char *step, int err, const char *path, const char *detail) {
+  int saved = errno;
+  if (reported || report_fd < 0) goto out;
+  reported = 1;
+  /* Bounded: step < 32, path <= 4095 (spec limit), detail <= 1024. */
+  static unsigned char buf[20 + 32 + 4096 + 1024];
+  size_t sl = step ? strnlen(step, 31) : 0;
+  size_t pl = path ? strnlen(path, 4095) : 0;
+  size_t dl = detail ? strnlen(detail, 1024) : 0;
+  put32(buf, STATUS_MAGIC);
+  put32(buf + 4, (uint32_t)op_index);
+  put32(buf + 8, (uint32_t)err);
+  put16(buf + 12, (unsigned)sl);
+  put16(buf + 14, (unsigned)pl);
+  put16(buf + 16, (unsigned)dl);
+  put16(buf + 18, 0);
+  if (sl) memcpy(buf + 20, step, sl);
+  if (pl) memcpy(buf + 20 + sl, path, pl);
+  if (dl) memcpy(buf + 20 + sl + pl, detail, dl);
+  (void)write_all(report_fd, buf, 20 + sl + pl + dl);
+out:
+  errno = saved;
+}
+
+void report_statusf(int op_index, const char *step, int err, const char *path, const char *fmt, ...) {
+  int saved = errno;
+  char detail[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(detail, sizeof detail, fmt, ap);
+  va_end(ap);
+  report_status(op_index, step, err, path, detail);
+  errno = saved;
+}
+
+int report_result(int fd, uint32_t kind, int32_t value, uint32_t flags) {
+  unsigned char b[16];
+  put32(b, RESULT_MAGIC);
+  put32(b + 4, kind);
+  put32(b + 8, (uint32_t)value);
+  put32(b + 12, flags);
+  return write_all(fd, b, sizeof b);
+}

@@ -1,0 +1,30 @@
+/* report.h - status records (fd 4) and the result record (fd 5), docs/architecture.md. */
+#ifndef SB4J_REPORT_H
+#define SB4J_REPORT_H
+
+#include <stdint.h>
+
+#define STATUS_MAGIC 0x52344253u
+#define RESULT_MAGIC 0x58344253u
+#define RESULT_EXITED 1u
+#define RESULT_SIGNALED 2u
+#define RESULT_F_TIME_LIMIT 0x1u
+#define RESULT_F_LIFELINE 0x2u
+#define RESULT_F_CORE 0x4u
+
+/* The fd status records go to in this process; -1 after it was closed. fds.c moves it. */
+extern int report_fd;
+
+/* Writes one status record (only the first call per process writes anything: the first failure
+ * is the one that counts). path and detail may be NULL. Preserves errno. */
+void report_status(int op_index, const char *step, int err, const char *path, const char *detail);
+/* The same with a printf-style detail. */
+void report_statusf(int op_index, const char *step, int err, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+int report_result(int fd, uint32_t kind, int32_t value, uint32_t flags);
+
+/* Writes all of buf, retrying on EINTR and short writes. */
+int write_all(int fd, const void *buf, unsigned long len);
+
+#endif

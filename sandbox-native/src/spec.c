@@ -1,0 +1,442 @@
+/* spec.c - defensive decoder of the spec (docs/architecture.md, "Spec (fd 3)").
+ *
+ * Two passes: the first walks the record headers only (bounds, known types, singletons, counts),
+ * the second decodes payloads into arrays sized from the first pass. Every read goes through a
+ * cursor that fails closed; a record must be consumed exactly (no trailing bytes). Strings are
+ * copied into one arena, NUL-terminated; the arena is never larger than the input because every
+ * string costs 4 length bytes in the input and 1 terminator in the copy. */
+#define _GNU_SOURCE
+#include "spec.h"
+
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#define ALLOWED_CLONE_FLAGS                                                                  \
+  (0x10000000u /* NEWUSER */ | 0x00020000u /* NEWNS */ | 0x20000000u /* NEWPID */ |           \
+   0x40000000u /* NEWNET */ | 0x08000000u /* NEWIPC */ | 0x04000000u /* NEWUTS */ |           \
+   0x02000000u /* NEWCGROUP */)
+#define F_NEWNS 0x00020000u
+#define F_NEWUTS 0x04000000u
+#define F_NEWUSER 0x10000000u
+#define SECCOMP_FLAGS_ALLOWED 0x7u /* TSYNC | LOG | SPEC_ALLOW */
+
+static const char *const record_names[] = {"?", "FLAGS", "IDS", "HOSTNAME", "ROOT", "OP",
+                                           "EXEC", "ARGV", "ENV", "CWD", "RLIMIT", "CAPS",
+                                           "FDMAP", "TIME_LIMIT", "SECCOMP"};
+
+const char *spec_record_name(unsigned type) {
+  return type >= 1 && type <= REC_MAX ? record_names[type] : "?";
+}
+
+struct cur {
+  const uint8_t *p;
+  size_t n, off;
+  int bad;
+};
+
+struct dec {
+  struct spec *s;
+  struct spec_error *err;
+  char *arena;
+  size_t arena_used, arena_cap;
+  unsigned rec_no, rec_type;
+  int failed;
+};
+
+static int fail(struct dec *d, int op_index, const char *fmt, ...) {
+  if (d->failed) return -1;
+  d->failed = 1;
+  d->err->op_index = op_index;
+  int n = 0;
+  if (d->rec_type)
+    n = snprintf(d->err->detail, sizeof d->err->detail, "record %u (%s): ", d->rec_no,
+                 spec_record_name(d->rec_type));
+  if (n < 0 || (size_t)n >= sizeof d->err->detail) n = 0;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(d->err->detail + n, sizeof d->err->detail - (size_t)n, fmt, ap);
+  va_end(ap);
+  return -1;
+}
+
+static int take(struct cur *c, size_t k, const uint8_t **out) {
+  if (c->bad || k > c->n - c->off) {
+    c->bad = 1;
+    return -1;
+  }
+  *out = c->p + c->off;
+  c->off += k;
+  return 0;
+}
+
+static uint16_t u16(struct cur *c) {
+  const uint8_t *b;
+  if (take(c, 2, &b)) return 0;
+  return (uint16_t)(b[0] | (b[1] << 8));
+}
+
+static uint32_t u32(struct cur *c) {
+  const uint8_t *b;
+  if (take(c, 4, &b)) return 0;
+  return (uint32_t)b[0] | ((uint32_t)b[1] << 8) | ((uint32_t)b[2] << 16) | ((uint32_t)b[3] << 24);
+}
+
+static uint64_t u64(struct cur *c) {
+  uint64_t lo = u32(c);
+  return lo | ((uint64_t)u32(c) << 32);
+}
+
+/* Reads a string into the arena. max = 0: no limit but the input; allow_nul for raw file bytes. */
+static char *str(struct dec *d, struct cur *c, uint32_t max, int allow_nul, uint32_t *len_out) {
+  uint32_t len = u32(c);
+  const uint8_t *b;
+  if (c->bad || take(c, len, &b)) {
+    fail(d, -1, "string of %u bytes past the end of the record", len);
+    return NULL;
+  }
+  if (max && len > max) {
+    fail(d, -1, "string of %u bytes longer than %u", len, max);
+    return NULL;
+  }
+  if (!allow_nul && memchr(b, 0, len)) {
+    fail(d, -1, "NUL inside a string");
+    return NULL;
+  }
+  if (d->arena_cap - d->arena_used < (size_t)len + 1) { /* cannot happen, see top comment */
+    fail(d, -1, "internal: arena exhausted");
+    return NULL;
+  }
+  char *out = d->arena + d->arena_used;
+  memcpy(out, b, len);
+  out[len] = 0;
+  d->arena_used += (size_t)len + 1;
+  if (len_out) *len_out = len;
+  return out;
+}
+
+/* An absolute path without "." or ".." components (a ".." could climb out of the staging root
+ * on the fallback path that has no RESOLVE_IN_ROOT). */
+static int check_abs(const char *p) {
+  if (p[0] != '/') return -1;
+  for (const char *q = p; *q;) {
+    while (*q == '/') q++;
+    const char *e = q;
+    while (*e && *e != '/') e++;
+    size_t k = (size_t)(e - q);
+    if ((k == 1 && q[0] == '.') || (k == 2 && q[0] == '.' && q[1] == '.')) return -1;
+    q = e;
+  }
+  return 0;
+}
+
+static int path_field(struct dec *d, struct cur *c, char **out, const char *what, int op_index) {
+  uint32_t len;
+  char *p = str(d, c, SPEC_MAX_PATH, 0, &len);
+  if (!p) {
+    d->err->op_index = op_index;
+    return -1;
+  }
+  if (check_abs(p)) return fail(d, op_index, "%s is not an absolute path without . or ..", what);
+  *out = p;
+  return 0;
+}
+
+static int decode_op(struct dec *d, struct cur *c, struct spec_op *op) {
+  uint32_t index = u32(c);
+  op->kind = u16(c);
+  op->flags = u16(c);
+  op->mode = u32(c);
+  if (c->bad) return fail(d, -1, "truncated OP");
+  if (index > INT32_MAX) return fail(d, -1, "op index %u out of range", index);
+  op->index = (int32_t)index;
+  int idx = op->index;
+  uint32_t alen, blen;
+  op->a = str(d, c, SPEC_MAX_PATH, 0, &alen);
+  if (!op->a) return d->err->op_index = idx, -1;
+  op->b = str(d, c, SPEC_MAX_PATH, 0, &blen);
+  if (!op->b) return d->err->op_index = idx, -1;
+  op->data = str(d, c, 0, op->kind == OP_FILE, &op->data_len);
+  if (!op->data) return d->err->op_index = idx, -1;
+  if (op->kind < 1 || op->kind > OP_KIND_MAX) return fail(d, idx, "unknown op kind %u", op->kind);
+  static const uint16_t allowed_flags[] = {
+      0, OPF_READ_ONLY | OPF_ALLOW_DEVICES | OPF_OPTIONAL, OPF_READ_ONLY, 0, OPF_WITH_PTS, 0, 0,
+      OPF_READ_ONLY, 0, 0};
+  if (op->flags & ~allowed_flags[op->kind])
+    return fail(d, idx, "flags 0x%x not allowed for op kind %u", op->flags, op->kind);
+  if (op->mode > 07777) return fail(d, idx, "mode 0%o out of range", op->mode);
+  if (op->mode && op->kind != OP_TMPFS && op->kind != OP_DIR && op->kind != OP_FILE)
+    return fail(d, idx, "mode given for op kind %u", op->kind);
+  if (check_abs(op->b)) return fail(d, idx, "target is not an absolute path without . or ..");
+  switch (op->kind) {
+  case OP_BIND:
+    if (check_abs(op->a)) return fail(d, idx, "bind source is not an absolute path without . or ..");
+    break;
+  case OP_SYMLINK:
+    if (!alen) return fail(d, idx, "empty symlink text");
+    break;
+  default:
+    if (alen) return fail(d, idx, "unexpected source for op kind %u", op->kind);
+  }
+  if (op->kind == OP_TMPFS) {
+    if (op->data_len > 20) return fail(d, idx, "tmpfs size too long");
+    for (uint32_t i = 0; i < op->data_len; i++)
+      if (op->data[i] < '0' || op->data[i] > '9') return fail(d, idx, "tmpfs size is not decimal");
+  } else if (op->kind != OP_FILE && op->data_len) {
+    return fail(d, idx, "unexpected data for op kind %u", op->kind);
+  }
+  return 0;
+}
+
+static int decode_strings(struct dec *d, struct cur *c, char ***out, size_t *n, int min,
+                          int is_env) {
+  uint32_t count = u32(c);
+  if (c->bad) return fail(d, -1, "truncated count");
+  if (count < (uint32_t)min) return fail(d, -1, "needs at least %d entries", min);
+  if (count > (c->n - c->off) / 4) return fail(d, -1, "count %u larger than the record", count);
+  char **v = calloc((size_t)count + 1, sizeof *v);
+  if (!v) return fail(d, -1, "out of memory");
+  *out = v;
+  for (uint32_t i = 0; i < count; i++) {
+    uint32_t len;
+    v[i] = str(d, c, 0, 0, &len);
+    if (!v[i]) return -1;
+    if (is_env) {
+      char *eq = strchr(v[i], '=');
+      if (!eq || eq == v[i]) return fail(d, -1, "entry %u is not NAME=value", i);
+    }
+  }
+  *n = count;
+  return 0;
+}
+
+int spec_decode(const uint8_t *buf, size_t len, struct spec *s, struct spec_error *err) {
+  memset(s, 0, sizeof *s);
+  memset(err, 0, sizeof *err);
+  err->op_index = -1;
+  struct dec d = {.s = s, .err = err};
+  struct cur c = {.p = buf, .n = len};
+  size_t counts[REC_MAX + 1] = {0};
+
+  if (len > SPEC_MAX_BYTES) return fail(&d, -1, "spec larger than %u bytes", SPEC_MAX_BYTES);
+  uint32_t magic = u32(&c);
+  uint16_t version = u16(&c), reserved = u16(&c);
+  if (c.bad) return fail(&d, -1, "truncated header");
+  if (magic != SPEC_MAGIC) return fail(&d, -1, "bad magic 0x%08x", magic);
+  if (version != SPEC_VERSION) return fail(&d, -1, "unsupported version %u", version);
+  if (reserved) return fail(&d, -1, "reserved header field not zero");
+
+  /* Pass 1: headers only. */
+  size_t body = c.off;
+  for (unsigned no = 1; c.off < c.n; no++) {
+    d.rec_no = no;
+    d.rec_type = 0;
+    uint16_t type = u16(&c), res = u16(&c);
+    uint32_t rlen = u32(&c);
+    if (c.bad) return fail(&d, -1, "record %u: truncated header", no);
+    if (type < 1 || type > REC_MAX) return fail(&d, -1, "record %u: unknown type %u", no, type);
+    d.rec_type = type;
+    if (res) return fail(&d, -1, "reserved field not zero");
+    if (rlen > c.n - c.off) return fail(&d, -1, "length %u past the end", rlen);
+    c.off += rlen;
+    counts[type]++;
+    if (type != REC_OP && type != REC_RLIMIT && type != REC_FDMAP && counts[type] > 1)
+      return fail(&d, -1, "repeated");
+  }
+  d.rec_type = 0;
+  static const unsigned required[] = {REC_FLAGS, REC_IDS, REC_ROOT, REC_EXEC, REC_ARGV, REC_ENV};
+  for (size_t i = 0; i < sizeof required / sizeof required[0]; i++)
+    if (!counts[required[i]]) return fail(&d, -1, "missing %s record", spec_record_name(required[i]));
+  if (counts[REC_FDMAP] > SPEC_MAX_FDMAPS) return fail(&d, -1, "too many FDMAP records");
+  if (counts[REC_RLIMIT] > RLIM_NLIMITS) return fail(&d, -1, "too many RLIMIT records");
+
+  d.arena_cap = len + 1;
+  d.arena = malloc(d.arena_cap);
+  s->arena_ = d.arena;
+  s->ops = calloc(counts[REC_OP] + 1, sizeof *s->ops);
+  s->rlimits = calloc(counts[REC_RLIMIT] + 1, sizeof *s->rlimits);
+  s->fdmaps = calloc(counts[REC_FDMAP] + 1, sizeof *s->fdmaps);
+  if (!d.arena || !s->ops || !s->rlimits || !s->fdmaps) {
+    fail(&d, -1, "out of memory");
+    goto bad;
+  }
+
+  /* Pass 2: payloads. Headers were validated above. */
+  c.off = body;
+  for (unsigned no = 1; c.off < c.n; no++) {
+    uint16_t type = u16(&c);
+    (void)u16(&c);
+    uint32_t rlen = u32(&c);
+    struct cur r = {.p = c.p + c.off, .n = rlen};
+    c.off += rlen;
+    d.rec_no = no;
+    d.rec_type = type;
+    int rc = 0;
+    switch (type) {
+    case REC_FLAGS:
+      s->clone_flags = u32(&r);
+      s->options = u32(&r);
+      if (s->clone_flags & ~ALLOWED_CLONE_FLAGS)
+        rc = fail(&d, -1, "clone flags 0x%x not allowed", s->clone_flags & ~ALLOWED_CLONE_FLAGS);
+      else if (s->options & ~(uint32_t)OPT_ALL)
+        rc = fail(&d, -1, "unknown options 0x%x", s->options & ~(uint32_t)OPT_ALL);
+      break;
+    case REC_IDS:
+      s->uid = u32(&r);
+      s->gid = u32(&r);
+      s->host_uid = u32(&r);
+      s->host_gid = u32(&r);
+      if (s->uid == SPEC_ID_DEFAULT || s->gid == SPEC_ID_DEFAULT)
+        rc = fail(&d, -1, "uid/gid -1 is not a valid id");
+      break;
+    case REC_HOSTNAME: {
+      uint32_t hl;
+      s->hostname = str(&d, &r, SPEC_MAX_HOSTNAME, 0, &hl);
+      if (!s->hostname) rc = -1;
+      else if (!hl) rc = fail(&d, -1, "empty hostname");
+      break;
+    }
+    case REC_ROOT: {
+      s->root_kind = u32(&r);
+      s->root_flags = u32(&r);
+      uint32_t pl;
+      s->root_path = str(&d, &r, SPEC_MAX_PATH, 0, &pl);
+      if (!s->root_path) rc = -1;
+      else if (s->root_kind > ROOT_CHROOT) rc = fail(&d, -1, "unknown root kind %u", s->root_kind);
+      else if (s->root_flags & ~(s->root_kind == ROOT_BIND ? ROOT_F_WRITABLE : 0u))
+        rc = fail(&d, -1, "flags 0x%x not allowed", s->root_flags);
+      else if ((s->root_kind == ROOT_BIND || s->root_kind == ROOT_CHROOT) ? check_abs(s->root_path) != 0
+                                                                          : pl != 0)
+        rc = fail(&d, -1, "bad path for root kind %u", s->root_kind);
+      break;
+    }
+    case REC_OP:
+      rc = decode_op(&d, &r, &s->ops[s->n_ops]);
+      if (!rc) s->n_ops++;
+      break;
+    case REC_EXEC:
+      rc = path_field(&d, &r, &s->exec_path, "program", -1);
+      break;
+    case REC_ARGV:
+      rc = decode_strings(&d, &r, &s->argv, &s->argc, 1, 0);
+      break;
+    case REC_ENV:
+      rc = decode_strings(&d, &r, &s->envp, &s->envc, 0, 1);
+      break;
+    case REC_CWD:
+      rc = path_field(&d, &r, &s->cwd, "working directory", -1);
+      break;
+    case REC_RLIMIT: {
+      struct spec_rlimit *l = &s->rlimits[s->n_rlimits];
+      l->resource = u32(&r);
+      uint32_t res = u32(&r);
+      l->soft = u64(&r);
+      l->hard = u64(&r);
+      if (r.bad) break;
+      if (l->resource >= RLIM_NLIMITS) rc = fail(&d, -1, "unknown resource %u", l->resource);
+      else if (res) rc = fail(&d, -1, "reserved field not zero");
+      else if (l->soft > l->hard) rc = fail(&d, -1, "soft limit above hard limit");
+      for (size_t i = 0; !rc && i < s->n_rlimits; i++)
+        if (s->rlimits[i].resource == l->resource) rc = fail(&d, -1, "resource %u repeated", l->resource);
+      if (!rc) s->n_rlimits++;
+      break;
+    }
+    case REC_CAPS:
+      s->has_caps = 1;
+      s->caps_keep = u64(&r);
+      break;
+    case REC_FDMAP: {
+      uint32_t from = u32(&r), to = u32(&r);
+      if (r.bad) break;
+      if (from < 7 || from > INT_MAX) rc = fail(&d, -1, "launcher fd %u out of range", from);
+      else if (to < 3 || to > (1u << 20)) rc = fail(&d, -1, "target fd %u out of range", to);
+      for (size_t i = 0; !rc && i < s->n_fdmaps; i++)
+        if (s->fdmaps[i].to == (int)to) rc = fail(&d, -1, "target fd %u repeated", to);
+      if (!rc) s->fdmaps[s->n_fdmaps++] = (struct spec_fdmap){(int)from, (int)to};
+      break;
+    }
+    case REC_TIME_LIMIT:
+      s->time_limit_ms = u64(&r);
+      break;
+    case REC_SECCOMP: {
+      s->has_seccomp = 1;
+      s->seccomp_flags = u32(&r);
+      uint32_t res = u32(&r);
+      if (r.bad) break;
+      size_t rest = r.n - r.off;
+      if (res) rc = fail(&d, -1, "reserved field not zero");
+      else if (s->seccomp_flags & ~SECCOMP_FLAGS_ALLOWED)
+        rc = fail(&d, -1, "seccomp flags 0x%x not allowed", s->seccomp_flags);
+      else if (rest % 8 || rest == 0 || rest / 8 > SPEC_MAX_FILTER)
+        rc = fail(&d, -1, "filter of %zu bytes is not 1..%u instructions", rest, SPEC_MAX_FILTER);
+      if (rc) break;
+      s->filter_len = (uint16_t)(rest / 8);
+      s->filter = calloc(s->filter_len, sizeof *s->filter);
+      if (!s->filter) {
+        rc = fail(&d, -1, "out of memory");
+        break;
+      }
+      for (size_t i = 0; i < s->filter_len; i++) {
+        s->filter[i].code = u16(&r);
+        s->filter[i].jt = (uint8_t)r.p[r.off];
+        s->filter[i].jf = (uint8_t)r.p[r.off + 1];
+        r.off += 2;
+        s->filter[i].k = u32(&r);
+      }
+      break;
+    }
+    }
+    if (rc) goto bad;
+    if (r.bad) {
+      fail(&d, -1, "payload truncated");
+      goto bad;
+    }
+    if (r.off != r.n) {
+      fail(&d, -1, "%zu trailing bytes", r.n - r.off);
+      goto bad;
+    }
+  }
+  d.rec_type = 0;
+
+  /* Cross-record rules: refuse anything that would act on the host's own namespaces. */
+  int newns = (s->clone_flags & F_NEWNS) != 0;
+  if (!s->cwd) s->cwd = "/";
+  if ((s->root_kind == ROOT_TMPFS || s->root_kind == ROOT_BIND) && !newns)
+    fail(&d, -1, "a TMPFS or BIND root needs CLONE_NEWNS");
+  else if (s->n_ops && !newns)
+    fail(&d, s->ops[0].index, "mount operations need CLONE_NEWNS");
+  else if ((s->options & OPT_ROOT_READONLY) && (!newns || s->root_kind == ROOT_CHROOT))
+    fail(&d, -1, "ROOT_READONLY needs CLONE_NEWNS and a TMPFS, BIND or HOST root");
+  else if (s->hostname && !(s->clone_flags & F_NEWUTS))
+    fail(&d, -1, "HOSTNAME needs CLONE_NEWUTS");
+  else if (!(s->clone_flags & F_NEWUSER) &&
+           ((s->host_uid != SPEC_ID_DEFAULT && s->host_uid != s->uid) ||
+            (s->host_gid != SPEC_ID_DEFAULT && s->host_gid != s->gid)))
+    fail(&d, -1, "host ids differ from the ids inside without CLONE_NEWUSER");
+  else if (s->root_kind == ROOT_HOST || s->root_kind == ROOT_CHROOT)
+    for (size_t i = 0; i < s->n_ops; i++)
+      if (s->ops[i].kind == OP_SYMLINK || s->ops[i].kind == OP_DIR || s->ops[i].kind == OP_FILE) {
+        fail(&d, s->ops[i].index, "op kind %u would write to the host with a HOST or CHROOT root",
+             s->ops[i].kind);
+        break;
+      }
+  if (d.failed) goto bad;
+  return 0;
+bad:
+  spec_free(s);
+  return -1;
+}
+
+void spec_free(struct spec *s) {
+  free(s->ops);
+  free(s->rlimits);
+  free(s->fdmaps);
+  free(s->argv);
+  free(s->envp);
+  free(s->filter);
+  free(s->arena_);
+  memset(s, 0, sizeof *s);
+}

@@ -1,0 +1,86 @@
+/* spec.h - the launcher's view of the spec (docs/architecture.md, "Spec (fd 3)").
+ *
+ * spec_decode() is the only code that touches untrusted bytes. It validates everything the
+ * launcher later relies on (bounds, singletons, kinds, flags, absolute paths, cross-record rules)
+ * so the mechanisms can trust the struct. It never reads past its buffer and never aborts. */
+#ifndef SB4J_SPEC_H
+#define SB4J_SPEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/filter.h>
+
+#define SPEC_MAGIC 0x4A344253u
+#define SPEC_VERSION 1u
+#define SPEC_MAX_BYTES (16u << 20)
+#define SPEC_MAX_PATH 4095u
+#define SPEC_MAX_HOSTNAME 64u
+#define SPEC_MAX_FILTER 4096u
+#define SPEC_MAX_FDMAPS 1024u
+#define SPEC_ID_DEFAULT 0xFFFFFFFFu
+
+enum spec_record {
+  REC_FLAGS = 1, REC_IDS, REC_HOSTNAME, REC_ROOT, REC_OP, REC_EXEC, REC_ARGV, REC_ENV, REC_CWD,
+  REC_RLIMIT, REC_CAPS, REC_FDMAP, REC_TIME_LIMIT, REC_SECCOMP, REC_MAX = REC_SECCOMP
+};
+
+enum spec_option {
+  OPT_INIT = 0x1, OPT_NEW_SESSION = 0x2, OPT_NO_NEW_PRIVS = 0x4, OPT_DIE_WITH_PARENT = 0x8,
+  OPT_ROOT_READONLY = 0x10, OPT_LOOPBACK_UP = 0x20, OPT_ALL = 0x3f
+};
+
+enum spec_root { ROOT_TMPFS = 0, ROOT_BIND = 1, ROOT_HOST = 2, ROOT_CHROOT = 3 };
+#define ROOT_F_WRITABLE 0x1u
+
+enum spec_op_kind {
+  OP_BIND = 1, OP_TMPFS, OP_PROC, OP_DEV, OP_SYMLINK, OP_DIR, OP_FILE, OP_HIDE, OP_REMOUNT_RO,
+  OP_KIND_MAX = OP_REMOUNT_RO
+};
+#define OPF_READ_ONLY 0x1u
+#define OPF_ALLOW_DEVICES 0x2u
+#define OPF_OPTIONAL 0x4u
+#define OPF_WITH_PTS 0x8u
+
+struct spec_op {
+  int32_t index;     /* the Java-side op index, reported back in status records */
+  uint16_t kind, flags;
+  uint32_t mode;
+  char *a, *b;       /* NUL-terminated copies; "" when unused */
+  char *data;        /* FILE: raw bytes (may contain NUL); TMPFS: decimal size; else "" */
+  uint32_t data_len;
+};
+
+struct spec_rlimit { uint32_t resource; uint64_t soft, hard; };
+struct spec_fdmap { int from, to; };
+
+struct spec {
+  uint32_t clone_flags, options;
+  uint32_t uid, gid, host_uid, host_gid;
+  char *hostname;                  /* NULL when absent */
+  uint32_t root_kind, root_flags;
+  char *root_path;
+  struct spec_op *ops; size_t n_ops;
+  char *exec_path;
+  char **argv; size_t argc;        /* NULL-terminated */
+  char **envp; size_t envc;        /* NULL-terminated */
+  char *cwd;                       /* "/" when absent */
+  struct spec_rlimit *rlimits; size_t n_rlimits;
+  int has_caps; uint64_t caps_keep;
+  struct spec_fdmap *fdmaps; size_t n_fdmaps;
+  uint64_t time_limit_ms;
+  int has_seccomp; uint32_t seccomp_flags;
+  struct sock_filter *filter; uint16_t filter_len;
+  char *arena_;                    /* owns every string */
+};
+
+struct spec_error {
+  int op_index;                    /* -1 unless the problem is inside an OP record */
+  char detail[200];
+};
+
+/* Returns 0 and fills *s, or -1 and fills *err (then *s holds nothing to free). */
+int spec_decode(const uint8_t *buf, size_t len, struct spec *s, struct spec_error *err);
+void spec_free(struct spec *s);
+const char *spec_record_name(unsigned type);
+
+#endif

@@ -1,0 +1,164 @@
+#!/bin/sh
+# Real-kernel smoke tests of the launcher, each run as root and as uid 65534 (setpriv).
+# Usage: test/run-tests.sh LAUNCHER TESTBIN_DIR   (called by `make check`)
+set -u
+LAUNCHER=$1
+BIN=$2
+W=$(mktemp -d /tmp/sb4j-test.XXXXXX)
+chmod 755 "$W"
+cp "$LAUNCHER" "$W/sandbox4j-launcher"
+cp "$BIN/mkspec" "$BIN/readrec" "$W/"
+chmod 755 "$W"/*
+# A host secret in a directory that no jail binds.
+mkdir -p "$W/secret" && echo topsecret > "$W/secret/file" && chmod 644 "$W/secret/file"
+pass=0
+fail=0
+trap 'rm -rf "$W"' EXIT
+
+# jail NAME [--signal-after MS SIG] -- MKSPEC-ARGS: runs one jail in $D; leaves NAME.{ws,st,res,out,err}
+jail() {
+  name=$1; shift
+  sig=""
+  if [ "$1" = "--signal-after" ]; then sig="--signal-after $2 $3"; shift 3; fi
+  [ "$1" = "--" ] && shift
+  "$W/mkspec" "$@" > "$D/$name.spec" || { echo "mkspec failed: $*"; return 1; }
+  chmod 644 "$D/$name.spec"
+  $AS /bin/sh -c "cd '$D' && '$W/readrec' run $sig /bin/sh -c 'exec \"$W/sandbox4j-launcher\" 3<$name.spec 4>$name.st 5>$name.res >$name.out 2>$name.err </dev/null' > $name.ws"
+  "$W/readrec" status "$D/$name.st" > "$D/$name.status" 2>&1
+  "$W/readrec" result "$D/$name.res" > "$D/$name.result" 2>&1
+}
+
+ok() { pass=$((pass + 1)); echo "  ok    $MODE: $1"; }
+ko() {
+  fail=$((fail + 1)); echo "  FAIL  $MODE: $1"
+  for f in ws status result out err; do [ -s "$D/$2.$f" ] && sed "s/^/        $f: /" "$D/$2.$f" | head -5; done
+}
+# expect DESC NAME FILE CONTENT: the file's first line equals CONTENT
+expect() {
+  if [ "$(head -1 "$D/$2.$3" 2>/dev/null)" = "$4" ]; then ok "$1"; else ko "$1 (wanted $3 '$4')" "$2"; fi
+}
+# expect_grep DESC NAME FILE PATTERN
+expect_grep() {
+  if grep -q -- "$4" "$D/$2.$3" 2>/dev/null; then ok "$1"; else ko "$1 (wanted $3 ~ '$4')" "$2"; fi
+}
+
+B="--basic-root"
+case $(uname -m) in aarch64) UNAME_NR=160 ;; *) UNAME_NR=63 ;; esac
+suite() {
+  jail true -- $B --exec /bin/true
+  expect "/bin/true exits 0" true ws "exited 0"
+  expect "result record for exit 0" true result "result exited 0 0"
+  if [ ! -s "$D/true.st" ]; then ok "no status record on success"; else ko "no status record on success" true; fi
+
+  jail exit3 -- $B --exec /bin/sh -c 'exit 3'
+  expect "exit code 3 mirrored" exit3 ws "exited 3"
+  expect "result record for exit 3" exit3 result "result exited 3 0"
+
+  jail noinit -- $B --no-init --exec /bin/sh -c 'echo $$; exit 4'
+  expect "without init the target is pid 1 and exit 4 is mirrored" noinit ws "exited 4"
+  expect "without init the target is pid 1" noinit out "1"
+
+  jail selfterm -- $B --exec /bin/sh -c 'kill -TERM $$'
+  expect "death by SIGTERM mirrored (launcher dies by it)" selfterm ws "signaled 15"
+  expect "result record for SIGTERM" selfterm result "result signaled 15 0"
+
+  jail fwd --signal-after 300 15 -- $B --exec /bin/sleep 30
+  expect "SIGTERM to the launcher is forwarded to the target" fwd ws "signaled 15"
+
+  jail robind -- $B --exec /bin/sh -c 'echo x > /usr/sb4j-test'
+  expect_grep "writing to a read-only bind fails" robind err "Read-only file system"
+
+  jail secret -- $B --exec /bin/sh -c "test ! -e '$W/secret/file' && ! grep -rqs topsecret /tmp /usr/local"
+  expect "a host secret is not visible" secret ws "exited 0"
+
+  jail proc -- $B --exec /bin/sh -c 'echo $$; ls -d /proc/[0-9]* | wc -l'
+  expect "the target is pid 2 under init" proc out "2"
+  if [ "$(sed -n 2p "$D/proc.out")" -le 4 ] 2>/dev/null; then ok "/proc shows only jail pids"; else ko "/proc shows only jail pids" proc; fi
+
+  jail host -- $B --hostname sb4j-jail --exec /bin/cat /proc/sys/kernel/hostname
+  expect "hostname set" host out "sb4j-jail"
+
+  jail caps -- $B --exec /bin/sh -c 'grep -E "^Cap(Eff|Prm|Bnd|Amb)" /proc/self/status | sort -u -k2 | wc -l; grep NoNewPrivs /proc/self/status'
+  expect "no capabilities in any set" caps out "1"
+
+  jail bindmiss -- $B --ro-bind /nonexistent/sb4j /x --exec /bin/true
+  expect "missing bind source: bind status record, ENOENT, op index" bindmiss status \
+    "status 8 bind ENOENT /nonexistent/sb4j | open bind source /nonexistent/sb4j: No such file or directory"
+  expect "setup failure exits 125" bindmiss ws "exited 125"
+  expect "setup failure still writes a result" bindmiss result "result exited 125 0"
+
+  jail bindtry -- $B --bind-try /nonexistent/sb4j /x --exec /bin/sh -c 'test ! -e /x'
+  expect "optional missing bind is skipped" bindtry ws "exited 0"
+
+  jail noexec -- $B --exec /nonexistent/prog
+  expect_grep "exec of a missing program: execve ENOENT" noexec status "^status -1 execve ENOENT /nonexistent/prog"
+  expect "exec failure exits 127" noexec ws "exited 127"
+
+  jail badspec2 -- --ns user --hostname x --root host --exec /bin/true
+  expect_grep "a spec violating the rules gives a spec status record" badspec2 status "^status -1 spec EINVAL"
+
+  head -c 200 /dev/urandom > "$D/garbage.spec"; chmod 644 "$D/garbage.spec"
+  $AS /bin/sh -c "cd '$D' && '$W/readrec' run /bin/sh -c 'exec \"$W/sandbox4j-launcher\" 3<garbage.spec 4>garbage.st 5>garbage.res >garbage.out 2>&1' > garbage.ws"
+  "$W/readrec" status "$D/garbage.st" > "$D/garbage.status" 2>&1
+  expect_grep "a garbage spec gives a spec status record" garbage status "^status -1 spec EINVAL"
+  expect "a garbage spec exits 125" garbage ws "exited 125"
+  $AS /bin/sh -c "'$W/sandbox4j-launcher' 2>'$D/usage.err' 3<&- 4>&- 5>&-; echo \$? > '$D/usage.ws'"
+  expect "started without fds 3-5: exit 125" usage ws "125"
+  expect_grep "started without fds 3-5: usage names the library" usage err "started by the sandbox4j library"
+
+  start=$(date +%s)
+  jail timeout -- $B --time-limit 300 --exec /bin/sleep 30
+  end=$(date +%s)
+  expect "time limit kills" timeout result "result signaled 9 1"
+  if [ $((end - start)) -lt 5 ]; then ok "time limit is prompt"; else ko "time limit is prompt" timeout; fi
+
+  "$W/mkspec" $B --die-with-parent --exec /bin/sleep 31.4159 > "$D/life.spec"; chmod 644 "$D/life.spec"
+  $AS /bin/sh -c "cd '$D' && sleep 0.3 | (exec '$W/sandbox4j-launcher' 3<life.spec 4>life.st 5>life.res 6<&0 </dev/null >life.out 2>life.err)" 2>/dev/null
+  "$W/readrec" result "$D/life.res" > "$D/life.result" 2>&1
+  expect "closing the lifeline kills the jail" life result "result signaled 9 2"
+  sleep 0.1
+  if pgrep -f 31.4159 >/dev/null; then ko "no process left after the lifeline closed" life; else ok "no process left after the lifeline closed"; fi
+
+  echo "passed fd" > "$D/fdfile"; chmod 644 "$D/fdfile"
+  "$W/mkspec" $B --fd 9 3 --exec /bin/sh -c 'cat <&3; ls /proc/self/fd | tr "\n" " "' > "$D/fd.spec"; chmod 644 "$D/fd.spec"
+  $AS /bin/sh -c "cd '$D' && exec '$W/sandbox4j-launcher' 3<fd.spec 4>fd.st 5>fd.res 9<fdfile 8<fdfile >fd.out 2>fd.err </dev/null"
+  expect "FDMAP passes fd 9 as fd 3" fd out "passed fd"
+  expect_grep "no other fd reaches the target" fd out "^0 1 2 3 [0-9]* $"
+
+  jail seccomp -- $B --seccomp-errno 999999 1 --exec /bin/true
+  expect "a seccomp filter is installed and the target runs" seccomp ws "exited 0"
+  jail seccomp2 -- $B --seccomp-errno $UNAME_NR 1 --exec /bin/sh -c 'uname -s || exit 9'
+  expect "the seccomp filter applies to the target (uname denied)" seccomp2 ws "exited 9"
+
+  jail rlim -- $B --rlimit 7 64 64 --exec /bin/sh -c 'ulimit -n'
+  expect "rlimit applied" rlim out "64"
+
+  jail files -- $B --dir /data 0700 --file /data/hello "hi there" --symlink /data/hello /link --ro-file /ro hello \
+    --exec /bin/sh -c 'cat /link; stat -c %a /data; echo x 2>/dev/null > /ro || echo ro-ok; test -c /dev/null && echo > /dev/null && echo dev-ok'
+  if [ "$(tr '\n' ' ' < "$D/files.out")" = "hi there700 ro-ok dev-ok " ]; then ok "dir, file, symlink, ro-file, /dev ops"; else ko "dir, file, symlink, ro-file, /dev ops" files; fi
+
+  jail rootro -- $B --root-ro --exec /bin/sh -c 'mkdir /x 2>/dev/null && exit 1; echo y > /tmp/y && exit 0'
+  expect "ROOT_READONLY: / read-only, /tmp still writable" rootro ws "exited 0"
+
+  jail hide -- $B --ro-bind "$W/secret" /s --hide /s --exec /bin/sh -c 'test ! -e /s/file'
+  expect "HIDE covers a directory" hide ws "exited 0"
+}
+
+for MODE in root nobody; do
+  D="$W/$MODE"
+  mkdir -p "$D"
+  if [ "$MODE" = root ]; then
+    AS=""
+    [ "$(id -u)" = 0 ] || { echo "  skip  root: not running as root"; continue; }
+  else
+    if [ "$(id -u)" = 0 ]; then
+      chown 65534:65534 "$D"
+      AS="setpriv --reuid=65534 --regid=65534 --clear-groups"
+    else
+      AS=""
+    fi
+  fi
+  suite
+done
+echo "run-tests: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
