@@ -50,14 +50,50 @@ static void arm_deathsig(const struct jail *j) {
   if (j->sync_fd >= 0 && poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR))) die();
 }
 
+/* The jail's PATH, or the default an empty environment gets (as execvp does, minus the cwd). */
+static const char *jail_path(const struct spec *s) {
+  for (size_t i = 0; i < s->envc; i++)
+    if (!strncmp(s->envp[i], "PATH=", 5)) return s->envp[i] + 5;
+  return "/usr/local/bin:/usr/bin:/bin";
+}
+
+/* execve of a bare name: tries each absolute PATH entry in order, like execvpe, and reports the
+ * most telling errno (EACCES wins over ENOENT, as in execvp). No allocation after fork. */
+static void exec_in_path(const struct spec *s, char *tried, size_t tried_len) {
+  const char *path = jail_path(s);
+  size_t name_len = strlen(s->exec_path);
+  int best = ENOENT;
+  char buf[SPEC_MAX_PATH + 2];
+  for (const char *p = path; *p;) {
+    const char *end = strchr(p, ':');
+    size_t dir_len = end ? (size_t)(end - p) : strlen(p);
+    if (dir_len > 0 && p[0] == '/' && dir_len + 1 + name_len < sizeof buf) {
+      memcpy(buf, p, dir_len);
+      buf[dir_len] = '/';
+      memcpy(buf + dir_len + 1, s->exec_path, name_len + 1);
+      execve(buf, s->argv, s->envp);
+      if (errno != ENOENT && errno != ENOTDIR) best = errno;
+    }
+    p += dir_len + (end ? 1 : 0);
+  }
+  snprintf(tried, tried_len, "%s (searched PATH=%s)", s->exec_path, path);
+  errno = best;
+}
+
 static __attribute__((noreturn)) void exec_target(const struct jail *j) {
   const struct spec *s = j->s;
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, NULL);
   if (seccomp_apply(s)) die();
-  execve(s->exec_path, s->argv, s->envp);
-  report_statusf(-1, "execve", errno, s->exec_path, "execve %s: %s", s->exec_path, strerror(errno));
+  char what[SPEC_MAX_PATH + 64];
+  if (s->exec_path[0] == '/') {
+    execve(s->exec_path, s->argv, s->envp);
+    snprintf(what, sizeof what, "%s", s->exec_path);
+  } else {
+    exec_in_path(s, what, sizeof what);
+  }
+  report_statusf(-1, "execve", errno, what, "execve %s: %s", what, strerror(errno));
   _exit(127);
 }
 

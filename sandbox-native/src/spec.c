@@ -317,9 +317,20 @@ int spec_decode(const uint8_t *buf, size_t len, struct spec *s, struct spec_erro
       rc = decode_op(&d, &r, &s->ops[s->n_ops]);
       if (!rc) s->n_ops++;
       break;
-    case REC_EXEC:
-      rc = path_field(&d, &r, &s->exec_path, "program", -1);
+    case REC_EXEC: {
+      /* An absolute path, or a bare name (no '/') that the jail's PATH resolves at exec. */
+      uint32_t len;
+      char *p = str(&d, &r, SPEC_MAX_PATH, 0, &len);
+      if (!p) {
+        rc = -1;
+      } else if (p[0] == '/' ? check_abs(p) : (len == 0 || strchr(p, '/') != NULL)) {
+        rc = fail(&d, -1, "program is neither an absolute path without . or .. nor a bare name");
+      } else {
+        s->exec_path = p;
+        rc = 0;
+      }
       break;
+    }
     case REC_ARGV:
       rc = decode_strings(&d, &r, &s->argv, &s->argc, 1, 0);
       break;
