@@ -46,6 +46,11 @@ public record ArgCondition(int index, Op op, long value, long mask) {
         }
         if (op != Op.MASKED_EQ && op != Op.MASKED_NE) {
             mask = -1L;
+        } else if ((value & ~mask) != 0) {
+            // (arg & mask) == value could never hold; libseccomp silently compares value & mask
+            // instead. Either reading surprises someone, so the ambiguous form is refused.
+            throw new IllegalArgumentException(String.format(
+                    "masked comparison value 0x%x has bits outside the mask 0x%x", value, mask));
         }
     }
 
@@ -73,7 +78,11 @@ public record ArgCondition(int index, Op op, long value, long mask) {
         return new ArgCondition(index, Op.GE, value, -1L);
     }
 
-    /** {@code (arg & mask) == value}. */
+    /**
+     * {@code (arg & mask) == value}.
+     *
+     * @throws IllegalArgumentException if {@code value} has bits outside {@code mask}
+     */
     public static ArgCondition maskedEq(int index, long mask, long value) {
         return new ArgCondition(index, Op.MASKED_EQ, value, mask);
     }

@@ -298,8 +298,13 @@ final class KafelParser {
             if (op == null || !(op.text().equals("==") || op.text().equals("!="))) {
                 throw error(op == null ? eofTok() : op, "expected == or != after a masked argument");
             }
+            Tok vt = peek();
             long v = value();
-            return op.text().equals("==") ? ArgCondition.maskedEq(idx, mask, v) : ArgCondition.maskedNe(idx, mask, v);
+            try {
+                return op.text().equals("==") ? ArgCondition.maskedEq(idx, mask, v) : ArgCondition.maskedNe(idx, mask, v);
+            } catch (IllegalArgumentException e) {
+                throw error(vt == null ? eofTok() : vt, e.getMessage());
+            }
         }
         Tok lhs = Objects2.require(peek(), this);
         boolean argLeft = args.containsKey(lhs.text());

@@ -109,14 +109,15 @@ final class SeccompCompiler {
                 outs.add(o);
             }
         }
+        // -1 is excluded, as libseccomp does: a tracer sets it to skip a call (the kernel answers ENOSYS).
         if (a == Arch.X86_64 && !dflt.equals(new Outcome(List.of(), SeccompAction.KILL_PROCESS))) {
             Outcome kill = new Outcome(List.of(), SeccompAction.KILL_PROCESS);
             int last = outs.size() - 1;
             if (last >= 0 && ranges.get(last)[1] == SeccompPolicy.X32_SYSCALL_BIT - 1
                     && outs.get(last).equals(kill)) {
-                ranges.get(last)[1] = 0xffffffffL;
+                ranges.get(last)[1] = 0xfffffffeL;
             } else {
-                ranges.add(new long[] {SeccompPolicy.X32_SYSCALL_BIT, 0xffffffffL});
+                ranges.add(new long[] {SeccompPolicy.X32_SYSCALL_BIT, 0xfffffffeL});
                 outs.add(kill);
             }
         }
@@ -466,11 +467,8 @@ final class SeccompCompiler {
                 Insn differ = eq ? fail : pass;
                 long mHi = c.mask() >>> 32;
                 long mLo = c.mask() & 0xffffffffL;
-                // A word whose mask is zero compares 0 with the value: decided at compile time.
-                if ((mHi == 0 && vHi != 0) || (mLo == 0 && vLo != 0)) {
-                    out.add(new Insn(Bpf.JMP | Bpf.JA, 0, differ, null));
-                    return out;
-                }
+                // value has no bits outside mask (checked by ArgCondition): a word whose mask is zero
+                // always matches and needs no code.
                 Insn loStart = match;
                 if (mLo != 0) {
                     List<Insn> l = maskedWord(lo, mLo, vLo, match, differ);

@@ -16,7 +16,7 @@ import org.sandbox4j.Arch;
  * are tried in the order they were added; the first whose conditions all hold decides, and if none
  * does the default action applies. A call of a foreign architecture is killed (see
  * {@link Builder#allowArch(Arch...)}), and so is, on x86_64, any number of the x32 ABI
- * ({@code nr >= 0x40000000}).
+ * ({@code nr >= 0x40000000}, except -1, which a tracer uses to skip a call, as in libseccomp).
  *
  * <pre>{@code
  * SeccompPolicy policy = SeccompPolicy.builder(SeccompAction.KILL_PROCESS)
@@ -132,7 +132,8 @@ public final class SeccompPolicy {
         if (dataArch == null) {
             return SeccompAction.KILL_PROCESS;
         }
-        if (dataArch == Arch.X86_64 && Integer.compareUnsigned(data.nr(), X32_SYSCALL_BIT) >= 0) {
+        if (dataArch == Arch.X86_64 && Integer.compareUnsigned(data.nr(), X32_SYSCALL_BIT) >= 0
+                && data.nr() != -1) {
             return SeccompAction.KILL_PROCESS;
         }
         for (Rule r : rules) {
