@@ -81,6 +81,8 @@ public final class SeccompProfiles {
                         .allow(SyscallGroup.MEMORY, SyscallGroup.PROCESS_EXIT, SyscallGroup.TIME)
                         .allow("rt_sigreturn", "rt_sigprocmask", "rt_sigaction", "sigaltstack",
                                 "restart_syscall", "futex", "getpid", "gettid", "getrandom")
+                        // glibc 2.33+ implements fstat() as newfstatat(fd, "", AT_EMPTY_PATH)
+                        .rule("newfstatat", SeccompAction.ALLOW, ArgCondition.maskedEq(3, 0x1000, 0x1000))
                         .build();
             case DOCUMENT_PARSER:
                 return deny(SeccompPolicy.builder(SeccompAction.errno(EPERM)))
