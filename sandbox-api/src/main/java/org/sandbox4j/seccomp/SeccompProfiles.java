@@ -128,6 +128,8 @@ public final class SeccompProfiles {
     private static SeccompPolicy.Builder deny(SeccompPolicy.Builder b) {
         b.errno(EPERM, SeccompPolicies.DENIED);
         b.rule("clone", SeccompAction.errno(EPERM), ArgCondition.maskedNe(0, SeccompPolicies.CLONE_NEW_MASK, 0));
+        // fork() is clone(SIGCHLD) in glibc: only threads may be created
+        b.rule("clone", SeccompAction.errno(EPERM), ArgCondition.maskedEq(0, SeccompPolicies.CLONE_THREAD, 0));
         b.rule("ioctl", SeccompAction.errno(EPERM), ArgCondition.maskedEq(1, 0xffffffffL, SeccompPolicies.TIOCSTI));
         b.rule("ioctl", SeccompAction.errno(EPERM), ArgCondition.maskedEq(1, 0xffffffffL, SeccompPolicies.TIOCLINUX));
         b.errno(ENOSYS, "clone3");

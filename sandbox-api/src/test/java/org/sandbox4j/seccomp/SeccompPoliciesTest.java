@@ -88,6 +88,7 @@ class SeccompPoliciesTest {
             }
             assertEquals(SeccompAction.errno(1), decide(p, "socket"));
             assertEquals(SeccompAction.errno(1), decide(p, "ptrace"));
+            assertEquals(SeccompAction.errno(1), decide(p, "clone", 17), "fork() through clone");
         }
     }
 }
