@@ -1,0 +1,624 @@
+package org.sandbox4j.seccomp;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.TreeMap;
+import org.sandbox4j.Arch;
+
+/**
+ * Compiles a {@link SeccompPolicy} to classic BPF.
+ *
+ * <p>Layout: the architecture check, then per accepted architecture a load of the system call
+ * number and a search tree over <em>runs</em> (maximal ranges of numbers that share one outcome),
+ * then the argument-condition blocks, then one RET per distinct action. The tree is chosen by
+ * dynamic programming to minimise the expected number of instructions executed, weighting each
+ * allowed system call of the table as 1 and each denied one as a small epsilon: comparisons
+ * ({@code jge}/{@code jgt}) split ranges, and a region made only of single-number runs is finished
+ * by a chain of {@code jeq}, heaviest first, whose fall-through covers the gaps.
+ */
+final class SeccompCompiler {
+    /** Weight of a real system call whose outcome is not "runs" (denied, trapped ...). */
+    private static final double DENIED_WEIGHT = 0.02;
+    /** Weight of any leaf, so that even empty gaps are not pushed arbitrarily deep. */
+    private static final double LEAF_EPSILON = 0.001;
+
+    private final SeccompPolicy policy;
+    private final Arch arch;
+    private final Set<String> skipped = new LinkedHashSet<>();
+    private final Map<SeccompAction, Insn> rets = new LinkedHashMap<>();
+    private final Map<Outcome, Insn> blocks = new HashMap<>();
+    private final List<Insn> blockCode = new ArrayList<>();
+
+    SeccompCompiler(SeccompPolicy policy, Arch arch) {
+        this.policy = policy;
+        this.arch = arch;
+    }
+
+    // ---------------------------------------------------------------- outcomes
+
+    /** What happens to one system call number: a plain action or ordered conditional rules. */
+    record Outcome(List<SeccompPolicy.Rule> rules, SeccompAction fallback) {
+        boolean isPlain() {
+            return rules.isEmpty();
+        }
+
+        /** The weight factor: 1 for a call that may run, epsilon for one that never does. */
+        double factor() {
+            if (!isPlain()) {
+                return 1;
+            }
+            return fallback.equals(SeccompAction.ALLOW) || fallback.equals(SeccompAction.LOG)
+                    ? 1 : DENIED_WEIGHT;
+        }
+    }
+
+    /**
+     * The outcome of the rules for one number: rules after the first unconditional one can never
+     * match, and trailing rules whose action equals the fallback change nothing.
+     */
+    private static Outcome outcome(List<SeccompPolicy.Rule> rules, SeccompAction dflt) {
+        List<SeccompPolicy.Rule> kept = new ArrayList<>();
+        SeccompAction fallback = dflt;
+        for (SeccompPolicy.Rule r : rules) {
+            if (r.conditions().isEmpty()) {
+                fallback = r.action();
+                break;
+            }
+            kept.add(new SeccompPolicy.Rule("", r.action(), r.conditions()));
+        }
+        while (!kept.isEmpty() && kept.get(kept.size() - 1).action().equals(fallback)) {
+            kept.remove(kept.size() - 1);
+        }
+        return new Outcome(List.copyOf(kept), fallback);
+    }
+
+    /** A maximal range of numbers sharing a non-default outcome. */
+    record Run(long start, long end, Outcome outcome, double weight) {}
+
+    private List<Run> runs(Arch a, Outcome dflt, SyscallTable table) {
+        Map<Integer, List<SeccompPolicy.Rule>> byNr = new TreeMap<>();
+        for (SeccompPolicy.Rule r : policy.rules()) {
+            OptionalInt nr = r.number(a);
+            if (nr.isEmpty()) {
+                skipped.add(r.syscall());
+                continue;
+            }
+            byNr.computeIfAbsent(nr.getAsInt(), k -> new ArrayList<>()).add(r);
+        }
+        List<long[]> ranges = new ArrayList<>();
+        List<Outcome> outs = new ArrayList<>();
+        for (Map.Entry<Integer, List<SeccompPolicy.Rule>> e : byNr.entrySet()) {
+            Outcome o = outcome(e.getValue(), policy.defaultAction());
+            if (o.equals(dflt)) {
+                continue;
+            }
+            long nr = e.getKey();
+            int last = outs.size() - 1;
+            if (last >= 0 && ranges.get(last)[1] == nr - 1 && outs.get(last).equals(o)) {
+                ranges.get(last)[1] = nr;
+            } else {
+                ranges.add(new long[] {nr, nr});
+                outs.add(o);
+            }
+        }
+        // -1 is excluded, as libseccomp does: a tracer sets it to skip a call (the kernel answers ENOSYS).
+        if (a == Arch.X86_64 && !dflt.equals(new Outcome(List.of(), SeccompAction.KILL_PROCESS))) {
+            Outcome kill = new Outcome(List.of(), SeccompAction.KILL_PROCESS);
+            int last = outs.size() - 1;
+            if (last >= 0 && ranges.get(last)[1] == SeccompPolicy.X32_SYSCALL_BIT - 1
+                    && outs.get(last).equals(kill)) {
+                ranges.get(last)[1] = 0xfffffffeL;
+            } else {
+                ranges.add(new long[] {SeccompPolicy.X32_SYSCALL_BIT, 0xfffffffeL});
+                outs.add(kill);
+            }
+        }
+        List<Run> result = new ArrayList<>();
+        for (int i = 0; i < ranges.size(); i++) {
+            long[] r = ranges.get(i);
+            double w = count(table, r[0], r[1]) * outs.get(i).factor() + LEAF_EPSILON;
+            result.add(new Run(r[0], r[1], outs.get(i), w));
+        }
+        return result;
+    }
+
+    private static int count(SyscallTable t, long lo, long hi) {
+        int n = 0;
+        for (int nr : t.entries().values()) {
+            if (nr >= lo && nr <= hi) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    // ---------------------------------------------------------------- search tree
+
+    /** A node of the decision tree over the system call number in A. */
+    private interface Node {}
+
+    private record Leaf(Outcome outcome) implements Node {}
+
+    private record Cmp(int op, long k, Node whenTrue, Node whenFalse) implements Node {}
+
+    /**
+     * The optimal tree over runs; state (i, j, lo, hi) is "the number lies between run i and run j,
+     * and is known to be at least start(i) (lo) / at most end(j) (hi)". Gaps between runs carry the
+     * default outcome.
+     */
+    private static final class TreeBuilder {
+        private final List<Run> runs;
+        private final Outcome dflt;
+        private final double[] gapWeight; // gap g lies below run g; gap m above the last run
+        private final boolean[] gapEmpty;
+        private final double[] prefixRun;
+        private final double[] prefixGap;
+        private final double[][][] cost;
+        private final int[][][] choice;
+        private final int m;
+
+        TreeBuilder(List<Run> runs, Outcome dflt, SyscallTable table) {
+            this.runs = runs;
+            this.dflt = dflt;
+            this.m = runs.size();
+            gapWeight = new double[m + 1];
+            gapEmpty = new boolean[m + 1];
+            for (int g = 0; g <= m; g++) {
+                long lo = g == 0 ? 0 : runs.get(g - 1).end() + 1;
+                long hi = g == m ? 0xffffffffL : runs.get(g).start() - 1;
+                gapEmpty[g] = lo > hi;
+                gapWeight[g] = gapEmpty[g] ? 0 : count(table, lo, hi) * dflt.factor() + LEAF_EPSILON;
+            }
+            prefixRun = new double[m + 1];
+            prefixGap = new double[m + 2];
+            for (int i = 0; i < m; i++) {
+                prefixRun[i + 1] = prefixRun[i] + runs.get(i).weight();
+            }
+            for (int g = 0; g <= m; g++) {
+                prefixGap[g + 1] = prefixGap[g] + gapWeight[g];
+            }
+            cost = new double[m + 1][m + 1][4];
+            choice = new int[m + 1][m + 1][4];
+            for (double[][] a : cost) {
+                for (double[] b : a) {
+                    Arrays.fill(b, -1);
+                }
+            }
+        }
+
+        Node build() {
+            return node(0, m - 1, gapEmpty[0], gapEmpty[m]);
+        }
+
+        private double weight(int i, int j, boolean lo, boolean hi) {
+            double w = prefixRun[j + 1] - prefixRun[i];
+            if (j >= i) {
+                w += prefixGap[j + 1] - prefixGap[i + 1]; // inner gaps i+1..j
+            }
+            if (!lo) {
+                w += gapWeight[i];
+            }
+            if (!hi && j + 1 != i) {
+                w += gapWeight[j + 1];
+            }
+            return w;
+        }
+
+        private boolean isLeaf(int i, int j, boolean lo, boolean hi) {
+            return j < i || (i == j && lo && hi);
+        }
+
+        private boolean allSingles(int i, int j) {
+            for (int r = i; r <= j; r++) {
+                if (runs.get(r).start() != runs.get(r).end()) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private boolean hasGap(int i, int j, boolean lo, boolean hi) {
+            if (!lo || !hi) {
+                return true;
+            }
+            for (int g = i + 1; g <= j; g++) {
+                if (!gapEmpty[g]) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private double chainCost(int i, int j, boolean lo, boolean hi) {
+            double[] w = new double[j - i + 1];
+            for (int r = i; r <= j; r++) {
+                w[r - i] = runs.get(r).weight();
+            }
+            Arrays.sort(w);
+            int k = w.length;
+            double c = 0;
+            for (int p = 1; p <= k; p++) {
+                c += w[k - p] * p;
+            }
+            if (hasGap(i, j, lo, hi)) {
+                c += (weight(i, j, lo, hi) - (prefixRun[j + 1] - prefixRun[i])) * k;
+            } else {
+                c -= w[0]; // the lightest run is the fall-through: no jeq for it
+            }
+            return c;
+        }
+
+        private int idx(boolean lo, boolean hi) {
+            return (lo ? 2 : 0) | (hi ? 1 : 0);
+        }
+
+        /** Choice encoding: 0 leaf, 1 chain, 2+2r jge start(r), 3+2r jgt end(r). */
+        private double solve(int i, int j, boolean lo, boolean hi) {
+            if (j < i) {
+                return 0;
+            }
+            lo |= gapEmpty[i];
+            hi |= gapEmpty[j + 1];
+            double[] cell = cost[i][j];
+            int s = idx(lo, hi);
+            if (cell[s] >= 0) {
+                return cell[s];
+            }
+            double best;
+            int how;
+            if (isLeaf(i, j, lo, hi)) {
+                best = 0;
+                how = 0;
+            } else {
+                best = Double.MAX_VALUE;
+                how = -1;
+                double w = weight(i, j, lo, hi);
+                if (allSingles(i, j)) {
+                    best = chainCost(i, j, lo, hi);
+                    how = 1;
+                }
+                for (int r = i; r <= j; r++) {
+                    if (r > i || !lo) { // jge start(r): [r..j] | [i..r-1]
+                        double c = w + solve(r, j, true, hi) + solve(i, r - 1, lo, false);
+                        if (c < best) {
+                            best = c;
+                            how = 2 + 2 * r;
+                        }
+                    }
+                    if (r < j || !hi) { // jgt end(r): [r+1..j] | [i..r]
+                        double c = w + solve(r + 1, j, false, hi) + solve(i, r, lo, true);
+                        if (c < best) {
+                            best = c;
+                            how = 3 + 2 * r;
+                        }
+                    }
+                }
+            }
+            cell[s] = best;
+            choice[i][j][s] = how;
+            return best;
+        }
+
+        private Node node(int i, int j, boolean lo, boolean hi) {
+            if (j < i) {
+                return new Leaf(dflt);
+            }
+            lo |= gapEmpty[i];
+            hi |= gapEmpty[j + 1];
+            solve(i, j, lo, hi);
+            int how = choice[i][j][idx(lo, hi)];
+            if (how == 0) {
+                return new Leaf(runs.get(i).outcome());
+            }
+            if (how == 1) {
+                List<Run> chain = new ArrayList<>(runs.subList(i, j + 1));
+                chain.sort((a, b) -> Double.compare(b.weight(), a.weight()));
+                Node tail;
+                int n = chain.size();
+                if (hasGap(i, j, lo, hi)) {
+                    tail = new Leaf(dflt);
+                } else {
+                    tail = new Leaf(chain.get(n - 1).outcome());
+                    n--;
+                }
+                for (int p = n - 1; p >= 0; p--) {
+                    tail = new Cmp(Bpf.JEQ, chain.get(p).start(), new Leaf(chain.get(p).outcome()), tail);
+                }
+                return tail;
+            }
+            int r = (how - 2) / 2;
+            if ((how & 1) == 0) {
+                return new Cmp(Bpf.JGE, runs.get(r).start(), node(r, j, true, hi), node(i, r - 1, lo, false));
+            }
+            return new Cmp(Bpf.JGT, runs.get(r).end(), node(r + 1, j, false, hi), node(i, r, lo, true));
+        }
+    }
+
+    // ---------------------------------------------------------------- code generation
+
+    /** An instruction with symbolic jump targets, before layout. */
+    static final class Insn {
+        final int code;
+        final long k;
+        Insn jt;
+        Insn jf;
+        boolean longT;
+        boolean longF;
+        int pos;
+
+        Insn(int code, long k, Insn jt, Insn jf) {
+            this.code = code;
+            this.k = k;
+            this.jt = jt;
+            this.jf = jf;
+        }
+
+        boolean isCond() {
+            return Bpf.cls(code) == Bpf.JMP && (code & 0xf0) != Bpf.JA;
+        }
+
+        int size() {
+            return 1 + (longT ? 1 : 0) + (longF ? 1 : 0);
+        }
+    }
+
+    private Insn ret(SeccompAction a) {
+        return rets.computeIfAbsent(a, x -> new Insn(Bpf.RET | Bpf.K, x.toKernelValue(), null, null));
+    }
+
+    private static Insn ld(int off) {
+        return new Insn(Bpf.LD_ABS, off, null, null);
+    }
+
+    private static Insn jmp(int op, long k, Insn t, Insn f) {
+        return new Insn(Bpf.JMP | op | Bpf.K, k & 0xffffffffL, t, f);
+    }
+
+    /** The code of an outcome: a shared RET, or a shared argument-condition block. */
+    private Insn target(Outcome o) {
+        if (o.isPlain()) {
+            return ret(o.fallback());
+        }
+        Insn existing = blocks.get(o);
+        if (existing != null) {
+            return existing;
+        }
+        // Build rule by rule from the last: each rule's failure continues with the next rule.
+        Insn next = ret(o.fallback());
+        List<List<Insn>> parts = new ArrayList<>();
+        for (int r = o.rules().size() - 1; r >= 0; r--) {
+            SeccompPolicy.Rule rule = o.rules().get(r);
+            Insn fail = next;
+            Insn pass = ret(rule.action());
+            List<Insn> code = new ArrayList<>();
+            for (int c = rule.conditions().size() - 1; c >= 0; c--) {
+                List<Insn> cc = condition(rule.conditions().get(c), pass, fail);
+                code.addAll(0, cc);
+                pass = cc.get(0);
+            }
+            parts.add(0, code);
+            next = code.get(0);
+        }
+        for (List<Insn> p : parts) {
+            blockCode.addAll(p);
+        }
+        blocks.put(o, next);
+        return next;
+    }
+
+    /** Instructions testing one 64-bit condition: the high word, then the low word. */
+    private static List<Insn> condition(ArgCondition c, Insn pass, Insn fail) {
+        int lo = 16 + 8 * c.index();
+        int hi = lo + 4;
+        long vHi = c.value() >>> 32;
+        long vLo = c.value() & 0xffffffffL;
+        List<Insn> out = new ArrayList<>();
+        switch (c.op()) {
+            case EQ:
+            case NE: {
+                Insn okT = c.op() == ArgCondition.Op.EQ ? pass : fail;
+                Insn okF = c.op() == ArgCondition.Op.EQ ? fail : pass;
+                Insn ldLo = ld(lo);
+                out.add(ld(hi));
+                out.add(jmp(Bpf.JEQ, vHi, ldLo, okF));
+                out.add(ldLo);
+                out.add(jmp(Bpf.JEQ, vLo, okT, okF));
+                return out;
+            }
+            case GT:
+            case GE:
+            case LT:
+            case LE: {
+                boolean greater = c.op() == ArgCondition.Op.GT || c.op() == ArgCondition.Op.GE;
+                Insn above = greater ? pass : fail; // high word above vHi
+                Insn below = greater ? fail : pass; // high word below vHi
+                Insn ldLo = ld(lo);
+                out.add(ld(hi));
+                if (vHi == 0xffffffffL) {
+                    out.add(jmp(Bpf.JEQ, vHi, ldLo, below));
+                } else if (vHi == 0) {
+                    out.add(jmp(Bpf.JGT, vHi, above, ldLo));
+                } else {
+                    Insn eq = jmp(Bpf.JEQ, vHi, ldLo, below);
+                    out.add(jmp(Bpf.JGT, vHi, above, eq));
+                    out.add(eq);
+                }
+                out.add(ldLo);
+                switch (c.op()) {
+                    case GT: out.add(jmp(Bpf.JGT, vLo, pass, fail)); break;
+                    case GE: out.add(jmp(Bpf.JGE, vLo, pass, fail)); break;
+                    case LT: out.add(jmp(Bpf.JGE, vLo, fail, pass)); break;
+                    default: out.add(jmp(Bpf.JGT, vLo, fail, pass)); break;
+                }
+                return out;
+            }
+            case MASKED_EQ:
+            case MASKED_NE: {
+                boolean eq = c.op() == ArgCondition.Op.MASKED_EQ;
+                Insn match = eq ? pass : fail;
+                Insn differ = eq ? fail : pass;
+                long mHi = c.mask() >>> 32;
+                long mLo = c.mask() & 0xffffffffL;
+                // value has no bits outside mask (checked by ArgCondition): a word whose mask is zero
+                // always matches and needs no code.
+                Insn loStart = match;
+                if (mLo != 0) {
+                    List<Insn> l = maskedWord(lo, mLo, vLo, match, differ);
+                    loStart = l.get(0);
+                    out.addAll(l);
+                }
+                if (mHi != 0) {
+                    out.addAll(0, maskedWord(hi, mHi, vHi, loStart, differ));
+                }
+                if (out.isEmpty()) { // mask 0, value 0: always equal
+                    out.add(new Insn(Bpf.JMP | Bpf.JA, 0, match, null));
+                }
+                return out;
+            }
+            default:
+                throw new AssertionError(c.op());
+        }
+    }
+
+    private static List<Insn> maskedWord(int off, long mask, long value, Insn t, Insn f) {
+        List<Insn> out = new ArrayList<>();
+        out.add(ld(off));
+        if (mask != 0xffffffffL) {
+            out.add(new Insn(Bpf.ALU | Bpf.AND | Bpf.K, mask, null, null));
+        }
+        out.add(jmp(Bpf.JEQ, value, t, f));
+        return out;
+    }
+
+    /** Emits the tree in pre-order; leaves become jumps to shared code. */
+    private Insn emitTree(Node n, List<Insn> code) {
+        if (n instanceof Leaf l) {
+            return target(l.outcome());
+        }
+        Cmp c = (Cmp) n;
+        Insn self = jmp(c.op(), c.k(), null, null);
+        code.add(self);
+        self.jf = emitTree(c.whenFalse(), code);
+        self.jt = emitTree(c.whenTrue(), code);
+        return self;
+    }
+
+    SeccompProgram compile() {
+        List<Arch> arches = new ArrayList<>();
+        arches.add(arch);
+        for (Arch a : Arch.values()) {
+            if (a != arch && policy.extraArches().contains(a)) {
+                arches.add(a);
+            }
+        }
+        Outcome dflt = new Outcome(List.of(), policy.defaultAction());
+        List<Insn> code = new ArrayList<>();
+        code.add(ld(4));
+        List<Insn> archChecks = new ArrayList<>();
+        for (int i = 0; i < arches.size(); i++) {
+            Insn check = jmp(Bpf.JEQ, arches.get(i).auditArch(), null, null);
+            archChecks.add(check);
+            code.add(check);
+        }
+        Insn kill = ret(SeccompAction.KILL_PROCESS);
+        for (int i = 0; i < arches.size(); i++) {
+            Arch a = arches.get(i);
+            SyscallTable table = SyscallTable.of(a);
+            List<Run> runs = runs(a, dflt, table);
+            Node tree = new TreeBuilder(runs, dflt, table).build();
+            Insn ldNr = ld(0);
+            code.add(ldNr);
+            archChecks.get(i).jt = ldNr;
+            archChecks.get(i).jf = i + 1 < arches.size() ? archChecks.get(i + 1) : kill;
+            if (tree instanceof Leaf l) {
+                Insn always = new Insn(Bpf.JMP | Bpf.JA, 0, target(l.outcome()), null);
+                code.add(always);
+            } else {
+                emitTree(tree, code);
+            }
+        }
+        code.addAll(blockCode);
+        code.addAll(rets.values());
+        return new SeccompProgram(arch, layout(code), List.copyOf(skipped));
+    }
+
+    /** Resolves targets to offsets, inserting {@code ja} trampolines for jumps beyond 255. */
+    static byte[] layout(List<Insn> code) {
+        boolean changed = true;
+        int total = 0;
+        while (changed) {
+            changed = false;
+            total = 0;
+            for (Insn i : code) {
+                i.pos = total;
+                total += i.size();
+            }
+            for (Insn i : code) {
+                if (!i.isCond()) {
+                    continue;
+                }
+                if (!i.longT && Objects.requireNonNull(i.jt).pos - i.pos - 1 > 255) {
+                    i.longT = true;
+                    changed = true;
+                }
+                if (!i.longF && Objects.requireNonNull(i.jf).pos - i.pos - 1 > 255) {
+                    i.longF = true;
+                    changed = true;
+                }
+            }
+        }
+        if (total > Bpf.MAX_INSNS) {
+            throw new IllegalStateException(
+                    "policy compiles to " + total + " instructions; the kernel accepts at most "
+                            + Bpf.MAX_INSNS);
+        }
+        java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(total * 8)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (Insn i : code) {
+            if (i.isCond()) {
+                int extra = 0;
+                int jt;
+                int jf;
+                if (i.longT) {
+                    jt = extra++;
+                } else {
+                    jt = i.jt.pos - i.pos - 1;
+                }
+                if (i.longF) {
+                    jf = extra++;
+                } else {
+                    jf = i.jf.pos - i.pos - 1;
+                }
+                put(out, i.code, jt, jf, i.k);
+                int at = i.pos + 1;
+                if (i.longT) {
+                    put(out, Bpf.JMP | Bpf.JA, 0, 0, i.jt.pos - at - 1);
+                    at++;
+                }
+                if (i.longF) {
+                    put(out, Bpf.JMP | Bpf.JA, 0, 0, i.jf.pos - at - 1);
+                }
+            } else if (Bpf.cls(i.code) == Bpf.JMP) {
+                put(out, i.code, 0, 0, Objects.requireNonNull(i.jt).pos - i.pos - 1);
+            } else {
+                put(out, i.code, 0, 0, i.k);
+            }
+        }
+        return out.array();
+    }
+
+    private static void put(java.nio.ByteBuffer b, int code, int jt, int jf, long k) {
+        if (jt < 0 || jf < 0 || jt > 255 || jf > 255) {
+            throw new IllegalStateException("bad jump offsets " + jt + "/" + jf);
+        }
+        b.putShort((short) code).put((byte) jt).put((byte) jf).putInt((int) k);
+    }
+}
