@@ -290,6 +290,33 @@ static int cmd_unshare(void) {
     return ok("unshare");
 }
 
+/* The x32 and i386 system call ABIs, the classic ways around a filter written for x86_64 numbers. */
+static int cmd_x32(void) {
+#ifdef __x86_64__
+    long r = syscall(39 | 0x40000000); /* getpid, x32 numbering */
+    if (r < 0) return denied("x32");
+    return ok("x32");
+#else
+    errno = ENOSYS;
+    return denied("x32");
+#endif
+}
+
+static int cmd_i386(void) {
+#ifdef __x86_64__
+    long r;
+    __asm__ volatile("int $0x80" : "=a"(r) : "a"(20) : "memory"); /* i386 getpid */
+    if (r < 0) {
+        errno = (int)-r;
+        return denied("i386");
+    }
+    return ok("i386");
+#else
+    errno = ENOSYS;
+    return denied("i386");
+#endif
+}
+
 /* Waits for SIGTERM and exits 42 from its handler: shows the signal reached the program. */
 static volatile sig_atomic_t got_term;
 static void on_term(int s) { (void)s; got_term = 1; }
@@ -336,6 +363,8 @@ int main(int argc, char **argv, char **envp) {
     if (!strcmp(c, "cat")) return cmd_cat_stdin();
     if (!strcmp(c, "unshare")) return cmd_unshare();
     if (!strcmp(c, "await-term")) return cmd_await_term();
+    if (!strcmp(c, "x32")) return cmd_x32();
+    if (!strcmp(c, "i386")) return cmd_i386();
     fprintf(stderr, "attack: unknown command %s\n", c);
     return 2;
 }

@@ -25,6 +25,10 @@ import org.sandbox4j.internal.Spawner;
 import org.sandbox4j.limits.Rlimit;
 import org.sandbox4j.mount.JailPath;
 import org.sandbox4j.mount.MountOp;
+import org.sandbox4j.seccomp.SeccompPolicies;
+import org.sandbox4j.seccomp.SeccompPolicy;
+import org.sandbox4j.seccomp.SeccompProfiles;
+import org.sandbox4j.seccomp.SeccompProgram;
 
 /**
  * A jail: an immutable, validated, thread-safe description of where and how a program runs.
@@ -42,7 +46,8 @@ import org.sandbox4j.mount.MountOp;
  * <p>What a jail gets unless the builder says otherwise: new user, mount, pid, ipc, uts, net and
  * cgroup namespaces; an empty tmpfs as root, made read-only once the mounts are in place; uid and gid
  * 65534 inside (mapped to the caller's own ids, or to 65534 when the JVM is root); no capabilities;
- * no_new_privs; a new session (no controlling terminal, so no TIOCSTI); an empty environment; only
+ * no_new_privs; the seccomp deny list of {@link SeccompPolicies#defaultDenyList()}; a new session (no
+ * controlling terminal, so no TIOCSTI); an empty environment; only
  * stdin, stdout and stderr open; host name {@code sandbox}; an init process as pid 1 that forwards
  * signals and reaps; and death with the JVM.
  */
@@ -108,7 +113,7 @@ public final class Sandbox {
         this.init = b.init;
         this.newSession = b.newSession;
         this.dieWithParent = b.dieWithParent;
-        this.seccompProgram = b.seccompProgram == null ? null : b.seccompProgram.clone();
+        this.seccompProgram = b.seccompBytes();
         this.specPrefix = encodePrefix();
     }
 
@@ -344,7 +349,9 @@ public final class Sandbox {
         private boolean init = true;
         private boolean newSession = true;
         private boolean dieWithParent = true;
-        private byte @Nullable [] seccompProgram;
+        private @Nullable SeccompProgram seccompProgram;
+        private @Nullable SeccompPolicy seccompPolicy;
+        private boolean seccompOff;
 
         Builder() {}
 
@@ -375,7 +382,8 @@ public final class Sandbox {
             init = s.init;
             newSession = s.newSession;
             dieWithParent = s.dieWithParent;
-            seccompProgram = s.seccompProgram;
+            seccompProgram = s.seccompProgram == null ? null : SeccompProgram.fromBytes(Arch.current(), s.seccompProgram);
+            seccompOff = s.seccompProgram == null;
         }
 
         // ---- file system -------------------------------------------------------------------
@@ -720,20 +728,43 @@ public final class Sandbox {
         }
 
         /**
-         * Installs a compiled seccomp program (struct sock_filter array, little-endian) right before
-         * exec. See {@code org.sandbox4j.seccomp} for policies and profiles.
+         * The seccomp policy installed right before exec (the last step of building the jail), compiled
+         * for the running architecture by {@link #build()}. Without this call a jail gets {@link
+         * SeccompPolicies#defaultDenyList()}: everything allowed but the kernel attack surface a
+         * confined program does not need. See docs/seccomp.md.
+         *
+         * <pre>{@code
+         * .seccomp(SeccompPolicies.defaultDenyList().toBuilder().errno(1, "socket").build())
+         * }</pre>
          */
-        public Builder seccompProgram(byte[] program) {
-            if (program.length == 0 || program.length % 8 != 0 || program.length / 8 > 4096) {
-                throw new IllegalArgumentException("a seccomp program is 1 to 4096 instructions of 8 bytes; got "
-                        + program.length + " bytes");
-            }
-            this.seccompProgram = program.clone();
+        public Builder seccomp(SeccompPolicy policy) {
+            this.seccompPolicy = policy;
+            this.seccompProgram = null;
+            this.seccompOff = false;
             return this;
         }
 
-        /** Removes any seccomp program. */
+        /** A compiled seccomp program for the running architecture (see {@link SeccompProfiles}). */
+        public Builder seccomp(SeccompProgram program) {
+            if (program.arch() != Arch.current()) {
+                throw new IllegalArgumentException("the seccomp program is for " + program.arch()
+                        + ", this JVM runs on " + Arch.current());
+            }
+            this.seccompProgram = program;
+            this.seccompPolicy = null;
+            this.seccompOff = false;
+            return this;
+        }
+
+        /** A precompiled profile by name ({@link SeccompProfiles#names()}), loaded without compiling. */
+        public Builder seccompProfile(String name) {
+            return seccomp(SeccompProfiles.get(name, Arch.current()));
+        }
+
+        /** No seccomp filter at all, not even the default deny list. */
         public Builder noSeccomp() {
+            this.seccompOff = true;
+            this.seccompPolicy = null;
             this.seccompProgram = null;
             return this;
         }
@@ -785,6 +816,24 @@ public final class Sandbox {
                 throw new IllegalStateException("hostIds(...) maps ids into a new user namespace, but share(USER) was called");
             }
             return new Sandbox(this);
+        }
+
+        private byte @Nullable [] seccompBytes() {
+            if (seccompOff) {
+                return null;
+            }
+            if (seccompProgram != null) {
+                return seccompProgram.toBytes();
+            }
+            if (seccompPolicy != null) {
+                return seccompPolicy.compile(Arch.current()).toBytes();
+            }
+            return DefaultFilter.BYTES.clone();
+        }
+
+        /** The default deny list, compiled once per JVM. */
+        private static final class DefaultFilter {
+            static final byte[] BYTES = SeccompPolicies.defaultDenyList().compile(Arch.current()).toBytes();
         }
 
         private static int checkId(String what, int id) {

@@ -65,9 +65,11 @@ class PrivilegeTest {
     @EnumSource(JailMode.class)
     void mountNeedsACapabilityTheJailDoesNotHave(JailMode mode) throws Exception {
         try (AutoCloseable m = mode.activate()) {
-            Result r = run(base().uid(0).gid(0).build(), ATTACK, "mount", "/tmp");
+            // Without the seccomp layer, so that the capability drop alone is what is tested.
+            Result r = run(base().uid(0).gid(0).noSeccomp().build(), ATTACK, "mount", "/tmp");
             assertTrue(r.out().startsWith("DENIED EPERM"), "even uid 0 inside has no CAP_SYS_ADMIN: " + r);
-            Result control = run(base().uid(0).gid(0).keepCapabilities(Capability.SYS_ADMIN).build(), ATTACK, "mount", "/tmp");
+            Result control = run(base().uid(0).gid(0).noSeccomp().keepCapabilities(Capability.SYS_ADMIN).build(),
+                    ATTACK, "mount", "/tmp");
             assertTrue(control.ok(), control.toString());
         }
     }
@@ -78,11 +80,11 @@ class PrivilegeTest {
         Path marker = JailTestSupport.worldReadableDir().resolve("escape-marker");
         Files.writeString(marker, "host");
         try (AutoCloseable m = mode.activate()) {
-            Result r = run(base().uid(0).gid(0).build(), ATTACK, "chroot-escape", marker.toString());
+            Result r = run(base().uid(0).gid(0).noSeccomp().build(), ATTACK, "chroot-escape", marker.toString());
             assertTrue(r.out().startsWith("DENIED EPERM"), "no CAP_SYS_CHROOT: " + r);
             // With CAP_SYS_CHROOT the classic escape runs, but the jail's root is a pivot_root'ed tmpfs
             // whose old root was detached: walking up ends at the jail's own root.
-            Result control = run(base().uid(0).gid(0).keepCapabilities(Capability.SYS_CHROOT).build(), ATTACK,
+            Result control = run(base().uid(0).gid(0).noSeccomp().keepCapabilities(Capability.SYS_CHROOT).build(), ATTACK,
                     "chroot-escape", marker.toString());
             assertTrue(control.out().startsWith("DENIED ENOENT escape-probe"), control.toString());
         }
@@ -107,10 +109,12 @@ class PrivilegeTest {
     void newSessionStopsTiocstiInjection(JailMode mode) throws Exception {
         Path withCtty = WithCtty.binary();
         try (AutoCloseable m = WithCtty.activate(mode, withCtty)) {
-            Result control = run(base().sameSession().build(), ATTACK, "tiocsti");
+            Result control = run(base().sameSession().noSeccomp().build(), ATTACK, "tiocsti");
             assertTrue(control.ok(), "control: sharing the caller's session, the jail can inject: " + control);
-            Result r = run(base().build(), ATTACK, "tiocsti");
-            assertEquals("DENIED EPERM tiocsti", r.out().trim(), r.toString());
+            Result r = run(base().noSeccomp().build(), ATTACK, "tiocsti");
+            assertEquals("DENIED EPERM tiocsti", r.out().trim(), "a new session alone stops it: " + r);
+            Result filtered = run(base().sameSession().build(), ATTACK, "tiocsti");
+            assertEquals("DENIED EPERM tiocsti", filtered.out().trim(), "the default filter alone stops it: " + filtered);
         }
     }
 }
