@@ -285,6 +285,13 @@ static int cmd_cat_stdin(void) {
     return 0;
 }
 
+static int cmd_cwd(void) {
+    char buf[4096];
+    if (!getcwd(buf, sizeof buf)) return denied("getcwd");
+    printf("OK cwd %s\n", buf);
+    return 0;
+}
+
 static int cmd_unshare(void) {
     if (unshare(CLONE_NEWUSER) != 0) return denied("unshare");
     return ok("unshare");
@@ -364,6 +371,7 @@ int main(int argc, char **argv, char **envp) {
     if (!strcmp(c, "unshare")) return cmd_unshare();
     if (!strcmp(c, "await-term")) return cmd_await_term();
     if (!strcmp(c, "x32")) return cmd_x32();
+    if (!strcmp(c, "cwd")) return cmd_cwd();
     if (!strcmp(c, "i386")) return cmd_i386();
     fprintf(stderr, "attack: unknown command %s\n", c);
     return 2;

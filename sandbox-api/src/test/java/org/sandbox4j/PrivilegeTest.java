@@ -98,6 +98,9 @@ class PrivilegeTest {
             assertTrue(r.out().startsWith("DENIED EMFILE open #13"), r.toString());
             assertTrue(run(base().build(), ATTACK, "nofile", "100").ok(), "control: no limit");
 
+            Result bomb = run(base().rlimit(org.sandbox4j.limits.Rlimit.NPROC, 20).build(), ATTACK, "forkbomb", "200");
+            assertTrue(bomb.out().startsWith("DENIED EAGAIN fork #"), "fork bomb stopped by RLIMIT_NPROC: " + bomb);
+
             Result mem = run(base().rlimit(org.sandbox4j.limits.Rlimit.AS, 64L << 20).build(), ATTACK, "alloc", "256");
             assertTrue(mem.out().startsWith("DENIED"), "memory bomb stopped by RLIMIT_AS: " + mem);
             assertTrue(run(base().build(), ATTACK, "alloc", "256").ok(), "control");
