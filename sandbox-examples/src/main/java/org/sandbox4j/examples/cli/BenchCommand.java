@@ -1,0 +1,113 @@
+package org.sandbox4j.examples.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+import org.sandbox4j.examples.bench.SpawnBenchmark;
+import org.sandbox4j.examples.cli.Main.UsageException;
+
+/**
+ * {@code sandbox4j bench spawn [--quick]}: runs {@link SpawnBenchmark} with the JMH Runner API in
+ * one forked JVM and prints, as the last line, the medians in microseconds:
+ * {@code RESULT spawn_us processbuilder=.. sandbox4j=.. sandbox4j_hostnet=.. bwrap=..}.
+ */
+final class BenchCommand {
+    static final String HELP = String.join("\n",
+            "usage: sandbox4j bench spawn [--quick]",
+            "",
+            "JMH (SampleTime, microseconds, 1 fork): spawn-to-exit of /bin/true with",
+            "  processbuilder     new ProcessBuilder(\"/bin/true\").start().waitFor()",
+            "  sandbox4j          a jail with every namespace new, /usr read-only, /bin /lib /lib64 links, tmpfs /tmp, /proc, /dev",
+            "  sandbox4j_hostnet  the same with network(Network.HOST)",
+            "  bwrap              bwrap --unshare-all ... doing the same",
+            "Full: 5 x 2 s warmup + 5 x 5 s measurement per variant (about 2.5 min).",
+            "--quick: 2 x 1 s warmup + 3 x 2 s measurement (under a minute).",
+            "The last line is: RESULT spawn_us processbuilder=<median> sandbox4j=<median> sandbox4j_hostnet=<median> bwrap=<median>");
+
+    private static final String[][] VARIANTS = {
+        {"processBuilder", "processbuilder"},
+        {"sandbox4j", "sandbox4j"},
+        {"sandbox4jHostNet", "sandbox4j_hostnet"},
+        {"bwrap", "bwrap"},
+    };
+
+    private BenchCommand() {}
+
+    static int run(List<String> args) throws UsageException {
+        if (args.isEmpty() || args.get(0).equals("--help") || args.get(0).equals("-h")) {
+            System.out.println(HELP);
+            return args.isEmpty() ? Main.EXIT_SETUP : 0;
+        }
+        if (!args.get(0).equals("spawn")) {
+            throw new UsageException("unknown benchmark '" + args.get(0) + "': expected spawn");
+        }
+        boolean quick = false;
+        for (String a : args.subList(1, args.size())) {
+            if (a.equals("--quick")) {
+                quick = true;
+            } else if (a.equals("--help") || a.equals("-h")) {
+                System.out.println(HELP);
+                return 0;
+            } else {
+                throw new UsageException("bench spawn: unknown option " + a + " (expected --quick)");
+            }
+        }
+        if (!Files.isExecutable(Path.of(SpawnBenchmark.BWRAP.get(0)))) {
+            throw new UsageException("the spawn benchmark needs " + SpawnBenchmark.BWRAP.get(0)
+                    + " (apt-get install bubblewrap)");
+        }
+        ChainedOptionsBuilder o = new OptionsBuilder()
+                .include("^" + SpawnBenchmark.class.getName().replace(".", "\\.") + "\\.")
+                .forks(1)
+                .shouldFailOnError(true)
+                .jvmArgs("--enable-native-access=ALL-UNNAMED", "-Xms256m", "-Xmx256m");
+        if (quick) {
+            o.warmupIterations(2).warmupTime(TimeValue.seconds(1))
+                    .measurementIterations(3).measurementTime(TimeValue.seconds(2));
+        } else {
+            o.warmupIterations(5).warmupTime(TimeValue.seconds(2))
+                    .measurementIterations(5).measurementTime(TimeValue.seconds(5));
+        }
+        Collection<RunResult> results;
+        try {
+            results = new Runner(o.build()).run();
+        } catch (RunnerException e) {
+            return Main.fail("the spawn benchmark failed: " + e.getMessage());
+        }
+        Map<String, Double> median = new HashMap<>();
+        Map<String, Long> samples = new HashMap<>();
+        for (RunResult r : results) {
+            String method = r.getParams().getBenchmark();
+            method = method.substring(method.lastIndexOf('.') + 1);
+            median.put(method, r.getPrimaryResult().getStatistics().getPercentile(50.0));
+            samples.put(method, r.getPrimaryResult().getStatistics().getN());
+        }
+        for (String[] v : VARIANTS) {
+            if (!median.containsKey(v[0])) {
+                return Main.fail("the spawn benchmark produced no result for " + v[1]);
+            }
+        }
+        System.out.println();
+        System.out.println("Spawn-to-exit of /bin/true, medians (" + (quick ? "quick" : "full") + " run):");
+        for (String[] v : VARIANTS) {
+            System.out.printf(Locale.ROOT, "  %-18s %10.1f us  (%d samples)%n", v[1], median.get(v[0]), samples.get(v[0]));
+        }
+        double sb = median.get("sandbox4j");
+        System.out.printf(Locale.ROOT, "  sandbox4j/bwrap          = %.2f (target <= 0.5)%n", sb / median.get("bwrap"));
+        System.out.printf(Locale.ROOT, "  sandbox4j/processbuilder = %.2f (target <= 1.6)%n", sb / median.get("processBuilder"));
+        System.out.printf(Locale.ROOT, "RESULT spawn_us processbuilder=%.1f sandbox4j=%.1f sandbox4j_hostnet=%.1f bwrap=%.1f%n",
+                median.get("processBuilder"), sb, median.get("sandbox4jHostNet"), median.get("bwrap"));
+        System.out.flush();
+        return 0;
+    }
+}

@@ -1,0 +1,251 @@
+package org.sandbox4j.examples.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/** Runs the built {@code target/sandbox4j} as a real process (so it runs after 'package'). */
+@Tag("kernel")
+class CliTest {
+    private static final Path CLI = Path.of(System.getProperty("sandbox4j.cli", "target/sandbox4j")).toAbsolutePath();
+    /** Enough of the host for /bin/sh and coreutils, on merged-/usr and split hosts alike. */
+    private static final List<String> SYSTEM = List.of("--ro-bind", "/usr", "--ro-bind", "/bin", "--ro-bind", "/lib",
+            "--ro-bind", "/lib64");
+
+    record Run(int exit, String out, String err) {}
+
+    private static Run cli(Path cli, Path cwd, List<String> prefix, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.add(cli.toString());
+        cmd.addAll(Arrays.asList(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile());
+        Process p = pb.start();
+        p.getOutputStream().close();
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> readQuietly(p));
+        String out = read(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "sandbox4j did not finish: " + cmd);
+        return new Run(p.exitValue(), out, err.get());
+    }
+
+    private static Run cli(String... args) throws Exception {
+        return cli(CLI, CLI.getParent(), List.of(), args);
+    }
+
+    private static String[] jailed(String... rest) {
+        List<String> a = new ArrayList<>();
+        a.add("run");
+        a.addAll(SYSTEM);
+        a.addAll(Arrays.asList(rest));
+        return a.toArray(new String[0]);
+    }
+
+    private static String readQuietly(Process p) {
+        try {
+            return read(p.getErrorStream().readAllBytes());
+        } catch (IOException e) {
+            return "(stderr: " + e + ")";
+        }
+    }
+
+    private static String read(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void exitCodeIsTheCommands() throws Exception {
+        Run r = cli(jailed("--", "/bin/sh", "-c", "exit 3"));
+        assertEquals(3, r.exit(), r.err());
+        assertEquals(0, cli(jailed("--", "/bin/true")).exit());
+    }
+
+    @Test
+    void deathBySignalIs128PlusN() throws Exception {
+        Run r = cli(jailed("--", "/bin/sh", "-c", "kill -TERM $$"));
+        assertEquals(143, r.exit(), r.err());
+        assertEquals(137, cli(jailed("--", "/bin/sh", "-c", "kill -KILL $$")).exit());
+    }
+
+    @Test
+    void sigtermToTheCliReachesTheJail() throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(CLI.toString()));
+        cmd.addAll(Arrays.asList(jailed("--", "/bin/sh", "-c", "echo ready; exec /bin/sleep 60")));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        assertEquals("ready", in.readLine());
+        long t0 = System.nanoTime();
+        p.destroy(); // SIGTERM to the JVM (the script exec's it)
+        assertTrue(p.waitFor(20, TimeUnit.SECONDS));
+        assertEquals(143, p.exitValue());
+        assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(20));
+    }
+
+    @Test
+    void setupFailureIs125WithOneLineNamingTheStep() throws Exception {
+        Run r = cli(jailed("--ro-bind", "/nonexistent:/x", "--", "/bin/true"));
+        assertEquals(125, r.exit());
+        String[] lines = r.err().strip().split("\n");
+        assertEquals(1, lines.length, r.err());
+        assertTrue(lines[0].startsWith("sandbox4j: "), r.err());
+        assertTrue(lines[0].contains("bind mount") && lines[0].contains("/nonexistent") && lines[0].contains("ENOENT"),
+                r.err());
+    }
+
+    @Test
+    void badOptionsAre125() throws Exception {
+        for (String[] args : new String[][] {
+            {"run", "--bogus", "x", "--", "/bin/true"},
+            {"run", "--net", "wifi", "--", "/bin/true"},
+            {"run", "--rlimit", "nofile=abc", "--", "/bin/true"},
+            {"run", "--share", "time", "--", "/bin/true"},
+            {"run", "--uid"},
+            {"run"},
+            {"nosuchcommand"},
+        }) {
+            Run r = cli(args);
+            assertEquals(125, r.exit(), Arrays.toString(args) + ": " + r.err());
+            assertTrue(r.err().startsWith("sandbox4j: ") && r.err().strip().split("\n").length == 1,
+                    Arrays.toString(args) + ": " + r.err());
+        }
+        Run exec = cli(jailed("--", "/no/such/program"));
+        assertEquals(125, exec.exit());
+        assertTrue(exec.err().startsWith("sandbox4j: execute /no/such/program"), exec.err());
+    }
+
+    @Test
+    void rlimitNofile() throws Exception {
+        Run r = cli(jailed("--rlimit", "nofile=64:128", "--", "/bin/sh", "-c", "ulimit -Sn; ulimit -Hn"));
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("64\n128\n", r.out());
+        Run same = cli(jailed("--rlimit", "nofile=32", "--", "/bin/sh", "-c", "ulimit -Sn; ulimit -Hn"));
+        assertEquals("32\n32\n", same.out(), same.err());
+        Run inf = cli(jailed("--rlimit", "core=0:unlimited", "--rlimit", "fsize=inf", "--", "/bin/sh", "-c",
+                "ulimit -Sc; ulimit -Hc; ulimit -f"));
+        assertEquals(0, inf.exit(), inf.err());
+        assertEquals("0\nunlimited\nunlimited\n", inf.out());
+    }
+
+    @Test
+    void netNoneCannotReachTheHostNetHostCan() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+            String connect = "exec 3<>/dev/tcp/127.0.0.1/" + server.getLocalPort() + " && echo connected";
+            Run none = cli(jailed("--net", "none", "--", "/bin/bash", "-c", connect));
+            assertFalse(none.out().contains("connected"), none.out());
+            assertTrue(none.exit() != 0, none.err());
+            Run dflt = cli(jailed("--", "/bin/bash", "-c", connect));
+            assertTrue(dflt.exit() != 0, "the default must be --net none");
+            Run host = cli(jailed("--net", "host", "--", "/bin/bash", "-c", connect));
+            assertEquals(0, host.exit(), host.err());
+            assertEquals("connected\n", host.out());
+        }
+    }
+
+    @Test
+    void environmentIsOnlyWhatEnvSays() throws Exception {
+        Run r = cli(jailed("--env", "FOO=bar", "--env", "EMPTY=", "--", "/usr/bin/env"));
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("FOO=bar\nEMPTY=\n", r.out());
+        Run none = cli(jailed("--", "/usr/bin/env"));
+        assertEquals("", none.out());
+    }
+
+    @Test
+    void identityHostnameCwdMounts() throws Exception {
+        Run r = cli(jailed("--uid", "0", "--gid", "0", "--hostname", "box", "--tmpfs", "/work", "--cwd", "/work",
+                "--proc", "/proc", "--dev", "/dev", "--", "/bin/sh", "-c",
+                "id -u; id -g; hostname; pwd; touch x && echo writable; test -c /dev/null && echo dev; test $$ -le 2 && echo pidns"));
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("0\n0\nbox\n/work\nwritable\ndev\npidns\n", r.out());
+    }
+
+    @Test
+    void roBindIsReadOnlyBindIsWritable() throws Exception {
+        Path dir = Files.createTempDirectory("sandbox4j-clitest-");
+        try {
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
+            Run ro = cli(jailed("--ro-bind", dir + ":/data", "--", "/bin/sh", "-c", "touch /data/f"));
+            assertTrue(ro.exit() != 0);
+            Run rw = cli(jailed("--bind", dir + ":/data", "--", "/bin/sh", "-c", "echo hi > /data/f"));
+            assertEquals(0, rw.exit(), rw.err());
+            assertEquals("hi\n", Files.readString(dir.resolve("f")));
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    @Test
+    void helpExitsZero() throws Exception {
+        assertEquals(0, cli("--help").exit());
+        Run run = cli("run", "--help");
+        assertEquals(0, run.exit());
+        assertTrue(run.out().contains("--ro-bind SRC[:DST]"));
+    }
+
+    @Test
+    void demoExitsZero() throws Exception {
+        Run r = cli("demo");
+        assertEquals(0, r.exit(), r.out() + r.err());
+        assertTrue(r.out().contains("VERDICT: PASS"), r.out());
+        assertTrue(r.out().contains("No such file or directory"), r.out());
+    }
+
+    /** The CLI as an unprivileged user (65534), from a world-readable copy of the script and jars. */
+    @Test
+    void runsAsUnprivilegedUser() throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")), "needs root to switch to uid 65534");
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")), "needs setpriv (util-linux)");
+        Path dir = Files.createTempDirectory("sandbox4j-cli-");
+        try {
+            Path target = CLI.getParent();
+            Files.createDirectories(dir.resolve("lib"));
+            Files.copy(CLI, dir.resolve("sandbox4j"), StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(target.resolve("sandbox-examples.jar"), dir.resolve("sandbox-examples.jar"));
+            try (Stream<Path> libs = Files.list(target.resolve("lib"))) {
+                for (Path l : (Iterable<Path>) libs::iterator) {
+                    Files.copy(l, dir.resolve("lib").resolve(l.getFileName()));
+                }
+            }
+            try (Stream<Path> all = Files.walk(dir)) {
+                for (Path p : (Iterable<Path>) all::iterator) {
+                    Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(
+                            Files.isDirectory(p) || p.getFileName().toString().equals("sandbox4j") ? "rwxr-xr-x" : "rw-r--r--"));
+                }
+            }
+            List<String> setpriv = List.of("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups");
+            Run r = cli(dir.resolve("sandbox4j"), dir, setpriv, jailed("--uid", "0", "--", "/bin/sh", "-c", "id -u; exit 7"));
+            assertEquals(7, r.exit(), r.err());
+            assertEquals("0\n", r.out());
+            Run fail = cli(dir.resolve("sandbox4j"), dir, setpriv, jailed("--ro-bind", "/nonexistent:/x", "--", "/bin/true"));
+            assertEquals(125, fail.exit());
+            assertTrue(fail.err().startsWith("sandbox4j: bind mount"), fail.err());
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}
