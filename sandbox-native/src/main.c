@@ -99,6 +99,8 @@ static __attribute__((noreturn)) void mirror(int st, uint32_t flags) {
 }
 
 int main(void) {
+  /* Run from a memfd, the kernel would name us after the fd number ("25") in ps and top. */
+  prctl(PR_SET_NAME, "sb4j-launcher", 0, 0, 0);
   if (!fd_open(FD_SPEC) || !fd_open(FD_STATUS) || !fd_open(FD_RESULT)) {
     static const char usage[] =
         "sandbox4j-launcher: started by the sandbox4j library (fd 3 spec, 4 status, 5 result); "
@@ -182,6 +184,7 @@ int main(void) {
     close(sync_p[1]);
     close(sfd);
     if (init_p[0] >= 0) close(init_p[0]);
+    prctl(PR_SET_NAME, "sb4j-init", 0, 0, 0);
     struct jail j = {.s = &s, .launcher_root = launcher_root, .sync_fd = sync_p[0], .init_wr = init_p[1]};
     contain_run(&j);
   }

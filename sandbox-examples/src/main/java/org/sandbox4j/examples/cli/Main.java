@@ -18,6 +18,7 @@ public final class Main {
             "usage: sandbox4j run [OPTION]... -- COMMAND [ARG]...   run COMMAND in a jail (sandbox4j run --help)",
             "       sandbox4j demo                                 a jailed cat cannot read a host secret",
             "       sandbox4j bench spawn [--quick]                JMH: spawn-to-exit of /bin/true vs ProcessBuilder and bwrap",
+            "       sandbox4j seccomp compile|disasm|profiles ...  compile, disassemble, list seccomp programs",
             "       sandbox4j --help",
             "",
             "Exit status: the command's; 128+N when it died by signal N; 125 when sandbox4j failed",
@@ -57,6 +58,8 @@ public final class Main {
                     return Demo.run(System.out);
                 case "bench":
                     return BenchCommand.run(rest);
+                case "seccomp":
+                    return SeccompCommand.run(rest);
                 default:
                     return fail("unknown command '" + cmd + "' (see sandbox4j --help)");
             }

@@ -52,6 +52,12 @@ final class RunCommand {
             "  --cap-keep CAP          keep capability CAP (e.g. net_bind_service) in the jail's user namespace",
             "  --time-limit SECONDS    kill the jail after SECONDS of wall-clock time (decimals allowed)",
             "  --keep-fd N             pass this process's open fd N to the program as fd N",
+            "  --ro-system             /usr read-only and /bin, /sbin, /lib, /lib64 as on the host",
+            "  --seccomp PROFILE|FILE  a precompiled profile (STDIO_ONLY, DOCUMENT_PARSER, JVM_WORKER,",
+            "                          NETWORK_CLIENT, LOCKDOWN_NO_EXEC) or a policy file in the kafel-style",
+            "                          language (docs/seccomp.md); default: the kernel attack-surface deny list",
+            "  --seccomp-string TEXT   a policy given inline, e.g. 'POLICY p { ERRNO(1) { uname } } USE p DEFAULT ALLOW'",
+            "  --no-seccomp            no seccomp filter at all",
             "",
             "COMMAND is an absolute path inside the jail, or a name looked up in the jail's PATH.",
             "Example: sandbox4j run --ro-bind /usr --ro-bind /bin --ro-bind /lib --ro-bind /lib64 \\",
@@ -76,6 +82,14 @@ final class RunCommand {
             if (!a.startsWith("-")) {
                 command = args.subList(i, args.size());
                 break;
+            }
+            if (a.equals("--no-seccomp")) {
+                b.noSeccomp();
+                continue;
+            }
+            if (a.equals("--ro-system")) {
+                b.readOnlySystem();
+                continue;
             }
             String opt = a;
             String value;
@@ -186,6 +200,12 @@ final class RunCommand {
                 b.keepFd(fd);
                 break;
             }
+            case "--seccomp":
+                SeccompCommand.applyPolicy(b, v);
+                break;
+            case "--seccomp-string":
+                b.seccomp(SeccompCommand.parsePolicy(v, "--seccomp-string"));
+                break;
             default:
                 throw new UsageException("unknown option " + opt + " (see sandbox4j run --help)");
         }

@@ -1,0 +1,90 @@
+package org.sandbox4j.examples.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code sandbox4j seccomp ...} and {@code run --seccomp...}, as a user runs them. */
+@Tag("kernel")
+class SeccompCliTest {
+    private static final Path CLI = Path.of(System.getProperty("sandbox4j.cli", "target/sandbox4j")).toAbsolutePath();
+
+    record Run(int exit, String out, String err) {}
+
+    private static Run cli(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(CLI.toString());
+        cmd.addAll(Arrays.asList(args));
+        Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        var err = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            } catch (java.io.IOException e) {
+                return e.toString();
+            }
+        });
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        return new Run(p.exitValue(), out, err.get());
+    }
+
+    @Test
+    void inlinePolicyReturnsItsErrno() throws Exception {
+        Run r = cli("run", "--ro-system", "--seccomp-string", "POLICY p { ERRNO(1) { uname } } USE p DEFAULT ALLOW",
+                "--", "/bin/uname");
+        assertEquals(1, r.exit(), r.toString());
+        assertTrue(r.err().contains("Operation not permitted"), r.err());
+        Run control = cli("run", "--ro-system", "--", "/bin/uname");
+        assertEquals(0, control.exit(), control.toString());
+        assertEquals("Linux", control.out().trim());
+    }
+
+    @Test
+    void killActionEndsTheProgramWithSigsys() throws Exception {
+        Run r = cli("run", "--ro-system", "--seccomp-string", "POLICY p { KILL { uname } } USE p DEFAULT ALLOW",
+                "--", "/bin/uname");
+        assertEquals(128 + 31, r.exit(), r.toString());
+    }
+
+    @Test
+    void policyMistakeNamesLineAndColumn() throws Exception {
+        Run r = cli("run", "--ro-system", "--seccomp-string", "POLICY p {\n  ERR(1) { uname } }", "--", "/bin/true");
+        assertEquals(125, r.exit());
+        assertTrue(r.err().startsWith("sandbox4j: --seccomp-string: line 2, column 3"), r.err());
+    }
+
+    @Test
+    void compileAndDisassembleAnAllowFile(@TempDir Path dir) throws Exception {
+        Path allow = dir.resolve("allow.txt");
+        Files.writeString(allow, "# a tiny program\nread\nwrite\nexit_group\n");
+        Path out = dir.resolve("p.bpf");
+        Run c = cli("seccomp", "compile", "--arch", "aarch64", "--allow-file", allow.toString(), "--default", "ERRNO(1)",
+                "-o", out.toString());
+        assertEquals(0, c.exit(), c.toString());
+        byte[] bpf = Files.readAllBytes(out);
+        assertEquals(0, bpf.length % 8);
+        Run d = cli("seccomp", "disasm", "--arch", "aarch64", out.toString());
+        assertEquals(0, d.exit(), d.toString());
+        assertTrue(d.out().contains("AUDIT_ARCH_AARCH64"), d.out());
+        assertEquals(bpf.length / 8, d.out().lines().count(), "one line per instruction");
+    }
+
+    @Test
+    void profilesAreListedAndUsable() throws Exception {
+        Run list = cli("seccomp", "profiles");
+        assertTrue(list.out().contains("LOCKDOWN_NO_EXEC") && list.out().contains("JVM_WORKER"), list.out());
+        Run unknown = cli("run", "--seccomp", "NO_SUCH_PROFILE", "--", "/bin/true");
+        assertEquals(125, unknown.exit());
+        assertTrue(unknown.err().contains("neither a profile"), unknown.err());
+    }
+}
