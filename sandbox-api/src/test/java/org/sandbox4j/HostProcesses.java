@@ -16,22 +16,12 @@ final class HostProcesses {
     /** Pids of live (non-zombie) processes whose command line contains {@code arg} as a whole argument. */
     static List<Long> withArg(String arg) throws IOException {
         List<Long> pids = new ArrayList<>();
-        try (Stream<Path> s = Files.list(Path.of("/proc"))) {
-            for (Path p : (Iterable<Path>) s::iterator) {
-                String name = p.getFileName().toString();
-                if (!name.chars().allMatch(Character::isDigit)) {
-                    continue;
-                }
-                try {
-                    String cmd = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8);
-                    if (List.of(cmd.split("\0")).contains(arg) && !state(p).equals("Z")) {
-                        pids.add(Long.parseLong(name));
-                    }
-                } catch (IOException e) {
-                    // exited meanwhile
-                }
+        forEachProcess((pid, dir) -> {
+            String cmd = new String(Files.readAllBytes(dir.resolve("cmdline")), StandardCharsets.UTF_8);
+            if (List.of(cmd.split("\0")).contains(arg) && !state(dir).equals("Z")) {
+                pids.add(pid);
             }
-        }
+        });
         return pids;
     }
 
@@ -39,24 +29,34 @@ final class HostProcesses {
     static List<Long> zombieChildren() throws IOException {
         long self = ProcessHandle.current().pid();
         List<Long> z = new ArrayList<>();
+        forEachProcess((pid, dir) -> {
+            String stat = Files.readString(dir.resolve("stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            if (f[0].equals("Z") && Long.parseLong(f[1]) == self) {
+                z.add(pid);
+            }
+        });
+        return z;
+    }
+
+    private interface ProcVisitor {
+        void visit(long pid, Path dir) throws IOException;
+    }
+
+    /** Calls {@code v} for every process in /proc; processes that exit meanwhile are skipped. */
+    private static void forEachProcess(ProcVisitor v) throws IOException {
         try (Stream<Path> s = Files.list(Path.of("/proc"))) {
             for (Path p : (Iterable<Path>) s::iterator) {
                 String name = p.getFileName().toString();
-                if (!name.chars().allMatch(Character::isDigit)) {
-                    continue;
-                }
-                try {
-                    String stat = Files.readString(p.resolve("stat"));
-                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    if (f[0].equals("Z") && Long.parseLong(f[1]) == self) {
-                        z.add(Long.parseLong(name));
+                if (name.chars().allMatch(Character::isDigit)) {
+                    try {
+                        v.visit(Long.parseLong(name), p);
+                    } catch (IOException e) {
+                        // exited meanwhile
                     }
-                } catch (IOException e) {
-                    // exited meanwhile
                 }
             }
         }
-        return z;
     }
 
     private static String state(Path p) throws IOException {
