@@ -31,10 +31,11 @@ done
 
 # 1. The arm64 kernel and busybox from Debian's arm64 archive, without a foreign dpkg architecture.
 #    Private lists and cache directories, so the host's apt state is not touched.
-if [ "${SB4J_AARCH64_REFRESH:-0}" = 1 ] || ! ls "$CACHE"/kernel/vmlinuz-* >/dev/null 2>&1 ||
-   [ ! -x "$CACHE/busybox" ]; then
-  rm -rf "$CACHE"
+KGLOB="vmlinuz-[0-9]*[0-9]-$FLAVOUR" # 6.1.0-56-arm64 but not 6.1.0-56-cloud-arm64
+[ "${SB4J_AARCH64_REFRESH:-0}" = 1 ] && rm -rf "$CACHE"
+if ! ls "$CACHE"/kernel/$KGLOB >/dev/null 2>&1 || [ ! -x "$CACHE/busybox" ]; then
   A=$CACHE/apt
+  rm -rf "$A" "$CACHE/busybox"
   mkdir -p "$A/lists/partial" "$A/cache/archives/partial" "$A/debs" "$CACHE/kernel"
   set -- -q -oAPT::Architecture=arm64 -oAPT::Architectures=arm64 -oDir::State::Lists="$A/lists" \
     -oDir::Cache="$A/cache" -oAPT::Sandbox::User=root
@@ -46,17 +47,18 @@ if [ "${SB4J_AARCH64_REFRESH:-0}" = 1 ] || ! ls "$CACHE"/kernel/vmlinuz-* >/dev/
   say "downloading $kpkg and busybox-static (arm64)"
   (cd "$A/debs" && apt-get "$@" download "$kpkg" busybox-static) >"$A/download.log" 2>&1 ||
     { cat "$A/download.log" >&2; die "apt-get download failed"; }
+  rm -f "$CACHE"/kernel/$KGLOB
   dpkg-deb --fsys-tarfile "$A"/debs/linux-image-*.deb | tar -x -C "$CACHE/kernel" --wildcards --strip-components=2 './boot/vmlinuz-*'
   dpkg-deb --fsys-tarfile "$A"/debs/busybox-static_*.deb | tar -x -O ./bin/busybox > "$CACHE/busybox.tmp"
   chmod 755 "$CACHE/busybox.tmp"
-  (cd "$A/debs" && ls *.deb) > "$CACHE/versions"
+  (cd "$A/debs" && ls busybox*.deb) > "$CACHE/versions"
   rm -rf "$A"
   mv "$CACHE/busybox.tmp" "$CACHE/busybox"
 else
   say "using the cached kernel and busybox in $CACHE"
 fi
-KERNEL=$(ls "$CACHE"/kernel/vmlinuz-* | head -1)
-say "kernel $(basename "$KERNEL"), $(grep busybox "$CACHE/versions" 2>/dev/null || echo busybox)"
+KERNEL=$(ls "$CACHE"/kernel/$KGLOB | sort -V | tail -1)
+say "kernel $(basename "$KERNEL"), $(cat "$CACHE/versions" 2>/dev/null || echo busybox)"
 
 # 2. The test tools, static for aarch64.
 rm -rf "$WORK"
