@@ -5,7 +5,8 @@
 # Usage: test/aarch64/run.sh [LAUNCHER]   (from `make check-aarch64`; as root on CI)
 # Needs: aarch64-linux-gnu-gcc, qemu-system-aarch64, cpio, apt-get + dpkg-deb, network to Debian's
 # mirror on the first run (the kernel and busybox are cached in target/aarch64-cache/).
-# Environment: SB4J_ARM64_KERNEL=cloud-arm64 (default) or arm64; SB4J_AARCH64_REFRESH=1 re-fetches;
+# Environment: SB4J_ARM64_KERNEL=cloud-arm64 (default) or arm64; SB4J_ARM64_SUITE=bullseye (say)
+# fetches from that Debian suite instead of the host's sources; SB4J_AARCH64_REFRESH=1 re-fetches;
 # SB4J_QEMU_TIMEOUT=300 (seconds); SB4J_QEMU_CPU=max,pauth-impdef=on (the architected pointer
 # authentication algorithm, QARMA, is about 4x slower to emulate; pauth stays on either way).
 set -eu
@@ -31,14 +32,23 @@ done
 
 # 1. The arm64 kernel and busybox from Debian's arm64 archive, without a foreign dpkg architecture.
 #    Private lists and cache directories, so the host's apt state is not touched.
+#    SB4J_ARM64_SUITE (e.g. bullseye, kernel 5.10) takes both from that suite instead of the host's
+#    apt sources, to run the launcher's fallbacks for older kernels.
 KGLOB="vmlinuz-[0-9]*[0-9]-$FLAVOUR" # 6.1.0-56-arm64 but not 6.1.0-56-cloud-arm64
 [ "${SB4J_AARCH64_REFRESH:-0}" = 1 ] && rm -rf "$CACHE"
+SUITE=${SB4J_ARM64_SUITE:-}
+[ -n "$SUITE" ] && CACHE=$CACHE/$SUITE
 if ! ls "$CACHE"/kernel/$KGLOB >/dev/null 2>&1 || [ ! -x "$CACHE/busybox" ]; then
   A=$CACHE/apt
   rm -rf "$A" "$CACHE/busybox"
-  mkdir -p "$A/lists/partial" "$A/cache/archives/partial" "$A/debs" "$CACHE/kernel"
+  mkdir -p "$A/lists/partial" "$A/cache/archives/partial" "$A/debs" "$A/sources.list.d" "$CACHE/kernel"
   set -- -q -oAPT::Architecture=arm64 -oAPT::Architectures=arm64 -oDir::State::Lists="$A/lists" \
     -oDir::Cache="$A/cache" -oAPT::Sandbox::User=root
+  if [ -n "$SUITE" ]; then
+    k=/usr/share/keyrings/debian-archive-keyring.gpg
+    echo "deb [signed-by=$k] http://deb.debian.org/debian $SUITE main" > "$A/sources.list"
+    set -- "$@" -oDir::Etc::SourceList="$A/sources.list" -oDir::Etc::SourceParts="$A/sources.list.d"
+  fi
   say "fetching the package lists of Debian's arm64 archive"
   apt-get "$@" update >"$A/update.log" 2>&1 || { cat "$A/update.log" >&2; die "apt-get update failed"; }
   # the metapackage depends on the newest versioned image, e.g. linux-image-6.1.0-56-cloud-arm64
