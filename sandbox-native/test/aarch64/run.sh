@@ -9,6 +9,7 @@
 # fetches from that Debian suite instead of the host's sources; SB4J_AARCH64_REFRESH=1 re-fetches;
 # SB4J_QEMU_TIMEOUT=300 (seconds); SB4J_QEMU_CPU=max,pauth-impdef=on (the architected pointer
 # authentication algorithm, QARMA, is about 4x slower to emulate; pauth stays on either way).
+# SB4J_QEMU_SMP=1 (2 runs the guest on two vCPUs).
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 NATIVE=$(cd "$HERE/../.." && pwd)
@@ -19,6 +20,7 @@ CC=${CC_ARM:-aarch64-linux-gnu-gcc}
 FLAVOUR=${SB4J_ARM64_KERNEL:-cloud-arm64}
 QEMU_TIMEOUT=${SB4J_QEMU_TIMEOUT:-300}
 QEMU_CPU=${SB4J_QEMU_CPU:-max,pauth-impdef=on}
+QEMU_SMP=${SB4J_QEMU_SMP:-1}
 t0=$(date +%s)
 say() { echo "aarch64: $*"; }
 die() { echo "aarch64: error: $*" >&2; exit 1; }
@@ -105,10 +107,10 @@ say "initramfs $(($(stat -c %s "$WORK/initramfs.cpio") / 1024)) KiB, prepared in
 
 # 4. Boot. The guest prints each test's ok/FAIL line and "AARCH64-RESULT N passed, M failed", then
 #    powers off; a panic reboots, which -no-reboot turns into an exit.
-say "booting qemu-system-aarch64 (-M virt -cpu $QEMU_CPU -smp 1, timeout ${QEMU_TIMEOUT}s)"
+say "booting qemu-system-aarch64 (-M virt -cpu $QEMU_CPU -smp $QEMU_SMP, timeout ${QEMU_TIMEOUT}s)"
 t1=$(date +%s)
 { rc=0
-  timeout -k 5 "$QEMU_TIMEOUT" qemu-system-aarch64 -M virt -cpu "$QEMU_CPU" -smp 1 -m 512 -nic none \
+  timeout -k 5 "$QEMU_TIMEOUT" qemu-system-aarch64 -M virt -cpu "$QEMU_CPU" -smp "$QEMU_SMP" -m 512 -nic none \
     -display none -monitor none -serial stdio -no-reboot \
     -kernel "$KERNEL" -initrd "$WORK/initramfs.cpio" \
     -append "console=ttyAMA0 panic=-1 quiet" </dev/null 2>&1 || rc=$?
