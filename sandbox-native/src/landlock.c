@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -43,7 +44,14 @@ int landlock_apply(const struct spec *s) {
         return report_statusf(-1, "landlock", e, r->path, "open %s for a Landlock rule: %s", r->path,
                               strerror(e)), -1;
       }
-      struct sb4j_ll_path_beneath_attr pa = {r->access, fd};
+      struct stat st;
+      uint64_t access = r->access;
+      if (!fstat(fd, &st) && !S_ISDIR(st.st_mode)) access &= SB4J_LL_FILE_RIGHTS;
+      if (!access) {
+        close(fd);
+        continue;
+      }
+      struct sb4j_ll_path_beneath_attr pa = {access, fd};
       rc = syscall(__NR_landlock_add_rule, rfd, SB4J_LL_RULE_PATH_BENEATH, &pa, 0);
       int e = errno;
       close(fd);

@@ -17,6 +17,10 @@
 #define SB4J_LL_RULE_NET_PORT 2
 #define SB4J_LL_RESTRICT_SELF_TSYNC (1u << 3) /* ABI 8 */
 
+/* Rights Landlock accepts on a rule for a non-directory: EXECUTE, WRITE_FILE, READ_FILE, TRUNCATE,
+ * IOCTL_DEV. A rule on a file keeps only these (directory rights make the kernel say EINVAL). */
+#define SB4J_LL_FILE_RIGHTS 0xC007ull
+
 struct sb4j_ll_ruleset_attr {
   uint64_t handled_access_fs;
   uint64_t handled_access_net; /* ABI 4 */

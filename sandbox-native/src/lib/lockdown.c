@@ -35,6 +35,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -319,7 +320,14 @@ EXPORT int sb4j_landlock_ruleset(long long fs, long long net) {
 EXPORT int sb4j_landlock_path(int ruleset_fd, const char *path, long long access) {
   int fd = open(path, O_PATH | O_CLOEXEC);
   if (fd < 0) return -errno;
-  struct sb4j_ll_path_beneath_attr a = {(uint64_t)access, fd};
+  struct stat st;
+  uint64_t acc = (uint64_t)access;
+  if (!fstat(fd, &st) && !S_ISDIR(st.st_mode)) acc &= SB4J_LL_FILE_RIGHTS;
+  if (!acc) {
+    close(fd);
+    return 0;
+  }
+  struct sb4j_ll_path_beneath_attr a = {acc, fd};
   long rc = syscall(__NR_landlock_add_rule, ruleset_fd, SB4J_LL_RULE_PATH_BENEATH, &a, 0);
   int err = errno;
   close(fd);
