@@ -214,22 +214,25 @@ EXPORT int sb4j_broadcast(int actions, int ruleset_fd, int landlock_flags, long 
     n_out++;                                  \
   } while (0)
 
+  /* Opened before the caller restricts itself: its Landlock domain may not allow reading /proc. */
+  int dfd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0) return -errno;
   int st = apply_here();
   EMIT(self, st ? errno : 0, st);
-  if (st) return n_out; /* nothing else touched */
+  if (st) {
+    close(dfd);
+    return n_out; /* nothing else touched */
+  }
 
   struct tidset seen = {0};
-  if (tidset_add(&seen, self)) return -ENOMEM;
+  if (tidset_add(&seen, self)) {
+    close(dfd);
+    return -ENOMEM;
+  }
   seen.state[0] = 1;
   int64_t deadline = now_ns() + (int64_t)timeout_ms * 1000000;
   int sent = 0, consumed = 0, failed = 0;
   char buf[4096];
-  int dfd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0) {
-    free(seen.tid);
-    free(seen.state);
-    return -errno;
-  }
   for (;;) {
     /* Scan: signal every tid not seen yet. */
     int fresh = 0;
