@@ -25,7 +25,10 @@
  * 10. capabilities            permitted/effective/inheritable = kept, ambient = kept; verified.
  * 11. chdir                   as the final identity with the final capabilities, so the target can
  *                             only start in a directory it could enter itself.
- * 12. no_new_privs            always with seccomp (an unprivileged filter needs it), else as asked.
+ * 12. no_new_privs            always with seccomp or Landlock (unprivileged filters and domains
+ *                             need it), else as asked.
+ * 12b. Landlock               after no_new_privs, after pivot_root (rule paths name files inside
+ *                             the jail), before the fds step and seccomp (landlock.c).
  * 13. fds                     FDMAP moves, CLOEXEC on everything else (the status fd included).
  * 14. INIT: fork the target; init reaps and forwards. Target (or pid 1 without INIT): unblock
  *     signals, seccomp LAST (the filter never has to allow setup calls), execve. */
@@ -138,9 +141,12 @@ void contain_run(struct jail *j) {
     report_statusf(-1, "chdir", errno, s->cwd, "chdir %s: %s", s->cwd, strerror(errno)), die();
 
   /* 12 */
-  if ((s->options & OPT_NO_NEW_PRIVS) || s->has_seccomp)
+  if ((s->options & OPT_NO_NEW_PRIVS) || s->has_seccomp || s->has_landlock)
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
       report_statusf(-1, "no_new_privs", errno, NULL, "PR_SET_NO_NEW_PRIVS: %s", strerror(errno)), die();
+
+  /* 12b */
+  if (landlock_apply(s)) die();
 
   /* 13: the launcher is known alive (pdeathsig armed after the last credential change). */
   close(j->sync_fd);

@@ -38,6 +38,9 @@ int limits_apply(const struct spec *s);
 void fds_launcher_close(const struct spec *s);
 int fds_apply(const struct spec *s, int *internal[], int n_internal);
 
+/* landlock.c */
+int landlock_apply(const struct spec *s);
+
 /* seccomp.c */
 int seccomp_apply(const struct spec *s);
 

@@ -23,10 +23,12 @@
 #define F_NEWUTS 0x04000000u
 #define F_NEWUSER 0x10000000u
 #define SECCOMP_FLAGS_ALLOWED 0x7u /* TSYNC | LOG | SPEC_ALLOW */
+#define LL_FS_KNOWN ((1ull << 16) - 1) /* EXECUTE .. IOCTL_DEV (ABI 5) */
+#define LL_NET_KNOWN 0x3ull             /* BIND_TCP, CONNECT_TCP (ABI 4) */
 
 static const char *const record_names[] = {"?", "FLAGS", "IDS", "HOSTNAME", "ROOT", "OP",
                                            "EXEC", "ARGV", "ENV", "CWD", "RLIMIT", "CAPS",
-                                           "FDMAP", "TIME_LIMIT", "SECCOMP"};
+                                           "FDMAP", "TIME_LIMIT", "SECCOMP", "LANDLOCK"};
 
 const char *spec_record_name(unsigned type) {
   return type >= 1 && type <= REC_MAX ? record_names[type] : "?";
@@ -187,6 +189,53 @@ static int decode_op(struct dec *d, struct cur *c, struct spec_op *op) {
       if (op->data[i] < '0' || op->data[i] > '9') return fail(d, idx, "tmpfs size is not decimal");
   } else if (op->kind != OP_FILE && op->data_len) {
     return fail(d, idx, "unexpected data for op kind %u", op->kind);
+  }
+  return 0;
+}
+
+/* LANDLOCK: u32 min_abi, u32 reserved, u64 handled_fs, u64 handled_net, then rules to the end:
+ * u16 kind, u16 reserved, u32 reserved, u64 access, then a path string (PATH) or u64 port (PORT). */
+static int decode_landlock(struct dec *d, struct cur *c) {
+  struct spec *s = d->s;
+  s->has_landlock = 1;
+  s->ll_min_abi = u32(c);
+  uint32_t res = u32(c);
+  s->ll_fs = u64(c);
+  s->ll_net = u64(c);
+  if (c->bad) return fail(d, -1, "truncated LANDLOCK");
+  if (res) return fail(d, -1, "reserved field not zero");
+  if (s->ll_fs & ~LL_FS_KNOWN) return fail(d, -1, "unknown file-system rights 0x%llx", (unsigned long long)s->ll_fs);
+  if (s->ll_net & ~LL_NET_KNOWN) return fail(d, -1, "unknown network rights 0x%llx", (unsigned long long)s->ll_net);
+  if (!s->ll_fs && !s->ll_net) return fail(d, -1, "no handled rights");
+  size_t max_rules = (c->n - c->off) / 20 + 1; /* the smallest rule is 20 bytes */
+  s->ll_rules = calloc(max_rules, sizeof *s->ll_rules);
+  if (!s->ll_rules) return fail(d, -1, "out of memory");
+  while (c->off < c->n) {
+    struct spec_ll_rule *r = &s->ll_rules[s->n_ll_rules];
+    r->kind = u16(c);
+    uint32_t r1 = u16(c), r2 = u32(c);
+    r->access = u64(c);
+    if (c->bad) return fail(d, -1, "truncated rule");
+    if (r1 || r2) return fail(d, -1, "reserved field not zero in rule %zu", s->n_ll_rules);
+    if (r->kind == LL_RULE_PATH) {
+      uint32_t len;
+      r->path = str(d, c, SPEC_MAX_PATH, 0, &len);
+      if (!r->path) return -1;
+      if (check_abs(r->path)) return fail(d, -1, "rule %zu: not an absolute path without . or ..", s->n_ll_rules);
+      if (!r->access || (r->access & ~s->ll_fs))
+        return fail(d, -1, "rule %zu: rights 0x%llx not a non-empty subset of the handled ones", s->n_ll_rules,
+                    (unsigned long long)r->access);
+    } else if (r->kind == LL_RULE_PORT) {
+      r->port = u64(c);
+      if (c->bad) return fail(d, -1, "truncated rule");
+      if (r->port > 65535) return fail(d, -1, "rule %zu: port %llu out of range", s->n_ll_rules, (unsigned long long)r->port);
+      if (!r->access || (r->access & ~s->ll_net))
+        return fail(d, -1, "rule %zu: rights 0x%llx not a non-empty subset of the handled ones", s->n_ll_rules,
+                    (unsigned long long)r->access);
+    } else {
+      return fail(d, -1, "rule %zu: unknown kind %u", s->n_ll_rules, r->kind);
+    }
+    s->n_ll_rules++;
   }
   return 0;
 }
@@ -372,6 +421,9 @@ int spec_decode(const uint8_t *buf, size_t len, struct spec *s, struct spec_erro
     case REC_TIME_LIMIT:
       s->time_limit_ms = u64(&r);
       break;
+    case REC_LANDLOCK:
+      rc = decode_landlock(&d, &r);
+      break;
     case REC_SECCOMP: {
       s->has_seccomp = 1;
       s->seccomp_flags = u32(&r);
@@ -448,6 +500,7 @@ void spec_free(struct spec *s) {
   free(s->argv);
   free(s->envp);
   free(s->filter);
+  free(s->ll_rules);
   free(s->arena_);
   memset(s, 0, sizeof *s);
 }

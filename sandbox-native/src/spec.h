@@ -21,7 +21,7 @@
 
 enum spec_record {
   REC_FLAGS = 1, REC_IDS, REC_HOSTNAME, REC_ROOT, REC_OP, REC_EXEC, REC_ARGV, REC_ENV, REC_CWD,
-  REC_RLIMIT, REC_CAPS, REC_FDMAP, REC_TIME_LIMIT, REC_SECCOMP, REC_MAX = REC_SECCOMP
+  REC_RLIMIT, REC_CAPS, REC_FDMAP, REC_TIME_LIMIT, REC_SECCOMP, REC_LANDLOCK, REC_MAX = REC_LANDLOCK
 };
 
 enum spec_option {
@@ -53,6 +53,15 @@ struct spec_op {
 struct spec_rlimit { uint32_t resource; uint64_t soft, hard; };
 struct spec_fdmap { int from, to; };
 
+#define LL_RULE_PATH 1u
+#define LL_RULE_PORT 2u
+struct spec_ll_rule {
+  uint32_t kind;     /* LL_RULE_PATH or LL_RULE_PORT */
+  uint64_t access;   /* allowed rights, a subset of the handled ones */
+  char *path;        /* PATH: absolute path inside the jail */
+  uint64_t port;     /* PORT: TCP port */
+};
+
 struct spec {
   uint32_t clone_flags, options;
   uint32_t uid, gid, host_uid, host_gid;
@@ -70,6 +79,9 @@ struct spec {
   uint64_t time_limit_ms;
   int has_seccomp; uint32_t seccomp_flags;
   struct sock_filter *filter; uint16_t filter_len;
+  int has_landlock; uint32_t ll_min_abi;
+  uint64_t ll_fs, ll_net;          /* handled rights */
+  struct spec_ll_rule *ll_rules; size_t n_ll_rules;
   char *arena_;                    /* owns every string */
 };
 

@@ -22,6 +22,9 @@ import org.sandbox4j.caps.Capability;
 import org.sandbox4j.internal.HostDiagnosis;
 import org.sandbox4j.internal.SpecWriter;
 import org.sandbox4j.internal.Spawner;
+import org.sandbox4j.landlock.Landlock;
+import org.sandbox4j.landlock.LandlockPlan;
+import org.sandbox4j.landlock.LandlockRuleset;
 import org.sandbox4j.limits.Rlimit;
 import org.sandbox4j.mount.JailPath;
 import org.sandbox4j.mount.MountOp;
@@ -79,6 +82,8 @@ public final class Sandbox {
     private final boolean newSession;
     private final boolean dieWithParent;
     private final byte @Nullable [] seccompProgram;
+    private final @Nullable LandlockRuleset landlock;
+    private final @Nullable LandlockPlan landlockPlan;
 
     /** The spec's records that do not depend on the command, encoded once. */
     private final byte[] specPrefix;
@@ -114,6 +119,8 @@ public final class Sandbox {
         this.newSession = b.newSession;
         this.dieWithParent = b.dieWithParent;
         this.seccompProgram = b.seccompBytes();
+        this.landlock = b.landlock;
+        this.landlockPlan = b.landlock == null ? null : Landlock.plan(b.landlock);
         this.specPrefix = encodePrefix();
     }
 
@@ -244,6 +251,9 @@ public final class Sandbox {
         if (timeLimit != null) {
             w.timeLimit(timeLimit.toMillis());
         }
+        if (landlockPlan != null && landlockPlan.applies()) {
+            w.landlock(landlockPlan);
+        }
         if (seccompProgram != null) {
             w.seccomp(0, seccompProgram);
         }
@@ -308,6 +318,11 @@ public final class Sandbox {
         return timeLimit;
     }
 
+    /** What the running kernel enforces of the jail's Landlock ruleset; null without one. */
+    public org.sandbox4j.landlock.@Nullable LandlockStatus landlockStatus() {
+        return landlockPlan == null ? null : landlockPlan.status();
+    }
+
     /** The spec bytes up to (not including) the command: for tests of the encoding. */
     byte[] specPrefix() {
         return specPrefix.clone();
@@ -352,6 +367,7 @@ public final class Sandbox {
         private @Nullable SeccompProgram seccompProgram;
         private @Nullable SeccompPolicy seccompPolicy;
         private boolean seccompOff;
+        private @Nullable LandlockRuleset landlock;
 
         Builder() {}
 
@@ -384,6 +400,7 @@ public final class Sandbox {
             dieWithParent = s.dieWithParent;
             seccompProgram = s.seccompProgram == null ? null : SeccompProgram.fromBytes(Arch.current(), s.seccompProgram);
             seccompOff = s.seccompProgram == null;
+            landlock = s.landlock;
         }
 
         // ---- file system -------------------------------------------------------------------
@@ -759,6 +776,28 @@ public final class Sandbox {
         /** A precompiled profile by name ({@link SeccompProfiles#names()}), loaded without compiling. */
         public Builder seccompProfile(String name) {
             return seccomp(SeccompProfiles.get(name, Arch.current()));
+        }
+
+        /**
+         * A Landlock ruleset applied inside the jail after no_new_privs and before seccomp: a second layer
+         * over the mount namespace, or the main file-system layer with {@code share(MOUNT)}. Paths are
+         * paths inside the jail. {@link #build()} resolves it against the running kernel (STRICT
+         * rulesets fail there when the kernel lacks a feature); see docs/landlock.md.
+         *
+         * <pre>{@code
+         * .landlock(LandlockRuleset.builder().readOnly("/usr").readWrite("/tmp").denyTcpConnect().build())
+         * }</pre>
+         */
+        public Builder landlock(LandlockRuleset rules) {
+            this.landlock = rules;
+            return this;
+        }
+
+        /** Like {@link #landlock(LandlockRuleset)}, configuring a new ruleset builder. */
+        public Builder landlock(java.util.function.Consumer<LandlockRuleset.Builder> rules) {
+            LandlockRuleset.Builder b = LandlockRuleset.builder();
+            rules.accept(b);
+            return landlock(b.build());
         }
 
         /** No seccomp filter at all, not even the default deny list. */

@@ -118,6 +118,20 @@ public final class LibC {
 
     public static native int sigfillset(Pointer set);
 
+    public static native int execve(String path, StringArray argv, StringArray envp);
+
+    public static native long ptrace(long request, int pid, Pointer addr, Pointer data);
+
+    public static native int unshare(int flags);
+
+    public static native int sigaddset(Pointer set, int signo);
+
+    public static native int pthread_sigmask(int how, Pointer set, Pointer oldset);
+
+    public static final int SIG_BLOCK = 0;
+    public static final long PTRACE_ATTACH = 16;
+    public static final int CLONE_NEWUSER = 0x10000000;
+
     /** The message libc has for an errno value. */
     public static String strerrorText(int errno) {
         Pointer p = strerror(errno);

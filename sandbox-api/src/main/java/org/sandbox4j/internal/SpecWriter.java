@@ -28,6 +28,10 @@ public final class SpecWriter {
     public static final int FDMAP = 12;
     public static final int TIME_LIMIT = 13;
     public static final int SECCOMP = 14;
+    public static final int LANDLOCK = 15;
+
+    public static final int LL_RULE_PATH = 1;
+    public static final int LL_RULE_PORT = 2;
 
     public static final int OPT_INIT = 0x1;
     public static final int OPT_NEW_SESSION = 0x2;
@@ -176,6 +180,28 @@ public final class SpecWriter {
     public SpecWriter seccomp(int flags, byte[] program) {
         begin(SECCOMP, 8 + program.length);
         buf.putInt(flags).putInt(0).put(program);
+        return this;
+    }
+
+    /** The LANDLOCK record of a resolved ruleset (docs/architecture.md). */
+    public SpecWriter landlock(org.sandbox4j.landlock.LandlockPlan plan) {
+        List<byte[]> paths = new java.util.ArrayList<>();
+        int len = 24;
+        for (org.sandbox4j.landlock.LandlockPlan.Path p : plan.paths()) {
+            byte[] b = utf8(p.path());
+            paths.add(b);
+            len += 16 + 4 + b.length;
+        }
+        len += plan.ports().size() * 24;
+        begin(LANDLOCK, len);
+        buf.putInt(plan.minAbi()).putInt(0).putLong(plan.fsMask()).putLong(plan.netMask());
+        for (int i = 0; i < paths.size(); i++) {
+            buf.putShort((short) LL_RULE_PATH).putShort((short) 0).putInt(0).putLong(plan.paths().get(i).access());
+            string(paths.get(i));
+        }
+        for (org.sandbox4j.landlock.LandlockPlan.Port p : plan.ports()) {
+            buf.putShort((short) LL_RULE_PORT).putShort((short) 0).putInt(0).putLong(p.access()).putLong(p.port());
+        }
         return this;
     }
 

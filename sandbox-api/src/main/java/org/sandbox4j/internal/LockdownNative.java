@@ -1,0 +1,76 @@
+package org.sandbox4j.internal;
+
+import com.sun.jna.Native;
+import com.sun.jna.NativeLibrary;
+
+/**
+ * libsandbox4j.so (sandbox-native/src/lib/lockdown.c), loaded by JNA from the jar's
+ * {@code linux-x86-64/} or {@code linux-aarch64/} resources, with direct mapping. Functions return
+ * a negative errno on failure unless said otherwise. Loaded on first use only: jails without
+ * Landlock never need it.
+ */
+public final class LockdownNative {
+    private LockdownNative() {}
+
+    private static final Throwable LOAD_ERROR;
+
+    static {
+        Throwable err = null;
+        try {
+            Native.register(LockdownNative.class, NativeLibrary.getInstance("sandbox4j"));
+        } catch (UnsatisfiedLinkError | RuntimeException e) {
+            err = e;
+        }
+        LOAD_ERROR = err;
+    }
+
+    /** Throws when the library could not be loaded (no binary for this platform in the jar). */
+    public static void check() {
+        if (LOAD_ERROR != null) {
+            throw new IllegalStateException("cannot load libsandbox4j.so for " + System.getProperty("os.arch")
+                    + " (sandbox4j ships linux-x86-64 and linux-aarch64): " + LOAD_ERROR.getMessage(), LOAD_ERROR);
+        }
+    }
+
+    public static final int ACT_NO_NEW_PRIVS = 0x1;
+    public static final int ACT_LANDLOCK = 0x2;
+    public static final int ACT_CAPS = 0x4;
+
+    public static final int STAGE_NNP = 1;
+    public static final int STAGE_LANDLOCK = 2;
+    public static final int STAGE_BOUNDING = 3;
+    public static final int STAGE_CAPSET = 4;
+    public static final int STAGE_AMBIENT = 5;
+    public static final int STAGE_TIMEOUT = 9;
+
+    public static final int LANDLOCK_RESTRICT_SELF_TSYNC = 1 << 3;
+
+    /** The signal of the per-thread broadcast (SIGRTMIN+6). */
+    public static native int sb4j_signal();
+
+    /** See lockdown.c: {tid, errno, stage} triples into out; count or -errno. */
+    public static native int sb4j_broadcast(int actions, int rulesetFd, int landlockFlags, long bounding,
+            int timeoutMillis, int[] out, int outCap);
+
+    public static native int sb4j_landlock_abi();
+
+    public static native int sb4j_landlock_ruleset(long fs, long net);
+
+    public static native int sb4j_landlock_path(int rulesetFd, String path, long access);
+
+    public static native int sb4j_landlock_port(int rulesetFd, long port, long access);
+
+    public static native int sb4j_landlock_restrict_self(int rulesetFd, int flags);
+
+    public static native int sb4j_close(int fd);
+
+    public static native int sb4j_prlimit(int resource, long soft, long hard);
+
+    public static native int sb4j_no_new_privs();
+
+    /** 0, the tid of a thread that could not be synchronised, or -errno. */
+    public static native long sb4j_seccomp_tsync(byte[] insns, int count, int extraFlags);
+
+    /** 10 longs per thread: tid, NoNewPrivs, Seccomp, Seccomp_filters, CapInh, CapPrm, CapEff, CapBnd, CapAmb, -. */
+    public static native int sb4j_thread_status(long[] out, int outCap);
+}

@@ -1,0 +1,467 @@
+package org.sandbox4j.lockdown;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+import org.sandbox4j.Arch;
+import org.sandbox4j.internal.LibC;
+import org.sandbox4j.internal.LockdownNative;
+import org.sandbox4j.landlock.AccessFs;
+import org.sandbox4j.landlock.Compatibility;
+import org.sandbox4j.landlock.Landlock;
+import org.sandbox4j.landlock.LandlockPlan;
+import org.sandbox4j.landlock.LandlockRuleset;
+import org.sandbox4j.landlock.LandlockUnsupportedException;
+import org.sandbox4j.limits.Rlimit;
+import org.sandbox4j.seccomp.SeccompPolicies;
+import org.sandbox4j.seccomp.SeccompPolicy;
+import org.sandbox4j.seccomp.SeccompProfiles;
+import org.sandbox4j.seccomp.SeccompProgram;
+
+/**
+ * Locks down the running JVM once it has started: from then on no thread (existing or later,
+ * platform or virtual) can do what the lockdown forbids. Irreversible.
+ *
+ * <pre>{@code
+ * LockdownReport r = Lockdown.builder()
+ *         .seccomp(SeccompProfiles.LOCKDOWN_NO_EXEC)            // no process can be started
+ *         .landlock(fs -> fs.readOnly("/usr", "/etc/ssl").readWrite(dataDir))
+ *         .limit(Rlimit.NOFILE, 4096)
+ *         .dropCapabilities()
+ *         .apply();
+ * }</pre>
+ *
+ * <p>Order ({@link LockdownStep}): PREPARE (compile, check, build the ruleset: nothing applied; a
+ * STRICT Landlock ruleset the kernel cannot enforce fails here), RLIMITS, THREADS (every thread sets
+ * no_new_privs, enters the Landlock domain and drops its capabilities itself, by signal), SECCOMP
+ * (TSYNC), VERIFY. See docs/lockdown.md.
+ */
+public final class Lockdown {
+    private Lockdown() {}
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Built-in profile: the JVM can never start a process (seccomp LOCKDOWN_NO_EXEC) and has no capabilities. */
+    public static Builder noExec() {
+        return builder().seccomp(SeccompProfiles.LOCKDOWN_NO_EXEC).dropCapabilities();
+    }
+
+    /**
+     * Built-in profile: {@link #noExec()} plus a read-only file system (Landlock; reads stay allowed
+     * everywhere) except beneath {@code writable}.
+     */
+    public static Builder noExecReadOnly(String... writable) {
+        return noExec().landlock(fs -> fs.allowReadEverywhere().readWrite(writable));
+    }
+
+    /** Built-in profile: only the kernel attack-surface deny list ({@link SeccompPolicies#defaultDenyList()}). */
+    public static Builder kernelDenyList() {
+        return builder().seccomp(SeccompPolicies.defaultDenyList());
+    }
+
+    /** Configures a lockdown; {@link #apply()} runs it. Not thread-safe. */
+    public static final class Builder {
+        private @Nullable SeccompProgram program;
+        private @Nullable SeccompPolicy policy;
+        private @Nullable LandlockRuleset landlock;
+        private @Nullable Compatibility compatibility;
+        private final EnumMap<Rlimit, long[]> limits = new EnumMap<>(Rlimit.class);
+        private boolean dropCaps;
+        private Duration timeout = Duration.ofSeconds(5);
+
+        Builder() {}
+
+        /** A precompiled seccomp profile by name ({@link SeccompProfiles#names()}). */
+        public Builder seccomp(String profile) {
+            return seccomp(SeccompProfiles.get(profile, Arch.current()));
+        }
+
+        /** A seccomp policy, compiled for this architecture by {@link #apply()}. */
+        public Builder seccomp(SeccompPolicy policy) {
+            this.policy = policy;
+            this.program = null;
+            return this;
+        }
+
+        /** A compiled seccomp program for this architecture. */
+        public Builder seccomp(SeccompProgram program) {
+            if (program.arch() != Arch.current()) {
+                throw new IllegalArgumentException("the seccomp program is for " + program.arch() + ", this JVM runs on "
+                        + Arch.current());
+            }
+            this.program = program;
+            this.policy = null;
+            return this;
+        }
+
+        /** A Landlock ruleset for every thread (paths as this JVM sees them). */
+        public Builder landlock(LandlockRuleset rules) {
+            this.landlock = rules;
+            return this;
+        }
+
+        /** Like {@link #landlock(LandlockRuleset)}, configuring a new ruleset builder. */
+        public Builder landlock(Consumer<LandlockRuleset.Builder> rules) {
+            LandlockRuleset.Builder b = LandlockRuleset.builder();
+            rules.accept(b);
+            return landlock(b.build());
+        }
+
+        /** Overrides the Landlock ruleset's compatibility level (default: the ruleset's, STRICT unless set). */
+        public Builder compatibility(Compatibility c) {
+            this.compatibility = c;
+            return this;
+        }
+
+        /** A resource limit for the process, soft and hard the same. */
+        public Builder limit(Rlimit limit, long value) {
+            return limit(limit, value, value);
+        }
+
+        /** A resource limit for the process; {@link Rlimit#INFINITY} means unlimited. */
+        public Builder limit(Rlimit limit, long soft, long hard) {
+            if (hard != Rlimit.INFINITY && (hard < 0 || soft == Rlimit.INFINITY || soft < 0 || soft > hard)) {
+                throw new IllegalArgumentException(limit.kernelName() + ": bad limits soft=" + soft + " hard=" + hard);
+            }
+            limits.put(limit, new long[] {soft, hard});
+            return this;
+        }
+
+        /** Drops every capability (effective, permitted, inheritable, ambient, bounding) on every thread. */
+        public Builder dropCapabilities() {
+            this.dropCaps = true;
+            return this;
+        }
+
+        /** How long the broadcast waits for a thread to answer before failing (default 5 s). */
+        public Builder threadTimeout(Duration d) {
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException("timeout must be positive: " + d);
+            }
+            this.timeout = d;
+            return this;
+        }
+
+        /**
+         * Applies the lockdown to the whole process.
+         *
+         * @throws LockdownException naming the step that failed and what had already taken effect
+         */
+        public LockdownReport apply() {
+            return new Run(this).run();
+        }
+    }
+
+    /** One application: the state of the steps, for the report and for errors. */
+    private static final class Run {
+        private final Builder b;
+        private final List<String> applied = new ArrayList<>();
+
+        Run(Builder b) {
+            this.b = b;
+        }
+
+        private LockdownException fail(LockdownStep step, String msg, int tid, int errno, @Nullable Throwable cause) {
+            return new LockdownException(step, msg, applied, tid, errno, cause);
+        }
+
+        LockdownReport run() {
+            // ---- PREPARE: nothing is applied until every check passed.
+            try {
+                LockdownNative.check();
+                preload();
+            } catch (IllegalStateException e) {
+                throw fail(LockdownStep.PREPARE, e.getMessage(), 0, 0, e);
+            }
+            byte[] filter = null;
+            try {
+                if (b.program != null) {
+                    filter = b.program.toBytes();
+                } else if (b.policy != null) {
+                    filter = b.policy.compile(Arch.current()).toBytes();
+                }
+            } catch (RuntimeException e) {
+                throw fail(LockdownStep.PREPARE, "seccomp policy: " + e.getMessage(), 0, 0, e);
+            }
+            LandlockRuleset rules = b.landlock;
+            if (rules != null && b.compatibility != null) {
+                rules = rules.withCompatibility(b.compatibility);
+            }
+            LandlockPlan plan = null;
+            int abi = 0;
+            int rulesetFd = -1;
+            if (rules != null) {
+                abi = Landlock.abi();
+                try {
+                    plan = LandlockPlan.resolve(rules, abi);
+                } catch (LandlockUnsupportedException e) {
+                    throw fail(LockdownStep.PREPARE, e.getMessage(), 0, 0, e);
+                }
+                if (plan.applies()) {
+                    rulesetFd = buildRuleset(plan);
+                }
+            }
+            long bounding = b.dropCaps ? boundingSet() : 0;
+            try {
+                long t0 = System.nanoTime();
+                // ---- RLIMITS
+                for (Map.Entry<Rlimit, long[]> e : b.limits.entrySet()) {
+                    int rc = LockdownNative.sb4j_prlimit(e.getKey().resource(), e.getValue()[0], e.getValue()[1]);
+                    if (rc < 0) {
+                        throw fail(LockdownStep.RLIMITS, "setrlimit " + e.getKey().kernelName() + ": "
+                                + LibC.strerrorText(-rc), 0, -rc, null);
+                    }
+                    applied.add("RLIMITS: " + e.getKey().kernelName() + " = " + e.getValue()[0] + "/" + e.getValue()[1]
+                            + " (process-wide)");
+                }
+                // ---- THREADS: no_new_privs, Landlock, capabilities, each thread by itself.
+                int actions = LockdownNative.ACT_NO_NEW_PRIVS;
+                int llFlags = 0;
+                boolean landlockTsync = rulesetFd >= 0 && abi >= 8;
+                if (rulesetFd >= 0 && !landlockTsync) {
+                    actions |= LockdownNative.ACT_LANDLOCK;
+                }
+                if (b.dropCaps) {
+                    actions |= LockdownNative.ACT_CAPS;
+                }
+                Map<Integer, Boolean> acks = broadcast(actions, rulesetFd, llFlags, bounding);
+                if (landlockTsync) {
+                    int rc = LockdownNative.sb4j_landlock_restrict_self(rulesetFd, LockdownNative.LANDLOCK_RESTRICT_SELF_TSYNC);
+                    if (rc < 0) {
+                        throw fail(LockdownStep.THREADS, "landlock_restrict_self(TSYNC): " + LibC.strerrorText(-rc), 0, -rc,
+                                null);
+                    }
+                    applied.add("THREADS: Landlock domain on every thread at once (ABI 8 TSYNC; irreversible)");
+                }
+                // ---- SECCOMP: last, so the filter never has to allow the steps before it.
+                if (filter != null) {
+                    long rc = LockdownNative.sb4j_seccomp_tsync(filter, filter.length / 8, 0);
+                    if (rc > 0) {
+                        throw fail(LockdownStep.SECCOMP, "thread " + rc + " (" + threadName((int) rc)
+                                + ") could not be synchronised to the filter (it has a filter of its own); no filter was"
+                                + " installed", (int) rc, 0, null);
+                    } else if (rc < 0) {
+                        throw fail(LockdownStep.SECCOMP, "seccomp(SET_MODE_FILTER, TSYNC) of " + filter.length / 8
+                                + " instructions: " + LibC.strerrorText((int) -rc), 0, (int) -rc, null);
+                    }
+                    applied.add("SECCOMP: filter of " + filter.length / 8 + " instructions on every thread (TSYNC;"
+                            + " irreversible)");
+                }
+                long t1 = System.nanoTime();
+                // ---- VERIFY
+                List<LockdownReport.ThreadState> threads = verify(filter != null, acks);
+                long t2 = System.nanoTime();
+                return new LockdownReport(applied, threads, acks.size(), plan == null ? null : plan.status(),
+                        Duration.ofNanos(t1 - t0), Duration.ofNanos(t2 - t1), LockdownNative.sb4j_signal());
+            } finally {
+                if (rulesetFd >= 0) {
+                    LockdownNative.sb4j_close(rulesetFd);
+                }
+            }
+        }
+
+        /**
+         * Loads every class the later steps and the caller's error handling use: once Landlock is in place
+         * a class file outside the allowed paths (a class directory, a jar not yet opened) cannot be read.
+         */
+        private void preload() {
+            for (Class<?> c : new Class<?>[] {LockdownStep.class, LockdownException.class, LockdownReport.class,
+                LockdownReport.ThreadState.class, org.sandbox4j.landlock.LandlockStatus.class,
+                org.sandbox4j.landlock.LandlockStatus.Enforcement.class, Duration.class, HashMap.class}) {
+                try {
+                    Class.forName(c.getName(), true, c.getClassLoader());
+                } catch (ClassNotFoundException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            LockdownStep.values();
+            org.sandbox4j.landlock.LandlockStatus.Enforcement.values();
+        }
+
+        private int buildRuleset(LandlockPlan plan) {
+            int fd = LockdownNative.sb4j_landlock_ruleset(plan.fsMask(), plan.netMask());
+            if (fd < 0) {
+                throw fail(LockdownStep.PREPARE, "landlock_create_ruleset(fs=0x" + Long.toHexString(plan.fsMask())
+                        + ", net=0x" + Long.toHexString(plan.netMask()) + "): " + LibC.strerrorText(-fd), 0, -fd, null);
+            }
+            List<LandlockPlan.Path> paths = new ArrayList<>(plan.paths());
+            long procRead = plan.fsMask() & (AccessFs.READ_FILE.mask() | AccessFs.READ_DIR.mask());
+            if (procRead != 0) {
+                // The process's own /proc/<pid> stays readable: the JVM reads it (metrics, container support) and
+                // the verification step reads every thread's status there.
+                paths.add(new LandlockPlan.Path("/proc/self", procRead));
+            }
+            for (LandlockPlan.Path p : paths) {
+                int rc = LockdownNative.sb4j_landlock_path(fd, p.path(), p.access());
+                if (rc < 0) {
+                    LockdownNative.sb4j_close(fd);
+                    throw fail(LockdownStep.PREPARE, "Landlock rule for " + p.path() + ": " + LibC.strerrorText(-rc), 0, -rc,
+                            null);
+                }
+            }
+            for (LandlockPlan.Port p : plan.ports()) {
+                int rc = LockdownNative.sb4j_landlock_port(fd, p.port(), p.access());
+                if (rc < 0) {
+                    LockdownNative.sb4j_close(fd);
+                    throw fail(LockdownStep.PREPARE, "Landlock rule for TCP port " + p.port() + ": "
+                            + LibC.strerrorText(-rc), 0, -rc, null);
+                }
+            }
+            return fd;
+        }
+
+        /** Runs the per-thread step; returns each covered tid (true = it acknowledged Landlock). */
+        private Map<Integer, Boolean> broadcast(int actions, int rulesetFd, int llFlags, long bounding) {
+            int cap = 3 * Math.max(4096, Thread.activeCount() * 4 + 1024);
+            int[] out = new int[cap];
+            int n = LockdownNative.sb4j_broadcast(actions, rulesetFd, llFlags, bounding, (int) b.timeout.toMillis(), out, cap);
+            if (n < 0) {
+                throw fail(LockdownStep.THREADS, "the per-thread broadcast could not start: " + LibC.strerrorText(-n)
+                        + (-n == 16 ? " (another handler is installed on signal " + LockdownNative.sb4j_signal() + ")" : ""),
+                        0, -n, null);
+            }
+            if (n * 3 > cap) {
+                throw fail(LockdownStep.THREADS, n + " threads answered, more than the " + cap / 3 + " expected; result"
+                        + " unknown for some", 0, 0, null);
+            }
+            Map<Integer, Boolean> acks = new HashMap<>();
+            List<String> failures = new ArrayList<>();
+            int firstTid = 0;
+            int firstErr = 0;
+            for (int i = 0; i < n; i++) {
+                int tid = out[3 * i];
+                int err = out[3 * i + 1];
+                int stage = out[3 * i + 2];
+                if (stage == 0) {
+                    acks.put(tid, (actions & LockdownNative.ACT_LANDLOCK) != 0);
+                } else {
+                    if (firstTid == 0) {
+                        firstTid = tid;
+                        firstErr = err;
+                    }
+                    failures.add("thread " + tid + " (" + threadName(tid) + "): " + stageName(stage)
+                            + (stage == LockdownNative.STAGE_TIMEOUT ? " (no answer within " + b.timeout.toMillis()
+                                    + " ms: it blocks signal " + LockdownNative.sb4j_signal() + " or is stopped)"
+                                    : ": " + LibC.strerrorText(err)));
+                }
+            }
+            String what = describe(actions);
+            if (!failures.isEmpty()) {
+                if (!acks.isEmpty()) {
+                    applied.add("THREADS: " + what + " on " + acks.size() + " threads " + acks.keySet()
+                            + " (irreversible there)");
+                }
+                throw fail(LockdownStep.THREADS, String.join("; ", failures), firstTid, firstErr, null);
+            }
+            applied.add("THREADS: " + what + " on all " + acks.size() + " threads (irreversible)");
+            return acks;
+        }
+
+        private List<LockdownReport.ThreadState> verify(boolean seccomp, Map<Integer, Boolean> acks) {
+            long[] out = new long[10 * Math.max(4096, acks.size() * 2 + 1024)];
+            int n = LockdownNative.sb4j_thread_status(out, out.length);
+            if (n < 0 || n * 10 > out.length) {
+                throw fail(LockdownStep.VERIFY, "cannot read /proc/self/task/*/status: "
+                        + (n < 0 ? LibC.strerrorText(-n) : "too many threads"), 0, Math.max(-n, 0), null);
+            }
+            boolean privileged = b.dropCaps && acks.size() > 0 && boundingWasDroppable;
+            List<LockdownReport.ThreadState> states = new ArrayList<>(n);
+            List<String> bad = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                int o = 10 * i;
+                LockdownReport.ThreadState t = new LockdownReport.ThreadState((int) out[o], (int) out[o + 1],
+                        (int) out[o + 2], (int) out[o + 3], out[o + 4], out[o + 5], out[o + 6], out[o + 7], out[o + 8],
+                        acks.getOrDefault((int) out[o], false));
+                states.add(t);
+                if (t.noNewPrivs() != 1) {
+                    bad.add(t + ": no_new_privs not set");
+                }
+                if (seccomp && (t.seccompMode() != 2 || t.seccompFilters() < 1)) {
+                    bad.add(t + ": no seccomp filter");
+                }
+                if (b.dropCaps && (t.capEff() != 0 || t.capPrm() != 0 || t.capInh() != 0 || (t.capAmb() != 0 && t.capAmb() != -1))) {
+                    bad.add(t + ": capabilities left");
+                }
+                if (privileged && t.capBnd() != 0) {
+                    bad.add(t + ": bounding set not empty");
+                }
+            }
+            if (!bad.isEmpty()) {
+                throw fail(LockdownStep.VERIFY, String.join("; ", bad), 0, 0, null);
+            }
+            return states;
+        }
+
+        private boolean boundingWasDroppable;
+
+        /** The caller's bounding set (CapBnd), and whether it may drop from it (CAP_SETPCAP effective). */
+        private long boundingSet() {
+            try {
+                long bnd = 0;
+                long eff = 0;
+                for (String line : Files.readAllLines(Path.of("/proc/thread-self/status"), StandardCharsets.US_ASCII)) {
+                    if (line.startsWith("CapBnd:")) {
+                        bnd = Long.parseUnsignedLong(line.substring(7).trim(), 16);
+                    } else if (line.startsWith("CapEff:")) {
+                        eff = Long.parseUnsignedLong(line.substring(7).trim(), 16);
+                    }
+                }
+                boundingWasDroppable = (eff & (1L << 8)) != 0; // CAP_SETPCAP
+                return bnd;
+            } catch (IOException | NumberFormatException e) {
+                throw fail(LockdownStep.PREPARE, "cannot read /proc/thread-self/status: " + e, 0, 0, e);
+            }
+        }
+    }
+
+    private static String describe(int actions) {
+        List<String> l = new ArrayList<>();
+        l.add("no_new_privs");
+        if ((actions & LockdownNative.ACT_LANDLOCK) != 0) {
+            l.add("Landlock domain");
+        }
+        if ((actions & LockdownNative.ACT_CAPS) != 0) {
+            l.add("capabilities dropped");
+        }
+        return String.join(", ", l);
+    }
+
+    private static String stageName(int stage) {
+        switch (stage) {
+            case LockdownNative.STAGE_NNP:
+                return "no_new_privs";
+            case LockdownNative.STAGE_LANDLOCK:
+                return "landlock_restrict_self";
+            case LockdownNative.STAGE_BOUNDING:
+                return "drop from the bounding set";
+            case LockdownNative.STAGE_CAPSET:
+                return "capset";
+            case LockdownNative.STAGE_AMBIENT:
+                return "clear the ambient set";
+            case LockdownNative.STAGE_TIMEOUT:
+                return "not covered";
+            default:
+                return "stage " + stage;
+        }
+    }
+
+    /** The thread's name from /proc (the JVM names its threads there), or "exited". */
+    static String threadName(int tid) {
+        try {
+            return Files.readString(Path.of("/proc/self/task/" + tid + "/comm"), StandardCharsets.UTF_8).trim();
+        } catch (IOException e) {
+            return "exited";
+        }
+    }
+}
