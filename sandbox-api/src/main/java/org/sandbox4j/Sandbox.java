@@ -303,6 +303,11 @@ public final class Sandbox {
         return gid;
     }
 
+    /** The working directory inside the jail ({@code /} unless {@link Builder#cwd(String)} was called). */
+    public String cwd() {
+        return cwd;
+    }
+
     /** The wall-clock limit, if any. */
     public @Nullable Duration timeLimit() {
         return timeLimit;
