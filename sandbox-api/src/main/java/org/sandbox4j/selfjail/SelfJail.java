@@ -57,9 +57,12 @@ import org.slf4j.LoggerFactory;
  * it exits with 128 + N.
  */
 public final class SelfJail {
-    private static final Logger LOG = LoggerFactory.getLogger(SelfJail.class);
-
     private SelfJail() {}
+
+    /** Loaded only in the outer JVM: the jailed JVM never initializes SLF4J for this class. */
+    private static final class Log {
+        static final Logger LOG = LoggerFactory.getLogger(SelfJail.class);
+    }
 
     /** What {@link #enter} does when the jail cannot be built. */
     public static final class Options {
@@ -135,7 +138,7 @@ public final class SelfJail {
             p = jail.start(cmd.command());
         } catch (IOException | RuntimeException e) {
             if (options.isBestEffort()) {
-                LOG.warn("SelfJail: the jail could not be built, running UNJAILED: {}", e.getMessage());
+                Log.LOG.warn("SelfJail: the jail could not be built, running UNJAILED: {}", e.getMessage());
                 return;
             }
             throw e;
@@ -177,7 +180,7 @@ public final class SelfJail {
             });
             return true;
         } catch (LinkageError | IllegalArgumentException e) {
-            LOG.debug("SelfJail: sun.misc.Signal unavailable ({}); forwarding SIGTERM from a shutdown hook", e.toString());
+            Log.LOG.debug("SelfJail: sun.misc.Signal unavailable ({}); forwarding SIGTERM from a shutdown hook", e.toString());
             return false;
         }
     }
