@@ -491,6 +491,18 @@ public final class Sandbox {
             return this;
         }
 
+        /** Adds a file-system operation as it is (for code that derives jails from {@link #mountOps()}). */
+        public Builder mount(MountOp op) {
+            ops.add(Objects.requireNonNull(op, "op"));
+            return this;
+        }
+
+        /** Removes every file-system operation given so far, to lay them out again in another order. */
+        public Builder clearMounts() {
+            ops.clear();
+            return this;
+        }
+
         /** Makes a mount point read-only (recursively), for example a tmpfs after files were written. */
         public Builder remountReadOnly(String path) {
             ops.add(new MountOp.RemountReadOnly(path));

@@ -235,7 +235,8 @@ public final class SelfJail {
      * documentation), stdio inherited and the marker set.
      */
     static Sandbox jailFor(Sandbox sandbox, JvmCommand cmd) {
-        Sandbox.Builder b = sandbox.toBuilder().inheritIO();
+        // The JVM's base mounts (/proc, /dev, /tmp) go first, so the caller's binds under them stay visible.
+        Sandbox.Builder b = sandbox.toBuilder().inheritIO().clearMounts();
         Set<String> targets = new LinkedHashSet<>();
         List<MountOp.Bind> sameBinds = new ArrayList<>();
         for (MountOp op : sandbox.mountOps()) {
@@ -266,6 +267,9 @@ public final class SelfJail {
                 b.tmpfs("/tmp");
                 v.targets.add("/tmp");
             }
+        }
+        for (MountOp op : sandbox.mountOps()) {
+            b.mount(op);
         }
         String userDir = Path.of(System.getProperty("user.dir", "/")).toAbsolutePath().normalize().toString();
         if (sandbox.cwd().equals("/") && !userDir.equals("/")) {
