@@ -114,6 +114,13 @@ public final class SelfJailApp {
                 before[0] = view();
             }
         };
+        String[] after = new String[1];
+        Thread late = new Thread() {
+            @Override
+            public void run() {
+                after[0] = view();
+            }
+        }; // created (its class loaded) before the class path goes away; started after
         early.start();
         Sys.getpid(); // JNA bound before the host's files go away
         InProcessChroot.enter(dir, 65534, 65534);
@@ -122,13 +129,6 @@ public final class SelfJailApp {
             lock.notifyAll();
         }
         early.join();
-        String[] after = new String[1];
-        Thread late = new Thread() {
-            @Override
-            public void run() {
-                after[0] = view();
-            }
-        };
         late.start();
         late.join();
         System.out.println("main " + view());
