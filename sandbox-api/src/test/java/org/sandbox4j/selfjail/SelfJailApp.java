@@ -38,6 +38,11 @@ public final class SelfJailApp {
             chroot(args);
             return;
         }
+        if (mode.equals("bench-jail-lazy")) {
+            SelfJail.enter(() -> Sandbox.builder().readWrite(args[1]).build(), args, SelfJail.Options.strict());
+            System.out.println("hello");
+            return;
+        }
         Sandbox.Builder b = Sandbox.builder().readWrite(args[1]);
         if (mode.equals("probe") && args[3].equals("host")) {
             b.network(Network.HOST);
