@@ -162,8 +162,7 @@ public final class SelfJail {
             long t2 = System.nanoTime();
             p = jail.start(cmd.command());
             if (trace) {
-                System.err.printf("selfjail: jvm uptime %d ms, read command %.1f ms, jail spec %.1f ms, start %.1f ms%n",
-                        java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime(), (t1 - t0) / 1e6,
+                System.err.printf("selfjail: read command %.1f ms, jail spec %.1f ms, start %.1f ms%n", (t1 - t0) / 1e6,
                         (t2 - t1) / 1e6, (System.nanoTime() - t2) / 1e6);
             }
         } catch (IOException | RuntimeException e) {
