@@ -313,6 +313,11 @@ public final class Sandbox {
         return gid;
     }
 
+    /** The working directory inside the jail ({@code /} unless {@link Builder#cwd(String)} was called). */
+    public String cwd() {
+        return cwd;
+    }
+
     /** The wall-clock limit, if any. */
     public @Nullable Duration timeLimit() {
         return timeLimit;
@@ -500,6 +505,18 @@ public final class Sandbox {
         /** Makes {@code path} unreadable: an empty read-only tmpfs over a directory, /dev/null over a file. */
         public Builder hide(String path) {
             ops.add(new MountOp.Hide(path));
+            return this;
+        }
+
+        /** Adds a file-system operation as it is (for code that derives jails from {@link #mountOps()}). */
+        public Builder mount(MountOp op) {
+            ops.add(Objects.requireNonNull(op, "op"));
+            return this;
+        }
+
+        /** Removes every file-system operation given so far, to lay them out again in another order. */
+        public Builder clearMounts() {
+            ops.clear();
             return this;
         }
 

@@ -1,0 +1,153 @@
+package org.sandbox4j.selfjail;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.NetworkInterface;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import org.sandbox4j.Network;
+import org.sandbox4j.Sandbox;
+
+/**
+ * The application the self-jail tests start (as a separate JVM). {@code args[0]} says what to do;
+ * every mode but {@code chroot}, {@code plain} and {@code unjailed} first enters a self-jail that
+ * shows {@code args[1]} (a data directory) read-write.
+ *
+ * <ul>
+ *   <li>{@code probe DATA SECRET none|host}: prints what the jail shows, echoes one line of stdin to
+ *       stdout and one to stderr, writes DATA/written, exits 42.
+ *   <li>{@code term DATA MARKER}: a shutdown hook prints HOOK; prints READY and waits for a signal.
+ *   <li>{@code hold DATA MARKER}: prints READY and waits (to be SIGKILLed from outside).
+ *   <li>{@code broken DATA}: a jail that cannot be built, best effort: prints whether jailed.
+ *   <li>{@code chroot DIR}: in-process chroot to DIR as uid 65534; prints what threads see, then waits.
+ *   <li>{@code bench-plain}, {@code bench-jail DATA}: the startup benchmark's application.
+ * </ul>
+ */
+public final class SelfJailApp {
+    private SelfJailApp() {}
+
+    public static void main(String[] args) throws Exception {
+        String mode = args[0];
+        if (mode.equals("bench-plain")) {
+            System.out.println("hello");
+            return;
+        }
+        if (mode.equals("chroot")) {
+            chroot(args);
+            return;
+        }
+        if (mode.equals("bench-jail-lazy")) {
+            SelfJail.enter(() -> Sandbox.builder().readWrite(args[1]).build(), args, SelfJail.Options.strict());
+            System.out.println("hello");
+            return;
+        }
+        Sandbox.Builder b = Sandbox.builder().readWrite(args[1]);
+        if (mode.equals("probe") && args[3].equals("host")) {
+            b.network(Network.HOST);
+        }
+        if (mode.equals("broken")) {
+            b.readOnly("/nonexistent-selfjail-source");
+            SelfJail.enter(b.build(), args, SelfJail.Options.bestEffort());
+            System.out.println("jailed=" + SelfJail.isJailed());
+            return;
+        }
+        SelfJail.enter(b.build(), args);
+        switch (mode) {
+            case "bench-jail":
+                System.out.println("hello");
+                return;
+            case "probe":
+                probe(args);
+                return;
+            case "term":
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    System.out.println("HOOK");
+                    System.out.flush();
+                }));
+                System.out.println("READY jailed=" + SelfJail.isJailed());
+                System.out.flush();
+                Thread.sleep(120_000);
+                System.exit(99);
+                return;
+            case "hold":
+                System.out.println("READY jailed=" + SelfJail.isJailed());
+                System.out.flush();
+                Thread.sleep(120_000);
+                System.exit(99);
+                return;
+            default:
+                throw new IllegalArgumentException(mode);
+        }
+    }
+
+    private static void probe(String[] args) throws Exception {
+        Path data = Path.of(args[1]);
+        System.out.println("jailed=" + SelfJail.isJailed());
+        System.out.println("pid=" + ProcessHandle.current().pid());
+        System.out.println("secret=" + (Files.exists(Path.of(args[2])) ? "VISIBLE" : "hidden"));
+        System.out.println("processes=" + ProcessHandle.allProcesses().count());
+        System.out.println("interfaces=" + Collections.list(NetworkInterface.getNetworkInterfaces()).size());
+        System.out.println("args=" + String.join("|", args));
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        System.out.println("stdin=" + in.readLine());
+        System.err.println("to-stderr");
+        Files.writeString(data.resolve("written"), "from the jail");
+        System.out.flush();
+        System.exit(42);
+    }
+
+    /** Threads that exist before and are created after the chroot all see the new root. */
+    private static void chroot(String[] args) throws Exception {
+        Path dir = Path.of(args[1]);
+        Object lock = new Object();
+        boolean[] go = new boolean[1];
+        String[] before = new String[1];
+        Thread early = new Thread() {
+            @Override
+            public void run() {
+                synchronized (lock) {
+                    while (!go[0]) {
+                        try {
+                            lock.wait();
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                }
+                before[0] = view();
+            }
+        };
+        String[] after = new String[1];
+        Thread late = new Thread() {
+            @Override
+            public void run() {
+                after[0] = view();
+            }
+        }; // created (its class loaded) before the class path goes away; started after
+        early.start();
+        Sys.getpid(); // JNA bound before the host's files go away
+        InProcessChroot.enter(dir, 65534, 65534);
+        synchronized (lock) {
+            go[0] = true;
+            lock.notifyAll();
+        }
+        early.join();
+        late.start();
+        late.join();
+        System.out.println("main " + view());
+        System.out.println("early " + before[0]);
+        System.out.println("late " + after[0]);
+        System.out.println("uid=" + Sys.geteuid());
+        System.out.println("chroot-again=" + (Sys.chroot("/") == 0 ? "ALLOWED" : "errno" + Sys.errno()));
+        System.out.println("READY");
+        System.out.flush();
+        Thread.sleep(120_000);
+    }
+
+    /** What this thread sees of the file system. */
+    static String view() {
+        return "marker=" + Files.exists(Path.of("/inside-marker")) + " etc-passwd=" + Files.exists(Path.of("/etc/passwd"));
+    }
+}
