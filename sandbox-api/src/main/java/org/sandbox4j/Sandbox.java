@@ -887,9 +887,9 @@ public final class Sandbox {
             return DefaultFilter.BYTES.clone();
         }
 
-        /** The default deny list, compiled once per JVM. */
+        /** The default deny list, loaded once per JVM from its precompiled resource. */
         private static final class DefaultFilter {
-            static final byte[] BYTES = SeccompPolicies.defaultDenyList().compile(Arch.current()).toBytes();
+            static final byte[] BYTES = SeccompProfiles.get(SeccompProfiles.DEFAULT_DENY_LIST, Arch.current()).toBytes();
         }
 
         private static int checkId(String what, int id) {

@@ -5,7 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,7 +39,7 @@ public final class Reaper {
 
     private static final Reaper INSTANCE = new Reaper();
 
-    private final ConcurrentLinkedQueue<Entry> added = new ConcurrentLinkedQueue<>();
+    private final LinkedBlockingQueue<Entry> added = new LinkedBlockingQueue<>();
     private final int wakeRead;
     private final int wakeWrite;
 
@@ -78,6 +78,11 @@ public final class Reaper {
         byte[] buf = new byte[256];
         while (true) {
             try {
+                if (entries.isEmpty()) {
+                    // Idle: wait in Java, not in poll(2). HotSpot's exit waits up to 300 ms for threads
+                    // that are in native code, so a reaper parked in poll() would delay every exit.
+                    entries.add(added.take());
+                }
                 for (Entry e; (e = added.poll()) != null; ) {
                     entries.add(e);
                 }
@@ -116,6 +121,8 @@ public final class Reaper {
                     LibC.close(e.fd);
                     reap(e);
                 }
+            } catch (InterruptedException e) {
+                // nobody interrupts this thread; keep serving
             } catch (Throwable t) {
                 LOG.error("sandbox4j reaper: unexpected error, continuing", t);
             }

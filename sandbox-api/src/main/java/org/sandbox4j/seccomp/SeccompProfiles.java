@@ -46,8 +46,14 @@ public final class SeccompProfiles {
      */
     public static final String LOCKDOWN_NO_EXEC = "LOCKDOWN_NO_EXEC";
 
+    /**
+     * {@link SeccompPolicies#defaultDenyList()}, the filter every jail gets unless it names another:
+     * precompiled so that building a jail never waits for the compiler.
+     */
+    public static final String DEFAULT_DENY_LIST = "DEFAULT_DENY_LIST";
+
     private static final List<String> NAMES =
-            List.of(STDIO_ONLY, DOCUMENT_PARSER, JVM_WORKER, NETWORK_CLIENT, LOCKDOWN_NO_EXEC);
+            List.of(STDIO_ONLY, DOCUMENT_PARSER, JVM_WORKER, NETWORK_CLIENT, LOCKDOWN_NO_EXEC, DEFAULT_DENY_LIST);
 
     /** What a dynamically linked program needs before main() (loader, libc start-up). */
     private static final String[] STARTUP = {
@@ -106,6 +112,8 @@ public final class SeccompProfiles {
                         .allow(STARTUP)
                         .allow("execve")
                         .build();
+            case DEFAULT_DENY_LIST:
+                return SeccompPolicies.defaultDenyList();
             case LOCKDOWN_NO_EXEC: {
                 SeccompPolicy.Builder b = SeccompPolicy.builder(SeccompAction.ALLOW);
                 b.errno(EPERM, "execve", "execveat", "fork", "vfork");
