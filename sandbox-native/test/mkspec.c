@@ -23,7 +23,8 @@ static void usage(void) {
           "  [--proc D] [--dev D] [--dev-pts D] [--symlink T P] [--dir P MODE] [--file P DATA]\n"
           "  [--ro-file P DATA] [--hide P] [--remount-ro P] [--op-index N] [--no-init] [--new-session]\n"
           "  [--nnp] [--die-with-parent] [--root-ro] [--lo] [--cwd P] [--rlimit RES SOFT HARD]\n"
-          "  [--caps HEX] [--fd FROM TO] [--time-limit MS] [--seccomp-errno NR ERRNO] [--env N=V]\n"
+          "  [--caps HEX] [--fd FROM TO] [--time-limit MS] [--seccomp-errno NR ERRNO]\n"
+          "  [--seccomp-file FILE.bpf] [--env N=V]\n"
           "  [--basic-root] --exec PATH [ARGV...]\n");
 }
 
@@ -157,6 +158,26 @@ int main(int argc, char **argv) {
         sb_put(&extra, &jf[j], 1);
         sb_u32(&extra, k[j]);
       }
+      sb_end(&extra);
+    } else if (!strcmp(o, "--seccomp-file")) {
+      /* a raw program (struct sock_filter entries, 8 bytes each, as `sandbox4j seccomp compile`
+       * writes them), embedded unchanged in the SECCOMP record with flags 0 */
+      NEED(1);
+      const char *f = argv[++i];
+      FILE *in = fopen(f, "rb");
+      if (!in) { perror(f); return 1; }
+      static uint8_t prog[4096 * 8 + 1];
+      size_t n = fread(prog, 1, sizeof prog, in);
+      int bad = ferror(in);
+      fclose(in);
+      if (bad || n == 0 || n % 8 || n > 4096 * 8) {
+        fprintf(stderr, "mkspec: %s: %zu bytes, not 1..4096 sock_filter entries\n", f, n);
+        return 1;
+      }
+      sb_begin(&extra, 14);
+      sb_u32(&extra, 0);
+      sb_u32(&extra, 0);
+      sb_put(&extra, prog, n);
       sb_end(&extra);
     } else if (!strcmp(o, "--env")) { NEED(1); if (n_env < 256) env[n_env++] = argv[++i]; }
     else if (!strcmp(o, "--exec")) { NEED(1); exec = argv[++i]; argi = i + 1; break; }

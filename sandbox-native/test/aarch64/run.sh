@@ -82,6 +82,32 @@ $CC $CFLAGS -o "$R/opt/sb4j/readrec" "$NATIVE/test/readrec.c"
 $CC $CFLAGS -o "$R/opt/sb4j/seccomp-rec" "$HERE/seccomp-rec.c"
 $CC $CFLAGS -o "$R/opt/sb4j/bin/setpriv" "$HERE/shims.c"
 ln -s setpriv "$R/opt/sb4j/bin/pgrep"
+$CC $CFLAGS -o "$R/usr/bin/sb4j-attack" "$HERE/attack.c"
+
+# 2b. The seccomp programs the JAVA compiler generates for aarch64, for seccomp-tests.sh: the
+#     precompiled profiles and argcond.kafel through the CLI (`sandbox4j seccomp compile`), the
+#     default deny list (no CLI name) through DenyList.java on the CLI's sandbox-api jar. Needs the
+#     Maven build first (`mvn verify`/`install`); without it only these tests are skipped.
+CLI=${SB4J_CLI:-$NATIVE/../sandbox-examples/target/sandbox4j}
+API_JAR=$(ls "$(dirname "$CLI")"/lib/sandbox-api-*.jar 2>/dev/null | head -1 || true)
+JAVA=java
+[ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ] && JAVA=$JAVA_HOME/bin/java
+if [ -x "$CLI" ] && [ -n "$API_JAR" ]; then
+  BPF=$R/usr/share/sb4j/bpf
+  mkdir -p "$BPF"
+  {
+    for p in STDIO_ONLY DOCUMENT_PARSER NETWORK_CLIENT LOCKDOWN_NO_EXEC JVM_WORKER; do
+      "$CLI" seccomp compile --arch aarch64 --profile "$p" -o "$BPF/$p.bpf" || exit 1
+    done
+    "$CLI" seccomp compile --arch aarch64 --policy "$HERE/argcond.kafel" -o "$BPF/argcond.bpf" || exit 1
+    "$JAVA" -cp "$API_JAR" "$HERE/DenyList.java" "$BPF/deny.bpf" || exit 1
+  } > "$WORK/seccomp-compile.log" 2>&1 || { cat "$WORK/seccomp-compile.log" >&2; die "compiling the seccomp programs failed"; }
+  say "compiled $(ls "$BPF" | wc -l) seccomp programs for aarch64 with $CLI"
+  cp "$HERE/seccomp-tests.sh" "$R/opt/sb4j/"
+else
+  say "note: $CLI (and its lib/sandbox-api-*.jar) not built: run 'mvn verify' (or 'mvn install -DskipTests') first;"
+  say "note: SKIPPING the seccomp tests of the Java-compiled aarch64 programs (the launcher tests still run)"
+fi
 
 # 3. The initramfs: busybox (applet links are made by /init), the launcher, the tests.
 cp "$CACHE/busybox" "$R/usr/bin/busybox"
