@@ -168,11 +168,7 @@ final class Worker {
 
     /** Closes stdin (the worker exits by itself), then kills it if it has not within {@code graceMillis}. */
     void shutdown(long graceMillis) {
-        try {
-            in.close();
-        } catch (IOException e) {
-            // already gone
-        }
+        closeQuietly(in);
         try {
             if (!process.waitFor(graceMillis, TimeUnit.MILLISECONDS)) {
                 kill();
@@ -184,29 +180,75 @@ final class Worker {
         awaitExit();
     }
 
+    /**
+     * Waits (up to 10 s, not interruptibly: a pool being closed must still clean up) for the jail
+     * to end, then closes the worker's streams.
+     */
     private @Nullable JailExit awaitExit() {
+        boolean interrupted = Thread.interrupted();
         try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                return null;
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (process.isAlive() && System.nanoTime() < deadline) {
+                try {
+                    process.waitFor(100, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
             }
-            stderrPump.join(2000);
-            try {
-                out.close();
-            } catch (IOException e) {
-                // closing a dead pipe
+            if (!process.isAlive()) {
+                while (true) {
+                    try {
+                        awaitJailGone();
+                        stderrPump.join(2000);
+                        break;
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
             }
-            try {
-                in.close();
-            } catch (IOException e) {
-                // the worker is gone: nothing to flush to
-            }
-            process.getErrorStream().close();
-            return process.jailExit();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
             return process.jailExitIfDone().orElse(null);
+        } finally {
+            closeQuietly(out);
+            closeQuietly(in);
+            closeQuietly(process.getErrorStream());
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static void closeQuietly(java.io.Closeable c) {
+        try {
+            c.close();
         } catch (IOException e) {
-            return process.jailExitIfDone().orElse(null);
+            // a dead worker's pipe
+        }
+    }
+
+    /**
+     * The launcher's exit does not wait for the jail's other processes: when it is killed, the
+     * kernel kills them, and a JVM with many threads takes a moment to go. Wait for that, so a
+     * closed pool has really left nothing running.
+     */
+    private void awaitJailGone() throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        for (String pid : jailPids.trim().split("\\s+")) {
+            if (pid.isEmpty()) {
+                continue;
+            }
+            java.nio.file.Path stat = java.nio.file.Path.of("/proc", pid, "stat");
+            while (running(stat) && System.nanoTime() < deadline) {
+                Thread.sleep(2);
+            }
+        }
+    }
+
+    private static boolean running(java.nio.file.Path stat) {
+        try {
+            String s = java.nio.file.Files.readString(stat);
+            return s.charAt(s.lastIndexOf(')') + 2) != 'Z';
+        } catch (IOException | RuntimeException e) {
+            return false;
         }
     }
 

@@ -87,12 +87,13 @@ public final class WorkerSpec {
 
     private Sandbox buildSandbox() {
         Sandbox.Builder b = Sandbox.builder();
+        // /tmp first: a class path under the host's /tmp is then bound inside the jail's tmpfs
+        b.dev("/dev").tmpfs("/tmp", tmpBytes);
         JvmFiles.forJdk(javaHome).applyTo(b);
         b.readOnly(javaHome.toString());
-        for (Path p : classpath) {
+        for (Path p : new java.util.LinkedHashSet<>(classpath)) {
             b.readOnly(p.toString());
         }
-        b.dev("/dev").tmpfs("/tmp", tmpBytes);
         if (proc) {
             b.proc("/proc");
         }
