@@ -1,0 +1,375 @@
+package org.sandbox4j.worker;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.sandbox4j.worker.WorkerException.Kind;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Warm jailed worker JVMs that run a {@link WorkerHandler}, one task at a time each. Thread-safe:
+ * any number of threads may {@link #call(byte[])} at once; when every worker is busy a caller
+ * waits up to the acquire timeout, then gets a {@link Kind#REJECTED} failure.
+ *
+ * <pre>{@code
+ * try (WorkerPool pool = WorkerPool.builder(WorkerSpec.builder().build(), PdfText.class)
+ *         .size(4).taskTimeout(Duration.ofSeconds(10)).build()) {
+ *     byte[] text = pool.call(pdfBytes);
+ * }
+ * }</pre>
+ *
+ * <p>A worker that crashes, runs out of memory, is killed by seccomp, breaks the protocol or
+ * overruns the task timeout is killed (its whole jail) and replaced in the background; the caller
+ * gets a {@link WorkerException} of the matching kind and the pool keeps serving. With {@link
+ * Builder#recycleAfter(int)} a worker is also replaced after that many tasks. {@link #close()}
+ * ends every worker and waits until each jail is gone.
+ */
+public final class WorkerPool implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(WorkerPool.class);
+    private static final AtomicInteger POOLS = new AtomicInteger();
+
+    private final WorkerSpec spec;
+    private final String handlerClass;
+    private final String name;
+    private final int size;
+    private final long taskTimeoutMillis;
+    private final long acquireTimeoutMillis;
+    private final long startTimeoutMillis;
+    private final int recycleAfter;
+    private final int maxRequest;
+    private final int maxReply;
+    private final LinkedBlockingQueue<Worker> idle = new LinkedBlockingQueue<>();
+    private final Set<Worker> all = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService timer;
+    private final ExecutorService starter;
+    private final AtomicInteger serial = new AtomicInteger();
+    private final AtomicLong completed = new AtomicLong();
+    private final AtomicLong replaced = new AtomicLong();
+    private final Map<Kind, AtomicLong> failures = new EnumMap<>(Kind.class);
+    private volatile boolean closed;
+
+    private WorkerPool(Builder b) {
+        this.spec = b.spec;
+        this.handlerClass = b.handlerClass;
+        this.name = "sandbox4j-pool-" + POOLS.incrementAndGet();
+        this.size = b.size;
+        this.taskTimeoutMillis = b.taskTimeout.toMillis();
+        this.acquireTimeoutMillis = b.acquireTimeout.toMillis();
+        this.startTimeoutMillis = b.startTimeout.toMillis();
+        this.recycleAfter = b.recycleAfter;
+        this.maxRequest = b.maxRequest;
+        this.maxReply = b.maxReply;
+        for (Kind k : Kind.values()) {
+            failures.put(k, new AtomicLong());
+        }
+        java.util.concurrent.ScheduledThreadPoolExecutor t =
+                new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> daemon(r, name + "-timer"));
+        t.setRemoveOnCancelPolicy(true); // one cancelled timeout per task: do not let them pile up
+        this.timer = t;
+        this.starter = Executors.newCachedThreadPool(r -> daemon(r, name + "-starter"));
+    }
+
+    private static Thread daemon(Runnable r, String n) {
+        Thread t = new Thread(r, n);
+        t.setDaemon(true);
+        return t;
+    }
+
+    /** A builder for a pool whose workers run {@code handler} (a class on the spec's class path). */
+    public static Builder builder(WorkerSpec spec, Class<? extends WorkerHandler> handler) {
+        return new Builder(spec, handler.getName());
+    }
+
+    /** Like {@link #builder(WorkerSpec, Class)}, by class name (the class need not be loaded here). */
+    public static Builder builder(WorkerSpec spec, String handlerClassName) {
+        return new Builder(spec, handlerClassName);
+    }
+
+    /** Starts all workers; fails if any cannot start (and leaves none running). */
+    private WorkerPool start() throws WorkerException, InterruptedException {
+        List<Future<Worker>> fs = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            fs.add(starter.submit(this::newWorker));
+        }
+        WorkerException first = null;
+        for (Future<Worker> f : fs) {
+            try {
+                idle.add(f.get());
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (first == null) {
+                    first = e.getCause() instanceof WorkerException we ? we
+                            : WorkerException.simple(Kind.START_FAILED, String.valueOf(e.getCause()));
+                }
+            }
+        }
+        if (first != null) {
+            close();
+            throw first;
+        }
+        return this;
+    }
+
+    private Worker newWorker() throws WorkerException {
+        Worker w = Worker.start(name + "-w" + serial.incrementAndGet(), spec, handlerClass, maxRequest, maxReply,
+                startTimeoutMillis, timer);
+        all.add(w);
+        if (closed) { // close() ran while this one started
+            all.remove(w);
+            w.kill();
+            w.shutdown(0);
+            throw WorkerException.simple(Kind.CLOSED, "the pool is closed");
+        }
+        return w;
+    }
+
+    /**
+     * Runs one task on a free worker and returns its reply.
+     *
+     * @throws WorkerException when the task failed; {@link WorkerException#kind()} says how
+     * @throws InterruptedException when interrupted while waiting for a free worker
+     */
+    public byte[] call(byte[] request) throws WorkerException, InterruptedException {
+        if (request.length > maxRequest) {
+            throw WorkerException.simple(Kind.PROTOCOL, "request of " + request.length + " bytes exceeds the limit of "
+                    + maxRequest);
+        }
+        Worker w = acquire();
+        boolean healthy = false;
+        try {
+            byte[] reply = w.call(request, taskTimeoutMillis, timer);
+            healthy = true;
+            completed.incrementAndGet();
+            return reply;
+        } catch (WorkerException e) {
+            failures.get(e.kind()).incrementAndGet();
+            healthy = e.kind() == Kind.HANDLER_ERROR;
+            if (!healthy) {
+                LOG.warn("{}: {}", name, e.getMessage());
+            }
+            throw e;
+        } finally {
+            release(w, healthy);
+        }
+    }
+
+    private Worker acquire() throws WorkerException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(acquireTimeoutMillis);
+        while (true) {
+            if (closed) {
+                failures.get(Kind.CLOSED).incrementAndGet();
+                throw WorkerException.simple(Kind.CLOSED, "the pool is closed");
+            }
+            Worker w = idle.poll();
+            if (w != null) {
+                return w;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                failures.get(Kind.REJECTED).incrementAndGet();
+                throw WorkerException.simple(Kind.REJECTED, "all " + size + " workers stayed busy for "
+                        + acquireTimeoutMillis + " ms");
+            }
+            w = idle.poll(Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)), TimeUnit.NANOSECONDS);
+            if (w != null) {
+                return w;
+            }
+        }
+    }
+
+    private void release(Worker w, boolean healthy) {
+        if (closed) {
+            w.shutdown(0);
+            all.remove(w);
+            return;
+        }
+        if (healthy && (recycleAfter <= 0 || w.tasks() < recycleAfter)) {
+            idle.add(w);
+            return;
+        }
+        replaced.incrementAndGet();
+        if (healthy) {
+            // recycled: let it finish by itself; close() ends it if this task never runs
+            starter.execute(() -> {
+                w.shutdown(1000);
+                all.remove(w);
+            });
+        } else {
+            all.remove(w); // failure() already killed and reaped it
+        }
+        starter.execute(this::replace);
+    }
+
+    /** Starts a replacement, retrying with a growing pause while the pool is open. */
+    private void replace() {
+        long pause = 100;
+        while (!closed) {
+            try {
+                Worker w = newWorker();
+                idle.add(w);
+                if (closed) { // close() may have drained the queue before this add
+                    idle.remove(w);
+                    all.remove(w);
+                    w.shutdown(0);
+                }
+                return;
+            } catch (WorkerException e) {
+                if (closed) {
+                    return;
+                }
+                LOG.error("{}: cannot start a replacement worker, retrying in {} ms: {}", name, pause, e.getMessage());
+                try {
+                    Thread.sleep(pause);
+                } catch (InterruptedException ie) {
+                    return;
+                }
+                pause = Math.min(pause * 2, 10_000);
+            }
+        }
+    }
+
+    /** What the pool has done so far. */
+    public Stats stats() {
+        Map<Kind, Long> f = new EnumMap<>(Kind.class);
+        failures.forEach((k, v) -> {
+            if (v.get() > 0) {
+                f.put(k, v.get());
+            }
+        });
+        return new Stats(size, idle.size(), all.size(), completed.get(), replaced.get(), f);
+    }
+
+    /**
+     * Counts of a pool's work.
+     *
+     * @param size the configured number of workers
+     * @param idle workers waiting for a task now
+     * @param alive workers running now (idle, busy, or retiring)
+     * @param completed tasks that returned a reply
+     * @param replaced workers killed or recycled and replaced
+     * @param failures failed tasks by kind
+     */
+    public record Stats(int size, int idle, int alive, long completed, long replaced, Map<Kind, Long> failures) {}
+
+    /** Launcher pids of the live workers (for monitoring, e.g. their RSS via /proc). */
+    public List<Long> workerPids() {
+        return all.stream().map(Worker::pid).toList();
+    }
+
+    /**
+     * Ends every worker (idle ones by closing their stdin, busy ones by SIGKILL after a short grace)
+     * and waits until each jail is gone. Callers waiting for a worker get {@link Kind#CLOSED}.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        starter.shutdownNow();
+        List<Worker> ws = new ArrayList<>(all);
+        List<Thread> stoppers = new ArrayList<>();
+        for (Worker w : ws) {
+            Thread t = daemon(() -> w.shutdown(idle.remove(w) ? 2000 : 200), name + "-stop");
+            t.start();
+            stoppers.add(t);
+        }
+        for (Thread t : stoppers) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        all.clear();
+        idle.clear();
+        try {
+            starter.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        // a replacement that was starting is ended by newWorker()/replace() when they see closed
+        timer.shutdownNow();
+    }
+
+    /** Builds a {@link WorkerPool}. */
+    public static final class Builder {
+        private final WorkerSpec spec;
+        private final String handlerClass;
+        private int size = Math.max(1, Runtime.getRuntime().availableProcessors());
+        private Duration taskTimeout = Duration.ofSeconds(30);
+        private Duration acquireTimeout = Duration.ofSeconds(30);
+        private Duration startTimeout = Duration.ofSeconds(30);
+        private int recycleAfter;
+        private int maxRequest = 64 << 20;
+        private int maxReply = 64 << 20;
+
+        private Builder(WorkerSpec spec, String handlerClass) {
+            this.spec = spec;
+            this.handlerClass = handlerClass;
+        }
+
+        /** The number of workers (default: the number of CPUs). */
+        public Builder size(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("size must be at least 1: " + n);
+            }
+            this.size = n;
+            return this;
+        }
+
+        /** How long one task may run before its worker is killed (default 30 s). */
+        public Builder taskTimeout(Duration d) {
+            this.taskTimeout = d;
+            return this;
+        }
+
+        /** How long a caller waits for a free worker before {@link Kind#REJECTED} (default 30 s). */
+        public Builder acquireTimeout(Duration d) {
+            this.acquireTimeout = d;
+            return this;
+        }
+
+        /** How long a worker may take to start and construct its handler (default 30 s). */
+        public Builder startTimeout(Duration d) {
+            this.startTimeout = d;
+            return this;
+        }
+
+        /** Replaces each worker after this many tasks (default 0: never), to bound leaks in the handler. */
+        public Builder recycleAfter(int tasks) {
+            this.recycleAfter = tasks;
+            return this;
+        }
+
+        /** The largest request and reply, in bytes (default 64 MiB each). */
+        public Builder maxMessage(int requestBytes, int replyBytes) {
+            this.maxRequest = requestBytes;
+            this.maxReply = replyBytes;
+            return this;
+        }
+
+        /**
+         * Starts the workers and waits until each is ready.
+         *
+         * @throws WorkerException of kind {@link Kind#START_FAILED} when a worker cannot start; no
+         *     worker is left running then
+         */
+        public WorkerPool build() throws WorkerException, InterruptedException {
+            return new WorkerPool(this).start();
+        }
+    }
+}

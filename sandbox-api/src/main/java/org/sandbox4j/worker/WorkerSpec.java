@@ -1,0 +1,275 @@
+package org.sandbox4j.worker;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+import org.sandbox4j.Sandbox;
+import org.sandbox4j.SandboxException;
+import org.sandbox4j.SandboxedProcess;
+import org.sandbox4j.limits.Rlimit;
+import org.sandbox4j.seccomp.SeccompPolicy;
+import org.sandbox4j.seccomp.SeccompProfiles;
+import org.sandbox4j.seccomp.SeccompProgram;
+
+/**
+ * A jailed JVM: which JDK and class path it sees, its heap, flags, limits and seccomp filter.
+ * Immutable; build once, start many times (a {@link WorkerPool} does).
+ *
+ * <pre>{@code
+ * WorkerSpec spec = WorkerSpec.builder()
+ *         .heap(64 << 20)                   // -Xmx64m; an OutOfMemoryError ends the worker
+ *         .build();                         // this JVM's JDK and class path, read-only
+ * Process p = spec.start("com.example.Main", "arg");   // a one-shot jailed JVM
+ * }</pre>
+ *
+ * <p>What the jail shows (see docs/workers.md): the JDK directory ({@code java.home}) and every
+ * class path entry read-only at their host paths; the files the JDK's symbolic links point to
+ * (Debian keeps {@code jvm.cfg} and {@code java.security} under {@code /etc}); the shared
+ * libraries the JDK loads, one file each, and the host's {@code /lib} style symlinks that lead to
+ * them; a minimal {@code /dev}; a size-limited tmpfs at {@code /tmp}. No {@code /proc} (HotSpot runs
+ * without it; {@link Builder#proc()} adds one), no {@code /etc}, no home directory, no network.
+ */
+public final class WorkerSpec {
+    /**
+     * The flags every worker JVM gets, chosen for a small, fast-starting JVM (docs/workers.md
+     * explains each): CDS on, Serial GC, C1 only, one CPU's worth of threads, small stacks and
+     * metaspace, no perf data file, VM output and logs on stderr (stdout carries replies), exit on
+     * OutOfMemoryError (exit code 3).
+     */
+    public static final List<String> BASE_FLAGS = List.of(
+            "-Xshare:auto", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1",
+            "-XX:ActiveProcessorCount=1", "-XX:-UseContainerSupport", "-Xss512k", "-XX:MaxMetaspaceSize=64m",
+            "-XX:CompressedClassSpaceSize=16m", "-XX:ReservedCodeCacheSize=16m", "-XX:MaxDirectMemorySize=32m",
+            "-XX:-UsePerfData", "-XX:+ExitOnOutOfMemoryError", "-XX:+DisplayVMOutputToStderr",
+            "-Xlog:disable", "-Xlog:all=warning:stderr", "-XX:ErrorFile=/tmp/hs_err.log",
+            "-Djava.io.tmpdir=/tmp", "-Duser.home=/tmp", "-Djava.awt.headless=true", "-Dfile.encoding=UTF-8");
+
+    private final Path javaHome;
+    private final List<Path> classpath;
+    private final long heapBytes;
+    private final List<String> jvmFlags;
+    private final long tmpBytes;
+    private final boolean proc;
+    private final long addressSpaceBytes;
+    private final int maxThreads;
+    private final @Nullable Duration lifetime;
+    private final SeccompProgram seccomp;
+    private final @Nullable Consumer<Sandbox.Builder> customizer;
+    private final Sandbox sandbox;
+
+    private WorkerSpec(Builder b) throws SandboxException {
+        this.javaHome = b.javaHome;
+        this.classpath = List.copyOf(b.classpath);
+        this.heapBytes = b.heapBytes;
+        this.jvmFlags = List.copyOf(b.jvmFlags);
+        this.tmpBytes = b.tmpBytes;
+        this.proc = b.proc;
+        this.addressSpaceBytes = b.addressSpaceBytes > 0 ? b.addressSpaceBytes : heapBytes + (1L << 30);
+        this.maxThreads = b.maxThreads;
+        this.lifetime = b.lifetime;
+        this.seccomp = b.seccomp != null ? b.seccomp
+                : ExecOnce.wrap(b.policy != null ? b.policy : SeccompProfiles.policy(SeccompProfiles.JVM_WORKER));
+        this.customizer = b.customizer;
+        this.sandbox = buildSandbox();
+    }
+
+    /** A builder: this JVM's JDK and class path, 64 MiB heap, the JVM_WORKER seccomp profile. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    private Sandbox buildSandbox() {
+        Sandbox.Builder b = Sandbox.builder();
+        // /tmp first: a class path under the host's /tmp is then bound inside the jail's tmpfs
+        b.dev("/dev").tmpfs("/tmp", tmpBytes);
+        JvmFiles.forJdk(javaHome).applyTo(b);
+        b.readOnly(javaHome.toString());
+        for (Path p : new java.util.LinkedHashSet<>(classpath)) {
+            b.readOnly(p.toString());
+        }
+        if (proc) {
+            b.proc("/proc");
+        }
+        // glibc gives each thread that allocates its own 64 MiB malloc arena; one is plenty here
+        // The launcher finds libjli.so through $ORIGIN, which glibc learns from /proc/self/exe;
+        // without /proc it needs the library directory spelled out.
+        b.env("LD_LIBRARY_PATH", javaHome.resolve("lib").toString());
+        b.env("MALLOC_ARENA_MAX", "1").env("LANG", "C.UTF-8").env("PATH", javaHome.resolve("bin").toString());
+        b.rlimit(Rlimit.AS, addressSpaceBytes).rlimit(Rlimit.NPROC, maxThreads).rlimit(Rlimit.CORE, 0)
+                .rlimit(Rlimit.NOFILE, 256).rlimit(Rlimit.FSIZE, tmpBytes);
+        if (lifetime != null) {
+            b.timeLimit(lifetime);
+        }
+        b.seccomp(seccomp);
+        if (customizer != null) {
+            customizer.accept(b);
+        }
+        return b.build();
+    }
+
+    /** The jail every JVM of this spec starts in. */
+    public Sandbox sandbox() {
+        return sandbox;
+    }
+
+    /** The command line of a JVM running {@code mainClass}: java, the flags, -cp, the class, args. */
+    public List<String> command(String mainClass, List<String> args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(javaHome.resolve("bin/java").toString());
+        cmd.addAll(BASE_FLAGS);
+        cmd.add("-Xmx" + heapBytes);
+        cmd.add("-Xms" + Math.min(heapBytes, 8L << 20));
+        cmd.addAll(jvmFlags);
+        cmd.add("-cp");
+        cmd.add(String.join(File.pathSeparator, classpath.stream().map(Path::toString).toList()));
+        cmd.add(mainClass);
+        cmd.addAll(args);
+        return cmd;
+    }
+
+    /** Starts a one-shot jailed JVM running {@code mainClass}: a {@link Process} like any other. */
+    public SandboxedProcess start(String mainClass, String... args) throws IOException {
+        return sandbox.start(command(mainClass, Arrays.asList(args)));
+    }
+
+    /** The maximum Java heap (-Xmx). */
+    public long heapBytes() {
+        return heapBytes;
+    }
+
+    /** The class path the worker sees. */
+    public List<Path> classpath() {
+        return classpath;
+    }
+
+    /** Builds a {@link WorkerSpec}. Not thread-safe. */
+    public static final class Builder {
+        private Path javaHome = Path.of(System.getProperty("java.home"));
+        private List<Path> classpath = defaultClasspath();
+        private long heapBytes = 64L << 20;
+        private final List<String> jvmFlags = new ArrayList<>();
+        private long tmpBytes = 16L << 20;
+        private boolean proc;
+        private long addressSpaceBytes;
+        private int maxThreads = 128;
+        private @Nullable Duration lifetime;
+        private @Nullable SeccompProgram seccomp;
+        private @Nullable SeccompPolicy policy;
+        private @Nullable Consumer<Sandbox.Builder> customizer;
+
+        private Builder() {}
+
+        private static List<Path> defaultClasspath() {
+            List<Path> l = new ArrayList<>();
+            for (String e : System.getProperty("java.class.path", "").split(File.pathSeparator)) {
+                if (!e.isEmpty() && Files.exists(Path.of(e))) {
+                    l.add(Path.of(e).toAbsolutePath().normalize());
+                }
+            }
+            return l;
+        }
+
+        /** The JDK to run (default: this JVM's {@code java.home}). */
+        public Builder javaHome(Path home) {
+            if (!Files.isExecutable(home.resolve("bin/java"))) {
+                throw new IllegalArgumentException(home + " has no bin/java");
+            }
+            this.javaHome = home.toAbsolutePath().normalize();
+            return this;
+        }
+
+        /** The class path (default: this JVM's); each entry is bound read-only at its own path. */
+        public Builder classpath(List<Path> entries) {
+            List<Path> l = new ArrayList<>();
+            for (Path p : entries) {
+                if (!Files.exists(p)) {
+                    throw new IllegalArgumentException("class path entry " + p + " does not exist");
+                }
+                l.add(p.toAbsolutePath().normalize());
+            }
+            this.classpath = l;
+            return this;
+        }
+
+        /** The maximum Java heap (default 64 MiB). */
+        public Builder heap(long bytes) {
+            if (bytes < (8L << 20)) {
+                throw new IllegalArgumentException("heap must be at least 8 MiB: " + bytes);
+            }
+            this.heapBytes = bytes;
+            return this;
+        }
+
+        /** More JVM flags, after {@link #BASE_FLAGS} (so they win). */
+        public Builder jvmFlags(String... flags) {
+            jvmFlags.addAll(Arrays.asList(flags));
+            return this;
+        }
+
+        /** The size of the worker's /tmp tmpfs and its largest file (default 16 MiB). */
+        public Builder tmpSize(long bytes) {
+            this.tmpBytes = bytes;
+            return this;
+        }
+
+        /** Mounts a /proc of the jail's own processes (HotSpot does not need it). */
+        public Builder proc() {
+            this.proc = true;
+            return this;
+        }
+
+        /** RLIMIT_AS, the virtual memory ceiling for native allocations (default heap + 1 GiB). */
+        public Builder addressSpace(long bytes) {
+            this.addressSpaceBytes = bytes;
+            return this;
+        }
+
+        /** RLIMIT_NPROC: threads the worker may have (default 128). */
+        public Builder maxThreads(int n) {
+            this.maxThreads = n;
+            return this;
+        }
+
+        /** A wall-clock limit on the whole JVM's life (default none; pools limit each task instead). */
+        public Builder lifetime(Duration d) {
+            this.lifetime = d;
+            return this;
+        }
+
+        /** The seccomp policy, wrapped by {@link ExecOnce} (default: the JVM_WORKER profile). */
+        public Builder seccomp(SeccompPolicy policy) {
+            this.policy = policy;
+            this.seccomp = null;
+            return this;
+        }
+
+        /** A compiled seccomp program, used as it is. */
+        public Builder seccomp(SeccompProgram program) {
+            this.seccomp = program;
+            this.policy = null;
+            return this;
+        }
+
+        /** A last word on the jail: adds binds, limits, ... after everything this spec sets. */
+        public Builder customize(Consumer<Sandbox.Builder> c) {
+            this.customizer = c;
+            return this;
+        }
+
+        /**
+         * Builds the spec (and its jail).
+         *
+         * @throws SandboxException when the launcher binary cannot be read for the seccomp filter
+         */
+        public WorkerSpec build() throws SandboxException {
+            return new WorkerSpec(this);
+        }
+    }
+}
