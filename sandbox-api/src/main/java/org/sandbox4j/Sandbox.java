@@ -28,6 +28,9 @@ import org.sandbox4j.landlock.LandlockRuleset;
 import org.sandbox4j.limits.Rlimit;
 import org.sandbox4j.mount.JailPath;
 import org.sandbox4j.mount.MountOp;
+import org.sandbox4j.seccomp.BpfInterpreter;
+import org.sandbox4j.seccomp.SeccompAction;
+import org.sandbox4j.seccomp.SeccompData;
 import org.sandbox4j.seccomp.SeccompPolicies;
 import org.sandbox4j.seccomp.SeccompPolicy;
 import org.sandbox4j.seccomp.SeccompProfiles;
@@ -772,13 +775,19 @@ public final class Sandbox {
          * }</pre>
          */
         public Builder seccomp(SeccompPolicy policy) {
+            requireExecve(policy.compile(Arch.current()), "this seccomp policy");
             this.seccompPolicy = policy;
             this.seccompProgram = null;
             this.seccompOff = false;
             return this;
         }
 
-        /** A compiled seccomp program for the running architecture (see {@link SeccompProfiles}). */
+        /**
+         * A compiled seccomp program for the running architecture (see {@link SeccompProfiles}). It is
+         * installed right before the launcher's {@code execve} of the program, so it must allow that
+         * call; unlike {@link #seccomp(SeccompPolicy)} this is not checked here (a program may allow
+         * execve only under conditions the check cannot know, as {@code ExecOnce} does).
+         */
         public Builder seccomp(SeccompProgram program) {
             if (program.arch() != Arch.current()) {
                 throw new IllegalArgumentException("the seccomp program is for " + program.arch()
@@ -792,7 +801,24 @@ public final class Sandbox {
 
         /** A precompiled profile by name ({@link SeccompProfiles#names()}), loaded without compiling. */
         public Builder seccompProfile(String name) {
-            return seccomp(SeccompProfiles.get(name, Arch.current()));
+            SeccompProgram program = SeccompProfiles.get(name, Arch.current());
+            requireExecve(program, "seccomp profile " + name);
+            return seccomp(program);
+        }
+
+        /**
+         * The jail's filter is installed before the program is exec'd: a filter that refuses execve
+         * would kill or fail every start. Checked with the BPF interpreter, so a wrong profile fails here,
+         * naming itself, not later as a SIGSYS at start.
+         */
+        private static void requireExecve(SeccompProgram program, String what) {
+            int nr = org.sandbox4j.seccomp.Syscalls.number(program.arch(), "execve").orElseThrow();
+            SeccompAction action = BpfInterpreter.run(program, SeccompData.of(program.arch(), nr)).action();
+            if (action != SeccompAction.ALLOW && action != SeccompAction.LOG) {
+                throw new IllegalArgumentException(what + " answers execve with " + action + ", but a jail's filter is"
+                        + " installed right before the launcher execs the program, so the program could never start;"
+                        + " allow execve in the policy, or install such a filter from inside the program");
+            }
         }
 
         /**

@@ -1,6 +1,7 @@
 package org.sandbox4j;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.sandbox4j.JailTestSupport.ATTACK;
@@ -74,12 +75,24 @@ class SeccompJailTest {
 
     @ParameterizedTest
     @EnumSource(JailMode.class)
-    void precompiledProfileRunsAStaticProgram(JailMode mode) throws Exception {
+    void precompiledProfilesApplyInJails(JailMode mode) throws Exception {
         try (AutoCloseable m = mode.activate()) {
-            Result r = run(base().seccompProfile("STDIO_ONLY").build(), ATTACK, "cat");
-            assertEquals(0, r.exit().code(), r.toString());
-            Result blocked = run(base().seccompProfile("STDIO_ONLY").build(), ATTACK, "connect", "1");
-            assertTrue(!blocked.ok(), "no sockets under STDIO_ONLY: " + blocked);
+            Sandbox parser = base().seccompProfile("DOCUMENT_PARSER").build();
+            Result r = run(parser, ATTACK, "read", "/t/attack");
+            assertTrue(r.ok(), "files may be read under DOCUMENT_PARSER: " + r);
+            Result net = run(parser, ATTACK, "connect", "1");
+            assertEquals("DENIED EPERM socket", net.out().trim(), "no sockets under DOCUMENT_PARSER: " + net);
+            Result control = run(base().build(), ATTACK, "connect", "1");
+            assertEquals("DENIED ECONNREFUSED connect", control.out().trim(), "control: sockets work by default");
         }
+    }
+
+    @org.junit.jupiter.api.Test
+    void aFilterThatForbidsExecveIsRefusedAtBuild() {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Sandbox.builder().seccompProfile("STDIO_ONLY"));
+        assertTrue(e.getMessage().startsWith("seccomp profile STDIO_ONLY answers execve with KILL_PROCESS"), e.getMessage());
+        SeccompPolicy noExec = SeccompPolicy.builder(SeccompAction.ALLOW).errno(1, "execve").build();
+        assertThrows(IllegalArgumentException.class, () -> Sandbox.builder().seccomp(noExec));
     }
 }
