@@ -30,48 +30,8 @@ import org.sandbox4j.internal.LibC;
  */
 @Tag("kernel")
 class ChildJvmTest {
-    private static String classpath;
-
-    /** The test JVM's class path, copied to a world-readable place (CI's clone may not be readable). */
-    private static synchronized String classpath() throws IOException {
-        if (classpath == null) {
-            Path dir = Files.createDirectory(JailTestSupport.fixtures().resolve("cp"));
-            List<String> entries = new ArrayList<>();
-            int i = 0;
-            for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
-                Path src = Path.of(e);
-                if (!Files.exists(src)) {
-                    continue;
-                }
-                Path dst = dir.resolve(i++ + (Files.isDirectory(src) ? "" : ".jar"));
-                copyTree(src, dst);
-                entries.add(dst.toString());
-            }
-            try (Stream<Path> s = Files.walk(dir)) {
-                for (Path p : (Iterable<Path>) s::iterator) {
-                    Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
-                }
-            }
-            classpath = String.join(File.pathSeparator, entries);
-        }
-        return classpath;
-    }
-
-    private static void copyTree(Path src, Path dst) throws IOException {
-        if (!Files.isDirectory(src)) {
-            Files.copy(src, dst, StandardCopyOption.REPLACE_EXISTING);
-            return;
-        }
-        try (Stream<Path> s = Files.walk(src)) {
-            for (Path p : (Iterable<Path>) s::iterator) {
-                Path t = dst.resolve(src.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(t);
-                } else {
-                    Files.copy(p, t, StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-        }
+    private static String classpath() {
+        return JailTestSupport.worldReadableClasspathArg();
     }
 
     private static Process childJvm(JailMode mode, String... args) throws IOException {

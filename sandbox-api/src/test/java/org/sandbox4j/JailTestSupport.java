@@ -66,6 +66,69 @@ public final class JailTestSupport {
         return dir;
     }
 
+    private static List<Path> classpath;
+
+    /**
+     * The test JVM's class path, copied once into the fixture directory with modes 0755/0644: uid 65534
+     * must read it, and CI's clone (and root's ~/.m2) may not be readable by other users.
+     */
+    public static synchronized List<Path> worldReadableClasspath() {
+        if (classpath == null) {
+            try {
+                Path dir = Files.createDirectory(fixtures().resolve("cp"));
+                List<Path> entries = new java.util.ArrayList<>();
+                int i = 0;
+                for (String e : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+                    Path src = Path.of(e);
+                    if (!Files.exists(src)) {
+                        continue;
+                    }
+                    Path dst = dir.resolve(i++ + (Files.isDirectory(src) ? "" : ".jar"));
+                    copyTree(src, dst);
+                    entries.add(dst);
+                }
+                makeWorldReadable(dir);
+                classpath = List.copyOf(entries);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return classpath;
+    }
+
+    /** {@link #worldReadableClasspath()} as a {@code -cp} argument. */
+    public static String worldReadableClasspathArg() {
+        return String.join(java.io.File.pathSeparator,
+                worldReadableClasspath().stream().map(Path::toString).toArray(String[]::new));
+    }
+
+    /** Copies a file, or a directory tree, to {@code dst}. */
+    public static void copyTree(Path src, Path dst) throws IOException {
+        if (!Files.isDirectory(src)) {
+            Files.copy(src, dst, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            return;
+        }
+        try (Stream<Path> s = Files.walk(src)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                Path t = dst.resolve(src.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(t);
+                } else {
+                    Files.copy(p, t, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+    }
+
+    /** Directories 0755, files 0644, below and including {@code dir}. */
+    public static void makeWorldReadable(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
+            }
+        }
+    }
+
     public static void deleteTree(Path dir) {
         try (Stream<Path> s = Files.walk(dir)) {
             s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

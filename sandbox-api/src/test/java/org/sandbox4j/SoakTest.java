@@ -109,7 +109,7 @@ class SoakTest {
             Set<String> names = new TreeSet<>();
             // Only what the library could create: other programs use /tmp concurrently.
             s.map(p -> p.getFileName().toString())
-                    .filter(n -> n.startsWith("sandbox4j") && !n.startsWith("sandbox4j-test-"))
+                    .filter(n -> n.matches("sandbox4j-\\d+")) // LauncherBinary's fallback directory
                     .forEach(names::add);
             return names;
         }

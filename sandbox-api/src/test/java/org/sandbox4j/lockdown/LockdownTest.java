@@ -21,47 +21,16 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.sandbox4j.JailTestSupport;
 import org.sandbox4j.internal.LibC;
 
-/** Each lockdown in its own JVM (it cannot be undone): JDK 17 and 25, root and uid 65534. */
+/**
+ * Each lockdown in its own JVM (it cannot be undone), root and uid 65534. The full attack example
+ * (JDK 17 and 25, old, new and virtual threads) runs as {@code sandbox4j example lockdown} in
+ * sandbox-examples' tests.
+ */
 @Tag("kernel")
 class LockdownTest {
     static final String JDK25 = "/usr/lib/jvm/temurin-25-jdk-amd64/bin/java";
-    private static String classpath;
-
-    private static synchronized String classpath() throws IOException {
-        if (classpath == null) {
-            Path dir = Files.createDirectory(JailTestSupport.fixtures().resolve("lockdown-cp"));
-            List<String> entries = new ArrayList<>();
-            int i = 0;
-            for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
-                Path src = Path.of(e);
-                if (!Files.exists(src)) {
-                    continue;
-                }
-                Path dst = dir.resolve(i++ + (Files.isDirectory(src) ? "" : ".jar"));
-                if (Files.isDirectory(src)) {
-                    try (Stream<Path> s = Files.walk(src)) {
-                        for (Path p : (Iterable<Path>) s::iterator) {
-                            Path t = dst.resolve(src.relativize(p).toString());
-                            if (Files.isDirectory(p)) {
-                                Files.createDirectories(t);
-                            } else {
-                                Files.copy(p, t, StandardCopyOption.REPLACE_EXISTING);
-                            }
-                        }
-                    }
-                } else {
-                    Files.copy(src, dst);
-                }
-                entries.add(dst.toString());
-            }
-            try (Stream<Path> s = Files.walk(dir)) {
-                for (Path p : (Iterable<Path>) s::iterator) {
-                    Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
-                }
-            }
-            classpath = String.join(File.pathSeparator, entries);
-        }
-        return classpath;
+    private static String classpath() {
+        return JailTestSupport.worldReadableClasspathArg();
     }
 
     static String run(String java, boolean unprivileged, String mainClass, String... args) throws Exception {
@@ -76,27 +45,6 @@ class LockdownTest {
         byte[] out = p.getInputStream().readAllBytes();
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "child JVM finished");
         return p.exitValue() + "\n" + new String(out, StandardCharsets.UTF_8);
-    }
-
-    @ParameterizedTest(name = "{0} unprivileged={1}")
-    @CsvSource({"17, false", "17, true", "25, false", "25, true"})
-    void everyAttackIsContainedFromOldNewAndVirtualThreadsAndTheJvmKeepsWorking(int jdk, boolean unprivileged)
-            throws Exception {
-        String java = jdk == 25 ? JDK25 : Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        assumeTrue(Files.isExecutable(Path.of(java)), java + " missing");
-        Path data = JailTestSupport.worldReadableDir().resolve("data");
-        Files.createDirectory(data);
-        Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwxrwxrwx"));
-        String out = run(java, unprivileged, LockdownExampleMain.class.getName(), data.toString(), "3000");
-        assertTrue(out.startsWith("0\n"), out);
-        assertTrue(out.contains("ALL CONTAINED, JVM WORKING"), out);
-        long attacks = out.lines().filter(l -> l.startsWith("ATTACK") && l.contains(": CONTAINED")).count();
-        assertEquals(jdk == 25 ? 27 : 18, attacks, out);
-        assertTrue(out.contains("CHECK http: WORKING 3000 requests served"), out);
-        if (jdk == 25) {
-            assertTrue(out.contains("ATTACK ProcessBuilder from virtual thread: CONTAINED"), out);
-            assertTrue(out.contains("CHECK virtual-threads: WORKING"), out);
-        }
     }
 
     @ParameterizedTest(name = "unprivileged={0}")

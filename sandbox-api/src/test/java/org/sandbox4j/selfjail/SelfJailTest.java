@@ -43,13 +43,15 @@ import org.sandbox4j.internal.LibC;
  */
 @Tag("kernel")
 class SelfJailTest {
+    // Explicit JDKs, whichever one runs the tests (CI runs the suite on both).
+    static final Path JDK17_HOME = Path.of("/usr/lib/jvm/java-17-openjdk-amd64");
     static final Path JDK25_HOME = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64");
 
     enum Jdk {
         JDK17, JDK25;
 
         String java() {
-            Path home = this == JDK17 ? Path.of(System.getProperty("java.home")) : JDK25_HOME;
+            Path home = this == JDK17 ? JDK17_HOME : JDK25_HOME;
             assumeTrue(Files.isExecutable(home.resolve("bin/java")), home + " is not installed");
             return home.resolve("bin/java").toString();
         }
@@ -65,52 +67,17 @@ class SelfJailTest {
         return out.stream();
     }
 
-    private static String classpath;
-
     /** The test class path, copied to a world-readable place for uid 65534. */
-    static synchronized String classpath() throws IOException {
-        if (classpath == null) {
-            Path dir = Files.createDirectory(JailTestSupport.fixtures().resolve("selfjail-cp"));
-            List<String> entries = new ArrayList<>();
-            int i = 0;
-            for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
-                Path src = Path.of(e);
-                if (!Files.exists(src)) {
-                    continue;
-                }
-                Path dst = dir.resolve(i++ + (Files.isDirectory(src) ? "" : ".jar"));
-                copyTree(src, dst);
-                entries.add(dst.toString());
-            }
-            makeWorldReadable(dir);
-            classpath = String.join(File.pathSeparator, entries);
-        }
-        return classpath;
+    static String classpath() {
+        return JailTestSupport.worldReadableClasspathArg();
     }
 
     static void makeWorldReadable(Path dir) throws IOException {
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : (Iterable<Path>) s::iterator) {
-                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
-            }
-        }
+        JailTestSupport.makeWorldReadable(dir);
     }
 
     static void copyTree(Path src, Path dst) throws IOException {
-        if (!Files.isDirectory(src)) {
-            Files.copy(src, dst, StandardCopyOption.REPLACE_EXISTING);
-            return;
-        }
-        try (Stream<Path> s = Files.walk(src)) {
-            for (Path p : (Iterable<Path>) s::iterator) {
-                Path t = dst.resolve(src.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(t);
-                } else {
-                    Files.copy(p, t, StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-        }
+        JailTestSupport.copyTree(src, dst);
     }
 
     /** A world-writable data directory (the jail runs as host uid 65534 when the JVM is root). */

@@ -24,43 +24,9 @@ final class WorkerTestSupport {
 
     private WorkerTestSupport() {}
 
-    /** The worker's class path: copies of target/classes and target/test-classes, mode 0755/0644. */
-    static synchronized List<Path> classpath() {
-        if (classpath == null) {
-            try {
-                Path dir = Files.createDirectory(JailTestSupport.fixtures().resolve("worker-cp"));
-                List<Path> entries = new ArrayList<>();
-                int i = 0;
-                for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
-                    Path src = Path.of(e);
-                    if (!Files.isDirectory(src)) {
-                        continue; // jars from ~/.m2: the worker needs none of them
-                    }
-                    Path dst = dir.resolve(Integer.toString(i++));
-                    try (Stream<Path> s = Files.walk(src)) {
-                        for (Path p : (Iterable<Path>) s::iterator) {
-                            Path t = dst.resolve(src.relativize(p).toString());
-                            if (Files.isDirectory(p)) {
-                                Files.createDirectories(t);
-                            } else {
-                                Files.copy(p, t, StandardCopyOption.REPLACE_EXISTING);
-                            }
-                        }
-                    }
-                    entries.add(dst);
-                }
-                try (Stream<Path> s = Files.walk(dir)) {
-                    for (Path p : (Iterable<Path>) s::iterator) {
-                        Files.setPosixFilePermissions(p,
-                                PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
-                    }
-                }
-                classpath = List.copyOf(entries);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        return classpath;
+    /** The worker's class path: the copied class directories (the worker needs none of the jars). */
+    static List<Path> classpath() {
+        return JailTestSupport.worldReadableClasspath().stream().filter(Files::isDirectory).toList();
     }
 
     /** A spec with the copied class path. */

@@ -19,6 +19,7 @@ public final class Main {
             "       sandbox4j demo                                 a jailed cat cannot read a host secret",
             "       sandbox4j bench spawn [--quick]                JMH: spawn-to-exit of /bin/true vs ProcessBuilder and bwrap",
             "       sandbox4j seccomp compile|disasm|profiles ...  compile, disassemble, list seccomp programs",
+            "       sandbox4j example NAME [ARG]...                lockdown, pdf, xml, image, external (example --help)",
             "       sandbox4j --help",
             "",
             "Exit status: the command's; 128+N when it died by signal N; 125 when sandbox4j failed",
@@ -60,11 +61,15 @@ public final class Main {
                     return BenchCommand.run(rest);
                 case "seccomp":
                     return SeccompCommand.run(rest);
+                case "example":
+                    return ExampleCommand.run(rest);
                 default:
                     return fail("unknown command '" + cmd + "' (see sandbox4j --help)");
             }
         } catch (UsageException e) {
             return fail(e.getMessage());
+        } catch (Exception e) {
+            return fail(e.toString());
         }
     }
 

@@ -214,32 +214,16 @@ class CliTest {
     void runsAsUnprivilegedUser() throws Exception {
         assumeTrue("root".equals(System.getProperty("user.name")), "needs root to switch to uid 65534");
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")), "needs setpriv (util-linux)");
-        Path dir = Files.createTempDirectory("sandbox4j-cli-");
-        try {
-            Path target = CLI.getParent();
-            Files.createDirectories(dir.resolve("lib"));
-            Files.copy(CLI, dir.resolve("sandbox4j"), StandardCopyOption.REPLACE_EXISTING);
-            Files.copy(target.resolve("sandbox-examples.jar"), dir.resolve("sandbox-examples.jar"));
-            try (Stream<Path> libs = Files.list(target.resolve("lib"))) {
-                for (Path l : (Iterable<Path>) libs::iterator) {
-                    Files.copy(l, dir.resolve("lib").resolve(l.getFileName()));
-                }
-            }
-            try (Stream<Path> all = Files.walk(dir)) {
-                for (Path p : (Iterable<Path>) all::iterator) {
-                    Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(
-                            Files.isDirectory(p) || p.getFileName().toString().equals("sandbox4j") ? "rwxr-xr-x" : "rw-r--r--"));
-                }
-            }
+        Path script = CliCopy.script(CLI);
+        Path dir = script.getParent();
+        {
             List<String> setpriv = List.of("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups");
-            Run r = cli(dir.resolve("sandbox4j"), dir, setpriv, jailed("--uid", "0", "--", "/bin/sh", "-c", "id -u; exit 7"));
+            Run r = cli(script, dir, setpriv, jailed("--uid", "0", "--", "/bin/sh", "-c", "id -u; exit 7"));
             assertEquals(7, r.exit(), r.err());
             assertEquals("0\n", r.out());
-            Run fail = cli(dir.resolve("sandbox4j"), dir, setpriv, jailed("--ro-bind", "/nonexistent:/x", "--", "/bin/true"));
+            Run fail = cli(script, dir, setpriv, jailed("--ro-bind", "/nonexistent:/x", "--", "/bin/true"));
             assertEquals(125, fail.exit());
             assertTrue(fail.err().startsWith("sandbox4j: bind mount"), fail.err());
-        } finally {
-            deleteTree(dir);
         }
     }
 

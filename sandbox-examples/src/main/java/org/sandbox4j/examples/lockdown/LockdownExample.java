@@ -1,4 +1,4 @@
-package org.sandbox4j.lockdown;
+package org.sandbox4j.examples.lockdown;
 
 import com.sun.jna.Native;
 import com.sun.jna.StringArray;
@@ -25,6 +25,8 @@ import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.sandbox4j.internal.LibC;
+import org.sandbox4j.lockdown.Lockdown;
+import org.sandbox4j.lockdown.LockdownReport;
 import org.sandbox4j.limits.Rlimit;
 import org.sandbox4j.seccomp.SeccompProfiles;
 
@@ -36,11 +38,11 @@ import org.sandbox4j.seccomp.SeccompProfiles;
  * Prints one line per attack and check; exits 0 only if all were contained and the JVM kept working.
  *
  * <pre>
- * java --enable-native-access=ALL-UNNAMED -cp ... org.sandbox4j.lockdown.LockdownExampleMain [DATA_DIR] [REQUESTS]
+ * java --enable-native-access=ALL-UNNAMED -cp ... org.sandbox4j.examples.lockdown.LockdownExample [DATA_DIR] [REQUESTS]
  * </pre>
  */
-public final class LockdownExampleMain {
-    private LockdownExampleMain() {}
+public final class LockdownExample {
+    private LockdownExample() {}
 
     private static final AtomicInteger FAILURES = new AtomicInteger();
 
