@@ -30,8 +30,8 @@ import org.sandbox4j.Sandbox;
  *
  * <p>One directive per line: its name (the {@code sandbox4j run} option without {@code --}), then
  * its value, the rest of the line. {@code #} at the start of a line, or after a space, starts a
- * comment. A value in double quotes may hold spaces at its ends, {@code #}, {@code \"} and
- * {@code \\}. {@code <<TAG} at the end of a line starts a heredoc: the following lines up to a line
+ * comment. Text in double quotes may hold spaces at its ends, {@code #}, {@code \"} and
+ * {@code \\} ({@code env GREETING="hello # world "}). {@code <<TAG} at the end of a line starts a heredoc: the following lines up to a line
  * that is just {@code TAG} are the directive's body (a seccomp policy, a file's content).
  *
  * <pre>{@code
@@ -246,29 +246,33 @@ public final class SandboxConfig {
         return line;
     }
 
+    /**
+     * Removes double quotes, which may stand anywhere in the value ({@code env A="x y"}): inside
+     * them, {@code \\"}, {@code \\\\}, {@code \\n} and {@code \\t} are escapes and '#' is text; outside,
+     * {@code \\"} is a literal quote and other characters stay as they are.
+     */
     private static String unquote(String v, String source, int lineNo) {
-        if (!v.startsWith("\"")) {
+        if (v.indexOf('"') < 0) {
             return v;
         }
         StringBuilder sb = new StringBuilder();
-        int i = 1;
-        for (; i < v.length(); i++) {
+        boolean quoted = false;
+        int openedAt = -1;
+        for (int i = 0; i < v.length(); i++) {
             char c = v.charAt(i);
-            if (c == '\\' && i + 1 < v.length()) {
+            if (c == '\\' && i + 1 < v.length() && (quoted || v.charAt(i + 1) == '"')) {
                 char n = v.charAt(++i);
                 sb.append(n == 'n' ? '\n' : n == 't' ? '\t' : n);
             } else if (c == '"') {
-                break;
+                quoted = !quoted;
+                openedAt = i;
             } else {
                 sb.append(c);
             }
         }
-        if (i >= v.length()) {
-            throw new ConfigException(source, lineNo, "the quoted value " + v + " has no closing \"");
-        }
-        if (i != v.length() - 1) {
-            throw new ConfigException(source, lineNo, "text after the closing quote: " + v.substring(i + 1)
-                    + " (quote the whole value)");
+        if (quoted) {
+            throw new ConfigException(source, lineNo, "the quote opened at column " + (openedAt + 1) + " of the value "
+                    + v + " has no closing \"");
         }
         return sb.toString();
     }

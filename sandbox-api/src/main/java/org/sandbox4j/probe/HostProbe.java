@@ -142,6 +142,11 @@ public record HostProbe(Arch arch, List<Feature> features) {
                     + sysctls + ")", "an AppArmor profile with 'userns,' for java, or sysctl -w"
                     + " kernel.apparmor_restrict_unprivileged_userns=0");
         }
+        if (max.matches("\\d+") && Long.parseLong(max) < 100) {
+            return new Feature("userns-unprivileged", Status.RESTRICTED, "allowed, but at most " + max + " user namespaces"
+                    + " per user at once: more concurrent jails fail with ENOSPC (" + sysctls + ")",
+                    "sysctl -w user.max_user_namespaces=15000");
+        }
         return new Feature("userns-unprivileged", Status.OK, "allowed for unprivileged users (" + sysctls + ")", "");
     }
 
