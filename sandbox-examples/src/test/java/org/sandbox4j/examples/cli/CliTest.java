@@ -238,6 +238,9 @@ class CliTest {
             Run fail = cli(dir.resolve("sandbox4j"), dir, setpriv, jailed("--ro-bind", "/nonexistent:/x", "--", "/bin/true"));
             assertEquals(125, fail.exit());
             assertTrue(fail.err().startsWith("sandbox4j: bind mount"), fail.err());
+            Run doctor = cli(dir.resolve("sandbox4j"), dir, setpriv, "doctor");
+            assertEquals(0, doctor.exit(), doctor.out() + doctor.err());
+            assertTrue(doctor.out().matches("(?s).*OK +jail +as uid 65534: .*"), doctor.out());
         } finally {
             deleteTree(dir);
         }
