@@ -21,9 +21,13 @@ public record Directive(String name, String value, @Nullable String body, String
         return new Directive(name, value, null, "command line", 0, 0);
     }
 
-    /** How a user wrote it, for messages: {@code ro-bind /usr}, {@code --ro-bind /usr}. */
+    /** How a user wrote it, for messages: {@code ro-bind /usr}, {@code --ro-bind /usr}; long values shortened. */
     public String spelled() {
-        String v = value.isEmpty() ? (body != null ? "<<..." : "") : " " + value;
+        String shown = value.replace('\n', ' ');
+        if (shown.length() > 72) {
+            shown = shown.substring(0, 69) + "...";
+        }
+        String v = value.isEmpty() ? (body != null ? " <<..." : "") : " " + shown;
         return (line > 0 ? name : "--" + name) + v;
     }
 

@@ -390,7 +390,10 @@ public final class Directives {
         if (d.body() != null && d.bodyLine() > 0 && e.line() > 0) {
             return new ConfigException(d.source(), d.bodyLine() + e.line() - 1, "seccomp policy: " + msg);
         }
-        return d.error("seccomp policy: " + msg);
+        if (d.line() == 0) {
+            return new ConfigException(d.source(), 0, "--" + d.name() + ": " + msg);
+        }
+        return new ConfigException(d.source(), d.line(), d.name() + ": policy " + msg);
     }
 
     private static String rlimit(Sandbox.Builder b, Directive d, String v) {

@@ -186,7 +186,7 @@ final class RunCommand {
                 }
                 value = args.get(++i);
             }
-            String typed = nsValued != null ? opt + " " + value : null;
+            String typed = nsValued != null ? opt + " " + shorten(value) : null;
             if (name.equals("config")) {
                 steps.addAll(loadConfig(value));
                 continue;
@@ -305,6 +305,12 @@ final class RunCommand {
             }
         }
         return runJail(sandbox, command, verbose, quiet);
+    }
+
+    /** A value as shown in messages: one line, at most 72 characters. */
+    static String shorten(String v) {
+        String one = v.replace('\n', ' ');
+        return one.length() > 72 ? one.substring(0, 69) + "..." : one;
     }
 
     private static List<Step> loadConfig(String file) throws UsageException {
