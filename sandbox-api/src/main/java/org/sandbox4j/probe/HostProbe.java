@@ -194,7 +194,8 @@ public record HostProbe(Arch arch, List<Feature> features) {
             abi = syscall(SYS_LANDLOCK_CREATE_RULESET, 0L, 0L, 1L /* LANDLOCK_CREATE_RULESET_VERSION */);
             errno = Native.getLastError();
         } catch (RuntimeException | LinkageError e) {
-            return new Feature("landlock", Status.MISSING, "could not call syscall(2) through JNA: " + e, "");
+            return new Feature("landlock", Status.MISSING, "could not call syscall(2) through JNA: " + e,
+                    "check that JNA can load libc (jna.tmpdir must allow exec)");
         }
         if (abi < 0) {
             if (errno == ENOSYS) {
@@ -253,7 +254,8 @@ public record HostProbe(Arch arch, List<Feature> features) {
                     "mount cgroup2 at /sys/fs/cgroup");
         }
         if (dir == null) {
-            return new Feature("cgroup", Status.RESTRICTED, kind + "; this process's cgroup is unknown", "");
+            return new Feature("cgroup", Status.RESTRICTED, kind + "; this process's cgroup is unknown",
+                    "check /proc/self/cgroup and the cgroup mounts in /proc/self/mountinfo");
         }
         Path child = dir.resolve("sandbox4j-probe-" + ProcessHandle.current().pid());
         try {
@@ -277,7 +279,8 @@ public record HostProbe(Arch arch, List<Feature> features) {
             r = syscall(all);
             errno = Native.getLastError();
         } catch (RuntimeException | LinkageError e) {
-            return new Feature(name, Status.MISSING, "could not call syscall(2) through JNA: " + e, "");
+            return new Feature(name, Status.MISSING, "could not call syscall(2) through JNA: " + e,
+                    "check that JNA can load libc (jna.tmpdir must allow exec)");
         }
         if (r >= 0 && name.equals("pidfd")) {
             closeFd((int) r);
