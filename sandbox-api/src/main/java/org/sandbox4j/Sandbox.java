@@ -132,6 +132,31 @@ public final class Sandbox {
         return new Builder();
     }
 
+    /**
+     * A builder with the directives of a sandbox4j configuration file applied in order (see
+     * docs/config.md and {@link org.sandbox4j.config.SandboxConfig}): the same file that
+     * {@code sandbox4j run --config FILE} runs, so a jail tuned on the command line is the one the
+     * application ships. Further builder calls extend or override it.
+     *
+     * <pre>{@code
+     * Sandbox sandbox = Sandbox.fromConfig(Path.of("pdftotext.jail")).build();
+     * }</pre>
+     *
+     * @throws org.sandbox4j.config.ConfigException naming the file, line and mistake
+     * @throws IOException when the file cannot be read
+     */
+    public static Builder fromConfig(Path file) throws IOException {
+        return org.sandbox4j.config.SandboxConfig.load(file).applyTo(builder());
+    }
+
+    /**
+     * What this host offers sandbox4j: user namespaces, seccomp, Landlock, cgroups, the launcher,
+     * each with a status and a fix ({@code sandbox4j doctor} prints it). Starts one trivial jail.
+     */
+    public static org.sandbox4j.probe.HostProbe probe() {
+        return org.sandbox4j.probe.HostProbe.run();
+    }
+
     /** A builder that starts from this jail's settings, to derive a variant. */
     public Builder toBuilder() {
         return new Builder(this);

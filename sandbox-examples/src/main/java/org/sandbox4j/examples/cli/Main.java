@@ -5,7 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The {@code sandbox4j} command: {@code run}, {@code demo}, {@code bench spawn}. See docs/cli.md.
+ * The {@code sandbox4j} command: {@code run}, {@code doctor}, {@code seccomp}, {@code demo}, {@code bench spawn}. See docs/cli.md.
  *
  * <p>Exit status 125 is the command's own failure (a bad option, a jail that could not be built),
  * with a one-line message on stderr that starts with {@code sandbox4j: }.
@@ -18,6 +18,8 @@ public final class Main {
             "usage: sandbox4j run [OPTION]... -- COMMAND [ARG]...   run COMMAND in a jail (sandbox4j run --help)",
             "       sandbox4j demo                                 a jailed cat cannot read a host secret",
             "       sandbox4j bench spawn [--quick]                JMH: spawn-to-exit of /bin/true vs ProcessBuilder and bwrap",
+            "       sandbox4j run --config FILE [OPTION]... -- COMMAND  the same, with a config file (docs/config.md)",
+            "       sandbox4j doctor [--json]                      what this host offers: namespaces, seccomp, Landlock, ...",
             "       sandbox4j seccomp compile|disasm|profiles ...  compile, disassemble, list seccomp programs",
             "       sandbox4j example NAME [ARG]...                lockdown, pdf, xml, image, external (example --help)",
             "       sandbox4j --help",
@@ -63,6 +65,8 @@ public final class Main {
                     return SeccompCommand.run(rest);
                 case "example":
                     return ExampleCommand.run(rest);
+                case "doctor":
+                    return DoctorCommand.run(rest);
                 default:
                     return fail("unknown command '" + cmd + "' (see sandbox4j --help)");
             }

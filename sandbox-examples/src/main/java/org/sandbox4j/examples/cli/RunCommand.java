@@ -1,26 +1,32 @@
 package org.sandbox4j.examples.cli;
 
 import java.io.IOException;
-import java.math.BigDecimal;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 import org.sandbox4j.JailExit;
 import org.sandbox4j.Namespace;
-import org.sandbox4j.Network;
 import org.sandbox4j.Sandbox;
 import org.sandbox4j.SandboxException;
 import org.sandbox4j.SandboxedProcess;
-import org.sandbox4j.caps.Capability;
+import org.sandbox4j.config.ConfigException;
+import org.sandbox4j.config.Directive;
+import org.sandbox4j.config.Directives;
+import org.sandbox4j.config.SandboxConfig;
 import org.sandbox4j.examples.cli.Main.UsageException;
-import org.sandbox4j.limits.Rlimit;
+import org.sandbox4j.mount.MountOp;
 import sun.misc.Signal;
 
 /**
- * {@code sandbox4j run}: every option is one builder call, applied in command-line order.
+ * {@code sandbox4j run}: every option is one configuration directive ({@link Directives}), which is
+ * one builder call, applied in command-line order; {@code --config FILE} applies the file's
+ * directives at its place in that order, so options after it extend or override the file.
  *
  * <p>Signals: SIGINT, SIGTERM and SIGHUP sent to the CLI's JVM are forwarded to the jail with
  * {@link SandboxedProcess#signal(int)} from {@code sun.misc.Signal} handlers (which replace the JVM's
@@ -28,6 +34,10 @@ import sun.misc.Signal;
  * exits with the jail's status, so a program that handles SIGTERM and exits 0 makes the CLI exit 0,
  * and one killed by it makes the CLI exit 143. (A shutdown hook could only forward the signal; the
  * JVM's own status would then be 128+N whatever the program did.)
+ *
+ * <p>Terminals: the jail gets sandbox4j's own stdin, stdout and stderr, so an interactive shell reads
+ * and writes the caller's terminal; it runs in a new session, so that terminal is not its
+ * controlling terminal and TIOCSTI cannot push input into it (docs/cli.md#interactive-shells).
  */
 final class RunCommand {
     static final String HELP = String.join("\n",
@@ -35,40 +45,60 @@ final class RunCommand {
             "",
             "Runs COMMAND in a new jail: new user, mount, pid, net, ipc, uts and cgroup namespaces; an empty,",
             "read-only tmpfs root; uid/gid 65534; no capabilities; an empty environment; stdio inherited.",
-            "Options are applied in order (mount options build the file system in that order):",
-            "  --ro-bind SRC[:DST]     bind host SRC read-only at DST (default: the same path)",
-            "  --bind SRC[:DST]        bind host SRC read-write at DST",
-            "  --tmpfs DST             an empty tmpfs at DST",
-            "  --proc DST              a new /proc of the jail's pid namespace at DST",
-            "  --dev DST               a minimal /dev (null, zero, full, random, urandom, tty, fd links) at DST",
-            "  --chroot DIR            use host DIR (read-only) as the jail's root instead of an empty tmpfs",
-            "  --uid N, --gid N        the ids inside the jail (default 65534)",
-            "  --hostname NAME         the jail's host name (default: sandbox)",
-            "  --net none|host         none: a new network namespace with loopback only (default); host: share",
-            "  --share NS              keep the host's namespace NS: user, mount, pid, net, ipc, uts, cgroup",
-            "  --env K=V               set an environment variable (the environment is empty otherwise)",
-            "  --cwd DIR               the working directory inside the jail (default /)",
-            "  --rlimit NAME=SOFT[:HARD]  a resource limit (nofile, nproc, as, cpu, fsize, ...); inf/unlimited",
-            "  --cap-keep CAP          keep capability CAP (e.g. net_bind_service) in the jail's user namespace",
-            "  --time-limit SECONDS    kill the jail after SECONDS of wall-clock time (decimals allowed)",
-            "  --keep-fd N             pass this process's open fd N to the program as fd N",
-            "  --ro-system             /usr read-only and /bin, /sbin, /lib, /lib64 as on the host",
-            "  --seccomp PROFILE|FILE  a precompiled profile (STDIO_ONLY, DOCUMENT_PARSER, JVM_WORKER,",
-            "                          NETWORK_CLIENT, LOCKDOWN_NO_EXEC) or a policy file in the kafel-style",
-            "                          language (docs/seccomp.md); default: the kernel attack-surface deny list",
-            "  --seccomp-string TEXT   a policy given inline, e.g. 'POLICY p { ERRNO(1) { uname } } USE p DEFAULT ALLOW'",
-            "  --no-seccomp            no seccomp filter at all",
+            "Options are applied in order (mount options build the file system in that order). Each one is a",
+            "config-file directive (docs/config.md) written with -- in front:",
+            "%DIRECTIVES%",
+            "",
+            "  --config FILE           apply the directives of FILE here (later options extend or override it)",
+            "  --dry-run               print the resolved jail (namespaces, mounts in order, ids, limits, seccomp)",
+            "                          and exit 0 without running anything",
+            "  -v, --verbose           log each directive's builder call and the resolved jail on stderr",
+            "  -q, --quiet             no messages from sandbox4j except errors",
+            "",
+            "nsjail spellings (docs/coming-from-nsjail-bwrap-firejail.md): -Mo, -c/--chroot DIR, --rw,",
+            "  -u/--user N, -g/--group N, --seccomp_string POLICY, -P/--seccomp_policy FILE, -t/--time_limit N,",
+            "  --rlimit_{as,core,cpu,fsize,nofile,nproc,stack} N (MiB for as/core/fsize/stack), -R/-B SRC[:DST],",
+            "  -T DST, -E VAR[=VAL], -e/--keep_env, -D DIR, -H NAME, -N, --cap CAP, --disable_proc, --skip_setsid,",
+            "  --disable_clone_new{user,ns,pid,ipc,uts,cgroup}. With -Mo a fresh /proc is mounted at /proc at the",
+            "  end, as nsjail does, unless --disable_proc.",
             "",
             "COMMAND is an absolute path inside the jail, or a name looked up in the jail's PATH.",
-            "Example: sandbox4j run --ro-bind /usr --ro-bind /bin --ro-bind /lib --ro-bind /lib64 \\",
-            "             --tmpfs /tmp --proc /proc --dev /dev -- /bin/sh -c 'id; hostname'",
+            "Example: sandbox4j run --ro-system --tmpfs /tmp --proc /proc --dev /dev -- /bin/sh -c 'id; hostname'",
             "Exit status: the command's; 128+N when it died by signal N; 125 when sandbox4j failed.");
+
+    /** One directive to apply, where relative host paths are resolved, and how the user typed it. */
+    record Step(Directive directive, Path baseDir, @Nullable String typed) {}
 
     private RunCommand() {}
 
+    static String help() {
+        StringBuilder sb = new StringBuilder();
+        for (Map.Entry<String, String> e : Directives.help().entrySet()) {
+            if (e.getKey().startsWith("landlock-") || e.getKey().equals("file")) {
+                continue;
+            }
+            String h = e.getValue();
+            int sp = h.indexOf("  ");
+            boolean flag = Directives.isFlag(e.getKey());
+            String left = "  --" + e.getKey() + (flag ? "" : " " + h.substring(0, Math.max(sp, 0)));
+            String right = flag ? h : h.substring(sp + 2);
+            sb.append(left.length() < 26 ? String.format("%-26s%s", left, right) : left + "\n" + " ".repeat(26) + right)
+                    .append('\n');
+        }
+        return HELP.replace("%DIRECTIVES%\n", sb.toString());
+    }
+
     static int run(List<String> args) throws UsageException {
-        Sandbox.Builder b = Sandbox.builder().inheritIO();
+        Path cwd = Path.of("").toAbsolutePath();
+        List<Step> steps = new ArrayList<>();
         List<String> command = null;
+        boolean dryRun = false;
+        boolean verbose = false;
+        boolean quiet = false;
+        boolean nsjailMode = false;
+        boolean disableProc = false;
+        boolean chrootRw = false;
+        int seccompStringStep = -1;
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
             if (a.equals("--")) {
@@ -76,41 +106,184 @@ final class RunCommand {
                 break;
             }
             if (a.equals("--help") || a.equals("-h")) {
-                System.out.println(HELP);
+                System.out.println(help());
                 return 0;
             }
-            if (!a.startsWith("-")) {
+            if (!a.startsWith("-") || a.equals("-")) {
                 command = args.subList(i, args.size());
                 break;
             }
-            if (a.equals("--no-seccomp")) {
-                b.noSeccomp();
+            switch (a) {
+                case "--dry-run":
+                    dryRun = true;
+                    continue;
+                case "-v":
+                case "--verbose":
+                    verbose = true;
+                    continue;
+                case "-q":
+                case "--quiet":
+                case "-Q":
+                case "--really_quiet":
+                    quiet = true;
+                    continue;
+                case "-Mo":
+                    nsjailMode = true;
+                    continue;
+                case "--disable_proc":
+                    disableProc = true;
+                    continue;
+                case "--rw":
+                    chrootRw = true;
+                    continue;
+                case "-e":
+                case "--keep_env":
+                    System.getenv().forEach((k, v) -> steps.add(new Step(Directive.option("env", k + "=" + v), cwd, a)));
+                    continue;
+                default:
+                    break;
+            }
+            if (a.matches("-M[a-z]")) {
+                NsjailOptions.checkMode(a, a.substring(2));
+                nsjailMode = true;
                 continue;
             }
-            if (a.equals("--ro-system")) {
-                b.readOnlySystem();
+            String why = NsjailOptions.UNSUPPORTED.get(a);
+            if (why != null) {
+                throw new UsageException(a + ": " + why);
+            }
+            String nsFlag = NsjailOptions.FLAGS.get(a);
+            if (nsFlag != null) {
+                String value = nsFlag.equals("net") ? "host" : nsFlag.equals("share") ? NsjailOptions.shared(a) : "";
+                steps.add(new Step(Directive.option(nsFlag, value), cwd, a));
                 continue;
             }
+            // --opt=value, --opt value, -X value
             String opt = a;
-            String value;
+            String value = null;
             int eq = a.indexOf('=');
             if (a.startsWith("--") && eq > 2) {
                 opt = a.substring(0, eq);
                 value = a.substring(eq + 1);
-            } else {
+            }
+            String nsValued = NsjailOptions.WITH_VALUE.get(opt);
+            String name = nsValued != null ? nsValued : SandboxConfig.canonical(opt);
+            boolean known = nsValued != null || Directives.exists(name) || name.equals("config");
+            if (!known) {
+                throw new UsageException("unknown option " + opt + " (see sandbox4j run --help)");
+            }
+            boolean flag = nsValued == null && Directives.isFlag(name);
+            if (flag) {
+                if (value != null) {
+                    throw new UsageException(opt + " takes no value");
+                }
+                steps.add(new Step(Directive.option(name, ""), cwd, null));
+                continue;
+            }
+            if (value == null) {
                 if (i + 1 >= args.size()) {
                     throw new UsageException(opt + " needs a value (see sandbox4j run --help)");
                 }
                 value = args.get(++i);
             }
-            try {
-                apply(b, opt, value);
-            } catch (IllegalArgumentException | IllegalStateException e) {
-                throw new UsageException(opt + " " + value + ": " + e.getMessage());
+            String typed = nsValued != null ? opt + " " + shorten(value) : null;
+            if (name.equals("config")) {
+                steps.addAll(loadConfig(value));
+                continue;
+            }
+            if (nsValued != null) {
+                switch (opt) {
+                    case "-M":
+                    case "--mode":
+                        NsjailOptions.checkMode(opt, value);
+                        nsjailMode = true;
+                        continue;
+                    case "-u":
+                    case "--user":
+                        value = NsjailOptions.id(opt, value, false);
+                        break;
+                    case "-g":
+                    case "--group":
+                        value = NsjailOptions.id(opt, value, true);
+                        break;
+                    case "-t":
+                    case "--time_limit":
+                        if (value.trim().equals("0")) {
+                            continue; // nsjail: 0 means no limit
+                        }
+                        break;
+                    case "--seccomp_string":
+                        // nsjail concatenates repeated --seccomp_string options into one policy.
+                        if (seccompStringStep >= 0) {
+                            Step prev = steps.get(seccompStringStep);
+                            steps.set(seccompStringStep, new Step(Directive.option("seccomp-string",
+                                    prev.directive().value() + "\n" + value), cwd, prev.typed() + " " + typed));
+                            continue;
+                        }
+                        seccompStringStep = steps.size();
+                        break;
+                    default:
+                        if (opt.startsWith("--rlimit_")) {
+                            value = NsjailOptions.rlimit(opt, nsValued, value);
+                            if (value == null) {
+                                continue;
+                            }
+                            name = "rlimit";
+                        }
+                        break;
+                }
+            }
+            if (name.equals("env") && value.indexOf('=') < 0) {
+                name = "inherit-env"; // nsjail's -E VAR: pass VAR from our environment
+            }
+            steps.add(new Step(Directive.option(name, value), cwd, typed));
+        }
+        if (chrootRw) {
+            boolean found = false;
+            for (int i = 0; i < steps.size(); i++) {
+                Directive d = steps.get(i).directive();
+                if (d.name().equals("chroot")) {
+                    steps.set(i, new Step(Directive.option("chroot-rw", d.value()), steps.get(i).baseDir(), "--rw"));
+                    found = true;
+                }
+            }
+            if (!found) {
+                throw new UsageException("--rw makes the --chroot directory writable, but no --chroot was given");
             }
         }
+        if (nsjailMode && !disableProc && steps.stream().noneMatch(s -> s.directive().name().equals("proc"))) {
+            steps.add(new Step(Directive.option("proc", "/proc"), cwd, "-Mo (nsjail mounts /proc unless --disable_proc)"));
+        }
         if (command == null || command.isEmpty()) {
-            throw new UsageException("no command given: sandbox4j run [OPTION]... -- COMMAND [ARG]...");
+            if (!dryRun) {
+                throw new UsageException("no command given: sandbox4j run [OPTION]... -- COMMAND [ARG]...");
+            }
+            command = List.of();
+        }
+
+        PrintStream log = System.err;
+        Sandbox.Builder b = Sandbox.builder().inheritIO();
+        SandboxConfig.MountTargets targets = new SandboxConfig.MountTargets();
+        List<String> calls = new ArrayList<>();
+        for (Step s : steps) {
+            Directive d = s.directive();
+            try {
+                targets.check(d);
+                if (d.name().equals("keep-fd")) {
+                    String fd = d.value().split(":")[0].trim();
+                    if (fd.matches("\\d+") && !Files.exists(Path.of("/proc/self/fd/" + fd))) {
+                        throw d.error("fd " + fd + " is not open in sandbox4j (open it in the shell, e.g. 3<file)");
+                    }
+                }
+                String call = Directives.apply(b, d, s.baseDir());
+                String line = d.where() + ": " + (s.typed() != null ? s.typed() : d.spelled()) + " -> " + call;
+                calls.add(line);
+                if (verbose) {
+                    log.println("sandbox4j: " + line);
+                }
+            } catch (ConfigException e) {
+                throw new UsageException(e.getMessage() + (s.typed() != null ? " [given as " + s.typed() + "]" : ""));
+            }
         }
         Sandbox sandbox;
         try {
@@ -118,174 +291,135 @@ final class RunCommand {
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new UsageException(e.getMessage());
         }
-        return runJail(sandbox, command);
+        if (dryRun) {
+            System.out.println("sandbox4j dry run: nothing is started");
+            System.out.println("directives, in order (where: directive -> builder call):");
+            calls.forEach(c -> System.out.println("  " + c));
+            System.out.print(describe(sandbox, steps));
+            System.out.println("command: " + (command.isEmpty() ? "(none given)" : String.join(" ", command)));
+            return 0;
+        }
+        if (verbose) {
+            for (String l : describe(sandbox, steps).split("\n")) {
+                log.println("sandbox4j: " + l);
+            }
+        }
+        return runJail(sandbox, command, verbose, quiet);
     }
 
-    private static void apply(Sandbox.Builder b, String opt, String v) throws UsageException {
-        switch (opt) {
-            case "--ro-bind": {
-                String[] sd = srcDst(v);
-                b.readOnly(Path.of(sd[0]), sd[1]);
-                break;
-            }
-            case "--bind": {
-                String[] sd = srcDst(v);
-                b.readWrite(Path.of(sd[0]), sd[1]);
-                break;
-            }
-            case "--tmpfs":
-                b.tmpfs(v);
-                break;
-            case "--proc":
-                b.proc(v);
-                break;
-            case "--dev":
-                b.dev(v);
-                break;
-            case "--chroot":
-                b.chroot(Path.of(v));
-                break;
-            case "--uid":
-                b.uid(parseId(opt, v));
-                break;
-            case "--gid":
-                b.gid(parseId(opt, v));
-                break;
-            case "--hostname":
-                b.hostname(v);
-                break;
-            case "--net":
-                switch (v.toLowerCase(Locale.ROOT)) {
-                    case "none":
-                        b.network(Network.NONE);
-                        break;
-                    case "host":
-                        b.network(Network.HOST);
-                        break;
-                    default:
-                        throw new UsageException("--net " + v + ": expected none or host");
-                }
-                break;
-            case "--share":
-                b.share(Namespace.parse(v));
-                break;
-            case "--env": {
-                int eq = v.indexOf('=');
-                if (eq <= 0) {
-                    throw new UsageException("--env " + v + ": expected NAME=VALUE");
-                }
-                b.env(v.substring(0, eq), v.substring(eq + 1));
-                break;
-            }
-            case "--cwd":
-                b.cwd(v);
-                break;
-            case "--rlimit":
-                rlimit(b, v);
-                break;
-            case "--cap-keep":
-                b.keepCapabilities(Capability.parse(v));
-                break;
-            case "--time-limit":
-                b.timeLimit(parseSeconds(v));
-                break;
-            case "--keep-fd": {
-                int fd = parseInt(opt, v);
-                if (fd < 3) {
-                    throw new UsageException("--keep-fd " + v + ": stdin, stdout and stderr are always passed; give a fd >= 3");
-                }
-                if (!Files.exists(Path.of("/proc/self/fd/" + fd))) {
-                    throw new UsageException("--keep-fd " + v + ": fd " + fd + " is not open in sandbox4j");
-                }
-                b.keepFd(fd);
-                break;
-            }
-            case "--seccomp":
-                SeccompCommand.applyPolicy(b, v);
-                break;
-            case "--seccomp-string":
-                b.seccomp(SeccompCommand.parsePolicy(v, "--seccomp-string"));
-                break;
-            default:
-                throw new UsageException("unknown option " + opt + " (see sandbox4j run --help)");
-        }
+    /** A value as shown in messages: one line, at most 72 characters. */
+    static String shorten(String v) {
+        String one = v.replace('\n', ' ');
+        return one.length() > 72 ? one.substring(0, 69) + "..." : one;
     }
 
-    /** {@code SRC} or {@code SRC:DST}; DST is absolute, so the split is at the last ':' before a '/'. */
-    static String[] srcDst(String v) throws UsageException {
-        if (v.isEmpty()) {
-            throw new UsageException("empty bind source");
-        }
-        int colon = v.lastIndexOf(":/");
-        if (colon > 0) {
-            return new String[] {v.substring(0, colon), v.substring(colon + 1)};
-        }
-        if (v.endsWith(":") || v.indexOf(':') > 0 && !v.startsWith("/")) {
-            throw new UsageException("bind " + v + ": expected SRC or SRC:DST with an absolute DST");
-        }
-        String src = Path.of(v).toAbsolutePath().normalize().toString();
-        return new String[] {v, src};
-    }
-
-    static void rlimit(Sandbox.Builder b, String v) throws UsageException {
-        int eq = v.indexOf('=');
-        if (eq <= 0) {
-            throw new UsageException("--rlimit " + v + ": expected NAME=SOFT[:HARD], e.g. nofile=64 or as=1073741824:inf");
-        }
-        Rlimit r = Rlimit.parse(v.substring(0, eq));
-        String vals = v.substring(eq + 1);
-        int colon = vals.indexOf(':');
-        long soft = parseLimit(v, colon < 0 ? vals : vals.substring(0, colon));
-        long hard = colon < 0 ? soft : parseLimit(v, vals.substring(colon + 1));
-        b.rlimit(r, soft, hard);
-    }
-
-    static long parseLimit(String whole, String s) throws UsageException {
-        String t = s.trim().toLowerCase(Locale.ROOT);
-        if (t.equals("inf") || t.equals("unlimited") || t.equals("infinity")) {
-            return Rlimit.INFINITY;
-        }
+    private static List<Step> loadConfig(String file) throws UsageException {
+        SandboxConfig cfg;
         try {
-            long n = Long.parseLong(t);
-            if (n < 0) {
-                throw new NumberFormatException();
+            cfg = SandboxConfig.load(Path.of(file));
+        } catch (ConfigException e) {
+            throw new UsageException(e.getMessage());
+        } catch (IOException e) {
+            throw new UsageException("--config " + file + ": " + e.getMessage());
+        }
+        List<Step> out = new ArrayList<>();
+        for (Directive d : cfg.directives()) {
+            out.add(new Step(d, cfg.baseDir(), null));
+        }
+        return out;
+    }
+
+    /** The resolved jail in words: what the builder produced, and the last value of each setting. */
+    static String describe(Sandbox s, List<Step> steps) {
+        StringBuilder sb = new StringBuilder("resolved jail:\n");
+        List<String> fresh = new ArrayList<>();
+        for (Namespace ns : Namespace.values()) {
+            if (!s.sharedNamespaces().contains(ns)) {
+                fresh.add(ns.name().toLowerCase());
             }
-            return n;
-        } catch (NumberFormatException e) {
-            throw new UsageException("--rlimit " + whole + ": '" + s + "' is not a number, inf or unlimited");
         }
-    }
-
-    static Duration parseSeconds(String v) throws UsageException {
-        try {
-            BigDecimal s = new BigDecimal(v.trim());
-            long ms = s.movePointRight(3).setScale(0, java.math.RoundingMode.CEILING).longValueExact();
-            if (ms <= 0) {
-                throw new UsageException("--time-limit " + v + ": must be positive");
+        sb.append("  namespaces: new ").append(fresh.isEmpty() ? "none" : String.join(", ", fresh)).append("; shared with the host: ")
+                .append(s.sharedNamespaces().isEmpty() ? "none" : s.sharedNamespaces().toString().toLowerCase()).append('\n');
+        String chroot = last(steps, "chroot", "chroot-rw");
+        Directive root = lastDirective(steps, "chroot", "chroot-rw");
+        sb.append("  root: ").append(chroot == null ? "an empty tmpfs, read-only once the mounts are done"
+                : "host directory " + chroot + (root != null && root.name().equals("chroot-rw") ? " (writable)" : " (read-only)"))
+                .append('\n');
+        sb.append("  file system operations, in order:").append(s.mountOps().isEmpty() ? " none\n" : "\n");
+        int n = 1;
+        for (MountOp op : s.mountOps()) {
+            sb.append("    ").append(n++).append(". ").append(op.describe()).append('\n');
+        }
+        sb.append("  ids inside: uid ").append(Integer.toUnsignedString(s.uid())).append(", gid ")
+                .append(Integer.toUnsignedString(s.gid())).append(last(steps, "host-ids") == null ? ""
+                        : "; host ids " + last(steps, "host-ids")).append('\n');
+        String hostname = last(steps, "hostname");
+        sb.append("  hostname: ").append(s.sharedNamespaces().contains(Namespace.UTS) ? "the host's"
+                : hostname == null ? "sandbox" : hostname).append('\n');
+        sb.append("  environment: ").append(s.environment().isEmpty() ? "empty" : s.environment().toString()).append('\n');
+        String cwd = last(steps, "cwd");
+        sb.append("  working directory: ").append(cwd == null ? "/" : cwd).append('\n');
+        List<String> rl = all(steps, "rlimit");
+        sb.append("  rlimits: ").append(rl.isEmpty() ? "inherited from sandbox4j" : String.join(", ", rl)).append('\n');
+        List<String> caps = all(steps, "cap-keep");
+        sb.append("  capabilities kept: ").append(caps.isEmpty() ? "none" : String.join(", ", caps)).append('\n');
+        Duration t = s.timeLimit();
+        sb.append("  time limit: ").append(t == null ? "none" : t.toMillis() / 1000.0 + " s").append('\n');
+        sb.append("  session: ").append(lastDirective(steps, "same-session") != null
+                ? "sandbox4j's own (the program may use its controlling terminal, TIOCSTI included)"
+                : "new (no controlling terminal: no TIOCSTI into the caller's terminal)").append('\n');
+        sb.append("  pid 1: ").append(lastDirective(steps, "exec-directly") != null ? "the program itself"
+                : "sandbox4j's init (forwards signals, reaps)").append('\n');
+        sb.append("  no_new_privs: on\n");
+        Directive sec = lastDirective(steps, "seccomp", "seccomp-string", "no-seccomp");
+        sb.append("  seccomp: ");
+        if (sec == null) {
+            sb.append("the default deny list (SeccompPolicies.defaultDenyList()), ").append(Directives.defaultSeccomp().length())
+                    .append(" BPF instructions on ").append(org.sandbox4j.Arch.current());
+        } else if (sec.name().equals("no-seccomp")) {
+            sb.append("none (--no-seccomp)");
+        } else {
+            String call = "";
+            for (Step st : steps) {
+                if (st.directive() == sec) {
+                    call = Directives.apply(Sandbox.builder(), sec, st.baseDir());
+                }
             }
-            return Duration.ofMillis(ms);
-        } catch (NumberFormatException | ArithmeticException e) {
-            throw new UsageException("--time-limit " + v + ": expected a number of seconds, e.g. 10 or 0.5");
+            sb.append(sec.spelled().length() > 60 ? sec.spelled().substring(0, 57) + "..." : sec.spelled())
+                    .append(" -> ").append(call);
         }
+        sb.append('\n');
+        return sb.toString();
     }
 
-    private static int parseId(String opt, String v) throws UsageException {
-        try {
-            return Integer.parseUnsignedInt(v.trim());
-        } catch (NumberFormatException e) {
-            throw new UsageException(opt + " " + v + ": expected a number from 0 to 4294967294");
+    private static @Nullable Directive lastDirective(List<Step> steps, String... names) {
+        Directive found = null;
+        for (Step s : steps) {
+            for (String n : names) {
+                if (s.directive().name().equals(n)) {
+                    found = s.directive();
+                }
+            }
         }
+        return found;
     }
 
-    private static int parseInt(String opt, String v) throws UsageException {
-        try {
-            return Integer.parseInt(v.trim());
-        } catch (NumberFormatException e) {
-            throw new UsageException(opt + " " + v + ": expected a number");
-        }
+    private static @Nullable String last(List<Step> steps, String... names) {
+        Directive d = lastDirective(steps, names);
+        return d == null ? null : d.value();
     }
 
-    private static int runJail(Sandbox sandbox, List<String> command) {
+    private static List<String> all(List<Step> steps, String name) {
+        List<String> out = new ArrayList<>();
+        for (Step s : steps) {
+            if (s.directive().name().equals(name)) {
+                out.add(s.directive().value());
+            }
+        }
+        return out;
+    }
+
+    private static int runJail(Sandbox sandbox, List<String> command, boolean verbose, boolean quiet) {
         AtomicReference<SandboxedProcess> proc = new AtomicReference<>();
         for (String name : new String[] {"INT", "TERM", "HUP"}) {
             try {
@@ -302,6 +436,7 @@ final class RunCommand {
                 // The signal is reserved or ignored (e.g. SIGHUP under nohup): leave it be.
             }
         }
+        Terminal.State tty = Terminal.save();
         SandboxedProcess p;
         try {
             p = sandbox.start(command);
@@ -311,6 +446,9 @@ final class RunCommand {
             return Main.fail("cannot start the jail: " + e.getMessage());
         }
         proc.set(p);
+        if (verbose) {
+            System.err.println("sandbox4j: started " + String.join(" ", command) + " (launcher pid " + p.pid() + ")");
+        }
         JailExit exit;
         while (true) {
             try {
@@ -320,10 +458,14 @@ final class RunCommand {
                 // keep waiting: the jail's status is our status
             }
         }
-        if (exit.timedOut()) {
+        Terminal.restore(tty);
+        if (exit.timedOut() && !quiet) {
             Duration limit = sandbox.timeLimit();
             System.err.println("sandbox4j: time limit of " + (limit == null ? "?" : limit.toMillis() / 1000.0)
                     + " s reached; the jail was killed");
+        }
+        if (verbose) {
+            System.err.println("sandbox4j: the jail " + exit);
         }
         return exit.exitValue();
     }

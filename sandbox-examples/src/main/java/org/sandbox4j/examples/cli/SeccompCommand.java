@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Locale;
 import org.sandbox4j.Arch;
 import org.sandbox4j.examples.cli.Main.UsageException;
-import org.sandbox4j.Sandbox;
 import org.sandbox4j.seccomp.SeccompAction;
 import org.sandbox4j.seccomp.SeccompParseException;
 import org.sandbox4j.seccomp.SeccompPolicy;
@@ -149,24 +148,6 @@ final class SeccompCommand {
             throw new UsageException(file + ": " + e.getMessage());
         }
         return 0;
-    }
-
-    /** {@code run --seccomp PROFILE|FILE}: a profile name, else a policy file. */
-    static void applyPolicy(Sandbox.Builder b, String v) throws UsageException {
-        if (SeccompProfiles.names().contains(v.toUpperCase(Locale.ROOT).replace('-', '_'))) {
-            b.seccomp(profileProgram(v, Arch.current()));
-            return;
-        }
-        Path p = Path.of(v);
-        if (!Files.isRegularFile(p)) {
-            throw new UsageException("--seccomp " + v + ": neither a profile (" + String.join(", ", SeccompProfiles.names())
-                    + ") nor a policy file");
-        }
-        try {
-            b.seccomp(parsePolicy(Files.readString(p), v));
-        } catch (IOException e) {
-            throw new UsageException("--seccomp " + v + ": " + e.getMessage());
-        }
     }
 
     static SeccompPolicy parsePolicy(String text, String where) throws UsageException {

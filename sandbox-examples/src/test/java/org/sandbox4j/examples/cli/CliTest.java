@@ -224,6 +224,9 @@ class CliTest {
             Run fail = cli(script, dir, setpriv, jailed("--ro-bind", "/nonexistent:/x", "--", "/bin/true"));
             assertEquals(125, fail.exit());
             assertTrue(fail.err().startsWith("sandbox4j: bind mount"), fail.err());
+            Run doctor = cli(script, dir, setpriv, "doctor");
+            assertEquals(0, doctor.exit(), doctor.out() + doctor.err());
+            assertTrue(doctor.out().matches("(?s).*OK +jail +as uid 65534: .*"), doctor.out());
         }
     }
 
