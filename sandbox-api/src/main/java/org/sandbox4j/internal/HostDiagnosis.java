@@ -44,10 +44,6 @@ public final class HostDiagnosis {
     }
 
     private static @Nullable String read(String path) {
-        try {
-            return Files.readString(Path.of(path)).trim();
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
+        return org.sandbox4j.internal.ProcFiles.read(path);
     }
 }

@@ -345,11 +345,7 @@ public record HostProbe(Arch arch, List<Feature> features) {
     }
 
     private static @Nullable String read(String path) {
-        try {
-            return Files.readString(Path.of(path)).trim();
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
+        return org.sandbox4j.internal.ProcFiles.read(path);
     }
 
     /** One line per feature: {@code OK         landlock             ABI 7: ...}, the fix after {@code ->}. */
