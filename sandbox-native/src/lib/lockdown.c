@@ -83,7 +83,7 @@ static int apply_here(void) {
       for (int c = 0; c < 64; c++)
         if ((bnd >> c) & 1)
           if (prctl(PR_CAPBSET_DROP, (unsigned long)c, 0, 0, 0) && errno != EINVAL) return ST_BOUNDING;
-      /* uid 0 gains nothing from exec any more (the bounding set is empty anyway; belt and braces). */
+      /* uid 0 gains nothing from exec any more (no_new_privs and an empty permitted set already see to it). */
       (void)prctl(PR_SET_SECUREBITS, SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | SECBIT_NO_SETUID_FIXUP |
                                          SECBIT_NO_SETUID_FIXUP_LOCKED | SECBIT_KEEP_CAPS_LOCKED, 0, 0, 0);
     }

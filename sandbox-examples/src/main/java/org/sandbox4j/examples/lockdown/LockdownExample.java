@@ -117,7 +117,7 @@ public final class LockdownExample {
                 .landlock(fs -> fs.allowReadEverywhere().readWrite(data.toString()).readWrite("/dev/null")
                         .allowTcpConnect(httpPort).denyTcpBind())
                 .limit(Rlimit.NOFILE, 4096)
-                .dropCapabilities()
+                .clearBoundingSet() // every capability set, the bounding set included
                 .apply();
         for (String l : report.lines()) {
             System.out.println("REPORT " + l);
