@@ -96,7 +96,12 @@ final class Demo {
     private static Result cat(Sandbox jail, Path file) throws IOException, InterruptedException {
         SandboxedProcess p = jail.start("/bin/cat", file.toString());
         p.getOutputStream().close();
-        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
+        // stderr on a thread of its own, stdout here: reading both from one thread could block on one
+        // pipe while the program waits on the other, full
+        CompletableFuture<String> err = new CompletableFuture<>();
+        Thread errReader = new Thread(() -> err.complete(readAll(p.getErrorStream())), "demo-stderr");
+        errReader.setDaemon(true);
+        errReader.start();
         String out = readAll(p.getInputStream());
         JailExit exit = p.jailExit();
         return new Result(exit, out, err.join());

@@ -38,14 +38,21 @@ public final class ExternalExample {
 
     public static Result pdfToText(Sandbox sandbox, byte[] pdf) throws IOException, InterruptedException {
         SandboxedProcess p = sandbox.start("/usr/bin/pdftotext", "-q", "-", "-");
-        CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
-        CompletableFuture.runAsync(() -> {
+        // Blocking pipe I/O gets threads of its own: on a small machine CompletableFuture's shared
+        // pool may have a single worker, and a writer queued behind a reader would never run.
+        CompletableFuture<byte[]> err = new CompletableFuture<>();
+        Thread errReader = new Thread(() -> err.complete(readAll(p.getErrorStream())), "pdftotext-stderr");
+        Thread writer = new Thread(() -> {
             try (var in = p.getOutputStream()) {
                 in.write(pdf);
             } catch (IOException e) {
                 // pdftotext stopped reading: its exit status tells why
             }
-        });
+        }, "pdftotext-stdin");
+        errReader.setDaemon(true);
+        writer.setDaemon(true);
+        errReader.start();
+        writer.start();
         byte[] out = readAll(p.getInputStream());
         JailExit exit = p.jailExit();
         return new Result(new String(out, StandardCharsets.UTF_8), new String(err.join(), StandardCharsets.UTF_8), exit);
