@@ -106,22 +106,6 @@ public final class Syscalls {
     }
 
     private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-                cur[j] = Math.min(sub, Math.min(prev[j] + 1, cur[j - 1] + 1));
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        // a shared prefix is a better hint than raw edit distance ("opn" -> open, openat)
-        return prev[b.length()] * 2 - (b.startsWith(a) || a.startsWith(b) ? 1 : 0);
+        return org.sandbox4j.internal.EditDistance.between(a, b);
     }
 }
