@@ -219,7 +219,31 @@ public final class Sandbox {
             hint = "the program is not visible inside the jail: bind its directory (and its libraries), e.g."
                     + " readOnlySystem()";
         }
-        return new SandboxSetupException(step, s.errno(), s.path(), s.detail(), call, hint);
+        String path = s.path();
+        if (s.opIndex() >= 0 && s.opIndex() < ops.size() && ops.get(s.opIndex()) instanceof MountOp.Bind b
+                && path.equals(b.source())) {
+            path = b.source() + " -> " + b.target();
+        }
+        return new SandboxSetupException(step, s.errno(), path, conciseDetail(s.detail(), s.path(), s.errno(), s.step()), call, hint);
+    }
+
+    /**
+     * The launcher's detail without what the message already says: "open bind source /x: No such
+     * file or directory" becomes "open bind source" next to "/x: ENOENT (No such file or directory)".
+     */
+    static String conciseDetail(String detail, String path, int errno, String wireStep) {
+        String d = detail;
+        if (errno != 0) {
+            String suffix = ": " + Errno.message(errno);
+            if (d.endsWith(suffix)) {
+                d = d.substring(0, d.length() - suffix.length());
+            }
+        }
+        if (!path.isEmpty() && d.endsWith(" " + path)) {
+            d = d.substring(0, d.length() - path.length() - 1);
+        }
+        d = d.strip();
+        return d.equals(wireStep) ? "" : d; // "chdir" after "change directory" says nothing new
     }
 
     private byte[] encodePrefix() {

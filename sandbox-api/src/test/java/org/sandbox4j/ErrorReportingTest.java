@@ -26,8 +26,8 @@ class ErrorReportingTest {
             assertEquals(SetupStep.BIND, e.step());
             assertEquals("ENOENT", e.errnoName());
             assertEquals("readOnly(\"/nonexistent\", \"/data\")", e.builderCall());
-            assertTrue(e.getMessage().startsWith("bind mount /nonexistent"), e.getMessage());
-            assertTrue(e.getMessage().contains("ENOENT (No such file or directory)"), e.getMessage());
+            assertEquals("bind mount /nonexistent -> /data: ENOENT (No such file or directory), open bind source"
+                    + " [readOnly(\"/nonexistent\", \"/data\")]", e.getMessage());
         }
     }
 
