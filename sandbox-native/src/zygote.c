@@ -30,6 +30,7 @@
 #include "report.h"
 
 #define ZFD_SOCK 3
+#define ZFD_DEATH 5
 #define ZFD_LIFELINE 6
 #define REQ_MAGIC 0x5A344253u   /* "SB4Z" */
 #define REPLY_MAGIC 0x59344253u /* "SB4Y" */
@@ -309,10 +310,16 @@ static void jail_ended(struct zjail *z, int st) {
   if (z->init_r >= 0) close(z->init_r);
 }
 
+/* Ordering: the result record is written and the result fd closed BEFORE the pid is reaped, so
+ * the jail's pid cannot be recycled before Java has seen the EOF (waitid WNOWAIT peeks). */
 static void reap_all(void) {
-  int st;
-  pid_t p;
-  while ((p = waitpid(-1, &st, WNOHANG)) > 0) {
+  for (;;) {
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid == 0) return;
+    pid_t p = si.si_pid;
+    int st = si.si_code == CLD_EXITED ? (si.si_status & 0xff) << 8
+                                      : (si.si_status & 0x7f) | (si.si_code == CLD_DUMPED ? 0x80 : 0);
     for (struct zjail **pp = &jails; *pp; pp = &(*pp)->next) {
       if ((*pp)->pid != p) continue;
       struct zjail *z = *pp;
@@ -322,6 +329,7 @@ static void reap_all(void) {
       free(z);
       break;
     }
+    while (waitpid(p, NULL, 0) < 0 && errno == EINTR) {}
   }
 }
 
@@ -343,9 +351,11 @@ void zygote_main(void) {
       }
     }
   int lifeline = fcntl(ZFD_LIFELINE, F_GETFD) >= 0 ? ZFD_LIFELINE : -1;
-  int keep[2] = {ZFD_SOCK, lifeline};
-  fds_close_except(keep, 2, 3);
+  /* fd 5: the write end of the death pipe; Java's reaper sees EOF when the zygote has exited. */
+  int keep[3] = {ZFD_SOCK, ZFD_DEATH, lifeline};
+  fds_close_except(keep, 3, 3);
   fcntl(ZFD_SOCK, F_SETFD, FD_CLOEXEC);
+  fcntl(ZFD_DEATH, F_SETFD, FD_CLOEXEC);
   if (lifeline >= 0) fcntl(lifeline, F_SETFD, FD_CLOEXEC);
   report_reset(-1);
 
