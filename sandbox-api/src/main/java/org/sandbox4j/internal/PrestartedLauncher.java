@@ -44,6 +44,8 @@ public final class PrestartedLauncher {
     private static volatile @Nullable Boolean forced;
     private static final Object LOCK = new Object();
     private static @Nullable Zygote current;
+    /** Every zygote started and not yet reaped (a retired one lives until its jails have ended). */
+    private static final List<Zygote> STARTED = new ArrayList<>();
 
     private PrestartedLauncher() {}
 
@@ -63,6 +65,31 @@ public final class PrestartedLauncher {
         synchronized (LOCK) {
             Zygote z = current;
             return z == null || z.dead || z.exited ? -1 : z.pid;
+        }
+    }
+
+    /**
+     * Stops the zygote: it stops serving and exits once its running jails have ended. Waits up to
+     * {@code timeout} for it to be reaped; true when no zygote is left. The next prestarted start
+     * starts a new one.
+     */
+    public static boolean shutdown(java.time.Duration timeout) throws InterruptedException {
+        List<Zygote> all;
+        synchronized (LOCK) {
+            if (current != null) {
+                retire(current, false);
+            }
+            all = new ArrayList<>(STARTED);
+        }
+        long until = System.nanoTime() + timeout.toNanos();
+        for (Zygote z : all) {
+            while (!z.exited && System.nanoTime() < until) {
+                Thread.sleep(5);
+            }
+        }
+        synchronized (LOCK) {
+            STARTED.removeIf(z -> z.exited);
+            return STARTED.isEmpty();
         }
     }
 
@@ -259,8 +286,10 @@ public final class PrestartedLauncher {
         if (z != null && !z.dead) {
             retire(z, false); // another test prefix: the old one exits once its jails have ended
         }
+        STARTED.removeIf(old -> old.exited);
         z = start(prefix, launcherPath, key);
         current = z;
+        STARTED.add(z);
         return z;
     }
 
