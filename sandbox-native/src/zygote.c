@@ -123,6 +123,16 @@ static void child_fds(int *fds, int nfds, int n_kept, int *sync_r, int *init_w) 
     if (dup2(own[N_FIXED + i], FD_FIRST_KEPT_Z + i) < 0) _exit(STEP_EXIT);
   for (int i = 0; i < nfds; i++)
     if (i != 4) close(own[i]); /* own[4], the result fd, was never duplicated: it is -1 here */
+  /* The internal fds to the lowest free numbers, as the launcher has them: a low RLIMIT_NOFILE
+   * from the spec applies before fds_apply moves them (step 7 vs 13). */
+  int *internal[2] = {&own[n - 2], &own[n - 1]};
+  for (int i = 0; i < 2; i++) {
+    if (*internal[i] < 0) continue;
+    int low = fcntl(*internal[i], F_DUPFD_CLOEXEC, 3);
+    if (low < 0) _exit(STEP_EXIT);
+    close(*internal[i]);
+    *internal[i] = low;
+  }
   *sync_r = own[n - 2];
   *init_w = own[n - 1];
 }
