@@ -41,20 +41,31 @@ static int cmp_int(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-void fds_launcher_close(const struct spec *s) {
-  int *keep = malloc((s->n_fdmaps + 1) * sizeof *keep);
+void fds_close_except(const int *keep_in, size_t n, unsigned lo) {
+  int *keep = malloc((n + 1) * sizeof *keep);
   if (!keep) { /* cannot happen for <= 1024 ints; closing nothing would leak, so close all */
-    range(7, ~0u, 0);
+    range(lo, ~0u, 0);
     return;
   }
-  for (size_t i = 0; i < s->n_fdmaps; i++) keep[i] = s->fdmaps[i].from;
-  qsort(keep, s->n_fdmaps, sizeof *keep, cmp_int);
-  unsigned lo = 7;
-  for (size_t i = 0; i < s->n_fdmaps; i++) {
+  for (size_t i = 0; i < n; i++) keep[i] = keep_in[i];
+  qsort(keep, n, sizeof *keep, cmp_int);
+  for (size_t i = 0; i < n; i++) {
+    if (keep[i] < 0) continue;
     if ((unsigned)keep[i] > lo) range(lo, (unsigned)keep[i] - 1, 0);
     if ((unsigned)keep[i] >= lo) lo = (unsigned)keep[i] + 1;
   }
   range(lo, ~0u, 0);
+  free(keep);
+}
+
+void fds_launcher_close(const struct spec *s) {
+  int *keep = malloc((s->n_fdmaps + 1) * sizeof *keep);
+  if (!keep) {
+    range(7, ~0u, 0);
+    return;
+  }
+  for (size_t i = 0; i < s->n_fdmaps; i++) keep[i] = s->fdmaps[i].from;
+  fds_close_except(keep, s->n_fdmaps, 7);
   free(keep);
 }
 

@@ -36,6 +36,8 @@ int limits_apply(const struct spec *s);
 
 /* fds.c */
 void fds_launcher_close(const struct spec *s);
+/* Closes every fd >= lo that is not in keep[0..n) (negative entries ignored). */
+void fds_close_except(const int *keep, size_t n, unsigned lo);
 int fds_apply(const struct spec *s, int *internal[], int n_internal);
 
 /* landlock.c */
@@ -46,6 +48,9 @@ int seccomp_apply(const struct spec *s);
 
 /* init.c */
 __attribute__((noreturn)) void init_run(const struct jail *j, pid_t target);
+
+/* zygote.c: the prestarted launcher (server mode, argv[1] "--zygote") */
+__attribute__((noreturn)) void zygote_main(void);
 
 /* contain.c */
 __attribute__((noreturn)) void contain_run(struct jail *j);

@@ -98,7 +98,8 @@ static __attribute__((noreturn)) void mirror(int st, uint32_t flags) {
   _exit(code);
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+  if (argc == 2 && !strcmp(argv[1], "--zygote")) zygote_main();
   /* Run from a memfd, the kernel would name us after the fd number ("25") in ps and top. */
   prctl(PR_SET_NAME, "sb4j-launcher", 0, 0, 0);
   if (!fd_open(FD_SPEC) || !fd_open(FD_STATUS) || !fd_open(FD_RESULT)) {

@@ -67,6 +67,11 @@ void report_statusf(int op_index, const char *step, int err, const char *path, c
   errno = saved;
 }
 
+void report_reset(int fd) {
+  report_fd = fd;
+  reported = 0;
+}
+
 int report_result(int fd, uint32_t kind, int32_t value, uint32_t flags) {
   unsigned char b[16];
   put32(b, RESULT_MAGIC);

@@ -22,6 +22,10 @@ void report_status(int op_index, const char *step, int err, const char *path, co
 void report_statusf(int op_index, const char *step, int err, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
+/* Points status records at fd (-1: nowhere) and re-arms the first-record rule (the zygote serves
+ * many jails from one process). */
+void report_reset(int fd);
+
 int report_result(int fd, uint32_t kind, int32_t value, uint32_t flags);
 
 /* Writes all of buf, retrying on EINTR and short writes. */

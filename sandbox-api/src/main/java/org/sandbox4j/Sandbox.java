@@ -157,6 +157,18 @@ public final class Sandbox {
         return org.sandbox4j.probe.HostProbe.run();
     }
 
+    /**
+     * Opt-in spawn mode (experimental): {@code true} starts every jail of this JVM through one
+     * prestarted launcher (the "zygote", started lazily on the next start) that clones jails on
+     * request instead of spawning a launcher per jail; {@code false} forces the default per-jail
+     * launcher. Without a call, {@code -Dsandbox4j.spawn=prestarted} turns the mode on. Jails behave
+     * the same in both modes, except that {@link SandboxedProcess#pid()} is the jail's pid 1 rather than
+     * its launcher's, and that killing the zygote kills every jail it runs. See docs/architecture.md.
+     */
+    public static void usePrestartedLauncher(boolean on) {
+        org.sandbox4j.internal.PrestartedLauncher.setEnabled(on);
+    }
+
     /** A builder that starts from this jail's settings, to derive a variant. */
     public Builder toBuilder() {
         return new Builder(this);

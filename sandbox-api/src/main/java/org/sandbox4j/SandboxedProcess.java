@@ -25,11 +25,18 @@ import org.sandbox4j.internal.Spawner;
  * are forwarded to the program; its exit status mirrors the program's. {@link #destroy()} sends
  * SIGTERM, which reaches the program (its jail ends when it exits); {@link #destroyForcibly()} sends
  * SIGKILL to the launcher, and the whole jail, every process in its pid namespace, dies with it.
+ *
+ * <p>In the prestarted mode ({@link Sandbox#usePrestartedLauncher(boolean)}) there is no per-jail
+ * launcher: {@link #pid()} is the jail's pid 1 on the host (jail init, which forwards the same
+ * signals; SIGKILL ends the pid namespace), signals go through a pidfd, and the exit comes from the
+ * result record alone.
  */
 public final class SandboxedProcess extends Process {
     private static final int RESULT_MAGIC = 0x58344253;
 
     private final int pid;
+    private final boolean prestarted;
+    private int pidfd; // prestarted mode: the jail's pid 1, -1 once reaped (under lock)
     private final OutputStream stdin;
     private final InputStream stdout;
     private final InputStream stderr;
@@ -41,6 +48,8 @@ public final class SandboxedProcess extends Process {
 
     SandboxedProcess(Spawner.Spawned s) throws IOException {
         this.pid = s.pid();
+        this.prestarted = s.prestarted();
+        this.pidfd = s.pidfd();
         this.stdin = s.stdin() >= 0 ? PipeStreams.out(s.stdin()) : OutputStream.nullOutputStream();
         this.stdout = s.stdout() >= 0 ? PipeStreams.in(s.stdout()) : InputStream.nullInputStream();
         this.stderr = s.stderr() >= 0 ? PipeStreams.in(s.stderr()) : InputStream.nullInputStream();
@@ -58,6 +67,15 @@ public final class SandboxedProcess extends Process {
             @Override
             public void markReaped() {
                 reaped = true;
+                if (pidfd >= 0) {
+                    LibC.close(pidfd);
+                    pidfd = -1;
+                }
+            }
+
+            @Override
+            public boolean reapable() {
+                return !prestarted;
             }
 
             @Override
@@ -210,7 +228,16 @@ public final class SandboxedProcess extends Process {
      */
     public void signal(int signal) {
         synchronized (lock) {
-            if (!reaped) {
+            if (reaped) {
+                return;
+            }
+            if (!prestarted) {
+                LibC.kill(pid, signal);
+            } else if (pidfd >= 0) {
+                org.sandbox4j.internal.PrestartedLauncher.kill(pidfd, signal);
+            } else {
+                // No pidfd (kernel < 5.3): the pid is the zygote's unreaped child until the result
+                // fd's EOF, which the zygote produces before it reaps; see docs/architecture.md.
                 LibC.kill(pid, signal);
             }
         }

@@ -35,6 +35,10 @@ class ChildJvmTest {
     }
 
     private static Process childJvm(JailMode mode, String... args) throws IOException {
+        return childJvm(mode, List.of(), args);
+    }
+
+    private static Process childJvm(JailMode mode, List<String> jvmArgs, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         if (mode == JailMode.UNPRIVILEGED) {
             assumeTrue(LibC.geteuid() == 0, "switching to uid 65534 needs a root JVM");
@@ -42,7 +46,9 @@ class ChildJvmTest {
         }
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-Xshare:auto", "-XX:TieredStopAtLevel=1",
-                "-Djava.io.tmpdir=/tmp", "-cp", classpath(), ChildJvmMain.class.getName()));
+                "-Djava.io.tmpdir=/tmp"));
+        cmd.addAll(jvmArgs);
+        cmd.addAll(List.of("-cp", classpath(), ChildJvmMain.class.getName()));
         cmd.addAll(List.of(args));
         return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).directory(new File("/")).start();
     }
@@ -50,8 +56,19 @@ class ChildJvmTest {
     @ParameterizedTest
     @EnumSource(JailMode.class)
     void jailsDieWithTheirJvm(JailMode mode) throws Exception {
+        jailsDieWithTheirJvm(mode, List.of());
+    }
+
+    /** The same with the prestarted launcher: the zygote holds the lifeline and kills its jails. */
+    @ParameterizedTest
+    @EnumSource(JailMode.class)
+    void jailsOfThePrestartedLauncherDieWithTheirJvm(JailMode mode) throws Exception {
+        jailsDieWithTheirJvm(mode, List.of("-Dsandbox4j.spawn=prestarted"));
+    }
+
+    private static void jailsDieWithTheirJvm(JailMode mode, List<String> jvmArgs) throws Exception {
         String marker = "jvm-death-" + System.nanoTime();
-        Process jvm = childJvm(mode, "hold", JailTestSupport.fixtures().resolve("attack").toString(), marker);
+        Process jvm = childJvm(mode, jvmArgs, "hold", JailTestSupport.fixtures().resolve("attack").toString(), marker);
         try {
             BufferedReader r = new BufferedReader(new InputStreamReader(jvm.getInputStream(), StandardCharsets.UTF_8));
             assertEquals("READY", r.readLine(), "the child JVM started its jail");

@@ -126,6 +126,31 @@ public final class LibC {
 
     public static native int sigaddset(Pointer set, int signo);
 
+    public static native int socketpair(int domain, int type, int protocol, int[] sv);
+
+    public static native long sendmsg(int fd, Pointer msg, int flags);
+
+    public static native long recvmsg(int fd, Pointer msg, int flags);
+
+    public static native int open(String path, int flags, int mode);
+
+    /** syscall(2) with four arguments, for pidfd_send_signal(pidfd, sig, NULL, 0). */
+    public static native long syscall(long number, int a, int b, Pointer c, int d);
+
+    public static final int AF_UNIX = 1;
+    public static final int SOCK_SEQPACKET = 5;
+    public static final int SOCK_CLOEXEC = O_CLOEXEC;
+    public static final int SOL_SOCKET = 1;
+    public static final int SCM_RIGHTS = 1;
+    public static final int MSG_CTRUNC = 0x8;
+    public static final int MSG_NOSIGNAL = 0x4000;
+    public static final int MSG_CMSG_CLOEXEC = 0x40000000;
+    public static final int EPIPE = 32;
+    public static final int ECONNRESET = 104;
+    public static final int ESRCH = 3;
+    /** The same number on x86_64 and aarch64 (the unified syscall table from 424 on). */
+    public static final long SYS_PIDFD_SEND_SIGNAL = 424;
+
     public static native int pthread_sigmask(int how, Pointer set, Pointer oldset);
 
     public static final int SIG_BLOCK = 0;

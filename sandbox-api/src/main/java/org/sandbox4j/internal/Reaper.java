@@ -35,6 +35,14 @@ public final class Reaper {
 
         /** Marks the pid as no longer signalable; called under {@link #lock()} before reaping. */
         void markReaped();
+
+        /**
+         * Whether {@link #pid()} is a child of the JVM to reap with waitpid. False in the prestarted
+         * mode: the jail's pid 1 is the zygote's child, and the result record is all there is.
+         */
+        default boolean reapable() {
+            return true;
+        }
     }
 
     private static final Reaper INSTANCE = new Reaper();
@@ -130,6 +138,14 @@ public final class Reaper {
     }
 
     private static void reap(Entry e) {
+        if (!e.watcher.reapable()) {
+            synchronized (e.watcher.lock()) {
+                e.watcher.markReaped();
+            }
+            // No record: the zygote died before the jail ended, and the jail died with it (pdeathsig).
+            e.watcher.exited(LibC.SIGKILL, e.data);
+            return;
+        }
         int[] status = new int[1];
         int rc;
         synchronized (e.watcher.lock()) {

@@ -39,7 +39,12 @@ public final class Spawner {
     private Spawner() {}
 
     /** What start() needs from a spawn: the launcher's pid and the JVM's ends of its pipes. */
-    public record Spawned(int pid, int stdin, int stdout, int stderr, int result) {}
+    public record Spawned(int pid, int stdin, int stdout, int stderr, int result, boolean prestarted, int pidfd) {
+        /** A spawn of a per-jail launcher: {@code pid} is the launcher, a child of the JVM. */
+        public Spawned(int pid, int stdin, int stdout, int stderr, int result) {
+            this(pid, stdin, stdout, stderr, result, false, -1);
+        }
+    }
 
     /** What a failed status record said. */
     public record Status(int opIndex, int errno, String step, String path, String detail) {}
@@ -53,7 +58,19 @@ public final class Spawner {
         testLauncherPath = launcherPath;
     }
 
-    private static synchronized int lifeline() throws SandboxException {
+    static @Nullable List<String> testPrefix() {
+        return testPrefix;
+    }
+
+    static @Nullable String testLauncherPath() {
+        return testLauncherPath;
+    }
+
+    static Memory spawnAttr() {
+        return SPAWN_ATTR;
+    }
+
+    static synchronized int lifeline() throws SandboxException {
         if (lifelineRead < 0) {
             int[] p = new int[2];
             if (LibC.pipe2(p, LibC.O_CLOEXEC) != 0) {
@@ -75,6 +92,9 @@ public final class Spawner {
      */
     public static Spawned spawn(byte[] spec, Redirect in, Redirect out, Redirect err, boolean errToOut,
             int[] keptFds, long setupTimeoutMillis, StatusMapper mapper) throws SandboxException {
+        if (PrestartedLauncher.enabled() && newSession(spec)) {
+            return PrestartedLauncher.spawn(spec, in, out, err, errToOut, keptFds, setupTimeoutMillis, mapper);
+        }
         int lifeline = lifeline();
         List<Integer> toClose = new ArrayList<>(16);
         int stdinParent = -1;
@@ -181,7 +201,8 @@ public final class Spawner {
             writeFully(specWrite, spec); // EPIPE ignored: the launcher died, its status says why
             LibC.close(specWrite);
             specWrite = -1;
-            byte[] status = readStatus(statusRead, setupTimeoutMillis, pid);
+            final int spawnedPid = pid;
+            byte[] status = readStatus(statusRead, setupTimeoutMillis, () -> killAndReap(spawnedPid));
             LibC.close(statusRead);
             statusRead = -1;
             if (status.length > 0) {
@@ -208,6 +229,18 @@ public final class Spawner {
                 }
             }
         }
+    }
+
+    /**
+     * Whether the spec asks for a new session. A jail that keeps its caller's session (sameSession())
+     * is always started by a launcher of its own: under the prestarted launcher it would share the
+     * launcher's session and terminal, fixed when that started, not the caller's.
+     */
+    private static boolean newSession(byte[] spec) {
+        ByteBuffer bb = ByteBuffer.wrap(spec).order(ByteOrder.LITTLE_ENDIAN);
+        // header (8 bytes), then the FLAGS record: type, reserved, length, clone flags, options
+        return spec.length >= 24 && bb.getShort(8) == SpecWriter.FLAGS
+                && (bb.getInt(20) & SpecWriter.OPT_NEW_SESSION) != 0;
     }
 
     /** Turns a status record into the exception the caller sees. */
@@ -241,7 +274,7 @@ public final class Spawner {
         return new String(s, java.nio.charset.StandardCharsets.UTF_8);
     }
 
-    private static byte[] readStatus(int fd, long timeoutMillis, int pid) throws SandboxException {
+    static byte[] readStatus(int fd, long timeoutMillis, Runnable killer) throws SandboxException {
         byte[] buf = new byte[8192];
         int len = 0;
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
@@ -250,7 +283,7 @@ public final class Spawner {
         while (true) {
             long left = (deadline - System.nanoTime()) / 1_000_000L;
             if (left <= 0) {
-                killAndReap(pid);
+                killer.run();
                 throw new SandboxSetupException(SetupStep.UNKNOWN, 0, "",
                         "the jail did not finish its setup within " + timeoutMillis + " ms; it was killed", null, null);
             }

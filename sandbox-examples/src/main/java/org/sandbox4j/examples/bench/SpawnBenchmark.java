@@ -14,6 +14,7 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.sandbox4j.Network;
 import org.sandbox4j.Sandbox;
@@ -94,6 +95,32 @@ public class SpawnBenchmark {
     @Benchmark
     public int bwrap() throws Exception {
         return finish(bwrap.start(), "bwrap /bin/true");
+    }
+
+    /**
+     * Variant (b) through the opt-in prestarted launcher. Its own state: JMH forks one JVM per
+     * benchmark method, and only this method's fork turns the mode on.
+     */
+    @State(Scope.Benchmark)
+    public static class Prestarted {
+        Sandbox jail;
+
+        @Setup
+        public void setup() throws Exception {
+            Sandbox.usePrestartedLauncher(true);
+            jail = jailBuilder().build();
+            finish(jail.start("/bin/true"), "sandbox4j (prestarted) /bin/true");
+        }
+
+        @TearDown
+        public void tearDown() {
+            Sandbox.usePrestartedLauncher(false);
+        }
+    }
+
+    @Benchmark
+    public int sandbox4jPrestarted(Prestarted p) throws Exception {
+        return finish(p.jail.start("/bin/true"), "sandbox4j (prestarted) /bin/true");
     }
 
     private static int finish(Process p, String what) throws Exception {

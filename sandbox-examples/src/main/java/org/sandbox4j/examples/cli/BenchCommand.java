@@ -30,8 +30,10 @@ final class BenchCommand {
             "  sandbox4j          a jail with every namespace new, /usr read-only, /bin /lib /lib64 links, tmpfs /tmp, /proc, /dev",
             "  sandbox4j_hostnet  the same with network(Network.HOST)",
             "  bwrap              bwrap --unshare-all ... doing the same",
-            "Full: 5 x 2 s warmup + 5 x 5 s measurement per variant (about 2.5 min).",
+            "  sandbox4j_prestarted  the sandbox4j jail through the opt-in prestarted launcher (zygote)",
+            "Full: 5 x 2 s warmup + 5 x 5 s measurement per variant (about 3 min).",
             "--quick: 2 x 1 s warmup + 3 x 2 s measurement (under a minute).",
+            "The line before the last is: RESULT spawn_prestarted_us sandbox4j_prestarted=<median>",
             "The last line is: RESULT spawn_us processbuilder=<median> sandbox4j=<median> sandbox4j_hostnet=<median> bwrap=<median>");
 
     private static final String[][] VARIANTS = {
@@ -39,6 +41,7 @@ final class BenchCommand {
         {"sandbox4j", "sandbox4j"},
         {"sandbox4jHostNet", "sandbox4j_hostnet"},
         {"bwrap", "bwrap"},
+        {"sandbox4jPrestarted", "sandbox4j_prestarted"},
     };
 
     private BenchCommand() {}
@@ -105,6 +108,8 @@ final class BenchCommand {
         double sb = median.get("sandbox4j");
         System.out.printf(Locale.ROOT, "  sandbox4j/bwrap          = %.2f (target <= 0.5)%n", sb / median.get("bwrap"));
         System.out.printf(Locale.ROOT, "  sandbox4j/processbuilder = %.2f (target <= 1.6)%n", sb / median.get("processBuilder"));
+        System.out.printf(Locale.ROOT, "  prestarted/sandbox4j     = %.2f%n", median.get("sandbox4jPrestarted") / sb);
+        System.out.printf(Locale.ROOT, "RESULT spawn_prestarted_us sandbox4j_prestarted=%.1f%n", median.get("sandbox4jPrestarted"));
         System.out.printf(Locale.ROOT, "RESULT spawn_us processbuilder=%.1f sandbox4j=%.1f sandbox4j_hostnet=%.1f bwrap=%.1f%n",
                 median.get("processBuilder"), sb, median.get("sandbox4jHostNet"), median.get("bwrap"));
         System.out.flush();

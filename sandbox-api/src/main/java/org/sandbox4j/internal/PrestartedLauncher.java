@@ -1,0 +1,547 @@
+package org.sandbox4j.internal;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+import com.sun.jna.StringArray;
+import com.sun.jna.ptr.IntByReference;
+import java.io.File;
+import java.lang.ProcessBuilder.Redirect;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+import org.sandbox4j.Errno;
+import org.sandbox4j.SandboxException;
+import org.sandbox4j.SandboxSetupException;
+import org.sandbox4j.SetupStep;
+
+/**
+ * The opt-in prestarted spawn mode (docs/architecture.md, "Prestarted mode"): one launcher per JVM,
+ * started lazily with {@code --zygote}, clones every jail itself on request. A request is one
+ * SOCK_SEQPACKET message: a 16-byte header, the spec (or a memfd holding it when it is large) and
+ * the jail's fds by SCM_RIGHTS. The reply carries the jail's host pid and a pidfd for it.
+ *
+ * <p>Requests are serialized under one lock (send, then wait for the reply: the zygote answers
+ * right after clone and the maps, so the lock is held for about the zygote's share of a spawn);
+ * waiting for the jail's exec (the status pipe) happens outside the lock.
+ */
+public final class PrestartedLauncher {
+    /** Zygote fd layout: 3 the socket, 5 the death pipe (write end), 6 the lifeline. */
+    static final int ZFD_SOCK = 3;
+    static final int ZFD_DEATH = 5;
+    static final int ZFD_LIFELINE = 6;
+
+    private static final int REQ_MAGIC = 0x5A344253;
+    private static final int REPLY_MAGIC = 0x59344253;
+    private static final int REQ_F_SPEC_MEMFD = 0x1;
+    private static final int INLINE_MAX = 64 * 1024;
+    private static final int MAX_KEPT = 240;
+    private static final int F_DUPFD_CLOEXEC = 1030;
+
+    private static volatile @Nullable Boolean forced;
+    private static final Object LOCK = new Object();
+    private static @Nullable Zygote current;
+    /** Every zygote started and not yet reaped (a retired one lives until its jails have ended). */
+    private static final List<Zygote> STARTED = new ArrayList<>();
+
+    private PrestartedLauncher() {}
+
+    /** Whether spawns go through the prestarted launcher: {@link #setEnabled} or {@code -Dsandbox4j.spawn=prestarted}. */
+    public static boolean enabled() {
+        Boolean f = forced;
+        return f != null ? f : "prestarted".equals(System.getProperty("sandbox4j.spawn"));
+    }
+
+    /** Forces the mode on or off; {@code null} goes back to the system property. */
+    public static void setEnabled(@Nullable Boolean on) {
+        forced = on;
+    }
+
+    /** The running zygote's pid, or -1 (for tests). */
+    public static int zygotePid() {
+        synchronized (LOCK) {
+            Zygote z = current;
+            return z == null || z.dead || z.exited ? -1 : z.pid;
+        }
+    }
+
+    /**
+     * Stops the zygote: it stops serving and exits once its running jails have ended. Waits up to
+     * {@code timeout} for it to be reaped; true when no zygote is left. The next prestarted start
+     * starts a new one.
+     */
+    public static boolean shutdown(java.time.Duration timeout) throws InterruptedException {
+        List<Zygote> all;
+        synchronized (LOCK) {
+            if (current != null) {
+                retire(current, false);
+            }
+            all = new ArrayList<>(STARTED);
+        }
+        long until = System.nanoTime() + timeout.toNanos();
+        for (Zygote z : all) {
+            while (!z.exited && System.nanoTime() < until) {
+                Thread.sleep(5);
+            }
+        }
+        synchronized (LOCK) {
+            STARTED.removeIf(z -> z.exited);
+            return STARTED.isEmpty();
+        }
+    }
+
+    private static final class Zygote {
+        final int pid;
+        final int sock;
+        final String key;
+        boolean dead; // under LOCK
+        volatile boolean exited; // set by the reaper thread, under reapLock, once the zygote was reaped
+        final Object reapLock = new Object();
+
+        Zygote(int pid, int sock, String key) {
+            this.pid = pid;
+            this.sock = sock;
+            this.key = key;
+        }
+    }
+
+    /** What the zygote answered: pid 0 means it failed before or at clone (the status pipe says why). */
+    private record Reply(int pid, int pidfd) {}
+
+    /** The same contract as {@link Spawner#spawn}. */
+    static Spawner.Spawned spawn(byte[] spec, Redirect in, Redirect out, Redirect err, boolean errToOut,
+            int[] keptFds, long setupTimeoutMillis, Spawner.StatusMapper mapper) throws SandboxException {
+        if (keptFds.length > MAX_KEPT) {
+            throw new SandboxException("the prestarted launcher passes at most " + MAX_KEPT + " kept fds");
+        }
+        List<Integer> childEnds = new ArrayList<>(8);
+        int[] parentEnds = {-1, -1, -1};
+        int statusRead = -1;
+        int resultRead = -1;
+        int pidfd = -1;
+        boolean ok = false;
+        try {
+            int[] stdio = new int[3];
+            Redirect[] redirects = {in, out, err};
+            for (int fd = 0; fd < 3; fd++) {
+                if (fd == 2 && errToOut) {
+                    stdio[2] = stdio[1];
+                    continue;
+                }
+                Redirect r = redirects[fd];
+                switch (r.type()) {
+                    case PIPE: {
+                        int[] p = pipe(childEnds);
+                        stdio[fd] = fd == 0 ? p[0] : p[1];
+                        parentEnds[fd] = fd == 0 ? p[1] : p[0];
+                        childEnds.remove(Integer.valueOf(parentEnds[fd]));
+                        break;
+                    }
+                    case INHERIT:
+                        if (LibC.fcntl(fd, LibC.F_GETFD, 0) >= 0) {
+                            stdio[fd] = fd; // sent as is; not ours to close
+                        } else {
+                            stdio[fd] = open("/dev/null", LibC.O_RDWR, 0, childEnds);
+                        }
+                        break;
+                    case READ:
+                        stdio[fd] = open(r.file(), LibC.O_RDONLY, 0, childEnds);
+                        break;
+                    case WRITE:
+                    case APPEND:
+                        stdio[fd] = open(r.file(), LibC.O_WRONLY | LibC.O_CREAT
+                                | (r.type() == Redirect.Type.APPEND ? LibC.O_APPEND : LibC.O_TRUNC), 0666, childEnds);
+                        break;
+                    default:
+                        throw new IllegalArgumentException("unsupported redirect " + r);
+                }
+            }
+            int[] p = pipe(childEnds);
+            statusRead = p[0];
+            childEnds.remove(Integer.valueOf(statusRead));
+            int statusWrite = p[1];
+            p = pipe(childEnds);
+            resultRead = p[0];
+            childEnds.remove(Integer.valueOf(resultRead));
+            int resultWrite = p[1];
+
+            int memfd = -1;
+            if (spec.length > INLINE_MAX) {
+                memfd = LibC.memfd_create("sandbox4j-spec", LibC.MFD_CLOEXEC);
+                if (memfd < 0) {
+                    throw Spawner.errnoException("create a memfd for the spec", Native.getLastError());
+                }
+                childEnds.add(memfd);
+                Spawner.writeFully(memfd, spec);
+            }
+            int nfds = 5 + (memfd >= 0 ? 1 : 0) + keptFds.length;
+            int[] fds = new int[nfds];
+            fds[0] = stdio[0];
+            fds[1] = stdio[1];
+            fds[2] = stdio[2];
+            fds[3] = statusWrite;
+            fds[4] = resultWrite;
+            int k = 5;
+            if (memfd >= 0) {
+                fds[k++] = memfd;
+            }
+            for (int fd : keptFds) {
+                fds[k++] = fd;
+            }
+            byte[] body = memfd >= 0 ? new byte[0] : spec;
+            ByteBuffer msg = ByteBuffer.allocate(16 + body.length).order(ByteOrder.LITTLE_ENDIAN);
+            msg.putInt(REQ_MAGIC).putShort((short) 1).putShort((short) (memfd >= 0 ? REQ_F_SPEC_MEMFD : 0))
+                    .putInt(keptFds.length).putInt(0).put(body);
+
+            Reply reply = request(msg.array(), fds, setupTimeoutMillis);
+            // The zygote has its copies (and the jail has its own): the JVM keeps only its ends.
+            for (int fd : childEnds) {
+                LibC.close(fd);
+            }
+            childEnds.clear();
+            pidfd = reply.pidfd();
+            int pid = reply.pid();
+            final int fpidfd = pidfd;
+            byte[] status = Spawner.readStatus(statusRead, setupTimeoutMillis, () -> kill(fpidfd, LibC.SIGKILL));
+            LibC.close(statusRead);
+            statusRead = -1;
+            if (status.length > 0) {
+                throw mapper.toException(Spawner.parseStatus(status));
+            }
+            if (pid <= 0) {
+                throw new SandboxSetupException(SetupStep.LAUNCH, 0, "",
+                        "the prestarted launcher refused the request without a status record", null, null);
+            }
+            ok = true;
+            return new Spawner.Spawned(pid, parentEnds[0], parentEnds[1], parentEnds[2], resultRead, true, pidfd);
+        } finally {
+            if (!ok) {
+                if (pidfd >= 0) {
+                    kill(pidfd, LibC.SIGKILL); // the zygote reaps it and writes a result nobody reads
+                    LibC.close(pidfd);
+                }
+                for (int fd : childEnds) {
+                    LibC.close(fd);
+                }
+                for (int fd : new int[] {statusRead, resultRead, parentEnds[0], parentEnds[1], parentEnds[2]}) {
+                    if (fd >= 0) {
+                        LibC.close(fd);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Sends {@code sig} to a jail through its pidfd (never to a recycled pid). Returns false when the
+     * process is gone.
+     */
+    public static boolean kill(int pidfd, int sig) {
+        if (pidfd < 0) {
+            return false;
+        }
+        return LibC.syscall(LibC.SYS_PIDFD_SEND_SIGNAL, pidfd, sig, null, 0) == 0;
+    }
+
+    private static Reply request(byte[] msg, int[] fds, long timeoutMillis) throws SandboxException {
+        synchronized (LOCK) {
+            for (int attempt = 0; ; attempt++) {
+                Zygote z = zygote();
+                long rc = send(z.sock, msg, fds);
+                if (rc < 0) {
+                    int e = Native.getLastError();
+                    if ((e == LibC.EPIPE || e == LibC.ECONNRESET) && attempt == 0) {
+                        // Died before it saw this request: nothing of it exists; start a new one.
+                        retire(z, true);
+                        continue;
+                    }
+                    retire(z, true);
+                    throw Spawner.errnoException("send a request to the prestarted launcher", e);
+                }
+                Reply r = receive(z, timeoutMillis, attempt == 0);
+                if (r != null) {
+                    return r;
+                }
+                // ECONNRESET: the zygote died with this request unread in its queue (it was dying
+                // when we sent). Nothing of the request exists; start a new zygote and send again.
+            }
+        }
+    }
+
+    private static Zygote zygote() throws SandboxException {
+        List<String> prefix = Spawner.testPrefix();
+        String launcherPath = Spawner.testLauncherPath();
+        String key = prefix == null ? "" : String.join("\0", prefix) + "\0" + launcherPath;
+        Zygote z = current;
+        if (z != null && z.exited) {
+            retire(z, false);
+            z = null;
+        }
+        if (z != null && !z.dead && z.key.equals(key)) {
+            return z;
+        }
+        if (z != null && !z.dead) {
+            retire(z, false); // another test prefix: the old one exits once its jails have ended
+        }
+        STARTED.removeIf(old -> old.exited);
+        z = start(prefix, launcherPath, key);
+        current = z;
+        STARTED.add(z);
+        return z;
+    }
+
+    /** Drops a zygote: closes our socket (it stops serving); {@code kill} also SIGKILLs it. */
+    private static void retire(Zygote z, boolean kill) {
+        if (z.dead) {
+            return;
+        }
+        z.dead = true;
+        if (kill) {
+            synchronized (z.reapLock) {
+                if (!z.exited) {
+                    LibC.kill(z.pid, LibC.SIGKILL); // not reaped yet: the pid is still ours
+                }
+            }
+        }
+        LibC.close(z.sock);
+        if (current == z) {
+            current = null;
+        }
+    }
+
+    private static Zygote start(@Nullable List<String> prefix, @Nullable String launcherPath, String key)
+            throws SandboxException {
+        int lifeline = Spawner.lifeline();
+        int[] sv = new int[2];
+        if (LibC.socketpair(LibC.AF_UNIX, LibC.SOCK_SEQPACKET | LibC.SOCK_CLOEXEC, 0, sv) != 0) {
+            throw Spawner.errnoException("create the prestarted launcher's socket", Native.getLastError());
+        }
+        int[] death = new int[2];
+        if (LibC.pipe2(death, LibC.O_CLOEXEC) != 0) {
+            int e = Native.getLastError();
+            LibC.close(sv[0]);
+            LibC.close(sv[1]);
+            throw Spawner.errnoException("create a pipe", e);
+        }
+        List<Integer> tmp = new ArrayList<>();
+        Memory actions = new Memory(LibC.SIZEOF_FILE_ACTIONS);
+        LibC.posix_spawn_file_actions_init(actions);
+        boolean ok = false;
+        try {
+            // Sources above every target number, so that no dup2 overwrites a source still needed.
+            int sock = dupHigh(sv[1], tmp);
+            int deathWrite = dupHigh(death[1], tmp);
+            int life = dupHigh(lifeline, tmp);
+            for (int fd = 0; fd < 3; fd++) {
+                check(LibC.posix_spawn_file_actions_addopen(actions, fd, "/dev/null", LibC.O_RDWR, 0));
+            }
+            check(LibC.posix_spawn_file_actions_adddup2(actions, sock, ZFD_SOCK));
+            check(LibC.posix_spawn_file_actions_adddup2(actions, deathWrite, ZFD_DEATH));
+            check(LibC.posix_spawn_file_actions_adddup2(actions, life, ZFD_LIFELINE));
+            String exe;
+            String[] argv;
+            if (prefix != null) {
+                exe = prefix.get(0);
+                argv = new String[prefix.size() + 2];
+                for (int i = 0; i < prefix.size(); i++) {
+                    argv[i] = prefix.get(i);
+                }
+                argv[prefix.size()] = Objects.requireNonNull(launcherPath);
+                argv[prefix.size() + 1] = "--zygote";
+            } else {
+                exe = LauncherBinary.path();
+                argv = new String[] {LauncherBinary.FILE_NAME, "--zygote"};
+            }
+            IntByReference pidRef = new IntByReference();
+            int rc = LibC.posix_spawn(pidRef, exe, actions, Spawner.spawnAttr(), new StringArray(argv),
+                    new StringArray(new String[0]));
+            if (rc != 0) {
+                throw new SandboxSetupException(SetupStep.LAUNCH, rc, exe,
+                        "posix_spawn of the prestarted launcher failed", null, null);
+            }
+            int pid = pidRef.getValue();
+            Zygote z = new Zygote(pid, sv[0], key);
+            // The death pipe's read end reaches EOF when the zygote has exited: the reaper then reaps it.
+            Reaper.watch(death[0], new Reaper.Watcher() {
+                @Override
+                public int pid() {
+                    return pid;
+                }
+
+                @Override
+                public void exited(int waitStatus, byte[] result) {
+                    // Nothing under LOCK here: a request may hold it while it waits for a reply.
+                }
+
+                @Override
+                public Object lock() {
+                    return z.reapLock;
+                }
+
+                @Override
+                public void markReaped() {
+                    z.exited = true;
+                }
+            });
+            death[0] = -1;
+            ok = true;
+            return z;
+        } finally {
+            LibC.posix_spawn_file_actions_destroy(actions);
+            for (int fd : tmp) {
+                LibC.close(fd);
+            }
+            LibC.close(sv[1]);
+            LibC.close(death[1]);
+            if (death[0] >= 0 && !ok) {
+                LibC.close(death[0]);
+            }
+            if (!ok) {
+                LibC.close(sv[0]);
+            }
+        }
+    }
+
+    private static long send(int sock, byte[] data, int[] fds) {
+        Memory buf = new Memory(Math.max(1, data.length));
+        buf.write(0, data, 0, data.length);
+        Memory iov = new Memory(16);
+        iov.setPointer(0, buf);
+        iov.setLong(8, data.length);
+        long space = cmsgSpace(4L * fds.length);
+        Memory ctl = new Memory(space);
+        ctl.clear();
+        ctl.setLong(0, 16 + 4L * fds.length); // cmsg_len = CMSG_LEN(n * sizeof(int))
+        ctl.setInt(8, LibC.SOL_SOCKET);
+        ctl.setInt(12, LibC.SCM_RIGHTS);
+        for (int i = 0; i < fds.length; i++) {
+            ctl.setInt(16 + 4L * i, fds[i]);
+        }
+        Memory mh = msghdr(iov, ctl, space);
+        long rc;
+        do {
+            rc = LibC.sendmsg(sock, mh, LibC.MSG_NOSIGNAL);
+        } while (rc < 0 && Native.getLastError() == LibC.EINTR);
+        return rc;
+    }
+
+    /** The reply, or null when the zygote died without reading the request and {@code mayRetry}. */
+    private static @Nullable Reply receive(Zygote z, long timeoutMillis, boolean mayRetry) throws SandboxException {
+        byte[] pfd = new byte[8];
+        ByteBuffer.wrap(pfd).order(ByteOrder.nativeOrder()).putInt(z.sock).putShort((short) LibC.POLLIN);
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        while (true) {
+            long left = (deadline - System.nanoTime()) / 1_000_000L;
+            if (left <= 0) {
+                retire(z, true);
+                throw new SandboxSetupException(SetupStep.LAUNCH, 0, "", "the prestarted launcher did not answer within "
+                        + timeoutMillis + " ms; it was killed (the next start starts a new one)", null, null);
+            }
+            int rc = LibC.poll(pfd, 1, (int) Math.min(left, Integer.MAX_VALUE));
+            if (rc < 0 && Native.getLastError() != LibC.EINTR) {
+                int e = Native.getLastError();
+                retire(z, true);
+                throw Spawner.errnoException("poll the prestarted launcher's socket", e);
+            }
+            if (rc > 0) {
+                break;
+            }
+        }
+        Memory buf = new Memory(8);
+        Memory iov = new Memory(16);
+        iov.setPointer(0, buf);
+        iov.setLong(8, 8);
+        long space = cmsgSpace(4);
+        Memory ctl = new Memory(space);
+        ctl.clear();
+        Memory mh = msghdr(iov, ctl, space);
+        long n;
+        do {
+            n = LibC.recvmsg(z.sock, mh, LibC.MSG_CMSG_CLOEXEC);
+        } while (n < 0 && Native.getLastError() == LibC.EINTR);
+        int recvErrno = n < 0 ? Native.getLastError() : 0;
+        int pidfd = -1;
+        long ctlLen = mh.getLong(40);
+        if (ctlLen >= 20 && ctl.getInt(8) == LibC.SOL_SOCKET && ctl.getInt(12) == LibC.SCM_RIGHTS) {
+            pidfd = ctl.getInt(16);
+        }
+        if (n < 0 && recvErrno == LibC.ECONNRESET && mayRetry) {
+            retire(z, true);
+            return null;
+        }
+        if (n != 8 || buf.getInt(0) != REPLY_MAGIC) {
+            if (pidfd >= 0) {
+                LibC.close(pidfd);
+            }
+            retire(z, true);
+            throw new SandboxSetupException(SetupStep.LAUNCH, 0, "", n == 0
+                    ? "the prestarted launcher died; this start failed (the next start starts a new one)"
+                    : n < 0 ? "the prestarted launcher's socket failed (" + Errno.describe(recvErrno)
+                            + "); this start failed (the next start starts a new one)"
+                    : "the prestarted launcher sent a malformed reply (" + n + " bytes); it was killed", null, null);
+        }
+        int pid = buf.getInt(4);
+        if (pid > 0 && pidfd < 0) {
+            // No pidfd (a kernel before 5.3): signals go by pid, with the window docs/architecture.md describes.
+            return new Reply(pid, -1);
+        }
+        return new Reply(pid, pidfd);
+    }
+
+    private static Memory msghdr(Pointer iov, Pointer ctl, long ctlLen) {
+        Memory mh = new Memory(56); // struct msghdr, LP64 (x86_64 and aarch64)
+        mh.clear();
+        mh.setPointer(16, iov); // msg_iov
+        mh.setLong(24, 1); // msg_iovlen
+        mh.setPointer(32, ctl); // msg_control
+        mh.setLong(40, ctlLen); // msg_controllen
+        return mh;
+    }
+
+    /** CMSG_SPACE on LP64: the 16-byte header plus the data rounded up to 8. */
+    static long cmsgSpace(long dataLen) {
+        return 16 + ((dataLen + 7) & ~7L);
+    }
+
+    private static int[] pipe(List<Integer> toClose) throws SandboxException {
+        int[] p = new int[2];
+        if (LibC.pipe2(p, LibC.O_CLOEXEC) != 0) {
+            throw Spawner.errnoException("create a pipe", Native.getLastError());
+        }
+        toClose.add(p[0]);
+        toClose.add(p[1]);
+        return p;
+    }
+
+    private static int open(File f, int flags, int mode, List<Integer> toClose) throws SandboxException {
+        return open(f.getAbsolutePath(), flags, mode, toClose);
+    }
+
+    private static int open(String path, int flags, int mode, List<Integer> toClose) throws SandboxException {
+        int fd = LibC.open(path, flags | LibC.O_CLOEXEC, mode);
+        if (fd < 0) {
+            throw new SandboxSetupException(SetupStep.LAUNCH, Native.getLastError(), path,
+                    "a redirect file could not be opened", null, null);
+        }
+        toClose.add(fd);
+        return fd;
+    }
+
+    private static int dupHigh(int fd, List<Integer> toClose) throws SandboxException {
+        int d = LibC.fcntl(fd, F_DUPFD_CLOEXEC, 10);
+        if (d < 0) {
+            throw Spawner.errnoException("duplicate fd " + fd, Native.getLastError());
+        }
+        toClose.add(d);
+        return d;
+    }
+
+    private static void check(int rc) throws SandboxException {
+        if (rc != 0) {
+            throw Spawner.errnoException("prepare the prestarted launcher's spawn", rc);
+        }
+    }
+}

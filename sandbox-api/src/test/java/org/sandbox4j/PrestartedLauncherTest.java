@@ -1,0 +1,193 @@
+package org.sandbox4j;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.sandbox4j.JailTestSupport.ATTACK;
+import static org.sandbox4j.JailTestSupport.base;
+import static org.sandbox4j.JailTestSupport.run;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.sandbox4j.JailTestSupport.JailMode;
+import org.sandbox4j.JailTestSupport.Result;
+import org.sandbox4j.internal.LibC;
+import org.sandbox4j.internal.PrestartedLauncher;
+
+/** The opt-in prestarted launcher (zygote): every per-jail guarantee of the default mode, plus recovery. */
+@Tag("kernel")
+class PrestartedLauncherTest {
+
+    @BeforeEach
+    void on() {
+        Sandbox.usePrestartedLauncher(true);
+    }
+
+    @AfterEach
+    void off() {
+        PrestartedLauncher.setEnabled(null);
+    }
+
+    /** The suite's leak checks (no child process, no fds) must not see this class's zygote. */
+    @AfterAll
+    static void stopTheZygote() throws InterruptedException {
+        assertTrue(PrestartedLauncher.shutdown(java.time.Duration.ofSeconds(10)), "the zygote exited");
+    }
+
+    private static long parent(long pid) {
+        return ProcessHandle.of(pid).flatMap(ProcessHandle::parent).map(ProcessHandle::pid).orElse(-1L);
+    }
+
+    @ParameterizedTest
+    @EnumSource(JailMode.class)
+    void exitCodesSignalsAndPidComeFromTheZygotesJail(JailMode mode) throws Exception {
+        try (AutoCloseable m = mode.activate()) {
+            assertEquals(JailExit.exited(3), run(base().build(), ATTACK, "exit", "3").exit());
+            Result term = run(base().build(), ATTACK, "signal", "15");
+            assertTrue(term.exit().signaled() && term.exit().signal() == 15, term.toString());
+            assertEquals(7, run(base().execDirectly().build(), ATTACK, "exit", "7").exit().code());
+            SandboxedProcess p = base().build().start(ATTACK, "sleep", "30");
+            int zygote = PrestartedLauncher.zygotePid();
+            assertTrue(zygote > 0);
+            assertEquals(zygote, parent(p.pid()), "pid() is the jail's pid 1, a child of the zygote");
+            p.destroy(); // SIGTERM to init, forwarded to the program
+            assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+            assertEquals(15, p.jailExit().signal(), p.jailExit().toString());
+            p.destroy(); // after the end: nothing happens
+            SandboxedProcess q = base().build().start(ATTACK, "hold", "3", "x");
+            assertEquals("HOLDING", new BufferedReader(new InputStreamReader(q.getInputStream(), StandardCharsets.UTF_8)).readLine());
+            q.destroyForcibly();
+            assertTrue(q.waitFor(10, TimeUnit.SECONDS));
+            assertEquals(9, q.jailExit().signal());
+            assertEquals(zygote, PrestartedLauncher.zygotePid(), "one zygote served them all");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(JailMode.class)
+    void setupErrorsAreStatusRecords(JailMode mode) throws Exception {
+        try (AutoCloseable m = mode.activate()) {
+            SandboxSetupException e = assertThrows(SandboxSetupException.class,
+                    () -> base().readOnly("/nonexistent", "/data").build().start(ATTACK, "exit", "0"));
+            assertEquals(SetupStep.BIND, e.step());
+            assertEquals("readOnly(\"/nonexistent\", \"/data\")", e.builderCall());
+            e = assertThrows(SandboxSetupException.class, () -> base().build().start("/no/such/program"));
+            assertEquals(SetupStep.EXECVE, e.step());
+            assertEquals("ENOENT", e.errnoName());
+            if (mode == JailMode.UNPRIVILEGED) {
+                // A parent-side failure (the zygote writes the maps): only root may map another host uid.
+                e = assertThrows(SandboxSetupException.class, () -> base().hostIds(0, 0).build().start(ATTACK, "exit", "0"));
+                assertEquals(SetupStep.UID_MAP, e.step(), e.getMessage());
+            }
+            assertEquals(0, run(base().build(), ATTACK, "exit", "0").exit().code(), "the zygote still serves");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(JailMode.class)
+    void timeLimitKillsTheJail(JailMode mode) throws Exception {
+        try (AutoCloseable m = mode.activate()) {
+            long t0 = System.nanoTime();
+            SandboxedProcess longer = base().timeLimit(Duration.ofSeconds(20)).build().start(ATTACK, "sleep", "1");
+            Result r = run(base().timeLimit(Duration.ofMillis(300)).build(), ATTACK, "sleep", "30");
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(r.exit().timedOut() && r.exit().signal() == 9, r.toString());
+            assertTrue(ms < 5000, "killed after " + ms + " ms");
+            assertTrue(longer.waitFor(10, TimeUnit.SECONDS));
+            assertEquals(JailExit.exited(0), longer.jailExit(), "the other jail's limit is its own");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(JailMode.class)
+    void noJailSeesAnotherJailsFds(JailMode mode) throws Exception {
+        try (AutoCloseable m = mode.activate()) {
+            SandboxedProcess holder = base().build().start(ATTACK, "cat"); // its pipes stay open
+            Result fds = run(base().build(), ATTACK, "fds");
+            assertEquals("OK fds 0\n", fds.out(), fds.toString());
+            holder.getOutputStream().close();
+            assertTrue(holder.waitFor(10, TimeUnit.SECONDS));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(JailMode.class)
+    void aLargeSpecGoesByMemfdAndKeptFdsArrive(JailMode mode) throws Exception {
+        Path secret = JailTestSupport.worldReadableDir().resolve("zygote-fd.txt");
+        java.nio.file.Files.writeString(secret, "zygote-kept-fd");
+        byte[] big = new byte[300_000];
+        java.util.Arrays.fill(big, (byte) 'x');
+        System.arraycopy("BIGSTART".getBytes(StandardCharsets.US_ASCII), 0, big, 0, 8);
+        try (java.io.FileInputStream open = new java.io.FileInputStream(secret.toFile()); AutoCloseable m = mode.activate()) {
+            int fd = ProcessIsolationTest.fdOf(secret);
+            Result r = run(base().file("/big", big).build(), ATTACK, "read", "/big");
+            assertTrue(r.ok() && r.out().startsWith("OK read /big: BIGSTARTxxx"), r.toString());
+            Result k = run(base().keepFd(fd, 9).build(), ATTACK, "readfd", "9");
+            assertTrue(k.ok() && k.out().contains("zygote-kept-fd"), k.toString());
+            Result fds = run(base().keepFd(fd, 12).build(), ATTACK, "fds");
+            assertEquals("fd 12\nOK fds 1\n", fds.out(), fds.toString());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(JailMode.class)
+    void sixteenThreadsStartConcurrently(JailMode mode) throws Exception {
+        try (AutoCloseable m = mode.activate()) {
+            Sandbox s = base().build();
+            ExecutorService pool = Executors.newFixedThreadPool(16);
+            try {
+                List<Future<Integer>> fs = new ArrayList<>();
+                for (int i = 0; i < 160; i++) {
+                    int code = i % 50;
+                    fs.add(pool.submit(() -> run(s, ATTACK, "exit", Integer.toString(code)).exit().code()));
+                }
+                for (int i = 0; i < fs.size(); i++) {
+                    assertEquals(i % 50, fs.get(i).get(60, TimeUnit.SECONDS));
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(JailMode.class)
+    void aKilledZygoteEndsItsJailsAndIsReplaced(JailMode mode) throws Exception {
+        try (AutoCloseable m = mode.activate()) {
+            SandboxedProcess p = base().build().start(ATTACK, "sleep", "30");
+            int zygote = PrestartedLauncher.zygotePid();
+            assertEquals(0, LibC.kill(zygote, LibC.SIGKILL));
+            assertTrue(p.waitFor(10, TimeUnit.SECONDS), "the jail died with its zygote");
+            assertEquals(9, p.jailExit().signal(), p.jailExit().toString());
+            assertEquals(0, run(base().build(), ATTACK, "exit", "0").exit().code());
+            int next = PrestartedLauncher.zygotePid();
+            assertTrue(next > 0);
+            assertNotEquals(zygote, next);
+            long until = System.nanoTime() + 5_000_000_000L;
+            while (ProcessHandle.of(zygote).isPresent() && System.nanoTime() < until) {
+                Thread.sleep(20);
+            }
+            assertTrue(ProcessHandle.of(zygote).isEmpty(), "the dead zygote was reaped");
+            for (int i = 0; i < 10; i++) { // a start right after the kill, while the zygote's exit is in flight
+                assertEquals(0, LibC.kill(PrestartedLauncher.zygotePid(), LibC.SIGKILL));
+                assertEquals(0, run(base().build(), ATTACK, "exit", "0").exit().code());
+            }
+        }
+    }
+}

@@ -1,0 +1,430 @@
+/* zygote.c - the prestarted launcher (opt-in, docs/architecture.md "Prestarted mode"): the same
+ * binary started once per JVM with argv[1] "--zygote", fd 3 one end of a SOCK_SEQPACKET socketpair,
+ * fd 6 the lifeline. Each request is one message: a header, the spec (inline, or in a memfd passed
+ * as an fd) and the jail's fds by SCM_RIGHTS. The zygote itself clones the jail's pid 1 (no
+ * per-jail launcher process), writes its maps, releases it, replies with the pid and a pidfd, and
+ * supervises every jail in one poll loop: SIGCHLD by signalfd, per-jail wall-clock limits, the
+ * lifeline. When a jail's pid 1 ends it reaps it, writes the result record to that jail's result
+ * fd and closes it (the EOF Java's Reaper waits for).
+ *
+ * Isolation between jails: every fd the zygote holds is close-on-exec, and the cloned child closes
+ * every fd but its own before it does anything else (clone without exec ignores close-on-exec). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sched.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "jail.h"
+#include "report.h"
+
+#define ZFD_SOCK 3
+#define ZFD_DEATH 5
+#define ZFD_LIFELINE 6
+#define REQ_MAGIC 0x5A344253u   /* "SB4Z" */
+#define REPLY_MAGIC 0x59344253u /* "SB4Y" */
+#define REQ_F_SPEC_MEMFD 0x1u
+#define REQ_HEADER 16
+#define REQ_INLINE_MAX (64 * 1024)
+#define REQ_MAX_FDS 253 /* SCM_MAX_FD */
+#define N_FIXED 5 /* stdin, stdout, stderr, status, result */
+#define FD_FIRST_KEPT_Z 7 /* where the spec's FDMAP records expect the kept fds, as in the launcher */
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+
+extern const int forwarded_signals[];
+extern const int n_forwarded_signals;
+
+struct zjail {
+  pid_t pid;
+  int result_fd, sync_w, init_r;
+  uint32_t clone_flags, options, flags;
+  int64_t deadline;
+  int killed;
+  struct zjail *next;
+};
+
+static struct zjail *jails;
+static int n_jails;
+
+static int64_t now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static uint32_t get32(const uint8_t *b) {
+  return (uint32_t)b[0] | ((uint32_t)b[1] << 8) | ((uint32_t)b[2] << 16) | ((uint32_t)b[3] << 24);
+}
+
+static void kill_jail(struct zjail *j, uint32_t why) {
+  if (j->killed) return;
+  j->killed = 1;
+  j->flags |= why;
+  (void)kill(j->pid, SIGKILL);
+  if (!(j->clone_flags & CLONE_NEWPID) && (j->options & OPT_NEW_SESSION)) (void)kill(-j->pid, SIGKILL);
+}
+
+static void reply(pid_t pid, int pidfd) {
+  uint8_t b[8];
+  for (int i = 0; i < 4; i++) b[i] = (uint8_t)(REPLY_MAGIC >> (8 * i));
+  for (int i = 0; i < 4; i++) b[4 + i] = (uint8_t)((uint32_t)pid >> (8 * i));
+  struct iovec iov = {.iov_base = b, .iov_len = sizeof b};
+  union {
+    char buf[CMSG_SPACE(sizeof(int))];
+    struct cmsghdr align;
+  } u;
+  struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
+  if (pidfd >= 0) {
+    memset(&u, 0, sizeof u);
+    m.msg_control = u.buf;
+    m.msg_controllen = sizeof u.buf;
+    struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &pidfd, sizeof(int));
+  }
+  while (sendmsg(ZFD_SOCK, &m, MSG_NOSIGNAL) < 0 && errno == EINTR) {}
+}
+
+/* In the cloned child: keep only this jail's fds, in the launcher's layout (0-2 stdio, 4 status,
+ * 7.. kept), plus the sync and init pipes high and close-on-exec. */
+static void child_fds(int *fds, int nfds, int n_kept, int *sync_r, int *init_w) {
+  int own[REQ_MAX_FDS + 2];
+  int n = 0, base = FD_FIRST_KEPT_Z + n_kept;
+  if (base < 10) base = 10;
+  for (int i = 0; i < nfds; i++) own[n++] = fds[i];
+  own[n++] = *sync_r;
+  own[n++] = *init_w;
+  for (int i = 0; i < n; i++) {
+    if (own[i] < 0) continue;
+    own[i] = fcntl(own[i], F_DUPFD_CLOEXEC, base);
+    if (own[i] < 0) _exit(STEP_EXIT);
+  }
+  fds_close_except(own, (size_t)n, 3);
+  for (int fd = 0; fd < 3; fd++)
+    if (dup2(own[fd], fd) < 0) _exit(STEP_EXIT);
+  if (dup2(own[3], 4) < 0 || fcntl(4, F_SETFD, FD_CLOEXEC)) _exit(STEP_EXIT);
+  for (int i = 0; i < n_kept; i++)
+    if (dup2(own[N_FIXED + i], FD_FIRST_KEPT_Z + i) < 0) _exit(STEP_EXIT);
+  for (int i = 0; i < nfds; i++)
+    if (i != 4) close(own[i]); /* own[4], the result fd, was never duplicated: it is -1 here */
+  /* The internal fds to the lowest free numbers, as the launcher has them: a low RLIMIT_NOFILE
+   * from the spec applies before fds_apply moves them (step 7 vs 13). */
+  int *internal[2] = {&own[n - 2], &own[n - 1]};
+  for (int i = 0; i < 2; i++) {
+    if (*internal[i] < 0) continue;
+    int low = fcntl(*internal[i], F_DUPFD_CLOEXEC, 3);
+    if (low < 0) _exit(STEP_EXIT);
+    close(*internal[i]);
+    *internal[i] = low;
+  }
+  *sync_r = own[n - 2];
+  *init_w = own[n - 1];
+}
+
+static uint8_t *read_memfd(int fd, size_t *len) {
+  struct stat st;
+  if (fstat(fd, &st) || st.st_size < 0 || (uint64_t)st.st_size > SPEC_MAX_BYTES) {
+    errno = errno ? errno : E2BIG;
+    return NULL;
+  }
+  uint8_t *b = malloc((size_t)st.st_size + 1);
+  if (!b) return NULL;
+  size_t n = 0;
+  while (n < (size_t)st.st_size) {
+    ssize_t r = pread(fd, b + n, (size_t)st.st_size - n, (off_t)n);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) {
+      free(b);
+      errno = r < 0 ? errno : EIO;
+      return NULL;
+    }
+    n += (size_t)r;
+  }
+  *len = n;
+  return b;
+}
+
+static void close_all(int *fds, int n) {
+  for (int i = 0; i < n; i++)
+    if (fds[i] >= 0) close(fds[i]);
+}
+
+/* One request. Returns -1 when the socket is gone (EOF or error). */
+static int serve_one(const sigset_t *jail_mask) {
+  static uint8_t msg[REQ_HEADER + REQ_INLINE_MAX];
+  static union {
+    char buf[CMSG_SPACE(sizeof(int) * REQ_MAX_FDS)];
+    struct cmsghdr align;
+  } ctl;
+  struct iovec iov = {.iov_base = msg, .iov_len = sizeof msg};
+  struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf, .msg_controllen = sizeof ctl.buf};
+  ssize_t len = recvmsg(ZFD_SOCK, &m, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+  if (len < 0) return errno == EINTR || errno == EAGAIN ? 0 : -1;
+  if (len == 0) return -1;
+  int fds[REQ_MAX_FDS];
+  int nfds = 0;
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+    int k = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+    for (int i = 0; i < k && nfds < REQ_MAX_FDS; i++) memcpy(&fds[nfds++], CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+  }
+  report_reset(nfds > 3 ? fds[3] : -1);
+  int result_fd = nfds > 4 ? fds[4] : -1;
+  uint32_t rflags = len >= REQ_HEADER ? get32(msg + 4) >> 16 : 0;
+  int n_kept = len >= REQ_HEADER ? (int)get32(msg + 8) : -1;
+  int with_memfd = (rflags & REQ_F_SPEC_MEMFD) != 0;
+  if ((m.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || len < REQ_HEADER || get32(msg) != REQ_MAGIC ||
+      (get32(msg + 4) & 0xffff) != 1 || n_kept < 0 || n_kept > REQ_MAX_FDS ||
+      nfds != N_FIXED + with_memfd + n_kept) {
+    report_status(-1, "spec", EINVAL, NULL, "malformed request to the prestarted launcher");
+    goto fail_early;
+  }
+  size_t spec_len = (size_t)len - REQ_HEADER;
+  uint8_t *spec_buf = NULL;
+  if (with_memfd) {
+    int mfd = fds[N_FIXED];
+    spec_buf = read_memfd(mfd, &spec_len);
+    if (!spec_buf) {
+      report_statusf(-1, "spec", errno, NULL, "read the spec memfd: %s", strerror(errno));
+      goto fail_early;
+    }
+    close(mfd);
+    /* the kept fds follow the memfd: shift them down so fds[] is stdio, status, result, kept */
+    memmove(&fds[N_FIXED], &fds[N_FIXED + 1], (size_t)n_kept * sizeof(int));
+    nfds--;
+  } else {
+    spec_buf = malloc(spec_len + 1);
+    if (!spec_buf) {
+      report_status(-1, "spec", ENOMEM, NULL, "out of memory");
+      goto fail_early;
+    }
+    memcpy(spec_buf, msg + REQ_HEADER, spec_len);
+  }
+  struct spec s;
+  struct spec_error err;
+  if (spec_decode(spec_buf, spec_len, &s, &err)) {
+    free(spec_buf);
+    report_status(err.op_index, "spec", EINVAL, NULL, err.detail);
+    goto fail_early;
+  }
+  int sync_p[2], init_p[2] = {-1, -1};
+  if (pipe2(sync_p, O_CLOEXEC)) {
+    report_statusf(-1, "clone", errno, NULL, "pipe: %s", strerror(errno));
+    goto fail_spec;
+  }
+  if ((s.options & OPT_INIT) && pipe2(init_p, O_CLOEXEC | O_NONBLOCK)) {
+    report_statusf(-1, "clone", errno, NULL, "pipe: %s", strerror(errno));
+    close(sync_p[0]);
+    close(sync_p[1]);
+    goto fail_spec;
+  }
+  if (init_p[1] >= 0) fcntl(init_p[1], F_SETFL, 0);
+  int launcher_root = geteuid() == 0;
+  pid_t pid = (pid_t)syscall(SYS_clone, (unsigned long)s.clone_flags | SIGCHLD, 0, 0, 0, 0);
+  if (pid == 0) {
+    fds[4] = -1; /* the result fd stays with the zygote */
+    child_fds(fds, nfds, n_kept, &sync_p[0], &init_p[1]);
+    report_reset(4);
+    sigprocmask(SIG_SETMASK, jail_mask, NULL);
+    prctl(PR_SET_NAME, "sb4j-init", 0, 0, 0);
+    struct jail j = {.s = &s, .launcher_root = launcher_root, .sync_fd = sync_p[0], .init_wr = init_p[1]};
+    contain_run(&j);
+  }
+  close(sync_p[0]);
+  if (init_p[1] >= 0) close(init_p[1]);
+  if (pid < 0) {
+    int e = errno;
+    const char *hint = "";
+    if ((s.clone_flags & CLONE_NEWUSER) && (e == EPERM || e == EACCES || e == ENOSPC))
+      hint = " (user namespaces may be disabled or restricted: kernel.unprivileged_userns_clone, "
+             "user.max_user_namespaces, an AppArmor userns restriction or a container seccomp profile)";
+    report_statusf(-1, "clone", e, NULL, "clone(flags=0x%x): %s%s", s.clone_flags, strerror(e), hint);
+    goto fail_pipes;
+  }
+  if ((s.clone_flags & CLONE_NEWUSER) && userns_write_maps(pid, &s)) goto fail_child;
+  if (write(sync_p[1], "g", 1) != 1) {
+    report_statusf(-1, "clone", errno, NULL, "release the jail: %s", strerror(errno));
+    goto fail_child;
+  }
+  struct zjail *z = calloc(1, sizeof *z);
+  if (!z) {
+    report_status(-1, "clone", ENOMEM, NULL, "out of memory");
+    goto fail_child;
+  }
+  z->pid = pid;
+  z->result_fd = result_fd;
+  z->sync_w = sync_p[1]; /* kept open: its HUP tells the jail the zygote is gone */
+  z->init_r = init_p[0];
+  z->clone_flags = s.clone_flags;
+  z->options = s.options;
+  if (s.time_limit_ms)
+    z->deadline = now_ms() + (int64_t)(s.time_limit_ms > INT64_MAX / 4 ? INT64_MAX / 4 : s.time_limit_ms);
+  z->next = jails;
+  jails = z;
+  n_jails++;
+  spec_free(&s);
+  free(spec_buf);
+  int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+  fds[4] = -1;
+  close_all(fds, nfds); /* the jail has its copies; status EOF now depends on the jail alone */
+  report_reset(-1);
+  reply(pid, pidfd);
+  if (pidfd >= 0) close(pidfd);
+  return 0;
+
+fail_child:
+  kill(pid, SIGKILL);
+  while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {}
+fail_pipes:
+  close(sync_p[1]);
+  if (init_p[0] >= 0) close(init_p[0]);
+fail_spec:
+  spec_free(&s);
+  free(spec_buf);
+fail_early:
+  if (result_fd >= 0) (void)report_result(result_fd, RESULT_EXITED, STEP_EXIT, 0);
+  close_all(fds, nfds);
+  report_reset(-1);
+  reply(0, -1);
+  return 0;
+}
+
+static void jail_ended(struct zjail *z, int st) {
+  unsigned char b[4];
+  if (z->init_r >= 0 && read(z->init_r, b, 4) == 4) st = (int)get32(b);
+  uint32_t flags = z->flags;
+  if (WIFSIGNALED(st)) {
+    if (WCOREDUMP(st)) flags |= RESULT_F_CORE;
+    (void)report_result(z->result_fd, RESULT_SIGNALED, WTERMSIG(st), flags);
+  } else {
+    (void)report_result(z->result_fd, RESULT_EXITED, WIFEXITED(st) ? WEXITSTATUS(st) : STEP_EXIT, flags);
+  }
+  close(z->result_fd);
+  close(z->sync_w);
+  if (z->init_r >= 0) close(z->init_r);
+}
+
+/* Ordering: the result record is written and the result fd closed BEFORE the pid is reaped, so
+ * the jail's pid cannot be recycled before Java has seen the EOF (waitid WNOWAIT peeks). */
+static void reap_all(void) {
+  for (;;) {
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid == 0) return;
+    pid_t p = si.si_pid;
+    int st = si.si_code == CLD_EXITED ? (si.si_status & 0xff) << 8
+                                      : (si.si_status & 0x7f) | (si.si_code == CLD_DUMPED ? 0x80 : 0);
+    for (struct zjail **pp = &jails; *pp; pp = &(*pp)->next) {
+      if ((*pp)->pid != p) continue;
+      struct zjail *z = *pp;
+      *pp = z->next;
+      n_jails--;
+      jail_ended(z, st);
+      free(z);
+      break;
+    }
+    while (waitpid(p, NULL, 0) < 0 && errno == EINTR) {}
+  }
+}
+
+void zygote_main(void) {
+  prctl(PR_SET_NAME, "sb4j-zygote", 0, 0, 0);
+  int type = 0;
+  socklen_t tl = sizeof type;
+  if (getsockopt(ZFD_SOCK, SOL_SOCKET, SO_TYPE, &type, &tl) || type != SOCK_SEQPACKET) {
+    static const char usage[] = "sandbox4j-launcher --zygote: started by the sandbox4j library; not meant to be run by hand\n";
+    (void)!write(2, usage, sizeof usage - 1);
+    _exit(STEP_EXIT);
+  }
+  for (int fd = 0; fd < 3; fd++)
+    if (fcntl(fd, F_GETFD) < 0) {
+      int n = open("/dev/null", O_RDWR);
+      if (n >= 0 && n != fd) {
+        dup2(n, fd);
+        close(n);
+      }
+    }
+  int lifeline = fcntl(ZFD_LIFELINE, F_GETFD) >= 0 ? ZFD_LIFELINE : -1;
+  /* fd 5: the write end of the death pipe; Java's reaper sees EOF when the zygote has exited. */
+  int keep[3] = {ZFD_SOCK, ZFD_DEATH, lifeline};
+  fds_close_except(keep, 3, 3);
+  fcntl(ZFD_SOCK, F_SETFD, FD_CLOEXEC);
+  fcntl(ZFD_DEATH, F_SETFD, FD_CLOEXEC);
+  if (lifeline >= 0) fcntl(lifeline, F_SETFD, FD_CLOEXEC);
+  report_reset(-1);
+
+  /* The jail's mask is the launcher's: SIGCHLD and the forwarded signals blocked (init takes them
+   * with sigwaitinfo). The zygote also blocks SIGPIPE: a result fd whose reader Java already
+   * closed gives EPIPE, never a death. */
+  sigset_t jail_mask, zmask;
+  sigemptyset(&jail_mask);
+  sigaddset(&jail_mask, SIGCHLD);
+  for (int i = 0; i < n_forwarded_signals; i++) sigaddset(&jail_mask, forwarded_signals[i]);
+  zmask = jail_mask;
+  sigaddset(&zmask, SIGPIPE);
+  sigprocmask(SIG_BLOCK, &zmask, NULL);
+  sigset_t watch;
+  sigemptyset(&watch);
+  sigaddset(&watch, SIGCHLD);
+  sigaddset(&watch, SIGTERM);
+  sigaddset(&watch, SIGINT);
+  sigaddset(&watch, SIGHUP);
+  int sfd = signalfd(-1, &watch, SFD_CLOEXEC | SFD_NONBLOCK);
+  if (sfd < 0) _exit(STEP_EXIT);
+
+  int serving = 1;
+  for (;;) {
+    if (!serving && n_jails == 0) _exit(0);
+    struct pollfd p[3] = {{.fd = sfd, .events = POLLIN},
+                          {.fd = serving ? ZFD_SOCK : -1, .events = POLLIN},
+                          {.fd = lifeline, .events = POLLIN}};
+    int timeout = -1;
+    int64_t now = now_ms();
+    for (struct zjail *z = jails; z; z = z->next) {
+      if (!z->deadline || z->killed) continue;
+      int64_t left = z->deadline - now;
+      int t = left <= 0 ? 0 : left > 60000 ? 60000 : (int)left;
+      if (timeout < 0 || t < timeout) timeout = t;
+    }
+    int n = poll(p, 3, timeout);
+    if (n < 0 && errno != EINTR) _exit(STEP_EXIT); /* the jails die with us (pdeathsig) */
+    now = now_ms();
+    for (struct zjail *z = jails; z; z = z->next)
+      if (z->deadline && !z->killed && now >= z->deadline) kill_jail(z, RESULT_F_TIME_LIMIT);
+    if (n <= 0) continue;
+    if (p[2].revents) {
+      /* The JVM is gone: jails that die with it are killed; the rest keep the zygote alive. */
+      for (struct zjail *z = jails; z; z = z->next)
+        if (z->options & OPT_DIE_WITH_PARENT) kill_jail(z, RESULT_F_LIFELINE);
+      close(lifeline);
+      lifeline = -1;
+      serving = 0;
+    }
+    if (p[0].revents & POLLIN) {
+      struct signalfd_siginfo si;
+      while (read(sfd, &si, sizeof si) == (ssize_t)sizeof si)
+        if (si.ssi_signo != SIGCHLD) _exit(128 + (int)si.ssi_signo); /* asked to stop: jails die with us */
+      reap_all();
+    }
+    if (serving && p[1].revents) {
+      /* One request per wake-up, so SIGCHLD, deadlines and the lifeline are never starved. */
+      if ((p[1].revents & POLLIN) ? serve_one(&jail_mask) < 0 : 1) serving = 0;
+    }
+  }
+}
