@@ -76,6 +76,15 @@ final class HostProcesses {
         }
     }
 
+    /**
+     * Child processes of this JVM that are still running, not counting the prestarted launcher (a
+     * long-lived child by design when that mode is on).
+     */
+    static long runningChildren() {
+        long zygote = org.sandbox4j.internal.PrestartedLauncher.zygotePid();
+        return ProcessHandle.current().children().filter(h -> h.pid() != zygote).count();
+    }
+
     /** Number of open fds of this JVM. */
     static int openFds() throws IOException {
         try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
