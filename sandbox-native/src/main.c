@@ -171,12 +171,7 @@ int main(int argc, char **argv) {
 
   pid_t pid = (pid_t)syscall(SYS_clone, (unsigned long)s.clone_flags | SIGCHLD, 0, 0, 0, 0);
   if (pid < 0) {
-    int e = errno;
-    const char *hint = "";
-    if ((s.clone_flags & CLONE_NEWUSER) && (e == EPERM || e == EACCES || e == ENOSPC))
-      hint = " (user namespaces may be disabled or restricted: kernel.unprivileged_userns_clone, "
-             "user.max_user_namespaces, an AppArmor userns restriction or a container seccomp profile)";
-    report_statusf(-1, "clone", e, NULL, "clone(flags=0x%x): %s%s", s.clone_flags, strerror(e), hint);
+    report_clone_failure(s.clone_flags, errno);
     setup_failed();
   }
   if (pid == 0) {

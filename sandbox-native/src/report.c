@@ -3,6 +3,7 @@
 #include "report.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -79,4 +80,12 @@ int report_result(int fd, uint32_t kind, int32_t value, uint32_t flags) {
   put32(b + 8, (uint32_t)value);
   put32(b + 12, flags);
   return write_all(fd, b, sizeof b);
+}
+
+void report_clone_failure(unsigned clone_flags, int err) {
+  const char *hint = "";
+  if ((clone_flags & CLONE_NEWUSER) && (err == EPERM || err == EACCES || err == ENOSPC))
+    hint = " (user namespaces may be disabled or restricted: kernel.unprivileged_userns_clone, "
+           "user.max_user_namespaces, an AppArmor userns restriction or a container seccomp profile)";
+  report_statusf(-1, "clone", err, NULL, "clone(flags=0x%x): %s%s", clone_flags, strerror(err), hint);
 }

@@ -31,4 +31,8 @@ int report_result(int fd, uint32_t kind, int32_t value, uint32_t flags);
 /* Writes all of buf, retrying on EINTR and short writes. */
 int write_all(int fd, const void *buf, unsigned long len);
 
+/* A status record for a failed clone of the jail, with the usual causes when a user namespace was
+ * refused (the kernel says only EPERM, EACCES or ENOSPC). */
+void report_clone_failure(unsigned clone_flags, int err);
+
 #endif

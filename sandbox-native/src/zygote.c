@@ -249,12 +249,7 @@ static int serve_one(const sigset_t *jail_mask) {
   close(sync_p[0]);
   if (init_p[1] >= 0) close(init_p[1]);
   if (pid < 0) {
-    int e = errno;
-    const char *hint = "";
-    if ((s.clone_flags & CLONE_NEWUSER) && (e == EPERM || e == EACCES || e == ENOSPC))
-      hint = " (user namespaces may be disabled or restricted: kernel.unprivileged_userns_clone, "
-             "user.max_user_namespaces, an AppArmor userns restriction or a container seccomp profile)";
-    report_statusf(-1, "clone", e, NULL, "clone(flags=0x%x): %s%s", s.clone_flags, strerror(e), hint);
+    report_clone_failure(s.clone_flags, errno);
     goto fail_pipes;
   }
   if ((s.clone_flags & CLONE_NEWUSER) && userns_write_maps(pid, &s)) goto fail_child;
