@@ -1,7 +1,6 @@
 package org.sandbox4j;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.sandbox4j.JailTestSupport.ATTACK;
 import static org.sandbox4j.JailTestSupport.base;
@@ -125,7 +124,6 @@ class ProcessIsolationTest {
     @ParameterizedTest
     @EnumSource(JailMode.class)
     void hostnameIsTheJailsAndCannotBeChanged(JailMode mode) throws Exception {
-        String host = java.net.InetAddress.getLocalHost().getHostName();
         String before = Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
         try (AutoCloseable m = mode.activate()) {
             Result r = run(base().hostname("jailhost").build(), ATTACK, "hostname");
@@ -138,7 +136,6 @@ class ProcessIsolationTest {
                     ATTACK, "sethostname", "pwned");
             assertTrue(control.ok(), control.toString());
             assertEquals(before, Files.readString(Path.of("/proc/sys/kernel/hostname")).trim());
-            assertFalse(host.equals("pwned"));
         }
     }
 }
