@@ -71,8 +71,12 @@ final class Frames {
         if (len < 0 || len > max) {
             throw new ProtocolException("frame of " + Integer.toUnsignedString(len) + " bytes, more than the limit of " + max);
         }
-        byte[] b = new byte[len];
-        in.readFully(b);
+        // Read as the bytes arrive rather than allocating len up front: a peer that announces the
+        // limit and sends nothing costs nothing.
+        byte[] b = in.readNBytes(len);
+        if (b.length < len) {
+            throw new EOFException("frame of " + len + " bytes ended after " + b.length);
+        }
         return b;
     }
 

@@ -2,11 +2,9 @@ package org.sandbox4j.worker;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
-import java.io.BufferedReader;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -16,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.sandbox4j.JailExit;
 import org.sandbox4j.SandboxedProcess;
+import org.sandbox4j.internal.BoundedLines;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +22,9 @@ import org.slf4j.LoggerFactory;
 final class Worker {
     private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
     private static final int TAIL_LINES = 20;
+    /** The longest stderr line kept or logged, in bytes; the tail is then at most 20 × 8 KiB. */
+    static final int MAX_LINE = BoundedLines.DEFAULT_MAX_LINE;
+    private static final int LOG_LINES_PER_SECOND = 200;
     private static final int SIGSYS = 31;
 
     private final String name;
@@ -252,11 +254,37 @@ final class Worker {
         }
     }
 
+    /**
+     * Copies the worker's stderr to the log and keeps its last lines for failure reports. Nothing
+     * the worker writes can grow this JVM's memory: lines are cut at {@link #MAX_LINE} bytes (with a
+     * note saying how much), the tail keeps {@link #TAIL_LINES} of them, and at most {@link
+     * #LOG_LINES_PER_SECOND} lines a second reach SLF4J (the rest are counted, then reported in one
+     * line), so a flooding worker cannot drown the application's log either.
+     */
     private void pumpStderr() {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+        long window = 0;
+        int logged = 0;
+        long suppressed = 0;
+        try (java.io.InputStream err = process.getErrorStream()) {
+            BoundedLines r = new BoundedLines(err, MAX_LINE);
             String line;
             while ((line = r.readLine()) != null) {
-                LOG.info("[{}] {}", name, line);
+                long now = System.nanoTime() / 1_000_000_000L;
+                if (now != window) {
+                    if (suppressed > 0) {
+                        LOG.warn("[{}] {} lines of stderr not logged (more than {} a second)", name, suppressed,
+                                LOG_LINES_PER_SECOND);
+                    }
+                    window = now;
+                    logged = 0;
+                    suppressed = 0;
+                }
+                if (logged < LOG_LINES_PER_SECOND) {
+                    logged++;
+                    LOG.info("[{}] {}", name, line);
+                } else {
+                    suppressed++;
+                }
                 synchronized (tail) {
                     if (tail.size() == TAIL_LINES) {
                         tail.removeFirst();
@@ -266,6 +294,9 @@ final class Worker {
             }
         } catch (IOException e) {
             // the pipe closes when the jail ends
+        }
+        if (suppressed > 0) {
+            LOG.warn("[{}] {} lines of stderr not logged (more than {} a second)", name, suppressed, LOG_LINES_PER_SECOND);
         }
     }
 

@@ -16,6 +16,8 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.sandbox4j.JailTestSupport;
 import org.sandbox4j.internal.LibC;
 import org.sandbox4j.seccomp.SeccompPolicies;
@@ -81,13 +83,122 @@ class InProcessChrootTest {
     }
 
     @Test
+    void descriptorsAreJudgedByWhatTheyAreNotByTheirName() throws Exception {
+        Path root = JailTestSupport.worldReadableDir();
+        Path outside = JailTestSupport.worldReadableDir();
+        Path inside = Files.createDirectory(root.resolve("inside"));
+        Path goneInside = Files.createDirectory(root.resolve("gone"));
+        Path goneOutside = Files.createDirectory(outside.resolve("gone"));
+        Path link = Files.createSymbolicLink(outside.resolve("link"), Path.of("../.."));
+        int nofollow = org.sandbox4j.Arch.current() == org.sandbox4j.Arch.AARCH64 ? 0100000 : 0400000;
+        List<Integer> fds = new ArrayList<>();
+        try (java.nio.channels.FileChannel etc = java.nio.channels.FileChannel.open(Path.of("/etc"));
+                java.nio.channels.FileChannel file = java.nio.channels.FileChannel.open(Path.of("/etc/hostname"))) {
+            int opathInside = open(fds, inside, OutsideFds.O_PATH);
+            int opathRoot = open(fds, root, OutsideFds.O_PATH);
+            int deletedInside = open(fds, goneInside, LibC.O_RDONLY);
+            int deletedOutside = open(fds, goneOutside, LibC.O_RDONLY);
+            int opathOutside = open(fds, outside, OutsideFds.O_PATH);
+            int opathLink = open(fds, link, OutsideFds.O_PATH | nofollow);
+            Files.delete(goneInside);
+            Files.delete(goneOutside);
+            // what the old check read: the name of a deleted directory is no directory at all
+            Path name = Files.readSymbolicLink(Path.of("/proc/self/fd/" + deletedOutside));
+            assertTrue(name.toString().endsWith(" (deleted)") && !Files.isDirectory(name), name.toString());
+
+            String found = String.join("\n", InProcessChroot.descriptorsLeadingOutside(root));
+            assertTrue(found.contains("(/etc): a directory outside the new root"), found);
+            assertTrue(found.contains("fd " + deletedOutside + " (" + goneOutside + " (deleted)): a directory outside"), found);
+            assertTrue(found.contains("fd " + opathOutside + " (" + outside + "): a directory outside"), found);
+            assertTrue(found.contains("fd " + opathLink + " (" + link + "): an O_PATH descriptor of a symbolic link"),
+                    found);
+            for (int fd : List.of(opathInside, opathRoot, deletedInside)) {
+                assertFalse(found.contains("fd " + fd + " "), "fd " + fd + " lies inside the root\n" + found);
+            }
+            assertFalse(found.contains("/etc/hostname"), "a regular file is kept\n" + found);
+        } finally {
+            fds.forEach(LibC::close);
+        }
+    }
+
+    private static int open(List<Integer> fds, Path p, int flags) {
+        int fd = LibC.open(p.toString(), flags | OutsideFds.O_CLOEXEC, 0);
+        assertTrue(fd >= 0, p + ": errno " + com.sun.jna.Native.getLastError());
+        fds.add(fd);
+        return fd;
+    }
+
+    /** How the test's child JVM comes to hold a directory descriptor outside the root. */
+    enum FdKind {
+        /** opened, then its directory removed (rmdir) before the chroot */
+        DELETED,
+        /** opened with O_PATH */
+        OPATH,
+        /** opened by another process and received over a unix socket (SCM_RIGHTS) */
+        RECEIVED
+    }
+
+    private static Path sendDirfd;
+
+    private static synchronized Path sendDirfd() throws Exception {
+        if (sendDirfd == null) {
+            Path out = JailTestSupport.worldReadableDir().resolve("send_dirfd");
+            Process gcc = new ProcessBuilder("gcc", "-Wall", "-Wextra", "-Werror", "-O2", "-o", out.toString(),
+                    Path.of(System.getProperty("sandbox4j.test.csrc", "src/test/c")).resolve("send_dirfd.c").toString())
+                    .redirectErrorStream(true).start();
+            String msg = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(0, gcc.waitFor(), "gcc send_dirfd.c: " + msg);
+            sendDirfd = out;
+        }
+        return sendDirfd;
+    }
+
+    /** The chroot-fd app: the descriptor's number and the app's output. */
+    private static SelfJailTest.Ended chrootWithFd(FdKind kind, boolean check, Path marker) throws Exception {
+        assumeTrue(LibC.geteuid() == 0, "chroot needs CAP_SYS_CHROOT: run as root");
+        Path root = JailTestSupport.worldReadableDir();
+        Path outside = JailTestSupport.worldReadableDir();
+        Process p = SelfJailTest.app(SelfJailTest.Jdk.JDK17, JailTestSupport.JailMode.PRIVILEGED, Map.of(), "chroot-fd",
+                kind.name().toLowerCase(java.util.Locale.ROOT), root.toString(), outside.toString(), marker.toString(),
+                check ? "check" : "nocheck", sendDirfd().toString());
+        return SelfJailTest.finish(p, "");
+    }
+
+    private static Path hostMarker() throws Exception {
+        Path marker = JailTestSupport.worldReadableDir().resolve("host-file");
+        Files.writeString(marker, "host-content");
+        marker.toFile().setReadable(true, false);
+        return marker;
+    }
+
+    @ParameterizedTest
+    @EnumSource(FdKind.class)
+    void aDirectoryDescriptorLeadingOutsideIsRefused(FdKind kind) throws Exception {
+        SelfJailTest.Ended e = chrootWithFd(kind, true, hostMarker());
+        String fd = e.out().lines().filter(l -> l.startsWith("FD ")).findFirst().orElseThrow(() -> new AssertionError(e))
+                .substring(3);
+        assertTrue(e.out().contains("REFUSED chroot "), e.toString());
+        assertTrue(e.out().contains(": fd " + fd + " ("), "the error names the descriptor\n" + e);
+        assertTrue(e.out().contains("a directory outside the new root"), e.toString());
+        assertFalse(e.out().contains("ESCAPED"), e.toString());
+    }
+
+    /** The control: the same descriptor, without the check, leads out of the chroot to a host file. */
+    @ParameterizedTest
+    @EnumSource(FdKind.class)
+    void withoutTheCheckTheSameDescriptorLeadsOut(FdKind kind) throws Exception {
+        SelfJailTest.Ended e = chrootWithFd(kind, false, hostMarker());
+        assertTrue(e.out().contains("ESCAPED host-content"), e.toString());
+    }
+
+    @Test
     void openDirectoryDescriptorsOutsideTheRootAreFound() throws Exception {
         Path root = JailTestSupport.worldReadableDir();
         try (java.nio.channels.FileChannel dir = java.nio.channels.FileChannel.open(Path.of("/etc"))) {
-            List<String> found = InProcessChroot.openDirectoryFds(root);
-            assertTrue(found.stream().anyMatch(f -> f.endsWith("-> /etc")), found.toString());
+            List<String> found = InProcessChroot.descriptorsLeadingOutside(root);
+            assertTrue(found.stream().anyMatch(f -> f.contains("(/etc): ")), found.toString());
         }
-        assertFalse(InProcessChroot.openDirectoryFds(root).stream().anyMatch(f -> f.endsWith("-> /etc")));
+        assertFalse(InProcessChroot.descriptorsLeadingOutside(root).stream().anyMatch(f -> f.contains("(/etc): ")));
         assertTrue(SeccompPolicies.defaultDenyList().rules().stream().anyMatch(r -> r.syscall().equals("chroot")));
     }
 }

@@ -22,6 +22,13 @@ import org.sandbox4j.Sandbox;
  *   <li>{@code hold DATA MARKER}: prints READY and waits (to be SIGKILLed from outside).
  *   <li>{@code broken DATA}: a jail that cannot be built, best effort: prints whether jailed.
  *   <li>{@code chroot DIR}: in-process chroot to DIR as uid 65534; prints what threads see, then waits.
+ *   <li>{@code chroot-fd deleted|opath|received ROOT OUTSIDE MARKER check|nocheck [SEND_DIRFD]}: holds a
+ *       directory descriptor outside ROOT (OUTSIDE/sub opened then removed; OUTSIDE opened O_PATH;
+ *       OUTSIDE opened by another process, SEND_DIRFD, and received over a unix socket), prints
+ *       {@code FD n}, then chroots to ROOT; with {@code check}, prints {@code REFUSED message} when
+ *       refused; then (or with {@code nocheck}, which skips the check) tries the escape: fchdir to the
+ *       descriptor, {@code ..} up to the host's /, read MARKER: {@code ESCAPED content} or
+ *       {@code CONFINED errno}.
  *   <li>{@code bench-plain}, {@code bench-jail DATA}: the startup benchmark's application.
  * </ul>
  */
@@ -36,6 +43,10 @@ public final class SelfJailApp {
         }
         if (mode.equals("chroot")) {
             chroot(args);
+            return;
+        }
+        if (mode.equals("chroot-fd")) {
+            chrootWithFd(args);
             return;
         }
         if (mode.equals("bench-jail-lazy")) {
@@ -144,6 +155,72 @@ public final class SelfJailApp {
         System.out.println("READY");
         System.out.flush();
         Thread.sleep(120_000);
+    }
+
+    private static void chrootWithFd(String[] args) throws Exception {
+        String kind = args[1];
+        Path root = Path.of(args[2]);
+        Path outside = Path.of(args[3]);
+        String marker = args[4];
+        boolean check = args[5].equals("check");
+        int fd;
+        switch (kind) {
+            case "deleted": {
+                Path sub = Files.createDirectory(outside.resolve("sub"));
+                fd = org.sandbox4j.internal.LibC.open(sub.toString(), org.sandbox4j.internal.LibC.O_RDONLY, 0);
+                Files.delete(sub); // rmdir: the descriptor's name now reads ".../sub (deleted)"
+                break;
+            }
+            case "opath":
+                fd = org.sandbox4j.internal.LibC.open(outside.toString(), OutsideFds.O_PATH | OutsideFds.O_CLOEXEC, 0);
+                break;
+            case "received": {
+                String name = "sandbox4j-test-" + ProcessHandle.current().pid();
+                Process sender = new ProcessBuilder(args[6], name, outside.toString()).redirectErrorStream(true).start();
+                String ready = new BufferedReader(new InputStreamReader(sender.getInputStream(), StandardCharsets.UTF_8))
+                        .readLine();
+                int sock = "LISTENING".equals(ready) ? FdTricks.connectAbstract(name) : -1;
+                fd = sock < 0 ? -1 : FdTricks.receiveFd(sock);
+                org.sandbox4j.internal.LibC.close(sock);
+                if (sender.waitFor() != 0) {
+                    throw new IllegalStateException("send_dirfd failed: " + ready);
+                }
+                break;
+            }
+            default:
+                throw new IllegalArgumentException(kind);
+        }
+        if (fd < 0) {
+            throw new IllegalStateException("no descriptor: errno " + com.sun.jna.Native.getLastError());
+        }
+        System.out.println("FD " + fd);
+        String escapedPath = marker.substring(1); // relative, resolved from the cwd the walk reaches
+        FdTricks.fchdir(-1); // bound before the chroot
+        byte[] buf = new byte[256];
+        try {
+            InProcessChroot.enter(root, 65534, 65534, org.sandbox4j.seccomp.SeccompPolicies.defaultDenyList(), check);
+        } catch (org.sandbox4j.SandboxException e) {
+            System.out.println("REFUSED " + e.getMessage());
+            System.out.flush();
+            return;
+        }
+        String result;
+        if (FdTricks.fchdir(fd) != 0) {
+            result = "CONFINED fchdir errno" + Sys.errno();
+        } else {
+            for (int i = 0; i < 64; i++) {
+                Sys.chdir("..");
+            }
+            int m = org.sandbox4j.internal.LibC.open(escapedPath, org.sandbox4j.internal.LibC.O_RDONLY, 0);
+            if (m < 0) {
+                result = "CONFINED open errno" + Sys.errno();
+            } else {
+                long n = org.sandbox4j.internal.LibC.read(m, buf, buf.length);
+                result = "ESCAPED " + new String(buf, 0, (int) Math.max(n, 0), StandardCharsets.UTF_8);
+            }
+        }
+        System.out.println(result);
+        System.out.flush();
     }
 
     /** What this thread sees of the file system. */

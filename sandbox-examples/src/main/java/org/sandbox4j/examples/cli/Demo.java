@@ -107,9 +107,12 @@ final class Demo {
         return new Result(exit, out, err.join());
     }
 
+    /** What the jail wrote, up to 1 MiB: the rest is drained and counted, never kept. */
     private static String readAll(InputStream in) {
         try (in) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            String kept = new String(in.readNBytes(1 << 20), StandardCharsets.UTF_8);
+            long rest = in.transferTo(java.io.OutputStream.nullOutputStream());
+            return rest == 0 ? kept : kept + "[... " + rest + " more bytes cut]";
         } catch (IOException e) {
             return "";
         }

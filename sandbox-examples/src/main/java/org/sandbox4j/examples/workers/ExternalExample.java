@@ -1,6 +1,5 @@
 package org.sandbox4j.examples.workers;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -58,14 +57,15 @@ public final class ExternalExample {
         return new Result(new String(out, StandardCharsets.UTF_8), new String(err.join(), StandardCharsets.UTF_8), exit);
     }
 
+    /** At most 64 MiB of what the jail wrote: a parser that writes forever cannot fill this heap. */
     private static byte[] readAll(java.io.InputStream in) {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
         try (in) {
-            in.transferTo(b);
+            byte[] b = in.readNBytes(64 << 20);
+            in.transferTo(java.io.OutputStream.nullOutputStream());
+            return b;
         } catch (IOException e) {
-            // the jail ended
+            return new byte[0]; // the jail ended
         }
-        return b.toByteArray();
     }
 
     public static void main(String[] args) throws Exception {
