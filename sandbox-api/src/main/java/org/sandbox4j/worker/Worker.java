@@ -262,28 +262,15 @@ final class Worker {
      * line), so a flooding worker cannot drown the application's log either.
      */
     private void pumpStderr() {
-        long window = 0;
-        int logged = 0;
-        long suppressed = 0;
+        LogBudget budget = new LogBudget(LOG_LINES_PER_SECOND);
         try (java.io.InputStream err = process.getErrorStream()) {
             BoundedLines r = new BoundedLines(err, MAX_LINE);
             String line;
             while ((line = r.readLine()) != null) {
-                long now = System.nanoTime() / 1_000_000_000L;
-                if (now != window) {
-                    if (suppressed > 0) {
-                        LOG.warn("[{}] {} lines of stderr not logged (more than {} a second)", name, suppressed,
-                                LOG_LINES_PER_SECOND);
-                    }
-                    window = now;
-                    logged = 0;
-                    suppressed = 0;
-                }
-                if (logged < LOG_LINES_PER_SECOND) {
-                    logged++;
+                boolean log = budget.admit(System.nanoTime());
+                reportRefused(budget, false);
+                if (log) {
                     LOG.info("[{}] {}", name, line);
-                } else {
-                    suppressed++;
                 }
                 synchronized (tail) {
                     if (tail.size() == TAIL_LINES) {
@@ -295,8 +282,13 @@ final class Worker {
         } catch (IOException e) {
             // the pipe closes when the jail ends
         }
-        if (suppressed > 0) {
-            LOG.warn("[{}] {} lines of stderr not logged (more than {} a second)", name, suppressed, LOG_LINES_PER_SECOND);
+        reportRefused(budget, true);
+    }
+
+    private void reportRefused(LogBudget budget, boolean all) {
+        long n = budget.takeRefused(all);
+        if (n > 0) {
+            LOG.warn("[{}] {} lines of stderr not logged (more than {} a second)", name, n, budget.perSecond());
         }
     }
 

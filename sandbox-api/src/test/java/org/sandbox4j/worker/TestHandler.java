@@ -79,6 +79,27 @@ public final class TestHandler implements WorkerHandler {
                 try (var s = Files.list(Path.of(arg))) {
                     return String.join("\n", s.map(Path::toString).sorted().toList()).getBytes(StandardCharsets.UTF_8);
                 }
+            case "flood": {
+                // N bytes of 'x' on stderr with no newline, as a parser stuck in a loop might write
+                byte[] chunk = new byte[1 << 16];
+                java.util.Arrays.fill(chunk, (byte) 'x');
+                java.io.FileOutputStream err = new java.io.FileOutputStream(java.io.FileDescriptor.err);
+                for (long left = Long.parseLong(arg); left > 0; left -= chunk.length) {
+                    err.write(chunk, 0, (int) Math.min(left, chunk.length));
+                }
+                return "flooded".getBytes(StandardCharsets.UTF_8);
+            }
+            case "bigframe": {
+                // a reply header announcing 2 GiB - 1, straight on the protocol stream, then silence
+                java.io.DataOutputStream out = new java.io.DataOutputStream(
+                        new java.io.FileOutputStream(java.io.FileDescriptor.out));
+                out.writeInt(Frames.REPLY_MAGIC);
+                out.writeByte(Frames.OK);
+                out.writeInt(Integer.MAX_VALUE);
+                out.flush();
+                Thread.sleep(60_000);
+                return null;
+            }
             default:
                 throw new IllegalArgumentException("unknown verb " + verb);
         }
