@@ -51,6 +51,9 @@ public final class PipeStreams {
                 return;
             }
             try {
+                // available() is what the pipe holds: at most its capacity (64 KiB unless the writer
+                // raised it, to at most pipe-max-size, 1 MiB, without CAP_SYS_RESOURCE), so a jail
+                // that floods its output leaves no more than that in this JVM.
                 int n = current.available();
                 byte[] rest = n > 0 ? current.readNBytes(n) : new byte[0];
                 current.close();

@@ -135,7 +135,9 @@ class InProcessChrootTest {
         /** opened with O_PATH */
         OPATH,
         /** opened by another process and received over a unix socket (SCM_RIGHTS) */
-        RECEIVED
+        RECEIVED,
+        /** the new root itself bind-mounted outside it: same device and inode, another mount */
+        BIND_OF_ROOT
     }
 
     private static Path sendDirfd;
@@ -156,12 +158,16 @@ class InProcessChrootTest {
     /** The chroot-fd app: the descriptor's number and the app's output. */
     private static SelfJailTest.Ended chrootWithFd(FdKind kind, boolean check, Path marker) throws Exception {
         assumeTrue(LibC.geteuid() == 0, "chroot needs CAP_SYS_CHROOT: run as root");
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/unshare")), "unshare (util-linux) is missing");
         Path root = JailTestSupport.worldReadableDir();
         Path outside = JailTestSupport.worldReadableDir();
-        Process p = SelfJailTest.app(SelfJailTest.Jdk.JDK17, JailTestSupport.JailMode.PRIVILEGED, Map.of(), "chroot-fd",
-                kind.name().toLowerCase(java.util.Locale.ROOT), root.toString(), outside.toString(), marker.toString(),
-                check ? "check" : "nocheck", sendDirfd().toString());
-        return SelfJailTest.finish(p, "");
+        // A private mount namespace of its own, for the bind mount (the other kinds do not mind it).
+        List<String> cmd = new ArrayList<>(List.of("/usr/bin/unshare", "--mount", "--propagation", "private",
+                SelfJailTest.Jdk.JDK17.java(), "--enable-native-access=ALL-UNNAMED", "-Xshare:auto",
+                "-XX:TieredStopAtLevel=1", "-cp", SelfJailTest.classpath(), SelfJailApp.class.getName(), "chroot-fd",
+                kind.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'), root.toString(), outside.toString(),
+                marker.toString(), check ? "check" : "nocheck", sendDirfd().toString()));
+        return SelfJailTest.finish(SelfJailTest.start(cmd, Map.of()), "");
     }
 
     private static Path hostMarker() throws Exception {

@@ -22,9 +22,10 @@ import org.sandbox4j.Sandbox;
  *   <li>{@code hold DATA MARKER}: prints READY and waits (to be SIGKILLed from outside).
  *   <li>{@code broken DATA}: a jail that cannot be built, best effort: prints whether jailed.
  *   <li>{@code chroot DIR}: in-process chroot to DIR as uid 65534; prints what threads see, then waits.
- *   <li>{@code chroot-fd deleted|opath|received ROOT OUTSIDE MARKER check|nocheck [SEND_DIRFD]}: holds a
- *       directory descriptor outside ROOT (OUTSIDE/sub opened then removed; OUTSIDE opened O_PATH;
- *       OUTSIDE opened by another process, SEND_DIRFD, and received over a unix socket), prints
+ *   <li>{@code chroot-fd deleted|opath|received|bind-of-root ROOT OUTSIDE MARKER check|nocheck [SEND_DIRFD]}:
+ *       holds a directory descriptor outside ROOT (OUTSIDE/sub opened then removed; OUTSIDE opened
+ *       O_PATH; OUTSIDE opened by another process, SEND_DIRFD, and received over a unix socket; ROOT
+ *       bind-mounted at OUTSIDE/alias and that opened O_PATH, in a private mount namespace), prints
  *       {@code FD n}, then chroots to ROOT; with {@code check}, prints {@code REFUSED message} when
  *       refused; then (or with {@code nocheck}, which skips the check) tries the escape: fchdir to the
  *       descriptor, {@code ..} up to the host's /, read MARKER: {@code ESCAPED content} or
@@ -169,6 +170,16 @@ public final class SelfJailApp {
                 Path sub = Files.createDirectory(outside.resolve("sub"));
                 fd = org.sandbox4j.internal.LibC.open(sub.toString(), org.sandbox4j.internal.LibC.O_RDONLY, 0);
                 Files.delete(sub); // rmdir: the descriptor's name now reads ".../sub (deleted)"
+                break;
+            }
+            case "bind-of-root": {
+                // the new root itself, bind-mounted outside it: same device and inode, another mount
+                Path alias = Files.createDirectory(outside.resolve("alias"));
+                Process m = new ProcessBuilder("mount", "--bind", root.toString(), alias.toString()).inheritIO().start();
+                if (m.waitFor() != 0) {
+                    throw new IllegalStateException("mount --bind failed (run in a private mount namespace as root)");
+                }
+                fd = org.sandbox4j.internal.LibC.open(alias.toString(), OutsideFds.O_PATH | OutsideFds.O_CLOEXEC, 0);
                 break;
             }
             case "opath":
