@@ -116,14 +116,20 @@ final class Worker {
             return r.payload();
         }
         if (r.status() == Frames.ERROR) {
+            // The worker writes this text: an exception message of many MiB would otherwise be copied
+            // into every log line and message that mentions the failure.
             String[] parts = new String(r.payload(), StandardCharsets.UTF_8).split("\n", 3);
-            String cls = parts[0];
-            String msg = parts.length > 1 ? parts[1] : "";
+            String cls = cut(parts[0], 256);
+            String msg = parts.length > 1 ? cut(parts[1], MAX_LINE) : "";
             throw new WorkerException(WorkerException.Kind.HANDLER_ERROR, name + ": the handler threw " + cls
                     + (msg.isEmpty() ? "" : ": " + msg), null, null, cls, "", null);
         }
         kill();
         throw failure(new Frames.ProtocolException("unknown reply status " + r.status()));
+    }
+
+    private static String cut(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max) + " [... " + (s.length() - max) + " more characters cut]";
     }
 
     private void timeOut() {

@@ -37,6 +37,8 @@ public final class TestHandler implements WorkerHandler {
                 return null;
             case "throw":
                 throw new IllegalStateException("asked to throw " + arg);
+            case "throwlong":
+                throw new IllegalStateException("y".repeat(Integer.parseInt(arg)));
             case "read":
                 return Files.readAllBytes(Path.of(arg));
             case "write":

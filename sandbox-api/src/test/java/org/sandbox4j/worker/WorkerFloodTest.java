@@ -70,6 +70,19 @@ class WorkerFloodTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(JailMode.class)
+    void aHandlerErrorWithAHugeMessageIsCut(JailMode mode) throws Exception {
+        try (AutoCloseable m = mode.activate(); WorkerPool pool = pool()) {
+            WorkerException e = assertThrows(WorkerException.class, () -> pool.call(utf8("throwlong:" + (1 << 20))));
+            assertEquals(Kind.HANDLER_ERROR, e.kind(), e.getMessage());
+            assertTrue(e.getMessage().endsWith("y".repeat(Worker.MAX_LINE) + " [... " + ((1 << 20) - Worker.MAX_LINE)
+                    + " more characters cut]"), e.getMessage().substring(0, 200));
+            assertTrue(e.getMessage().length() < 2 * Worker.MAX_LINE, "bounded: " + e.getMessage().length());
+            assertEquals("echo:ok", str(pool.call(utf8("echo:ok"))), "a handler error keeps the worker");
+        }
+    }
+
     /** {@code java -Xmx64m FloodMain steps mode bytes worker-cp}: its stdout, after checking it exited 0. */
     private static String childJvm(String steps, JailMode mode) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
