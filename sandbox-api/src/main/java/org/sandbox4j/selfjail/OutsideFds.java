@@ -108,8 +108,8 @@ final class OutsideFds {
                 out.add("cannot open the new root: " + Errno.describe(Native.getLastError()));
                 return out;
             }
-        } catch (UnsatisfiedLinkError e) {
-            out.add("cannot check the open descriptors: libc lacks openat/statx (" + e.getMessage() + ")");
+        } catch (LinkageError e) { // UnsatisfiedLinkError the first time, NoClassDefFoundError after
+            out.add("cannot check the open descriptors: libc lacks openat/statx (" + e + ")");
             return out;
         }
         try {
