@@ -32,12 +32,17 @@ public final class SeccompPolicies {
         // kernel keyrings
         "add_key", "request_key", "keyctl",
         // mounts
-        "mount", "umount2", "pivot_root", "move_mount", "open_tree", "fsopen", "fsmount",
-        "fsconfig", "fspick", "mount_setattr", "chroot",
+        "mount", "umount2", "pivot_root", "move_mount", "open_tree", "open_tree_attr", "fsopen",
+        "fsmount", "fsconfig", "fspick", "mount_setattr", "chroot",
+        // the mount table: statmount shows each bind's source path on the host, /proc or not
+        "listmount", "statmount",
         // namespaces
         "unshare", "setns",
         // other processes' memory
         "ptrace", "process_vm_readv", "process_vm_writev", "kcmp", "pidfd_getfd",
+        "process_madvise", "process_mrelease",
+        // changing the process's own LSM label (what /proc/self/attr does, without /proc)
+        "lsm_set_self_attr",
         // file handles bypass path checks
         "open_by_handle_at", "name_to_handle_at",
         // machine administration
