@@ -60,8 +60,9 @@ public final class SeccompPolicies {
      * {@link #DENIED} calls; {@code clone} with any {@code CLONE_NEW*} flag; {@code clone3}
      * answered ENOSYS so glibc falls back to {@code clone}; {@code personality} other than
      * {@code PER_LINUX} (0) or the query 0xffffffff; {@code ioctl} TIOCSTI and TIOCLINUX (the
-     * request compared on its low 32 bits, as the kernel reads it). Foreign architectures, and on
-     * x86_64 the i386 and x32 ABIs, are killed.
+     * request compared on its low 32 bits, as the kernel reads it). Numbers above the system call
+     * table (calls of a kernel newer than it) get ENOSYS. Foreign architectures, and on x86_64 the
+     * i386 and x32 ABIs, are killed.
      */
     public static SeccompPolicy defaultDenyList() {
         return denyRules(SeccompPolicy.builder(SeccompAction.ALLOW)).build();

@@ -16,7 +16,9 @@ import org.sandbox4j.Arch;
  * are tried in the order they were added; the first whose conditions all hold decides, and if none
  * does the default action applies. A call of a foreign architecture is killed (see
  * {@link Builder#allowArch(Arch...)}), and so is, on x86_64, any number of the x32 ABI
- * ({@code nr >= 0x40000000}, except -1, which a tracer uses to skip a call, as in libseccomp).
+ * ({@code nr >= 0x40000000}, except -1, which a tracer uses to skip a call, as in libseccomp). A
+ * number above the highest of the architecture's {@link SyscallTable} (a call of a newer kernel,
+ * which no policy can name) gets ENOSYS whatever the default action, unless a rule names it.
  *
  * <pre>{@code
  * SeccompPolicy policy = SeccompPolicy.builder(SeccompAction.KILL_PROCESS)

@@ -42,7 +42,7 @@ class SyscallTableTest {
         Syscalls.aliases().values().forEach(c -> assertTrue(Syscalls.isKnown(c), c));
     }
 
-    /** The calls of Linux 5.1 to 6.18 that the 6.1 headers lacked, on both architectures. */
+    /** Calls of Linux 6.2 to 6.18, which the 6.1 headers lacked, on both architectures. */
     @Test
     void tablesReachLinux618() {
         for (Arch a : Arch.values()) {
