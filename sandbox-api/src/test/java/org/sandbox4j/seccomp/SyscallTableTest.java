@@ -63,6 +63,34 @@ class SyscallTableTest {
         assertTrue(SyscallTable.of(Arch.AARCH64).number("nfsservctl").isEmpty(), "retired on arm64 since 6.11");
     }
 
+    /** Headers newer than the data extend the table; headers that contradict it stop the generator. */
+    @Test
+    void newerHeadersExtendTheTableAndContradictionsFail() throws IOException, InterruptedException {
+        Path dir = Files.createTempDirectory("tables");
+        Path header = dir.resolve("unistd_64.h");
+        Files.writeString(header, "#define __NR_read 0\n#define __NR_listns 470\n#define __NR_nfsservctl 180\n");
+        Process p = generator(header, dir);
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), out);
+        String x86 = Files.readString(dir.resolve(SyscallTable.resourceName(Arch.X86_64)));
+        assertTrue(x86.endsWith("file_setattr\t469\nlistns\t470\n"), x86);
+        assertTrue(x86.contains("and newer installed headers"), x86);
+
+        Files.writeString(header, "#define __NR_read 0\n#define __NR_open_tree_attr 470\n");
+        p = generator(header, dir);
+        out = new String(p.getInputStream().readAllBytes());
+        assertEquals(1, p.waitFor(), out);
+        assertTrue(out.contains("open_tree_attr is 470 in the headers but 467 in tools/syscalls"), out);
+        org.sandbox4j.JailTestSupport.deleteTree(dir);
+    }
+
+    private static Process generator(Path x86Header, Path outDir) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder("python3", "tools/gen-syscall-tables.py", outDir.toString())
+                .redirectErrorStream(true);
+        pb.environment().put("SC4J_X86_UNISTD", x86Header.toString());
+        return pb.start();
+    }
+
     /**
      * Runs the generator on the committed kernel data alone and together with the installed UAPI
      * headers (which must not contradict it), and compares both with the committed tables.
