@@ -324,6 +324,75 @@ static int cmd_i386(void) {
 #endif
 }
 
+/* A raw system call by number with up to six numeric arguments: reports the kernel's (or the
+ * filter's) answer, so tests can reach calls libc does not wrap and numbers no kernel has yet. */
+static int cmd_syscall(int argc, char **argv) {
+    long a[6] = {0, 0, 0, 0, 0, 0};
+    if (argc < 3) return 2;
+    for (int i = 3; i < argc && i < 9; i++) a[i - 3] = strtol(argv[i], NULL, 0);
+    errno = 0;
+    long r = syscall(strtol(argv[2], NULL, 0), a[0], a[1], a[2], a[3], a[4], a[5]);
+    if (r < 0) return denied("syscall");
+    return ok("syscall");
+}
+
+/* Numbers and structures of the calls after Linux 6.1 (the build headers may predate them). */
+#define SC4J_NR_statmount 457
+#define SC4J_NR_listmount 458
+#define SC4J_NR_open_tree_attr 467
+struct sc4j_mount_attr { unsigned long long attr_set, attr_clr, propagation, userns_fd; };
+struct sc4j_mnt_id_req { unsigned int size, spare; unsigned long long mnt_id, param; };
+#define SC4J_STATMOUNT_MNT_ROOT 0x8u
+#define SC4J_STATMOUNT_MNT_POINT 0x10u
+#define SC4J_STATMOUNT_STR 512 /* the strings follow the fixed 512-byte struct statmount */
+
+/* open_tree_attr(OPEN_TREE_CLONE) of a read-only bind, clearing MOUNT_ATTR_RDONLY on the clone,
+ * then a file created through the clone: a write into the bind's source despite the bind. */
+static int cmd_open_tree_attr(const char *dir) {
+    struct sc4j_mount_attr attr = {0, 0x1 /* MOUNT_ATTR_RDONLY */, 0, 0};
+    int fd = (int)syscall(SC4J_NR_open_tree_attr, AT_FDCWD, dir, 1 /* OPEN_TREE_CLONE */ | O_CLOEXEC,
+                          &attr, sizeof attr);
+    if (fd < 0) return denied("open_tree_attr");
+    int f = openat(fd, "written-through-clone", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (f < 0) return denied("write through the clone");
+    if (write(f, "escaped\n", 8) != 8) return denied("write through the clone");
+    close(f);
+    return ok("open_tree_attr");
+}
+
+/* Prints "MOUNT <root in its filesystem> ON <mount point>" for mount id `id`. */
+static int print_mount(unsigned long long id) {
+    static char buf[65536];
+    struct sc4j_mnt_id_req req = {sizeof req, 0, id, SC4J_STATMOUNT_MNT_ROOT | SC4J_STATMOUNT_MNT_POINT};
+    if (syscall(SC4J_NR_statmount, &req, buf, sizeof buf, 0) < 0) return -1;
+    unsigned int root, point;
+    memcpy(&root, buf + 104, sizeof root);
+    memcpy(&point, buf + 108, sizeof point);
+    printf("MOUNT %s ON %s\n", buf + SC4J_STATMOUNT_STR + root, buf + SC4J_STATMOUNT_STR + point);
+    return 0;
+}
+
+/* listmount of the jail's whole mount table, then statmount of each: the source path of every
+ * bind, as /proc/self/mountinfo would show it, with no /proc needed. */
+static int cmd_listmount(void) {
+    unsigned long long ids[256];
+    struct sc4j_mnt_id_req req = {sizeof req, 0, ~0ULL /* LSMT_ROOT */, 0};
+    long n = syscall(SC4J_NR_listmount, &req, ids, 256, 0);
+    if (n < 0) return denied("listmount");
+    for (long i = 0; i < n; i++) {
+        if (print_mount(ids[i]) != 0) return denied("statmount");
+    }
+    return ok("listmount");
+}
+
+/* statmount of the mount `path` is on, its id from statx (STATX_MNT_ID_UNIQUE, 6.8). */
+static int cmd_statmount(const char *path) {
+    struct statx st;
+    if (statx(AT_FDCWD, path, 0, 0x4000 /* STATX_MNT_ID_UNIQUE */, &st) != 0) return denied("statx");
+    if (print_mount(st.stx_mnt_id) != 0) return denied("statmount");
+    return ok("statmount");
+}
+
 /* Waits for SIGTERM and exits 42 from its handler: shows the signal reached the program. */
 static volatile sig_atomic_t got_term;
 static void on_term(int s) { (void)s; got_term = 1; }
@@ -373,6 +442,10 @@ int main(int argc, char **argv, char **envp) {
     if (!strcmp(c, "x32")) return cmd_x32();
     if (!strcmp(c, "cwd")) return cmd_cwd();
     if (!strcmp(c, "i386")) return cmd_i386();
+    if (!strcmp(c, "syscall")) return cmd_syscall(argc, argv);
+    if (!strcmp(c, "open-tree-attr")) return cmd_open_tree_attr(a);
+    if (!strcmp(c, "listmount")) return cmd_listmount();
+    if (!strcmp(c, "statmount")) return cmd_statmount(a);
     fprintf(stderr, "attack: unknown command %s\n", c);
     return 2;
 }

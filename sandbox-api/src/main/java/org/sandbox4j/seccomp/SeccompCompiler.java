@@ -37,9 +37,17 @@ final class SeccompCompiler {
     private final Map<Outcome, Insn> blocks = new HashMap<>();
     private final List<Insn> blockCode = new ArrayList<>();
 
+    private final java.util.function.Function<Arch, SyscallTable> tables;
+
     SeccompCompiler(SeccompPolicy policy, Arch arch) {
+        this(policy, arch, SyscallTable::of);
+    }
+
+    /** With other tables than the built-in ones: tests compile as an older sandbox4j would. */
+    SeccompCompiler(SeccompPolicy policy, Arch arch, java.util.function.Function<Arch, SyscallTable> tables) {
         this.policy = policy;
         this.arch = arch;
+        this.tables = tables;
     }
 
     // ---------------------------------------------------------------- outcomes
@@ -86,7 +94,7 @@ final class SeccompCompiler {
     private List<Run> runs(Arch a, Outcome dflt, SyscallTable table) {
         Map<Integer, List<SeccompPolicy.Rule>> byNr = new TreeMap<>();
         for (SeccompPolicy.Rule r : policy.rules()) {
-            OptionalInt nr = r.number(a);
+            OptionalInt nr = r.number(table);
             if (nr.isEmpty()) {
                 skipped.add(r.syscall());
                 continue;
@@ -95,31 +103,27 @@ final class SeccompCompiler {
         }
         List<long[]> ranges = new ArrayList<>();
         List<Outcome> outs = new ArrayList<>();
+        // Numbers above the table's highest are calls of a newer kernel than the table: ENOSYS
+        // (SeccompPolicy.UNKNOWN_SYSCALL), from top + 1 up to the x32 bit (x86_64) or -2.
+        long top = table.maxNumber();
+        long ceiling = a == Arch.X86_64 ? SeccompPolicy.X32_SYSCALL_BIT - 1 : 0xfffffffeL;
+        Outcome unknown = new Outcome(List.of(), SeccompPolicy.UNKNOWN_SYSCALL);
+        long unknownFrom = top + 1;
         for (Map.Entry<Integer, List<SeccompPolicy.Rule>> e : byNr.entrySet()) {
-            Outcome o = outcome(e.getValue(), policy.defaultAction());
-            if (o.equals(dflt)) {
-                continue;
-            }
             long nr = e.getKey();
-            int last = outs.size() - 1;
-            if (last >= 0 && ranges.get(last)[1] == nr - 1 && outs.get(last).equals(o)) {
-                ranges.get(last)[1] = nr;
-            } else {
-                ranges.add(new long[] {nr, nr});
-                outs.add(o);
+            boolean aboveTop = nr > top;
+            if (aboveTop) { // a rule naming such a number by hand still decides for it
+                addRun(ranges, outs, unknownFrom, nr - 1, unknown, dflt);
+                unknownFrom = nr + 1;
             }
+            addRun(ranges, outs, nr, nr, outcome(e.getValue(),
+                    aboveTop ? SeccompPolicy.UNKNOWN_SYSCALL : policy.defaultAction()), dflt);
         }
+        addRun(ranges, outs, unknownFrom, ceiling, unknown, dflt);
         // -1 is excluded, as libseccomp does: a tracer sets it to skip a call (the kernel answers ENOSYS).
-        if (a == Arch.X86_64 && !dflt.equals(new Outcome(List.of(), SeccompAction.KILL_PROCESS))) {
-            Outcome kill = new Outcome(List.of(), SeccompAction.KILL_PROCESS);
-            int last = outs.size() - 1;
-            if (last >= 0 && ranges.get(last)[1] == SeccompPolicy.X32_SYSCALL_BIT - 1
-                    && outs.get(last).equals(kill)) {
-                ranges.get(last)[1] = 0xfffffffeL;
-            } else {
-                ranges.add(new long[] {SeccompPolicy.X32_SYSCALL_BIT, 0xfffffffeL});
-                outs.add(kill);
-            }
+        if (a == Arch.X86_64) {
+            addRun(ranges, outs, SeccompPolicy.X32_SYSCALL_BIT, 0xfffffffeL,
+                    new Outcome(List.of(), SeccompAction.KILL_PROCESS), dflt);
         }
         List<Run> result = new ArrayList<>();
         for (int i = 0; i < ranges.size(); i++) {
@@ -128,6 +132,21 @@ final class SeccompCompiler {
             result.add(new Run(r[0], r[1], outs.get(i), w));
         }
         return result;
+    }
+
+    /** Appends [lo, hi] with outcome {@code o}, merged into the previous run when adjacent and equal. */
+    private static void addRun(List<long[]> ranges, List<Outcome> outs, long lo, long hi, Outcome o,
+            Outcome dflt) {
+        if (lo > hi || o.equals(dflt)) {
+            return;
+        }
+        int last = outs.size() - 1;
+        if (last >= 0 && ranges.get(last)[1] == lo - 1 && outs.get(last).equals(o)) {
+            ranges.get(last)[1] = hi;
+        } else {
+            ranges.add(new long[] {lo, hi});
+            outs.add(o);
+        }
     }
 
     private static int count(SyscallTable t, long lo, long hi) {
@@ -531,7 +550,7 @@ final class SeccompCompiler {
         Insn kill = ret(SeccompAction.KILL_PROCESS);
         for (int i = 0; i < arches.size(); i++) {
             Arch a = arches.get(i);
-            SyscallTable table = SyscallTable.of(a);
+            SyscallTable table = tables.apply(a);
             List<Run> runs = runs(a, dflt, table);
             Node tree = new TreeBuilder(runs, dflt, table).build();
             Insn ldNr = ld(0);

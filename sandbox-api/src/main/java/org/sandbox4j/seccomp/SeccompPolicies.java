@@ -32,12 +32,17 @@ public final class SeccompPolicies {
         // kernel keyrings
         "add_key", "request_key", "keyctl",
         // mounts
-        "mount", "umount2", "pivot_root", "move_mount", "open_tree", "fsopen", "fsmount",
-        "fsconfig", "fspick", "mount_setattr", "chroot",
+        "mount", "umount2", "pivot_root", "move_mount", "open_tree", "open_tree_attr", "fsopen",
+        "fsmount", "fsconfig", "fspick", "mount_setattr", "chroot",
+        // the mount table: statmount shows each bind's source path on the host, /proc or not
+        "listmount", "statmount",
         // namespaces
         "unshare", "setns",
         // other processes' memory
         "ptrace", "process_vm_readv", "process_vm_writev", "kcmp", "pidfd_getfd",
+        "process_madvise", "process_mrelease",
+        // changing the process's own LSM label (what /proc/self/attr does, without /proc)
+        "lsm_set_self_attr",
         // file handles bypass path checks
         "open_by_handle_at", "name_to_handle_at",
         // machine administration
@@ -55,8 +60,9 @@ public final class SeccompPolicies {
      * {@link #DENIED} calls; {@code clone} with any {@code CLONE_NEW*} flag; {@code clone3}
      * answered ENOSYS so glibc falls back to {@code clone}; {@code personality} other than
      * {@code PER_LINUX} (0) or the query 0xffffffff; {@code ioctl} TIOCSTI and TIOCLINUX (the
-     * request compared on its low 32 bits, as the kernel reads it). Foreign architectures, and on
-     * x86_64 the i386 and x32 ABIs, are killed.
+     * request compared on its low 32 bits, as the kernel reads it). Numbers above the system call
+     * table (calls of a kernel newer than it) get ENOSYS. Foreign architectures, and on x86_64 the
+     * i386 and x32 ABIs, are killed.
      */
     public static SeccompPolicy defaultDenyList() {
         return denyRules(SeccompPolicy.builder(SeccompAction.ALLOW)).build();

@@ -16,7 +16,9 @@ import org.sandbox4j.Arch;
  * are tried in the order they were added; the first whose conditions all hold decides, and if none
  * does the default action applies. A call of a foreign architecture is killed (see
  * {@link Builder#allowArch(Arch...)}), and so is, on x86_64, any number of the x32 ABI
- * ({@code nr >= 0x40000000}, except -1, which a tracer uses to skip a call, as in libseccomp).
+ * ({@code nr >= 0x40000000}, except -1, which a tracer uses to skip a call, as in libseccomp). A
+ * number above the highest of the architecture's {@link SyscallTable} (a call of a newer kernel,
+ * which no policy can name) gets ENOSYS whatever the default action, unless a rule names it.
  *
  * <pre>{@code
  * SeccompPolicy policy = SeccompPolicy.builder(SeccompAction.KILL_PROCESS)
@@ -35,6 +37,13 @@ import org.sandbox4j.Arch;
 public final class SeccompPolicy {
     /** Numbers at or above this are the x32 ABI on x86_64 and are always killed there. */
     static final int X32_SYSCALL_BIT = 0x40000000;
+    /**
+     * What every compiled policy answers for a number above the highest its architecture's table
+     * knows (unless a rule names that number): a call of a kernel newer than the table, which no
+     * policy could name, so neither an allow-list's nor a deny-list's default fits. ENOSYS is what
+     * the kernel itself answers for a number it does not know, and what libc treats as "fall back".
+     */
+    static final SeccompAction UNKNOWN_SYSCALL = SeccompAction.errno(Errno.ENOSYS);
 
     /** One rule: a system call (canonical name or decimal number), conditions and an action. */
     public record Rule(String syscall, SeccompAction action, List<ArgCondition> conditions) {
@@ -54,10 +63,15 @@ public final class SeccompPolicy {
 
         /** The number of this rule's system call on {@code arch}, empty if it has none there. */
         public OptionalInt number(Arch arch) {
+            return number(SyscallTable.of(arch));
+        }
+
+        /** The number of this rule's system call in {@code table}. */
+        OptionalInt number(SyscallTable table) {
             if (isNumber(syscall)) {
                 return OptionalInt.of(Integer.parseInt(syscall));
             }
-            return SyscallTable.of(arch).number(syscall);
+            return table.number(syscall);
         }
 
         @Override
@@ -141,6 +155,9 @@ public final class SeccompPolicy {
             if (nr.isPresent() && nr.getAsInt() == data.nr() && r.matches(data)) {
                 return r.action();
             }
+        }
+        if (Integer.compareUnsigned(data.nr(), SyscallTable.of(dataArch).maxNumber()) > 0 && data.nr() != -1) {
+            return UNKNOWN_SYSCALL;
         }
         return defaultAction;
     }

@@ -24,19 +24,20 @@ public enum SyscallGroup {
     FILE_READ("open", "openat", "openat2", "stat", "lstat", "fstat", "newfstatat", "statx",
             "access", "faccessat", "faccessat2", "readlink", "readlinkat", "getdents",
             "getdents64", "getcwd", "chdir", "fchdir", "statfs", "fstatfs", "fadvise64",
-            "readahead", "getxattr", "lgetxattr", "fgetxattr", "listxattr", "llistxattr",
-            "flistxattr", "flock"),
+            "readahead", "getxattr", "lgetxattr", "fgetxattr", "getxattrat", "listxattr",
+            "llistxattr", "flistxattr", "listxattrat", "file_getattr", "flock"),
     /** Creating, changing and removing files and directories. */
     FILE_WRITE("creat", "open", "openat", "openat2", "mkdir", "mkdirat", "rmdir", "unlink",
             "unlinkat", "rename", "renameat", "renameat2", "link", "linkat", "symlink",
             "symlinkat", "truncate", "ftruncate", "fallocate", "chmod", "fchmod", "fchmodat",
-            "utime", "utimes", "utimensat", "futimesat", "umask", "setxattr", "lsetxattr",
-            "fsetxattr", "removexattr", "lremovexattr", "fremovexattr", "sync", "syncfs",
+            "fchmodat2", "utime", "utimes", "utimensat", "futimesat", "umask", "setxattr",
+            "lsetxattr", "fsetxattr", "setxattrat", "removexattr", "lremovexattr",
+            "fremovexattr", "removexattrat", "file_setattr", "sync", "syncfs",
             "sync_file_range", "mknod", "mknodat"),
     /** Memory management. */
     MEMORY("brk", "mmap", "munmap", "mremap", "mprotect", "madvise", "mlock", "mlock2",
             "munlock", "mincore", "msync", "memfd_create", "pkey_alloc", "pkey_free",
-            "pkey_mprotect"),
+            "pkey_mprotect", "mseal", "map_shadow_stack"),
     /** Ending the process or thread. */
     PROCESS_EXIT("exit", "exit_group"),
     /** Handling and sending signals within the process (not to other processes). */
@@ -53,7 +54,8 @@ public enum SyscallGroup {
      * answered with ENOSYS (never EPERM) so it falls back to {@code clone}, whose flags a filter can
      * inspect; {@link SeccompPolicy.Builder#allow(SyscallGroup...)} adds that ENOSYS rule.
      */
-    THREADS("clone", "futex", "futex_waitv", "set_robust_list", "get_robust_list",
+    THREADS("clone", "futex", "futex_waitv", "futex_wake", "futex_wait", "futex_requeue",
+            "set_robust_list", "get_robust_list",
             "set_tid_address", "gettid", "sched_yield", "rseq", "membarrier"),
     /** Outgoing network connections (TCP/UDP/Unix sockets), name resolution included. */
     NETWORK_CLIENT("socket", "connect", "getsockname", "getpeername", "getsockopt",

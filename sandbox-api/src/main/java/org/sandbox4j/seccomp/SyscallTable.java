@@ -16,8 +16,10 @@ import org.jspecify.annotations.Nullable;
 import org.sandbox4j.Arch;
 
 /**
- * The system call names and numbers of one architecture, generated from the Linux UAPI headers by
- * {@code sandbox-api/tools/gen-syscall-tables.py} into {@code syscalls-<arch>.tsv}.
+ * The system call names and numbers of one architecture, generated from the kernel's own tables
+ * (Linux 6.18, committed under {@code sandbox-api/tools/syscalls/}) and any newer installed UAPI
+ * headers by {@code sandbox-api/tools/gen-syscall-tables.py} into {@code syscalls-<arch>.tsv}.
+ * Every compiled policy answers numbers above {@link #maxNumber()} with ENOSYS.
  *
  * <pre>{@code
  * SyscallTable t = SyscallTable.of(Arch.AARCH64);
@@ -74,6 +76,17 @@ public final class SyscallTable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + res, e);
         }
+        return new SyscallTable(arch, map);
+    }
+
+    /** This table without the calls numbered above {@code max}: the table of an older kernel. */
+    SyscallTable upTo(int max) {
+        Map<String, Integer> map = new LinkedHashMap<>();
+        byName.forEach((n, nr) -> {
+            if (nr <= max) {
+                map.put(n, nr);
+            }
+        });
         return new SyscallTable(arch, map);
     }
 

@@ -41,7 +41,48 @@ class SeccompCompilerTest {
         assertEquals(SeccompAction.ALLOW, run(p, 0));
         assertEquals(SeccompAction.ALLOW, run(p, 1));
         assertEquals(SeccompAction.KILL_PROCESS, run(p, 2));
-        assertEquals(SeccompAction.KILL_PROCESS, run(p, 1000));
+        assertEquals(SeccompAction.errno(38), run(p, 1000), "above the table: ENOSYS");
+    }
+
+    @Test
+    void numbersAboveTheTableGetEnosysWhateverTheDefault() {
+        SeccompAction enosys = SeccompAction.errno(38);
+        for (Arch a : Arch.values()) {
+            int top = SyscallTable.of(a).maxNumber();
+            for (SeccompAction dflt : List.of(SeccompAction.ALLOW, SeccompAction.KILL_PROCESS,
+                    SeccompAction.errno(1), SeccompAction.LOG, SeccompAction.TRAP)) {
+                SeccompPolicy policy = SeccompPolicy.builder(dflt).allow("read")
+                        .rule(Integer.toString(top + 10), SeccompAction.errno(13))
+                        .rule(Integer.toString(top + 20), SeccompAction.ALLOW, ArgCondition.eq(0, 7))
+                        .build();
+                SeccompProgram p = policy.compile(a);
+                String what = a + " default " + dflt;
+                assertEquals(dflt, run(p, top), what + ": the table's last call is not above it");
+                for (int nr : new int[] {top + 1, top + 9, top + 11, 500, 1000, 0x3fffffff}) {
+                    assertEquals(enosys, run(p, nr), what + " nr " + nr);
+                }
+                assertEquals(SeccompAction.errno(13), run(p, top + 10), what + ": a rule naming the number decides");
+                assertEquals(SeccompAction.ALLOW, run(p, top + 20, 7), what);
+                assertEquals(enosys, run(p, top + 20, 8), what + ": its conditions fall back to ENOSYS");
+                assertEquals(dflt, run(p, -1), what + ": a tracer's skip (-1) gets the default");
+                assertEquals(a == X86 ? SeccompAction.KILL_PROCESS : enosys, run(p, 0x40000000), what);
+            }
+        }
+    }
+
+    /** A filter compiled from a table older than the kernel refuses the kernel's newer calls. */
+    @Test
+    void aTableOlderThanTheKernelStillRefusesItsNewCalls() {
+        for (Arch a : Arch.values()) {
+            SeccompProgram old = OlderTables.compile(SeccompPolicies.defaultDenyList(), a, 450); // 6.1's
+            SeccompProgram now = SeccompPolicies.defaultDenyList().compile(a);
+            assertEquals(SeccompAction.errno(38), run(old, nr(a, "file_getattr")));
+            assertEquals(SeccompAction.ALLOW, run(now, nr(a, "file_getattr")));
+            assertEquals(SeccompAction.errno(38), run(old, nr(a, "open_tree_attr")), "unknown to that table");
+            assertEquals(SeccompAction.errno(1), run(now, nr(a, "open_tree_attr")));
+            assertEquals(SeccompAction.ALLOW, run(old, nr(a, "set_mempolicy_home_node")), "450 is in it");
+            assertEquals(SeccompAction.errno(1), run(old, nr(a, "mount")));
+        }
     }
 
     @Test
@@ -67,7 +108,7 @@ class SeccompCompilerTest {
         assertEquals(SeccompAction.KILL_PROCESS, run(p, 0x80000000));
         assertEquals(SeccompAction.ALLOW, run(p, -1), "nr -1 (a tracer's skip) gets the default");
         SeccompProgram arm = SeccompPolicy.builder(SeccompAction.ALLOW).build().compile(Arch.AARCH64);
-        assertEquals(SeccompAction.ALLOW, run(arm, 0x40000000 | 39), "no x32 ABI on arm64");
+        assertEquals(SeccompAction.errno(38), run(arm, 0x40000000 | 39), "no x32 ABI on arm64: above the table");
     }
 
     @Test
@@ -145,7 +186,7 @@ class SeccompCompilerTest {
                 .allow("read", "write", "close", "mmap", "brk", "exit_group").errno(1, "open", "socket")
                 .build().compile(X86);
         long rets = p.disassemble().lines().filter(l -> l.contains("ret #")).count();
-        assertEquals(3, rets, p.disassemble());
+        assertEquals(4, rets, p.disassemble()); // ALLOW, KILL, EPERM, and ENOSYS above the table
     }
 
     @Test

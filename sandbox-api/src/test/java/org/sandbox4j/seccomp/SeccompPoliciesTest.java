@@ -36,7 +36,9 @@ class SeccompPoliciesTest {
             SeccompProgram p = SeccompPolicies.defaultDenyList().compile(a);
             for (String s : new String[] {"bpf", "mount", "unshare", "setns", "ptrace", "keyctl",
                 "io_uring_setup", "perf_event_open", "userfaultfd", "kexec_load", "init_module",
-                "open_by_handle_at", "reboot", "settimeofday", "fsopen", "move_mount"}) {
+                "open_by_handle_at", "reboot", "settimeofday", "fsopen", "move_mount",
+                "open_tree_attr", "listmount", "statmount", "process_madvise", "process_mrelease",
+                "lsm_set_self_attr"}) {
                 assertEquals(SeccompAction.errno(1), decide(p, s), s + " on " + a);
             }
             assertEquals(SeccompAction.errno(38), decide(p, "clone3"));
@@ -47,6 +49,36 @@ class SeccompPoliciesTest {
             assertEquals(SeccompAction.errno(1), decide(p, "personality", 0x0040000)); // READ_IMPLIES_EXEC
             assertEquals(SeccompAction.ALLOW, decide(p, "read"));
             assertEquals(SeccompAction.ALLOW, decide(p, "execve"));
+        }
+    }
+
+    /** Every profile and the deny list, precompiled: a call newer than the table never runs. */
+    @Test
+    void everyProfileAnswersNumbersAboveTheTableWithEnosys() {
+        for (String name : SeccompProfiles.names()) {
+            for (Arch a : Arch.values()) {
+                SeccompProgram p = SeccompProfiles.get(name, a);
+                int top = SyscallTable.of(a).maxNumber();
+                for (int nr : new int[] {top + 1, 500, 1000, 0x3fffffff}) {
+                    assertEquals(SeccompAction.errno(38),
+                            BpfInterpreter.run(p, SeccompData.of(a, nr)).action(), name + "-" + a + " nr " + nr);
+                }
+            }
+        }
+    }
+
+    /** The calls since 5.0 that programs of each group use are in the groups, on both arches. */
+    @Test
+    void profilesKeepTheNewerCallsTheirProgramsUse() {
+        for (Arch a : Arch.values()) {
+            SeccompProgram parser = SeccompProfiles.get(SeccompProfiles.DOCUMENT_PARSER, a);
+            for (String s : new String[] {"fchmodat2", "futex_wait", "futex_wake", "futex_requeue",
+                "getxattrat", "setxattrat", "file_getattr", "mseal", "close_range", "openat2"}) {
+                assertEquals(SeccompAction.ALLOW, decide(parser, s), s + " on " + a);
+            }
+            for (String s : new String[] {"open_tree_attr", "listmount", "statmount", "io_uring_setup"}) {
+                assertEquals(SeccompAction.errno(1), decide(parser, s), s + " on " + a);
+            }
         }
     }
 
