@@ -30,6 +30,7 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -53,7 +54,13 @@
 #define ACT_CAPS 0x4
 
 enum stage { ST_OK = 0, ST_NNP = 1, ST_LANDLOCK = 2, ST_BOUNDING = 3, ST_CAPSET = 4, ST_AMBIENT = 5,
-             ST_TIMEOUT = 9 };
+             ST_TIMEOUT = 9, ST_WORKER = 10 };
+
+/* include/linux/sched.h: an io_uring thread (SQPOLL or io-wq), and any kernel worker cloned from a
+ * user thread (io threads, vhost). Such a thread never returns to user space, has every signal but
+ * SIGKILL/SIGSTOP blocked, and so never answers the broadcast. */
+#define SB4J_PF_IO_WORKER 0x10
+#define SB4J_PF_USER_WORKER 0x4000
 
 #define MAX_SLOTS 65536
 
@@ -147,7 +154,8 @@ static int install_handler(int signo) {
 
 struct tidset {
   int *tid;
-  signed char *state; /* 0 signalled, 1 answered, 2 gone */
+  signed char *state; /* 0 signalled, 1 answered, 2 gone, 3 timed out, 4 kernel worker,
+                       * 5 signalled and known not to be a worker */
   size_t n, cap;
 };
 
@@ -180,11 +188,39 @@ static int64_t now_ns(void) {
   return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
 }
 
+/* The PF_* flags of thread `tid` (field 9 of its stat line, after the parenthesised comm, which
+ * may hold spaces and parentheses), or -1 when it exited or cannot be read. */
+static long long task_flags(int dfd, const char *tid) {
+  char path[40], st[1024];
+  size_t l = strlen(tid);
+  if (l > 20) return -1;
+  memcpy(path, tid, l);
+  memcpy(path + l, "/stat", 6);
+  int fd = openat(dfd, path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  ssize_t k = read(fd, st, sizeof st - 1);
+  close(fd);
+  if (k <= 0) return -1;
+  st[k] = 0;
+  char *p = strrchr(st, ')');
+  if (!p) return -1;
+  /* state ppid pgrp session tty_nr tpgid flags */
+  for (int field = 0; field < 6; field++) {
+    p = strchr(p + 1, ' ');
+    if (!p) return -1;
+  }
+  p = strchr(p + 1, ' ');
+  return p ? strtoll(p + 1, NULL, 10) : -1;
+}
+
 /*
  * Makes every thread of the process apply `actions` (ACT_*) to itself. out receives {tid, errno,
  * stage} triples, one per thread that answered or did not answer in time (the caller first); returns
  * how many triples there are (more than out_cap/3 means some were not written), or -errno when
- * nothing could be started (then nothing was applied anywhere).
+ * nothing could be started (then nothing was applied anywhere). A thread still silent a millisecond
+ * after its signal has its stat flags read once: a kernel worker (PF_USER_WORKER) cannot answer and
+ * runs no user code, so it is not waited for but reported as {tid, its PF_* worker flags,
+ * ST_WORKER}; Java decides whether that is acceptable.
  */
 EXPORT int sb4j_broadcast(int actions, int ruleset_fd, int landlock_flags, long long bounding,
                           int timeout_ms, int *out, int out_cap) {
@@ -274,10 +310,21 @@ EXPORT int sb4j_broadcast(int actions, int ruleset_fd, int landlock_flags, long 
       int64_t t = now_ns();
       int probe = t - last_probe > 1000000;
       for (size_t i = 0; i < seen.n; i++) {
-        if (seen.state[i] != 0) continue;
+        if (seen.state[i] != 0 && seen.state[i] != 5) continue;
         if (probe && syscall(SYS_tgkill, pid, seen.tid[i], 0) && errno == ESRCH) {
           seen.state[i] = 2;
           continue;
+        }
+        if (probe && seen.state[i] == 0) {
+          char name[16];
+          snprintf(name, sizeof name, "%d", seen.tid[i]);
+          long long fl = task_flags(dfd, name);
+          if (fl >= 0 && (fl & SB4J_PF_USER_WORKER)) {
+            EMIT(seen.tid[i], (int)(fl & (SB4J_PF_USER_WORKER | SB4J_PF_IO_WORKER)), ST_WORKER);
+            seen.state[i] = 4;
+            continue;
+          }
+          seen.state[i] = 5;
         }
         waiting++;
       }
@@ -285,7 +332,7 @@ EXPORT int sb4j_broadcast(int actions, int ruleset_fd, int landlock_flags, long 
       if (!waiting) break;
       if (t > deadline) {
         for (size_t i = 0; i < seen.n; i++)
-          if (seen.state[i] == 0) {
+          if (seen.state[i] == 0 || seen.state[i] == 5) {
             EMIT(seen.tid[i], ETIMEDOUT, ST_TIMEOUT);
             seen.state[i] = 3;
           }
@@ -370,7 +417,7 @@ EXPORT long sb4j_seccomp_tsync(const void *insns, int count, int extra_flags) {
 
 /*
  * Reads NoNewPrivs, Seccomp, Seccomp_filters, CapInh, CapPrm, CapEff, CapBnd, CapAmb of every thread
- * into out (10 longs per thread: tid then those, -1 when a line is missing). Returns the number of
+ * into out (10 longs per thread: tid, those, and its PF_* flags from stat; -1 when missing). Returns the number of
  * threads (more than out_cap/10 means some were not written) or -errno.
  */
 EXPORT int sb4j_thread_status(long long *out, int out_cap) {
@@ -411,6 +458,7 @@ EXPORT int sb4j_thread_status(long long *out, int out_cap) {
             }
           }
         }
+        row[9] = task_flags(dfd, e->d_name);
       }
       n_out++;
     }

@@ -42,6 +42,8 @@ public final class LockdownNative {
     public static final int STAGE_CAPSET = 4;
     public static final int STAGE_AMBIENT = 5;
     public static final int STAGE_TIMEOUT = 9;
+    /** A kernel worker thread (PF_USER_WORKER): not waited for; the errno slot holds its PF_* worker flags. */
+    public static final int STAGE_WORKER = 10;
 
     public static final int LANDLOCK_RESTRICT_SELF_TSYNC = 1 << 3;
 
@@ -71,6 +73,6 @@ public final class LockdownNative {
     /** 0, the tid of a thread that could not be synchronised, or -errno. */
     public static native long sb4j_seccomp_tsync(byte[] insns, int count, int extraFlags);
 
-    /** 10 longs per thread: tid, NoNewPrivs, Seccomp, Seccomp_filters, CapInh, CapPrm, CapEff, CapBnd, CapAmb, -. */
+    /** 10 longs per thread: tid, NoNewPrivs, Seccomp, Seccomp_filters, CapInh, CapPrm, CapEff, CapBnd, CapAmb, PF_* flags. */
     public static native int sb4j_thread_status(long[] out, int outCap);
 }

@@ -79,6 +79,7 @@ public final class Lockdown {
         private final EnumMap<Rlimit, long[]> limits = new EnumMap<>(Rlimit.class);
         private boolean dropCaps;
         private boolean clearBounding;
+        private boolean allowIoUring;
         private Duration timeout = Duration.ofSeconds(5);
 
         Builder() {}
@@ -173,7 +174,24 @@ public final class Lockdown {
         }
 
         /**
-         * Applies the lockdown to the whole process.
+         * Accepts io_uring instances that exist before the lockdown (their fds, rings mapped without an
+         * fd, their SQPOLL and io-wq kernel threads) instead of refusing them in PREPARE. <b>They keep
+         * acting with the credentials of before</b>: a request queued earlier, or one submitted later
+         * under a registered personality or through a SQPOLL ring (no system call needed), runs outside
+         * the Landlock domain, with the old capabilities, and io_uring operations never pass the
+         * seccomp filter. Accept them only when their owner is trusted; the report lists them. The
+         * io_uring kernel threads are left out of the per-thread step (they run no user code and
+         * cannot take it).
+         */
+        public Builder allowPreexistingIoUring() {
+            this.allowIoUring = true;
+            return this;
+        }
+
+        /**
+         * Applies the lockdown to the whole process. In PREPARE it looks for pre-existing channels
+         * ({@link PreexistingChannel}) and refuses io_uring instances and kernel worker threads unless
+         * {@link #allowPreexistingIoUring()}; child processes are only reported.
          *
          * @throws LockdownException naming the step that failed and what had already taken effect
          */
@@ -186,13 +204,14 @@ public final class Lockdown {
     private static final class Run {
         private final Builder b;
         private final List<String> applied = new ArrayList<>();
+        private List<PreexistingChannel> preexisting = List.of();
 
         Run(Builder b) {
             this.b = b;
         }
 
         private LockdownException fail(LockdownStep step, String msg, int tid, int errno, @Nullable Throwable cause) {
-            return new LockdownException(step, msg, applied, tid, errno, cause);
+            return new LockdownException(step, msg, applied, tid, errno, preexisting, cause);
         }
 
         LockdownReport run() {
@@ -231,8 +250,10 @@ public final class Lockdown {
                     rulesetFd = buildRuleset(plan);
                 }
             }
-            long bounding = b.clearBounding ? boundingSet() : 0;
             try {
+                long bounding = b.clearBounding ? boundingSet() : 0;
+                // Last of PREPARE, to leave the least time for a new ring before the broadcast.
+                preexisting = scanPreexisting(LockdownStep.PREPARE, true);
                 long t0 = System.nanoTime();
                 // ---- RLIMITS
                 for (Map.Entry<Rlimit, long[]> e : b.limits.entrySet()) {
@@ -282,7 +303,7 @@ public final class Lockdown {
                 List<LockdownReport.ThreadState> threads = verify(filter != null, acks);
                 long t2 = System.nanoTime();
                 return new LockdownReport(applied, threads, acks.size(), plan == null ? null : plan.status(),
-                        Duration.ofNanos(t1 - t0), Duration.ofNanos(t2 - t1), LockdownNative.sb4j_signal());
+                        Duration.ofNanos(t1 - t0), Duration.ofNanos(t2 - t1), LockdownNative.sb4j_signal(), preexisting);
             } finally {
                 if (rulesetFd >= 0) {
                     LockdownNative.sb4j_close(rulesetFd);
@@ -296,7 +317,8 @@ public final class Lockdown {
          */
         private void preload() {
             for (Class<?> c : new Class<?>[] {LockdownStep.class, LockdownException.class, LockdownReport.class,
-                LockdownReport.ThreadState.class, org.sandbox4j.landlock.LandlockStatus.class,
+                LockdownReport.ThreadState.class, PreexistingChannel.class, PreexistingChannel.Kind.class,
+                PreexistingChannels.class, org.sandbox4j.landlock.LandlockStatus.class,
                 org.sandbox4j.landlock.LandlockStatus.Enforcement.class, Duration.class, HashMap.class}) {
                 try {
                     Class.forName(c.getName(), true, c.getClassLoader());
@@ -305,7 +327,46 @@ public final class Lockdown {
                 }
             }
             LockdownStep.values();
+            PreexistingChannel.Kind.values();
             org.sandbox4j.landlock.LandlockStatus.Enforcement.values();
+        }
+
+        /**
+         * Looks for pre-existing channels and fails {@code step} if one is refused. In VERIFY (after
+         * the seccomp filter, which may forbid io_uring_setup) it catches a ring made by another thread
+         * between PREPARE and then.
+         */
+        private List<PreexistingChannel> scanPreexisting(LockdownStep step, boolean children) {
+            List<PreexistingChannel> found;
+            try {
+                found = PreexistingChannels.scan(children);
+            } catch (IOException | RuntimeException e) {
+                throw fail(step, "cannot look for pre-existing channels in /proc/self: " + e, 0, 0, e);
+            }
+            List<String> refused = new ArrayList<>();
+            int tid = 0;
+            for (PreexistingChannel c : found) {
+                if (refused(c)) {
+                    refused.add(c.toString());
+                    tid = tid == 0 ? c.tid() : tid;
+                }
+            }
+            if (!refused.isEmpty()) {
+                if (step == LockdownStep.PREPARE) {
+                    preexisting = found;
+                }
+                throw fail(step, "pre-existing channels would keep acting with the credentials of before the"
+                        + " lockdown (past Landlock, seccomp and the capability drop): " + String.join("; ", refused)
+                        + (step == LockdownStep.PREPARE ? "; close them first" : " (created during the lockdown)")
+                        + (found.stream().allMatch(c -> c.kind() != PreexistingChannel.Kind.KERNEL_WORKER)
+                                && !b.allowIoUring ? ", or accept them with allowPreexistingIoUring()" : ""),
+                        tid, 0, null);
+            }
+            return found;
+        }
+
+        private boolean refused(PreexistingChannel c) {
+            return c.kind().refusedByDefault() && (c.kind() == PreexistingChannel.Kind.KERNEL_WORKER || !b.allowIoUring);
         }
 
         private int buildRuleset(LandlockPlan plan) {
@@ -364,13 +425,18 @@ public final class Lockdown {
                 int stage = out[3 * i + 2];
                 if (stage == 0) {
                     acks.put(tid, (actions & LockdownNative.ACT_LANDLOCK) != 0);
+                } else if (stage == LockdownNative.STAGE_WORKER && b.allowIoUring
+                        && (err & PreexistingChannels.PF_IO_WORKER) != 0) {
+                    continue; // an accepted io_uring thread: runs no user code, cannot take the step
                 } else {
                     if (firstTid == 0) {
                         firstTid = tid;
                         firstErr = err;
                     }
                     failures.add("thread " + tid + " (" + threadName(tid) + "): " + stageName(stage)
-                            + (stage == LockdownNative.STAGE_TIMEOUT ? " (no answer within " + b.timeout.toMillis()
+                            + (stage == LockdownNative.STAGE_WORKER ? " (flags 0x" + Integer.toHexString(err)
+                                    + "; it cannot take the per-thread step and appeared after PREPARE)"
+                                    : stage == LockdownNative.STAGE_TIMEOUT ? " (no answer within " + b.timeout.toMillis()
                                     + " ms: it blocks signal " + LockdownNative.sb4j_signal() + " or is stopped)"
                                     : ": " + LibC.strerrorText(err)));
                 }
@@ -399,6 +465,14 @@ public final class Lockdown {
             List<String> bad = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 int o = 10 * i;
+                if (out[o + 9] > 0 && (out[o + 9] & PreexistingChannels.PF_USER_WORKER) != 0) {
+                    // A kernel worker runs no user code; accepted ones are in the report, others fail below.
+                    if (!b.allowIoUring || (out[o + 9] & PreexistingChannels.PF_IO_WORKER) == 0) {
+                        bad.add("thread " + out[o] + " (" + threadName((int) out[o]) + "): a kernel worker thread"
+                                + " that appeared during the lockdown");
+                    }
+                    continue;
+                }
                 LockdownReport.ThreadState t = new LockdownReport.ThreadState((int) out[o], (int) out[o + 1],
                         (int) out[o + 2], (int) out[o + 3], out[o + 4], out[o + 5], out[o + 6], out[o + 7], out[o + 8],
                         acks.getOrDefault((int) out[o], false));
@@ -419,6 +493,7 @@ public final class Lockdown {
             if (!bad.isEmpty()) {
                 throw fail(LockdownStep.VERIFY, String.join("; ", bad), 0, 0, null);
             }
+            scanPreexisting(LockdownStep.VERIFY, false);
             return states;
         }
 
@@ -470,6 +545,8 @@ public final class Lockdown {
                 return "clear the ambient set";
             case LockdownNative.STAGE_TIMEOUT:
                 return "not covered";
+            case LockdownNative.STAGE_WORKER:
+                return "a kernel worker thread, not covered";
             default:
                 return "stage " + stage;
         }
