@@ -466,3 +466,126 @@ EXPORT int sb4j_thread_status(long long *out, int out_cap) {
   close(dfd);
   return n_out;
 }
+
+/* Appends {kind, a, b} to out when it fits; counts it anyway. */
+static void put3(long long *out, int out_cap, int *n, long long kind, long long a, long long b) {
+  if ((*n + 1) * 3 <= out_cap) {
+    out[*n * 3] = kind;
+    out[*n * 3 + 1] = a;
+    out[*n * 3 + 2] = b;
+  }
+  (*n)++;
+}
+
+#define PRE_WORKER 1  /* a = tid, b = PF_* flags */
+#define PRE_CHILD 2   /* a = child pid, b = the thread that is its parent */
+#define PRE_URING 3   /* a = fd */
+#define PRE_MAPPING 4 /* a = inode of an io_uring mapping (one per mapping: several per ring) */
+
+static const char URING_LINK[] = "anon_inode:[io_uring]";
+
+/* A line of /proc/self/maps ("start-end perms offset dev inode name"): an io_uring mapping's inode. */
+static void maps_line(const char *line, size_t len, long long *out, int out_cap, int *n) {
+  size_t ul = sizeof URING_LINK - 1;
+  if (len < ul || memcmp(line + len - ul, URING_LINK, ul)) return;
+  const char *p = line;
+  for (int f = 0; f < 4 && p; f++) {
+    p = memchr(p, ' ', len - (size_t)(p - line));
+    if (p) p++;
+  }
+  if (p) put3(out, out_cap, n, PRE_MAPPING, strtoll(p, NULL, 10), 0);
+}
+
+static int scan_maps(long long *out, int out_cap, int *n) {
+  int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -errno;
+  char buf[16384];
+  size_t have = 0;
+  for (;;) {
+    ssize_t k = read(fd, buf + have, sizeof buf - 1 - have);
+    if (k < 0 && errno == EINTR) continue;
+    if (k < 0) {
+      int e = errno;
+      close(fd);
+      return -e;
+    }
+    have += (size_t)k;
+    buf[have] = 0;
+    size_t start = 0;
+    for (size_t i = 0; i < have; i++) {
+      if (buf[i] != '\n') continue;
+      maps_line(buf + start, i - start, out, out_cap, n);
+      start = i + 1;
+    }
+    if (k == 0) {
+      if (start < have) maps_line(buf + start, have - start, out, out_cap, n);
+      break;
+    }
+    have -= start;
+    memmove(buf, buf + start, have);
+    if (have == sizeof buf - 1) have = 0; /* a line longer than the buffer (a long path): not io_uring */
+  }
+  close(fd);
+  return 0;
+}
+
+/*
+ * What Lockdown's PREPARE looks for, in raw system calls (a JVM may have thousands of fds and
+ * threads): io_uring fds (readlink "anon_inode:[io_uring]"), io_uring mappings (maps), kernel worker
+ * threads (PF_USER_WORKER in stat) and child processes (each thread's children file; missing without
+ * CONFIG_PROC_CHILDREN). {kind, a, b} triples (PRE_*) into out; returns how many (more than out_cap/3:
+ * call again with more room) or -errno.
+ */
+EXPORT int sb4j_preexisting(long long *out, int out_cap, int children) {
+  int n = 0;
+  char dents[4096], path[300], link[64];
+  int dfd = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0) return -errno;
+  for (;;) {
+    long k = syscall(SYS_getdents64, dfd, dents, sizeof dents);
+    if (k <= 0) break;
+    for (long off = 0; off < k;) {
+      struct dirent64 *e = (struct dirent64 *)(dents + off);
+      off += e->d_reclen;
+      if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+      ssize_t l = readlinkat(dfd, e->d_name, link, sizeof link - 1);
+      if (l == (ssize_t)sizeof URING_LINK - 1 && !memcmp(link, URING_LINK, (size_t)l))
+        put3(out, out_cap, &n, PRE_URING, atoll(e->d_name), 0);
+    }
+  }
+  close(dfd);
+  int rc = scan_maps(out, out_cap, &n);
+  if (rc) return rc;
+  dfd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0) return -errno;
+  char kids[4096];
+  for (;;) {
+    long k = syscall(SYS_getdents64, dfd, dents, sizeof dents);
+    if (k <= 0) break;
+    for (long off = 0; off < k;) {
+      struct dirent64 *e = (struct dirent64 *)(dents + off);
+      off += e->d_reclen;
+      if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+      long long fl = task_flags(dfd, e->d_name);
+      if (fl >= 0 && (fl & SB4J_PF_USER_WORKER)) put3(out, out_cap, &n, PRE_WORKER, atoll(e->d_name), fl);
+      if (!children) continue;
+      snprintf(path, sizeof path, "%s/children", e->d_name);
+      int fd = openat(dfd, path, O_RDONLY | O_CLOEXEC);
+      if (fd < 0) continue; /* exited, or no CONFIG_PROC_CHILDREN */
+      ssize_t r = read(fd, kids, sizeof kids - 1); /* "pid pid ... "; a longer list is cut at a pid */
+      close(fd);
+      if (r <= 0) continue;
+      kids[r] = 0;
+      for (char *p = kids; *p;) {
+        char *end;
+        long long pid = strtoll(p, &end, 10);
+        if (end == p) break;
+        if (r < (ssize_t)sizeof kids - 1 || *end == ' ') put3(out, out_cap, &n, PRE_CHILD, pid, atoll(e->d_name));
+        p = end;
+        while (*p == ' ') p++;
+      }
+    }
+  }
+  close(dfd);
+  return n;
+}

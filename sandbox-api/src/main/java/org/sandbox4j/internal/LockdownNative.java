@@ -73,6 +73,17 @@ public final class LockdownNative {
     /** 0, the tid of a thread that could not be synchronised, or -errno. */
     public static native long sb4j_seccomp_tsync(byte[] insns, int count, int extraFlags);
 
+    public static final int PRE_WORKER = 1;
+    public static final int PRE_CHILD = 2;
+    public static final int PRE_URING = 3;
+    public static final int PRE_MAPPING = 4;
+
+    /**
+     * {kind, a, b} triples (PRE_*: worker tid + PF_* flags, child pid + parent tid, io_uring fd, io_uring
+     * mapping inode) into out; count (more than outCap/3: call again with more room) or -errno.
+     */
+    public static native int sb4j_preexisting(long[] out, int outCap, int children);
+
     /** 10 longs per thread: tid, NoNewPrivs, Seccomp, Seccomp_filters, CapInh, CapPrm, CapEff, CapBnd, CapAmb, PF_* flags. */
     public static native int sb4j_thread_status(long[] out, int outCap);
 }

@@ -143,7 +143,7 @@ class LockdownTest {
     @ParameterizedTest(name = "unprivileged={0}")
     @CsvSource({"false", "true"})
     void aRingMappedWithoutAnFdIsRefused(boolean unprivileged) throws Exception {
-        scenario(17, unprivileged, List.of("FAILED PREPARE", "io_uring mapped without an fd (mapped at ", "NoNewPrivs:\t0"),
+        scenario(17, unprivileged, List.of("FAILED PREPARE", "io_uring mapped without an fd (inode ", "NoNewPrivs:\t0"),
                 "uring-mapped", uringLib());
     }
 
