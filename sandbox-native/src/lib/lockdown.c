@@ -188,20 +188,25 @@ static int64_t now_ns(void) {
   return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
 }
 
+/* Reads the small file <name>/<leaf> below the directory dfd into buf (NUL-terminated); its length,
+ * or -1 when it is gone (an fd closed, a thread or process that exited) or unreadable. */
+static ssize_t read_below(int dfd, const char *name, const char *leaf, char *buf, size_t cap) {
+  char path[300];
+  if ((size_t)snprintf(path, sizeof path, "%s/%s", name, leaf) >= sizeof path) return -1;
+  int fd = openat(dfd, path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  ssize_t k = read(fd, buf, cap - 1);
+  close(fd);
+  if (k <= 0) return -1;
+  buf[k] = 0;
+  return k;
+}
+
 /* The PF_* flags of thread `tid` (field 9 of its stat line, after the parenthesised comm, which
  * may hold spaces and parentheses), or -1 when it exited or cannot be read. */
 static long long task_flags(int dfd, const char *tid) {
-  char path[40], st[1024];
-  size_t l = strlen(tid);
-  if (l > 20) return -1;
-  memcpy(path, tid, l);
-  memcpy(path + l, "/stat", 6);
-  int fd = openat(dfd, path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return -1;
-  ssize_t k = read(fd, st, sizeof st - 1);
-  close(fd);
-  if (k <= 0) return -1;
-  st[k] = 0;
+  char st[1024];
+  if (read_below(dfd, tid, "stat", st, sizeof st) < 0) return -1;
   char *p = strrchr(st, ')');
   if (!p) return -1;
   /* state ppid pgrp session tty_nr tpgid flags */
@@ -211,6 +216,21 @@ static long long task_flags(int dfd, const char *tid) {
   }
   p = strchr(p + 1, ' ');
   return p ? strtoll(p + 1, NULL, 10) : -1;
+}
+
+/* Calls fn(dfd, name, ctx) for each entry of the open directory dfd whose name is a number (a tid,
+ * a pid, an fd). */
+static void each_number(int dfd, void (*fn)(int dfd, const char *name, void *ctx), void *ctx) {
+  char dents[4096];
+  for (;;) {
+    long n = syscall(SYS_getdents64, dfd, dents, sizeof dents);
+    if (n <= 0) return;
+    for (long off = 0; off < n;) {
+      struct dirent64 *e = (struct dirent64 *)(dents + off);
+      off += e->d_reclen;
+      if (e->d_name[0] >= '0' && e->d_name[0] <= '9') fn(dfd, e->d_name, ctx);
+    }
+  }
 }
 
 /*
@@ -420,61 +440,58 @@ EXPORT long sb4j_seccomp_tsync(const void *insns, int count, int extra_flags) {
  * into out (10 longs per thread: tid, those, and its PF_* flags from stat; -1 when missing). Returns the number of
  * threads (more than out_cap/10 means some were not written) or -errno.
  */
-EXPORT int sb4j_thread_status(long long *out, int out_cap) {
+struct status_rows {
+  long long *out;
+  int cap, n;
+};
+
+static void status_row(int dfd, const char *tid, void *ctx) {
   static const char *const keys[] = {"NoNewPrivs:", "Seccomp:", "Seccomp_filters:", "CapInh:",
                                      "CapPrm:", "CapEff:", "CapBnd:", "CapAmb:"};
   static const int hex[] = {0, 0, 0, 1, 1, 1, 1, 1};
-  int dfd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0) return -errno;
-  char dents[4096], st[4096], path[64];
-  int n_out = 0;
-  for (;;) {
-    long n = syscall(SYS_getdents64, dfd, dents, sizeof dents);
-    if (n <= 0) break;
-    for (long off = 0; off < n;) {
-      struct dirent64 *e = (struct dirent64 *)(dents + off);
-      off += e->d_reclen;
-      if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
-      size_t l = strlen(e->d_name);
-      if (l > 20) continue;
-      memcpy(path, e->d_name, l);
-      memcpy(path + l, "/status", 8);
-      int fd = openat(dfd, path, O_RDONLY | O_CLOEXEC);
-      if (fd < 0) continue; /* the thread exited */
-      ssize_t k = read(fd, st, sizeof st - 1);
-      close(fd);
-      if (k <= 0) continue;
-      st[k] = 0;
-      if ((n_out + 1) * 10 <= out_cap) {
-        long long *row = out + n_out * 10;
-        row[0] = atoll(e->d_name);
-        for (int i = 0; i < 8; i++) {
-          row[1 + i] = -1;
-          size_t kl = strlen(keys[i]);
-          for (char *p = st; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
-            if (!strncmp(p, keys[i], kl)) {
-              row[1 + i] = (long long)strtoull(p + kl, NULL, hex[i] ? 16 : 10);
-              break;
-            }
-          }
+  struct status_rows *r = ctx;
+  char st[4096];
+  if (read_below(dfd, tid, "status", st, sizeof st) < 0) return; /* the thread exited */
+  if ((r->n + 1) * 10 <= r->cap) {
+    long long *row = r->out + r->n * 10;
+    row[0] = atoll(tid);
+    for (int i = 0; i < 8; i++) {
+      row[1 + i] = -1;
+      size_t kl = strlen(keys[i]);
+      for (char *p = st; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+        if (!strncmp(p, keys[i], kl)) {
+          row[1 + i] = (long long)strtoull(p + kl, NULL, hex[i] ? 16 : 10);
+          break;
         }
-        row[9] = task_flags(dfd, e->d_name);
       }
-      n_out++;
     }
+    row[9] = task_flags(dfd, tid);
   }
-  close(dfd);
-  return n_out;
+  r->n++;
 }
 
-/* Appends {kind, a, b} to out when it fits; counts it anyway. */
-static void put3(long long *out, int out_cap, int *n, long long kind, long long a, long long b) {
-  if ((*n + 1) * 3 <= out_cap) {
-    out[*n * 3] = kind;
-    out[*n * 3 + 1] = a;
-    out[*n * 3 + 2] = b;
+EXPORT int sb4j_thread_status(long long *out, int out_cap) {
+  int dfd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0) return -errno;
+  struct status_rows r = {out, out_cap, 0};
+  each_number(dfd, status_row, &r);
+  close(dfd);
+  return r.n;
+}
+
+struct triples {
+  long long *out;
+  int cap, n, children;
+};
+
+/* Appends {kind, a, b} when it fits; counts it anyway. */
+static void put3(struct triples *t, long long kind, long long a, long long b) {
+  if ((t->n + 1) * 3 <= t->cap) {
+    t->out[t->n * 3] = kind;
+    t->out[t->n * 3 + 1] = a;
+    t->out[t->n * 3 + 2] = b;
   }
-  (*n)++;
+  t->n++;
 }
 
 #define PRE_WORKER 1  /* a = tid, b = PF_* flags */
@@ -485,7 +502,7 @@ static void put3(long long *out, int out_cap, int *n, long long kind, long long 
 static const char URING_LINK[] = "anon_inode:[io_uring]";
 
 /* A line of /proc/self/maps ("start-end perms offset dev inode name"): an io_uring mapping's inode. */
-static void maps_line(const char *line, size_t len, long long *out, int out_cap, int *n) {
+static void maps_line(const char *line, size_t len, struct triples *t) {
   size_t ul = sizeof URING_LINK - 1;
   if (len < ul || memcmp(line + len - ul, URING_LINK, ul)) return;
   const char *p = line;
@@ -493,10 +510,10 @@ static void maps_line(const char *line, size_t len, long long *out, int out_cap,
     p = memchr(p, ' ', len - (size_t)(p - line));
     if (p) p++;
   }
-  if (p) put3(out, out_cap, n, PRE_MAPPING, strtoll(p, NULL, 10), 0);
+  if (p) put3(t, PRE_MAPPING, strtoll(p, NULL, 10), 0);
 }
 
-static int scan_maps(long long *out, int out_cap, int *n) {
+static int scan_maps(struct triples *t) {
   int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
   if (fd < 0) return -errno;
   char buf[16384];
@@ -514,11 +531,11 @@ static int scan_maps(long long *out, int out_cap, int *n) {
     size_t start = 0;
     for (size_t i = 0; i < have; i++) {
       if (buf[i] != '\n') continue;
-      maps_line(buf + start, i - start, out, out_cap, n);
+      maps_line(buf + start, i - start, t);
       start = i + 1;
     }
     if (k == 0) {
-      if (start < have) maps_line(buf + start, have - start, out, out_cap, n);
+      if (start < have) maps_line(buf + start, have - start, t);
       break;
     }
     have -= start;
@@ -536,56 +553,40 @@ static int scan_maps(long long *out, int out_cap, int *n) {
  * CONFIG_PROC_CHILDREN). {kind, a, b} triples (PRE_*) into out; returns how many (more than out_cap/3:
  * call again with more room) or -errno.
  */
+static void uring_fd(int dfd, const char *fd, void *ctx) {
+  char link[64];
+  ssize_t l = readlinkat(dfd, fd, link, sizeof link - 1);
+  if (l == (ssize_t)sizeof URING_LINK - 1 && !memcmp(link, URING_LINK, (size_t)l)) put3(ctx, PRE_URING, atoll(fd), 0);
+}
+
+static void worker_or_parent(int dfd, const char *tid, void *ctx) {
+  struct triples *t = ctx;
+  long long fl = task_flags(dfd, tid);
+  if (fl >= 0 && (fl & SB4J_PF_USER_WORKER)) put3(t, PRE_WORKER, atoll(tid), fl);
+  if (!t->children) return;
+  char kids[4096]; /* "pid pid ... "; a longer list is cut, at a whole pid */
+  ssize_t r = read_below(dfd, tid, "children", kids, sizeof kids); /* none without CONFIG_PROC_CHILDREN */
+  for (char *p = kids; r > 0 && *p;) {
+    char *end;
+    long long pid = strtoll(p, &end, 10);
+    if (end == p) break;
+    if (r < (ssize_t)sizeof kids - 1 || *end == ' ') put3(t, PRE_CHILD, pid, atoll(tid));
+    p = end;
+    while (*p == ' ') p++;
+  }
+}
+
 EXPORT int sb4j_preexisting(long long *out, int out_cap, int children) {
-  int n = 0;
-  char dents[4096], path[300], link[64];
+  struct triples t = {out, out_cap, 0, children};
   int dfd = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd < 0) return -errno;
-  for (;;) {
-    long k = syscall(SYS_getdents64, dfd, dents, sizeof dents);
-    if (k <= 0) break;
-    for (long off = 0; off < k;) {
-      struct dirent64 *e = (struct dirent64 *)(dents + off);
-      off += e->d_reclen;
-      if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
-      ssize_t l = readlinkat(dfd, e->d_name, link, sizeof link - 1);
-      if (l == (ssize_t)sizeof URING_LINK - 1 && !memcmp(link, URING_LINK, (size_t)l))
-        put3(out, out_cap, &n, PRE_URING, atoll(e->d_name), 0);
-    }
-  }
+  each_number(dfd, uring_fd, &t);
   close(dfd);
-  int rc = scan_maps(out, out_cap, &n);
+  int rc = scan_maps(&t);
   if (rc) return rc;
   dfd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd < 0) return -errno;
-  char kids[4096];
-  for (;;) {
-    long k = syscall(SYS_getdents64, dfd, dents, sizeof dents);
-    if (k <= 0) break;
-    for (long off = 0; off < k;) {
-      struct dirent64 *e = (struct dirent64 *)(dents + off);
-      off += e->d_reclen;
-      if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
-      long long fl = task_flags(dfd, e->d_name);
-      if (fl >= 0 && (fl & SB4J_PF_USER_WORKER)) put3(out, out_cap, &n, PRE_WORKER, atoll(e->d_name), fl);
-      if (!children) continue;
-      snprintf(path, sizeof path, "%s/children", e->d_name);
-      int fd = openat(dfd, path, O_RDONLY | O_CLOEXEC);
-      if (fd < 0) continue; /* exited, or no CONFIG_PROC_CHILDREN */
-      ssize_t r = read(fd, kids, sizeof kids - 1); /* "pid pid ... "; a longer list is cut at a pid */
-      close(fd);
-      if (r <= 0) continue;
-      kids[r] = 0;
-      for (char *p = kids; *p;) {
-        char *end;
-        long long pid = strtoll(p, &end, 10);
-        if (end == p) break;
-        if (r < (ssize_t)sizeof kids - 1 || *end == ' ') put3(out, out_cap, &n, PRE_CHILD, pid, atoll(e->d_name));
-        p = end;
-        while (*p == ' ') p++;
-      }
-    }
-  }
+  each_number(dfd, worker_or_parent, &t);
   close(dfd);
-  return n;
+  return t.n;
 }
