@@ -17,7 +17,11 @@
  *      that follows finds it.
  *
  * A thread that does not answer within the timeout (it blocks the signal, or is stopped) is reported
- * with stage TIMEOUT; Java fails the lockdown naming it. The handler stays installed afterwards so a
+ * with stage TIMEOUT; Java fails the lockdown naming it. A kernel worker cloned from a user thread
+ * (io_uring's iou-sqp-* and iou-wrk-*, vhost: PF_USER_WORKER) has every signal blocked and never
+ * returns to user space, so it can neither answer nor run user code: one silent for a millisecond
+ * has its stat flags read and is reported with stage WORKER instead of being waited for. Java refuses
+ * such threads in PREPARE already (sb4j_preexisting), unless the caller accepted io_uring. The handler stays installed afterwards so a
  * late delivery cannot kill the process (a realtime signal's default action is to terminate).
  *
  * The signal is SIGRTMIN+6 (glibc's SIGRTMIN is 34 after its two private signals, so 40). HotSpot uses
@@ -481,7 +485,7 @@ EXPORT int sb4j_thread_status(long long *out, int out_cap) {
 
 struct triples {
   long long *out;
-  int cap, n, children;
+  int cap, n;
 };
 
 /* Appends {kind, a, b} when it fits; counts it anyway. */
@@ -550,8 +554,9 @@ static int scan_maps(struct triples *t) {
  * What Lockdown's PREPARE looks for, in raw system calls (a JVM may have thousands of fds and
  * threads): io_uring fds (readlink "anon_inode:[io_uring]"), io_uring mappings (maps), kernel worker
  * threads (PF_USER_WORKER in stat) and child processes (each thread's children file; missing without
- * CONFIG_PROC_CHILDREN). {kind, a, b} triples (PRE_*) into out; returns how many (more than out_cap/3:
- * call again with more room) or -errno.
+ * CONFIG_PROC_CHILDREN); threads and children only with `tasks` (VERIFY reads every thread's flags
+ * anyway). {kind, a, b} triples (PRE_*) into out; returns how many (more than out_cap/3: call again
+ * with more room) or -errno.
  */
 static void uring_fd(int dfd, const char *fd, void *ctx) {
   char link[64];
@@ -563,7 +568,6 @@ static void worker_or_parent(int dfd, const char *tid, void *ctx) {
   struct triples *t = ctx;
   long long fl = task_flags(dfd, tid);
   if (fl >= 0 && (fl & SB4J_PF_USER_WORKER)) put3(t, PRE_WORKER, atoll(tid), fl);
-  if (!t->children) return;
   char kids[4096]; /* "pid pid ... "; a longer list is cut, at a whole pid */
   ssize_t r = read_below(dfd, tid, "children", kids, sizeof kids); /* none without CONFIG_PROC_CHILDREN */
   for (char *p = kids; r > 0 && *p;) {
@@ -576,14 +580,14 @@ static void worker_or_parent(int dfd, const char *tid, void *ctx) {
   }
 }
 
-EXPORT int sb4j_preexisting(long long *out, int out_cap, int children) {
-  struct triples t = {out, out_cap, 0, children};
+EXPORT int sb4j_preexisting(long long *out, int out_cap, int tasks) {
+  struct triples t = {out, out_cap, 0};
   int dfd = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd < 0) return -errno;
   each_number(dfd, uring_fd, &t);
   close(dfd);
   int rc = scan_maps(&t);
-  if (rc) return rc;
+  if (rc || !tasks) return rc ? rc : t.n;
   dfd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd < 0) return -errno;
   each_number(dfd, worker_or_parent, &t);

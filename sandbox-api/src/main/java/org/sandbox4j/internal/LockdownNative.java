@@ -80,9 +80,10 @@ public final class LockdownNative {
 
     /**
      * {kind, a, b} triples (PRE_*: worker tid + PF_* flags, child pid + parent tid, io_uring fd, io_uring
-     * mapping inode) into out; count (more than outCap/3: call again with more room) or -errno.
+     * mapping inode) into out; threads and children only with {@code tasks != 0}; count (more than
+     * outCap/3: call again with more room) or -errno.
      */
-    public static native int sb4j_preexisting(long[] out, int outCap, int children);
+    public static native int sb4j_preexisting(long[] out, int outCap, int tasks);
 
     /** 10 longs per thread: tid, NoNewPrivs, Seccomp, Seccomp_filters, CapInh, CapPrm, CapEff, CapBnd, CapAmb, PF_* flags. */
     public static native int sb4j_thread_status(long[] out, int outCap);

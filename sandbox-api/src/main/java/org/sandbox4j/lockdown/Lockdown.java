@@ -334,12 +334,13 @@ public final class Lockdown {
         /**
          * Looks for pre-existing channels and fails {@code step} if one is refused. In VERIFY (after
          * the seccomp filter, which may forbid io_uring_setup) it catches a ring made by another thread
-         * between PREPARE and then.
+         * between PREPARE and then; only fds and mappings there ({@code tasks} false): the thread
+         * status read of VERIFY already has every thread's flags.
          */
-        private List<PreexistingChannel> scanPreexisting(LockdownStep step, boolean children) {
+        private List<PreexistingChannel> scanPreexisting(LockdownStep step, boolean tasks) {
             List<PreexistingChannel> found;
             try {
-                found = PreexistingChannels.scan(children);
+                found = PreexistingChannels.scan(tasks);
             } catch (IOException | RuntimeException e) {
                 throw fail(step, "cannot look for pre-existing channels in /proc/self: " + e, 0, 0, e);
             }

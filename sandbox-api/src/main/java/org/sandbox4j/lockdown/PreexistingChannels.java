@@ -25,11 +25,11 @@ final class PreexistingChannels {
     static final long PF_IO_WORKER = 0x10;
     static final long PF_USER_WORKER = 0x4000;
 
-    /** Everything found; {@code children}: also list child processes. */
-    static List<PreexistingChannel> scan(boolean children) throws IOException {
+    /** Everything found; without {@code tasks} only io_uring fds and mappings (no threads, no children). */
+    static List<PreexistingChannel> scan(boolean tasks) throws IOException {
         long[] out = new long[3 * 64];
         int n;
-        while ((n = LockdownNative.sb4j_preexisting(out, out.length, children ? 1 : 0)) * 3 > out.length) {
+        while ((n = LockdownNative.sb4j_preexisting(out, out.length, tasks ? 1 : 0)) * 3 > out.length) {
             out = new long[3 * n + 3 * 64]; // more appeared: retry with room to spare
         }
         if (n < 0) {
