@@ -441,9 +441,21 @@ EXPORT long sb4j_seccomp_tsync(const void *insns, int count, int extra_flags) {
 
 /*
  * Reads NoNewPrivs, Seccomp, Seccomp_filters, CapInh, CapPrm, CapEff, CapBnd, CapAmb of every thread
- * into out (10 longs per thread: tid, those, and its PF_* flags from stat; -1 when missing). Returns the number of
+ * into out (10 longs per thread: tid, those, and a spare -1; -1 when a line is missing). Returns the number of
  * threads (more than out_cap/10 means some were not written) or -errno.
  */
+/* The PF_* flags of one thread of this process, or -1 (exited). VERIFY asks only for threads whose
+ * status is not as required: a kernel worker cannot take the per-thread step. */
+EXPORT long long sb4j_task_flags(int tid) {
+  int dfd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0) return -1;
+  char name[16];
+  snprintf(name, sizeof name, "%d", tid);
+  long long fl = task_flags(dfd, name);
+  close(dfd);
+  return fl;
+}
+
 struct status_rows {
   long long *out;
   int cap, n;
@@ -469,7 +481,7 @@ static void status_row(int dfd, const char *tid, void *ctx) {
         }
       }
     }
-    row[9] = task_flags(dfd, tid);
+    row[9] = -1;
   }
   r->n++;
 }
@@ -554,8 +566,8 @@ static int scan_maps(struct triples *t) {
  * What Lockdown's PREPARE looks for, in raw system calls (a JVM may have thousands of fds and
  * threads): io_uring fds (readlink "anon_inode:[io_uring]"), io_uring mappings (maps), kernel worker
  * threads (PF_USER_WORKER in stat) and child processes (each thread's children file; missing without
- * CONFIG_PROC_CHILDREN); threads and children only with `tasks` (VERIFY reads every thread's flags
- * anyway). {kind, a, b} triples (PRE_*) into out; returns how many (more than out_cap/3: call again
+ * CONFIG_PROC_CHILDREN); threads and children only with `tasks` (VERIFY asks sb4j_task_flags about
+ * every thread whose status is wrong instead). {kind, a, b} triples (PRE_*) into out; returns how many (more than out_cap/3: call again
  * with more room) or -errno.
  */
 static void uring_fd(int dfd, const char *fd, void *ctx) {

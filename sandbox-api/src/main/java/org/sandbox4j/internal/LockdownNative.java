@@ -85,6 +85,9 @@ public final class LockdownNative {
      */
     public static native int sb4j_preexisting(long[] out, int outCap, int tasks);
 
-    /** 10 longs per thread: tid, NoNewPrivs, Seccomp, Seccomp_filters, CapInh, CapPrm, CapEff, CapBnd, CapAmb, PF_* flags. */
+    /** 10 longs per thread: tid, NoNewPrivs, Seccomp, Seccomp_filters, CapInh, CapPrm, CapEff, CapBnd, CapAmb, -. */
     public static native int sb4j_thread_status(long[] out, int outCap);
+
+    /** The PF_* flags of a thread of this process (/proc/self/task/TID/stat), or -1 (exited). */
+    public static native long sb4j_task_flags(int tid);
 }

@@ -334,8 +334,8 @@ public final class Lockdown {
         /**
          * Looks for pre-existing channels and fails {@code step} if one is refused. In VERIFY (after
          * the seccomp filter, which may forbid io_uring_setup) it catches a ring made by another thread
-         * between PREPARE and then; only fds and mappings there ({@code tasks} false): the thread
-         * status read of VERIFY already has every thread's flags.
+         * between PREPARE and then; only fds and mappings there ({@code tasks} false): VERIFY checks
+         * the flags of every thread whose status is not as required.
          */
         private List<PreexistingChannel> scanPreexisting(LockdownStep step, boolean tasks) {
             List<PreexistingChannel> found;
@@ -466,30 +466,36 @@ public final class Lockdown {
             List<String> bad = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 int o = 10 * i;
-                if (out[o + 9] > 0 && (out[o + 9] & PreexistingChannels.PF_USER_WORKER) != 0) {
-                    // A kernel worker runs no user code; accepted ones are in the report, others fail below.
-                    if (!b.allowIoUring || (out[o + 9] & PreexistingChannels.PF_IO_WORKER) == 0) {
-                        bad.add("thread " + out[o] + " (" + threadName((int) out[o]) + "): a kernel worker thread"
-                                + " that appeared during the lockdown");
-                    }
-                    continue;
-                }
                 LockdownReport.ThreadState t = new LockdownReport.ThreadState((int) out[o], (int) out[o + 1],
                         (int) out[o + 2], (int) out[o + 3], out[o + 4], out[o + 5], out[o + 6], out[o + 7], out[o + 8],
                         acks.getOrDefault((int) out[o], false));
-                states.add(t);
+                List<String> problems = new ArrayList<>();
                 if (t.noNewPrivs() != 1) {
-                    bad.add(t + ": no_new_privs not set");
+                    problems.add(t + ": no_new_privs not set");
                 }
                 if (seccomp && (t.seccompMode() != 2 || t.seccompFilters() < 1)) {
-                    bad.add(t + ": no seccomp filter");
+                    problems.add(t + ": no seccomp filter");
                 }
                 if (b.dropCaps && (t.capEff() != 0 || t.capPrm() != 0 || t.capInh() != 0 || (t.capAmb() != 0 && t.capAmb() != -1))) {
-                    bad.add(t + ": capabilities left");
+                    problems.add(t + ": capabilities left");
                 }
                 if (privileged && t.capBnd() != 0) {
-                    bad.add(t + ": bounding set not empty");
+                    problems.add(t + ": bounding set not empty");
                 }
+                if (!problems.isEmpty()) {
+                    // Only such a thread's flags are read: a kernel worker cannot take the step and runs no user
+                    // code; an accepted io_uring one is in the report, any other fails.
+                    long flags = LockdownNative.sb4j_task_flags(t.tid());
+                    if (flags > 0 && (flags & PreexistingChannels.PF_USER_WORKER) != 0) {
+                        if (!b.allowIoUring || (flags & PreexistingChannels.PF_IO_WORKER) == 0) {
+                            bad.add("thread " + t.tid() + " (" + threadName(t.tid()) + "): a kernel worker thread (flags 0x"
+                                    + Long.toHexString(flags) + ") that appeared during the lockdown");
+                        }
+                        continue;
+                    }
+                    bad.addAll(problems);
+                }
+                states.add(t);
             }
             if (!bad.isEmpty()) {
                 throw fail(LockdownStep.VERIFY, String.join("; ", bad), 0, 0, null);

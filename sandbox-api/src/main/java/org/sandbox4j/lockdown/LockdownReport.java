@@ -61,7 +61,7 @@ public final class LockdownReport {
         return preexisting;
     }
 
-    /** Every thread at verification time (kernel worker threads excepted), all proven covered. */
+    /** Every thread at verification time, all proven covered (accepted io_uring threads that are not: excepted). */
     public List<ThreadState> threads() {
         return threads;
     }
