@@ -41,7 +41,8 @@ import org.sandbox4j.seccomp.SeccompProgram;
  * }</pre>
  *
  * <p>Order ({@link LockdownStep}): PREPARE (compile, check, build the ruleset: nothing applied; a
- * STRICT Landlock ruleset the kernel cannot enforce fails here), RLIMITS, THREADS (every thread sets
+ * STRICT Landlock ruleset the kernel cannot enforce fails here, and so do pre-existing io_uring
+ * instances and kernel worker threads, see {@link PreexistingChannel}), RLIMITS, THREADS (every thread sets
  * no_new_privs, enters the Landlock domain and drops its capabilities itself, by signal), SECCOMP
  * (TSYNC), VERIFY. See docs/lockdown.md.
  */
