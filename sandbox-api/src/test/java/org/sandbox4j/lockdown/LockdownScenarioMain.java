@@ -38,39 +38,43 @@ public final class LockdownScenarioMain {
                     t.start();
                     blocked.await();
                     Lockdown.noExec().threadTimeout(java.time.Duration.ofMillis(300)).apply();
+                    System.out.println("APPLIED (unexpected)");
                     break;
                 }
                 case "missing-path":
                     Lockdown.builder().seccomp(SeccompProfiles.LOCKDOWN_NO_EXEC)
                             .landlock(fs -> fs.readWrite("/nonexistent/dir")).apply();
+                    System.out.println("APPLIED (unexpected)");
                     break;
                 case "uring-chain":
                     uringChain(args[1], args[2].equals("accept"));
-                    return;
+                    break;
                 case "uring-sqpoll": {
                     int fd = uring(args[1], "sb4jt_uring_sqpoll");
                     System.out.println("RING fd " + fd + " SQPOLL");
                     Lockdown.Builder b = Lockdown.noExecReadOnly(Files.createTempDirectory("lockdown-data").toString());
                     applyTimed(args[2].equals("accept") ? b.allowPreexistingIoUring() : b);
-                    return;
+                    break;
                 }
                 case "uring-mapped":
                     uring(args[1], "sb4jt_uring_mapped_only");
                     applyTimed(Lockdown.noExec());
-                    return;
+                    break;
                 case "no-ring":
                     applyTimed(Lockdown.noExecReadOnly(Files.createTempDirectory("lockdown-data").toString()));
-                    return;
+                    break;
                 default:
                     throw new IllegalArgumentException(args[0]);
             }
-            System.out.println("APPLIED (unexpected)");
         } catch (LockdownException e) {
             failed(e);
-        } finally {
+        } catch (Exception | Error e) {
+            e.printStackTrace(System.out); // the scenario itself broke (no io_uring?): say why, exit 3
             System.out.flush();
-            Runtime.getRuntime().halt(0);
+            Runtime.getRuntime().halt(3);
         }
+        System.out.flush();
+        Runtime.getRuntime().halt(0);
     }
 
     private static void failed(LockdownException e) throws IOException {

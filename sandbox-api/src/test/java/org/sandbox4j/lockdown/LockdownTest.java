@@ -34,12 +34,17 @@ class LockdownTest {
     }
 
     static String run(String java, boolean unprivileged, String mainClass, String... args) throws Exception {
+        return run(java, unprivileged, Path.of("/tmp"), mainClass, args);
+    }
+
+    /** Runs {@code mainClass} in a child JVM whose java.io.tmpdir is {@code tmp}; its exit code, a newline, its output. */
+    static String run(String java, boolean unprivileged, Path tmp, String mainClass, String... args) throws Exception {
         List<String> cmd = new ArrayList<>();
         if (unprivileged) {
             assumeTrue(LibC.geteuid() == 0, "switching to uid 65534 needs a root JVM");
             cmd.addAll(List.of("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"));
         }
-        cmd.addAll(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Djava.io.tmpdir=/tmp", "-cp", classpath(), mainClass));
+        cmd.addAll(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Djava.io.tmpdir=" + tmp, "-cp", classpath(), mainClass));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).directory(new File("/")).start();
         byte[] out = p.getInputStream().readAllBytes();
@@ -76,7 +81,11 @@ class LockdownTest {
 
     /** Runs a scenario of {@link LockdownScenarioMain}; asserts it exited 0 and printed every one of {@code expected}. */
     private static String scenario(int jdk, boolean unprivileged, List<String> expected, String... args) throws Exception {
-        String out = run(java(jdk), unprivileged, LockdownScenarioMain.class.getName(), args);
+        // The child's temporary directories go below the fixtures (deleted when this JVM exits): once
+        // locked down it cannot remove them itself. 0777: uid 65534 creates them.
+        Path tmp = JailTestSupport.worldReadableDir();
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxrwxrwx"));
+        String out = run(java(jdk), unprivileged, tmp, LockdownScenarioMain.class.getName(), args);
         assertTrue(out.startsWith("0\n"), out);
         for (String e : expected) {
             assertTrue(out.contains(e), "expected '" + e + "' in:\n" + out);
