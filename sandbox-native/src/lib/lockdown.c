@@ -17,7 +17,11 @@
  *      that follows finds it.
  *
  * A thread that does not answer within the timeout (it blocks the signal, or is stopped) is reported
- * with stage TIMEOUT; Java fails the lockdown naming it. The handler stays installed afterwards so a
+ * with stage TIMEOUT; Java fails the lockdown naming it. A kernel worker cloned from a user thread
+ * (io_uring's iou-sqp-* and iou-wrk-*, vhost: PF_USER_WORKER) has every signal blocked and never
+ * returns to user space, so it can neither answer nor run user code: one silent for a millisecond
+ * has its stat flags read and is reported with stage WORKER instead of being waited for. Java refuses
+ * such threads in PREPARE already (sb4j_preexisting), unless the caller accepted io_uring. The handler stays installed afterwards so a
  * late delivery cannot kill the process (a realtime signal's default action is to terminate).
  *
  * The signal is SIGRTMIN+6 (glibc's SIGRTMIN is 34 after its two private signals, so 40). HotSpot uses
@@ -30,6 +34,7 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -53,7 +58,13 @@
 #define ACT_CAPS 0x4
 
 enum stage { ST_OK = 0, ST_NNP = 1, ST_LANDLOCK = 2, ST_BOUNDING = 3, ST_CAPSET = 4, ST_AMBIENT = 5,
-             ST_TIMEOUT = 9 };
+             ST_TIMEOUT = 9, ST_WORKER = 10 };
+
+/* include/linux/sched.h: an io_uring thread (SQPOLL or io-wq), and any kernel worker cloned from a
+ * user thread (io threads, vhost). Such a thread never returns to user space, has every signal but
+ * SIGKILL/SIGSTOP blocked, and so never answers the broadcast. */
+#define SB4J_PF_IO_WORKER 0x10
+#define SB4J_PF_USER_WORKER 0x4000
 
 #define MAX_SLOTS 65536
 
@@ -147,7 +158,8 @@ static int install_handler(int signo) {
 
 struct tidset {
   int *tid;
-  signed char *state; /* 0 signalled, 1 answered, 2 gone */
+  signed char *state; /* 0 signalled, 1 answered, 2 gone, 3 timed out, 4 kernel worker,
+                       * 5 signalled and known not to be a worker */
   size_t n, cap;
 };
 
@@ -180,11 +192,59 @@ static int64_t now_ns(void) {
   return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
 }
 
+/* Reads the small file <name>/<leaf> below the directory dfd into buf (NUL-terminated); its length,
+ * or -1 when it is gone (an fd closed, a thread or process that exited) or unreadable. */
+static ssize_t read_below(int dfd, const char *name, const char *leaf, char *buf, size_t cap) {
+  char path[300];
+  if ((size_t)snprintf(path, sizeof path, "%s/%s", name, leaf) >= sizeof path) return -1;
+  int fd = openat(dfd, path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  ssize_t k = read(fd, buf, cap - 1);
+  close(fd);
+  if (k <= 0) return -1;
+  buf[k] = 0;
+  return k;
+}
+
+/* The PF_* flags of thread `tid` (field 9 of its stat line, after the parenthesised comm, which
+ * may hold spaces and parentheses), or -1 when it exited or cannot be read. */
+static long long task_flags(int dfd, const char *tid) {
+  char st[1024];
+  if (read_below(dfd, tid, "stat", st, sizeof st) < 0) return -1;
+  char *p = strrchr(st, ')');
+  if (!p) return -1;
+  /* state ppid pgrp session tty_nr tpgid flags */
+  for (int field = 0; field < 6; field++) {
+    p = strchr(p + 1, ' ');
+    if (!p) return -1;
+  }
+  p = strchr(p + 1, ' ');
+  return p ? strtoll(p + 1, NULL, 10) : -1;
+}
+
+/* Calls fn(dfd, name, ctx) for each entry of the open directory dfd whose name is a number (a tid,
+ * a pid, an fd). */
+static void each_number(int dfd, void (*fn)(int dfd, const char *name, void *ctx), void *ctx) {
+  char dents[4096];
+  for (;;) {
+    long n = syscall(SYS_getdents64, dfd, dents, sizeof dents);
+    if (n <= 0) return;
+    for (long off = 0; off < n;) {
+      struct dirent64 *e = (struct dirent64 *)(dents + off);
+      off += e->d_reclen;
+      if (e->d_name[0] >= '0' && e->d_name[0] <= '9') fn(dfd, e->d_name, ctx);
+    }
+  }
+}
+
 /*
  * Makes every thread of the process apply `actions` (ACT_*) to itself. out receives {tid, errno,
  * stage} triples, one per thread that answered or did not answer in time (the caller first); returns
  * how many triples there are (more than out_cap/3 means some were not written), or -errno when
- * nothing could be started (then nothing was applied anywhere).
+ * nothing could be started (then nothing was applied anywhere). A thread still silent a millisecond
+ * after its signal has its stat flags read once: a kernel worker (PF_USER_WORKER) cannot answer and
+ * runs no user code, so it is not waited for but reported as {tid, its PF_* worker flags,
+ * ST_WORKER}; Java decides whether that is acceptable.
  */
 EXPORT int sb4j_broadcast(int actions, int ruleset_fd, int landlock_flags, long long bounding,
                           int timeout_ms, int *out, int out_cap) {
@@ -274,10 +334,21 @@ EXPORT int sb4j_broadcast(int actions, int ruleset_fd, int landlock_flags, long 
       int64_t t = now_ns();
       int probe = t - last_probe > 1000000;
       for (size_t i = 0; i < seen.n; i++) {
-        if (seen.state[i] != 0) continue;
+        if (seen.state[i] != 0 && seen.state[i] != 5) continue;
         if (probe && syscall(SYS_tgkill, pid, seen.tid[i], 0) && errno == ESRCH) {
           seen.state[i] = 2;
           continue;
+        }
+        if (probe && seen.state[i] == 0) {
+          char name[16];
+          snprintf(name, sizeof name, "%d", seen.tid[i]);
+          long long fl = task_flags(dfd, name);
+          if (fl >= 0 && (fl & SB4J_PF_USER_WORKER)) {
+            EMIT(seen.tid[i], (int)(fl & (SB4J_PF_USER_WORKER | SB4J_PF_IO_WORKER)), ST_WORKER);
+            seen.state[i] = 4;
+            continue;
+          }
+          seen.state[i] = 5;
         }
         waiting++;
       }
@@ -285,7 +356,7 @@ EXPORT int sb4j_broadcast(int actions, int ruleset_fd, int landlock_flags, long 
       if (!waiting) break;
       if (t > deadline) {
         for (size_t i = 0; i < seen.n; i++)
-          if (seen.state[i] == 0) {
+          if (seen.state[i] == 0 || seen.state[i] == 5) {
             EMIT(seen.tid[i], ETIMEDOUT, ST_TIMEOUT);
             seen.state[i] = 3;
           }
@@ -370,51 +441,168 @@ EXPORT long sb4j_seccomp_tsync(const void *insns, int count, int extra_flags) {
 
 /*
  * Reads NoNewPrivs, Seccomp, Seccomp_filters, CapInh, CapPrm, CapEff, CapBnd, CapAmb of every thread
- * into out (10 longs per thread: tid then those, -1 when a line is missing). Returns the number of
+ * into out (10 longs per thread: tid, those, and a spare -1; -1 when a line is missing). Returns the number of
  * threads (more than out_cap/10 means some were not written) or -errno.
  */
-EXPORT int sb4j_thread_status(long long *out, int out_cap) {
+/* The PF_* flags of one thread of this process, or -1 (exited). VERIFY asks only for threads whose
+ * status is not as required: a kernel worker cannot take the per-thread step. */
+EXPORT long long sb4j_task_flags(int tid) {
+  int dfd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0) return -1;
+  char name[16];
+  snprintf(name, sizeof name, "%d", tid);
+  long long fl = task_flags(dfd, name);
+  close(dfd);
+  return fl;
+}
+
+struct status_rows {
+  long long *out;
+  int cap, n;
+};
+
+static void status_row(int dfd, const char *tid, void *ctx) {
   static const char *const keys[] = {"NoNewPrivs:", "Seccomp:", "Seccomp_filters:", "CapInh:",
                                      "CapPrm:", "CapEff:", "CapBnd:", "CapAmb:"};
   static const int hex[] = {0, 0, 0, 1, 1, 1, 1, 1};
-  int dfd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0) return -errno;
-  char dents[4096], st[4096], path[64];
-  int n_out = 0;
-  for (;;) {
-    long n = syscall(SYS_getdents64, dfd, dents, sizeof dents);
-    if (n <= 0) break;
-    for (long off = 0; off < n;) {
-      struct dirent64 *e = (struct dirent64 *)(dents + off);
-      off += e->d_reclen;
-      if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
-      size_t l = strlen(e->d_name);
-      if (l > 20) continue;
-      memcpy(path, e->d_name, l);
-      memcpy(path + l, "/status", 8);
-      int fd = openat(dfd, path, O_RDONLY | O_CLOEXEC);
-      if (fd < 0) continue; /* the thread exited */
-      ssize_t k = read(fd, st, sizeof st - 1);
-      close(fd);
-      if (k <= 0) continue;
-      st[k] = 0;
-      if ((n_out + 1) * 10 <= out_cap) {
-        long long *row = out + n_out * 10;
-        row[0] = atoll(e->d_name);
-        for (int i = 0; i < 8; i++) {
-          row[1 + i] = -1;
-          size_t kl = strlen(keys[i]);
-          for (char *p = st; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
-            if (!strncmp(p, keys[i], kl)) {
-              row[1 + i] = (long long)strtoull(p + kl, NULL, hex[i] ? 16 : 10);
-              break;
-            }
-          }
+  struct status_rows *r = ctx;
+  char st[4096];
+  if (read_below(dfd, tid, "status", st, sizeof st) < 0) return; /* the thread exited */
+  if ((r->n + 1) * 10 <= r->cap) {
+    long long *row = r->out + r->n * 10;
+    row[0] = atoll(tid);
+    for (int i = 0; i < 8; i++) {
+      row[1 + i] = -1;
+      size_t kl = strlen(keys[i]);
+      for (char *p = st; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+        if (!strncmp(p, keys[i], kl)) {
+          row[1 + i] = (long long)strtoull(p + kl, NULL, hex[i] ? 16 : 10);
+          break;
         }
       }
-      n_out++;
     }
+    row[9] = -1;
   }
+  r->n++;
+}
+
+EXPORT int sb4j_thread_status(long long *out, int out_cap) {
+  int dfd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0) return -errno;
+  struct status_rows r = {out, out_cap, 0};
+  each_number(dfd, status_row, &r);
   close(dfd);
-  return n_out;
+  return r.n;
+}
+
+struct triples {
+  long long *out;
+  int cap, n;
+};
+
+/* Appends {kind, a, b} when it fits; counts it anyway. */
+static void put3(struct triples *t, long long kind, long long a, long long b) {
+  if ((t->n + 1) * 3 <= t->cap) {
+    t->out[t->n * 3] = kind;
+    t->out[t->n * 3 + 1] = a;
+    t->out[t->n * 3 + 2] = b;
+  }
+  t->n++;
+}
+
+#define PRE_WORKER 1  /* a = tid, b = PF_* flags */
+#define PRE_CHILD 2   /* a = child pid, b = the thread that is its parent */
+#define PRE_URING 3   /* a = fd */
+#define PRE_MAPPING 4 /* a = inode of an io_uring mapping (one per mapping: several per ring) */
+
+static const char URING_LINK[] = "anon_inode:[io_uring]";
+
+/* A line of /proc/self/maps ("start-end perms offset dev inode name"): an io_uring mapping's inode. */
+static void maps_line(const char *line, size_t len, struct triples *t) {
+  size_t ul = sizeof URING_LINK - 1;
+  if (len < ul || memcmp(line + len - ul, URING_LINK, ul)) return;
+  const char *p = line;
+  for (int f = 0; f < 4 && p; f++) {
+    p = memchr(p, ' ', len - (size_t)(p - line));
+    if (p) p++;
+  }
+  if (p) put3(t, PRE_MAPPING, strtoll(p, NULL, 10), 0);
+}
+
+static int scan_maps(struct triples *t) {
+  int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -errno;
+  char buf[16384];
+  size_t have = 0;
+  for (;;) {
+    ssize_t k = read(fd, buf + have, sizeof buf - 1 - have);
+    if (k < 0 && errno == EINTR) continue;
+    if (k < 0) {
+      int e = errno;
+      close(fd);
+      return -e;
+    }
+    have += (size_t)k;
+    buf[have] = 0;
+    size_t start = 0;
+    for (size_t i = 0; i < have; i++) {
+      if (buf[i] != '\n') continue;
+      maps_line(buf + start, i - start, t);
+      start = i + 1;
+    }
+    if (k == 0) {
+      if (start < have) maps_line(buf + start, have - start, t);
+      break;
+    }
+    have -= start;
+    memmove(buf, buf + start, have);
+    if (have == sizeof buf - 1) have = 0; /* a line longer than the buffer (a long path): not io_uring */
+  }
+  close(fd);
+  return 0;
+}
+
+/*
+ * What Lockdown's PREPARE looks for, in raw system calls (a JVM may have thousands of fds and
+ * threads): io_uring fds (readlink "anon_inode:[io_uring]"), io_uring mappings (maps), kernel worker
+ * threads (PF_USER_WORKER in stat) and child processes (each thread's children file; missing without
+ * CONFIG_PROC_CHILDREN); threads and children only with `tasks` (VERIFY asks sb4j_task_flags about
+ * every thread whose status is wrong instead). {kind, a, b} triples (PRE_*) into out; returns how many (more than out_cap/3: call again
+ * with more room) or -errno.
+ */
+static void uring_fd(int dfd, const char *fd, void *ctx) {
+  char link[64];
+  ssize_t l = readlinkat(dfd, fd, link, sizeof link - 1);
+  if (l == (ssize_t)sizeof URING_LINK - 1 && !memcmp(link, URING_LINK, (size_t)l)) put3(ctx, PRE_URING, atoll(fd), 0);
+}
+
+static void worker_or_parent(int dfd, const char *tid, void *ctx) {
+  struct triples *t = ctx;
+  long long fl = task_flags(dfd, tid);
+  if (fl >= 0 && (fl & SB4J_PF_USER_WORKER)) put3(t, PRE_WORKER, atoll(tid), fl);
+  char kids[4096]; /* "pid pid ... "; a longer list is cut, at a whole pid */
+  ssize_t r = read_below(dfd, tid, "children", kids, sizeof kids); /* none without CONFIG_PROC_CHILDREN */
+  for (char *p = kids; r > 0 && *p;) {
+    char *end;
+    long long pid = strtoll(p, &end, 10);
+    if (end == p) break;
+    if (r < (ssize_t)sizeof kids - 1 || *end == ' ') put3(t, PRE_CHILD, pid, atoll(tid));
+    p = end;
+    while (*p == ' ') p++;
+  }
+}
+
+EXPORT int sb4j_preexisting(long long *out, int out_cap, int tasks) {
+  struct triples t = {out, out_cap, 0};
+  int dfd = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0) return -errno;
+  each_number(dfd, uring_fd, &t);
+  close(dfd);
+  int rc = scan_maps(&t);
+  if (rc || !tasks) return rc ? rc : t.n;
+  dfd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0) return -errno;
+  each_number(dfd, worker_or_parent, &t);
+  close(dfd);
+  return t.n;
 }

@@ -42,6 +42,8 @@ public final class LockdownNative {
     public static final int STAGE_CAPSET = 4;
     public static final int STAGE_AMBIENT = 5;
     public static final int STAGE_TIMEOUT = 9;
+    /** A kernel worker thread (PF_USER_WORKER): not waited for; the errno slot holds its PF_* worker flags. */
+    public static final int STAGE_WORKER = 10;
 
     public static final int LANDLOCK_RESTRICT_SELF_TSYNC = 1 << 3;
 
@@ -71,6 +73,21 @@ public final class LockdownNative {
     /** 0, the tid of a thread that could not be synchronised, or -errno. */
     public static native long sb4j_seccomp_tsync(byte[] insns, int count, int extraFlags);
 
+    public static final int PRE_WORKER = 1;
+    public static final int PRE_CHILD = 2;
+    public static final int PRE_URING = 3;
+    public static final int PRE_MAPPING = 4;
+
+    /**
+     * {kind, a, b} triples (PRE_*: worker tid + PF_* flags, child pid + parent tid, io_uring fd, io_uring
+     * mapping inode) into out; threads and children only with {@code tasks != 0}; count (more than
+     * outCap/3: call again with more room) or -errno.
+     */
+    public static native int sb4j_preexisting(long[] out, int outCap, int tasks);
+
     /** 10 longs per thread: tid, NoNewPrivs, Seccomp, Seccomp_filters, CapInh, CapPrm, CapEff, CapBnd, CapAmb, -. */
     public static native int sb4j_thread_status(long[] out, int outCap);
+
+    /** The PF_* flags of a thread of this process (/proc/self/task/TID/stat), or -1 (exited). */
+    public static native long sb4j_task_flags(int tid);
 }

@@ -41,7 +41,8 @@ import org.sandbox4j.seccomp.SeccompProgram;
  * }</pre>
  *
  * <p>Order ({@link LockdownStep}): PREPARE (compile, check, build the ruleset: nothing applied; a
- * STRICT Landlock ruleset the kernel cannot enforce fails here), RLIMITS, THREADS (every thread sets
+ * STRICT Landlock ruleset the kernel cannot enforce fails here, and so do pre-existing io_uring
+ * instances and kernel worker threads, see {@link PreexistingChannel}), RLIMITS, THREADS (every thread sets
  * no_new_privs, enters the Landlock domain and drops its capabilities itself, by signal), SECCOMP
  * (TSYNC), VERIFY. See docs/lockdown.md.
  */
@@ -79,6 +80,7 @@ public final class Lockdown {
         private final EnumMap<Rlimit, long[]> limits = new EnumMap<>(Rlimit.class);
         private boolean dropCaps;
         private boolean clearBounding;
+        private boolean allowIoUring;
         private Duration timeout = Duration.ofSeconds(5);
 
         Builder() {}
@@ -173,7 +175,24 @@ public final class Lockdown {
         }
 
         /**
-         * Applies the lockdown to the whole process.
+         * Accepts io_uring instances that exist before the lockdown (their fds, rings mapped without an
+         * fd, their SQPOLL and io-wq kernel threads) instead of refusing them in PREPARE. <b>They keep
+         * acting with the credentials of before</b>: a request queued earlier, or one submitted later
+         * under a registered personality or through a SQPOLL ring (no system call needed), runs outside
+         * the Landlock domain, with the old capabilities, and io_uring operations never pass the
+         * seccomp filter. Accept them only when their owner is trusted; the report lists them. The
+         * io_uring kernel threads are left out of the per-thread step (they run no user code and
+         * cannot take it).
+         */
+        public Builder allowPreexistingIoUring() {
+            this.allowIoUring = true;
+            return this;
+        }
+
+        /**
+         * Applies the lockdown to the whole process. In PREPARE it looks for pre-existing channels
+         * ({@link PreexistingChannel}) and refuses io_uring instances and kernel worker threads unless
+         * {@link #allowPreexistingIoUring()}; child processes are only reported.
          *
          * @throws LockdownException naming the step that failed and what had already taken effect
          */
@@ -186,13 +205,14 @@ public final class Lockdown {
     private static final class Run {
         private final Builder b;
         private final List<String> applied = new ArrayList<>();
+        private List<PreexistingChannel> preexisting = List.of();
 
         Run(Builder b) {
             this.b = b;
         }
 
         private LockdownException fail(LockdownStep step, String msg, int tid, int errno, @Nullable Throwable cause) {
-            return new LockdownException(step, msg, applied, tid, errno, cause);
+            return new LockdownException(step, msg, applied, tid, errno, preexisting, cause);
         }
 
         LockdownReport run() {
@@ -231,8 +251,10 @@ public final class Lockdown {
                     rulesetFd = buildRuleset(plan);
                 }
             }
-            long bounding = b.clearBounding ? boundingSet() : 0;
             try {
+                long bounding = b.clearBounding ? boundingSet() : 0;
+                // Last of PREPARE, to leave the least time for a new ring before the broadcast.
+                preexisting = scanPreexisting(LockdownStep.PREPARE, true);
                 long t0 = System.nanoTime();
                 // ---- RLIMITS
                 for (Map.Entry<Rlimit, long[]> e : b.limits.entrySet()) {
@@ -282,7 +304,7 @@ public final class Lockdown {
                 List<LockdownReport.ThreadState> threads = verify(filter != null, acks);
                 long t2 = System.nanoTime();
                 return new LockdownReport(applied, threads, acks.size(), plan == null ? null : plan.status(),
-                        Duration.ofNanos(t1 - t0), Duration.ofNanos(t2 - t1), LockdownNative.sb4j_signal());
+                        Duration.ofNanos(t1 - t0), Duration.ofNanos(t2 - t1), LockdownNative.sb4j_signal(), preexisting);
             } finally {
                 if (rulesetFd >= 0) {
                     LockdownNative.sb4j_close(rulesetFd);
@@ -296,7 +318,8 @@ public final class Lockdown {
          */
         private void preload() {
             for (Class<?> c : new Class<?>[] {LockdownStep.class, LockdownException.class, LockdownReport.class,
-                LockdownReport.ThreadState.class, org.sandbox4j.landlock.LandlockStatus.class,
+                LockdownReport.ThreadState.class, PreexistingChannel.class, PreexistingChannel.Kind.class,
+                PreexistingChannels.class, org.sandbox4j.landlock.LandlockStatus.class,
                 org.sandbox4j.landlock.LandlockStatus.Enforcement.class, Duration.class, HashMap.class}) {
                 try {
                     Class.forName(c.getName(), true, c.getClassLoader());
@@ -305,7 +328,47 @@ public final class Lockdown {
                 }
             }
             LockdownStep.values();
+            PreexistingChannel.Kind.values();
             org.sandbox4j.landlock.LandlockStatus.Enforcement.values();
+        }
+
+        /**
+         * Looks for pre-existing channels and fails {@code step} if one is refused. In VERIFY (after
+         * the seccomp filter, which may forbid io_uring_setup) it catches a ring made by another thread
+         * between PREPARE and then; only fds and mappings there ({@code tasks} false): VERIFY checks
+         * the flags of every thread whose status is not as required.
+         */
+        private List<PreexistingChannel> scanPreexisting(LockdownStep step, boolean tasks) {
+            List<PreexistingChannel> found;
+            try {
+                found = PreexistingChannels.scan(tasks);
+            } catch (IOException | RuntimeException e) {
+                throw fail(step, "cannot look for pre-existing channels in /proc/self: " + e, 0, 0, e);
+            }
+            List<String> refused = new ArrayList<>();
+            int tid = 0;
+            for (PreexistingChannel c : found) {
+                if (refused(c)) {
+                    refused.add(c.toString());
+                    tid = tid == 0 ? c.tid() : tid;
+                }
+            }
+            if (!refused.isEmpty()) {
+                if (step == LockdownStep.PREPARE) {
+                    preexisting = found;
+                }
+                throw fail(step, "pre-existing channels would keep acting with the credentials of before the"
+                        + " lockdown (past Landlock, seccomp and the capability drop): " + String.join("; ", refused)
+                        + (step == LockdownStep.PREPARE ? "; close them first" : " (created during the lockdown)")
+                        + (found.stream().allMatch(c -> c.kind() != PreexistingChannel.Kind.KERNEL_WORKER)
+                                && !b.allowIoUring ? ", or accept them with allowPreexistingIoUring()" : ""),
+                        tid, 0, null);
+            }
+            return found;
+        }
+
+        private boolean refused(PreexistingChannel c) {
+            return c.kind().refusedByDefault() && (c.kind() == PreexistingChannel.Kind.KERNEL_WORKER || !b.allowIoUring);
         }
 
         private int buildRuleset(LandlockPlan plan) {
@@ -364,13 +427,18 @@ public final class Lockdown {
                 int stage = out[3 * i + 2];
                 if (stage == 0) {
                     acks.put(tid, (actions & LockdownNative.ACT_LANDLOCK) != 0);
+                } else if (stage == LockdownNative.STAGE_WORKER && b.allowIoUring
+                        && (err & PreexistingChannels.PF_IO_WORKER) != 0) {
+                    continue; // an accepted io_uring thread: runs no user code, cannot take the step
                 } else {
                     if (firstTid == 0) {
                         firstTid = tid;
                         firstErr = err;
                     }
                     failures.add("thread " + tid + " (" + threadName(tid) + "): " + stageName(stage)
-                            + (stage == LockdownNative.STAGE_TIMEOUT ? " (no answer within " + b.timeout.toMillis()
+                            + (stage == LockdownNative.STAGE_WORKER ? " (flags 0x" + Integer.toHexString(err)
+                                    + "; it cannot take the per-thread step and appeared after PREPARE)"
+                                    : stage == LockdownNative.STAGE_TIMEOUT ? " (no answer within " + b.timeout.toMillis()
                                     + " ms: it blocks signal " + LockdownNative.sb4j_signal() + " or is stopped)"
                                     : ": " + LibC.strerrorText(err)));
                 }
@@ -402,23 +470,38 @@ public final class Lockdown {
                 LockdownReport.ThreadState t = new LockdownReport.ThreadState((int) out[o], (int) out[o + 1],
                         (int) out[o + 2], (int) out[o + 3], out[o + 4], out[o + 5], out[o + 6], out[o + 7], out[o + 8],
                         acks.getOrDefault((int) out[o], false));
-                states.add(t);
+                List<String> problems = new ArrayList<>();
                 if (t.noNewPrivs() != 1) {
-                    bad.add(t + ": no_new_privs not set");
+                    problems.add(t + ": no_new_privs not set");
                 }
                 if (seccomp && (t.seccompMode() != 2 || t.seccompFilters() < 1)) {
-                    bad.add(t + ": no seccomp filter");
+                    problems.add(t + ": no seccomp filter");
                 }
                 if (b.dropCaps && (t.capEff() != 0 || t.capPrm() != 0 || t.capInh() != 0 || (t.capAmb() != 0 && t.capAmb() != -1))) {
-                    bad.add(t + ": capabilities left");
+                    problems.add(t + ": capabilities left");
                 }
                 if (privileged && t.capBnd() != 0) {
-                    bad.add(t + ": bounding set not empty");
+                    problems.add(t + ": bounding set not empty");
                 }
+                if (!problems.isEmpty()) {
+                    // Only such a thread's flags are read: a kernel worker cannot take the step and runs no user
+                    // code; an accepted io_uring one is in the report, any other fails.
+                    long flags = LockdownNative.sb4j_task_flags(t.tid());
+                    if (flags > 0 && (flags & PreexistingChannels.PF_USER_WORKER) != 0) {
+                        if (!b.allowIoUring || (flags & PreexistingChannels.PF_IO_WORKER) == 0) {
+                            bad.add("thread " + t.tid() + " (" + threadName(t.tid()) + "): a kernel worker thread (flags 0x"
+                                    + Long.toHexString(flags) + ") that appeared during the lockdown");
+                        }
+                        continue;
+                    }
+                    bad.addAll(problems);
+                }
+                states.add(t);
             }
             if (!bad.isEmpty()) {
                 throw fail(LockdownStep.VERIFY, String.join("; ", bad), 0, 0, null);
             }
+            scanPreexisting(LockdownStep.VERIFY, false);
             return states;
         }
 
@@ -470,6 +553,8 @@ public final class Lockdown {
                 return "clear the ambient set";
             case LockdownNative.STAGE_TIMEOUT:
                 return "not covered";
+            case LockdownNative.STAGE_WORKER:
+                return "a kernel worker thread, not covered";
             default:
                 return "stage " + stage;
         }

@@ -14,9 +14,10 @@ public final class LockdownException extends RuntimeException {
     private final List<String> appliedSteps;
     private final int tid;
     private final int errno;
+    private final List<PreexistingChannel> preexisting;
 
     LockdownException(LockdownStep failedStep, String message, List<String> appliedSteps, int tid, int errno,
-            @Nullable Throwable cause) {
+            List<PreexistingChannel> preexisting, @Nullable Throwable cause) {
         super("lockdown failed at " + failedStep + ": " + message + (appliedSteps.isEmpty()
                 ? "; nothing was applied, the process is unchanged"
                 : "; already in effect (irreversible where noted): " + String.join("; ", appliedSteps)), cause);
@@ -24,6 +25,7 @@ public final class LockdownException extends RuntimeException {
         this.appliedSteps = List.copyOf(appliedSteps);
         this.tid = tid;
         this.errno = errno;
+        this.preexisting = List.copyOf(preexisting);
     }
 
     public LockdownStep failedStep() {
@@ -38,6 +40,14 @@ public final class LockdownException extends RuntimeException {
     /** The thread that failed or did not answer, or 0. */
     public int tid() {
         return tid;
+    }
+
+    /**
+     * The pre-existing channels found in PREPARE (empty if the failure came before the scan); a
+     * refusal names the refused ones in the message.
+     */
+    public List<PreexistingChannel> preexisting() {
+        return preexisting;
     }
 
     /** The errno of the failure, or 0. */

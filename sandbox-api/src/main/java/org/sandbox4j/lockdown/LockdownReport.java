@@ -33,9 +33,10 @@ public final class LockdownReport {
     private final Duration applyTime;
     private final Duration verifyTime;
     private final int signal;
+    private final List<PreexistingChannel> preexisting;
 
     LockdownReport(List<String> applied, List<ThreadState> threads, int threadsSignalled, @Nullable LandlockStatus landlock,
-            Duration applyTime, Duration verifyTime, int signal) {
+            Duration applyTime, Duration verifyTime, int signal, List<PreexistingChannel> preexisting) {
         this.applied = List.copyOf(applied);
         this.threads = List.copyOf(threads);
         this.threadsSignalled = threadsSignalled;
@@ -43,6 +44,7 @@ public final class LockdownReport {
         this.applyTime = applyTime;
         this.verifyTime = verifyTime;
         this.signal = signal;
+        this.preexisting = List.copyOf(preexisting);
     }
 
     /** The steps applied, in order, with what each did. */
@@ -50,7 +52,16 @@ public final class LockdownReport {
         return applied;
     }
 
-    /** Every thread at verification time, all proven covered. */
+    /**
+     * What PREPARE found that keeps acting with the credentials of before the lockdown: child
+     * processes, and io_uring instances and their kernel threads accepted by {@link
+     * Lockdown.Builder#allowPreexistingIoUring()} (those threads are not in {@link #threads()}).
+     */
+    public List<PreexistingChannel> preexisting() {
+        return preexisting;
+    }
+
+    /** Every thread at verification time, all proven covered (accepted io_uring threads that are not: excepted). */
     public List<ThreadState> threads() {
         return threads;
     }
@@ -83,6 +94,13 @@ public final class LockdownReport {
     /** A human-readable summary, one fact per line. */
     public List<String> lines() {
         List<String> l = new ArrayList<>(applied);
+        if (preexisting.isEmpty()) {
+            l.add("PREEXISTING: none (no io_uring instance, io_uring or kernel worker thread, child process)");
+        }
+        for (PreexistingChannel c : preexisting) {
+            l.add("PREEXISTING: " + c + (c.kind().refusedByDefault() ? ", ACCEPTED: keeps its old credentials"
+                    : ", keeps its old credentials"));
+        }
         if (landlock != null) {
             l.addAll(landlock.lines());
         }

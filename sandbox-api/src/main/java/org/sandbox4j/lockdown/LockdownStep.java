@@ -2,7 +2,10 @@ package org.sandbox4j.lockdown;
 
 /** The steps of {@link Lockdown.Builder#apply()}, in the order they run. */
 public enum LockdownStep {
-    /** Checks, seccomp compilation, the Landlock ruleset: nothing applied to the process yet. */
+    /**
+     * Checks, seccomp compilation, the Landlock ruleset, the search for pre-existing channels
+     * ({@link PreexistingChannel}): nothing applied to the process yet.
+     */
     PREPARE(false),
     /** Resource limits (process-wide). Lowered hard limits cannot be raised again without CAP_SYS_RESOURCE. */
     RLIMITS(false),
