@@ -45,6 +45,9 @@ int landlock_apply(const struct spec *s);
 
 /* seccomp.c */
 int seccomp_apply(const struct spec *s);
+/* Jail init's own filter, once the target is forked: only kill(target), write(relay_fd), wait4,
+ * rt_sigtimedwait, close, exit, exit_group, restart_syscall. Sets no_new_privs in init. */
+int seccomp_init_filter(pid_t target, int relay_fd);
 
 /* init.c */
 __attribute__((noreturn)) void init_run(const struct jail *j, pid_t target);

@@ -100,6 +100,11 @@ static __attribute__((noreturn)) void mirror(int st, uint32_t flags) {
 
 int main(int argc, char **argv) {
   if (argc == 2 && !strcmp(argv[1], "--zygote")) zygote_main();
+  /* Non-dumpable: no process that shares our uid (a jail mapped to the caller's uid, with the
+   * host's /proc) can read our memory (the spec) or take our fds. A root launcher from the start;
+   * an unprivileged one only after the jail's maps are written, because its child inherits the
+   * flag and the kernel makes a non-dumpable child's /proc/PID/uid_map root's. */
+  if (geteuid() == 0) (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   /* Run from a memfd, the kernel would name us after the fd number ("25") in ps and top. */
   prctl(PR_SET_NAME, "sb4j-launcher", 0, 0, 0);
   if (!fd_open(FD_SPEC) || !fd_open(FD_STATUS) || !fd_open(FD_RESULT)) {
@@ -200,6 +205,7 @@ int main(int argc, char **argv) {
   }
   close(FD_STATUS);
   report_fd = -1;
+  (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
   int64_t deadline = s.time_limit_ms ? now_ms() + (int64_t)(s.time_limit_ms > INT64_MAX / 4 ? INT64_MAX / 4 : s.time_limit_ms) : 0;
   uint32_t flags = 0;
@@ -231,15 +237,12 @@ int main(int argc, char **argv) {
       int st;
       pid_t r = waitpid(pid, &st, WNOHANG);
       if (r == pid) {
-        unsigned char b[4];
-        if (init_p[0] >= 0 && read(init_p[0], b, 4) == 4)
-          st = (int)((uint32_t)b[0] | ((uint32_t)b[1] << 8) | ((uint32_t)b[2] << 16) | ((uint32_t)b[3] << 24));
-        mirror(st, flags);
+        mirror(status_from_init(init_p[0], st), flags);
       }
     }
   }
   /* poll failed: fall back to a blocking wait. */
   int st;
   while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
-  mirror(st, flags);
+  mirror(status_from_init(init_p[0], st), flags);
 }
