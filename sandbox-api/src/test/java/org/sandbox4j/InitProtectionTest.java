@@ -36,7 +36,19 @@ import org.sandbox4j.internal.PrestartedLauncher;
 @Tag("kernel")
 class InitProtectionTest {
 
-    private static final boolean[] SPAWN_MODES = {false, true};
+    private interface Body {
+        void run(boolean prestarted) throws Exception;
+    }
+
+    /** Runs body in the default spawn mode and in the prestarted one, in the given jail mode. */
+    private static void inBothSpawnModes(JailMode mode, Body body) throws Exception {
+        for (boolean prestarted : new boolean[] {false, true}) {
+            PrestartedLauncher.setEnabled(prestarted);
+            try (AutoCloseable m = mode.activate()) {
+                body.run(prestarted);
+            }
+        }
+    }
 
     @AfterEach
     void defaultSpawnMode() {
@@ -88,12 +100,9 @@ class InitProtectionTest {
     @ParameterizedTest
     @EnumSource(JailMode.class)
     void theProgramCannotReachInit(JailMode mode) throws Exception {
-        for (boolean prestarted : SPAWN_MODES) {
-            PrestartedLauncher.setEnabled(prestarted);
-            try (AutoCloseable m = mode.activate()) {
-                everyAttack(base().proc("/proc").noSeccomp().build());
-            }
-        }
+        inBothSpawnModes(mode, prestarted -> {
+            everyAttack(base().proc("/proc").noSeccomp().build());
+        });
     }
 
     /** uid 0 inside with every capability that could matter: they are the jail's user namespace's,
@@ -101,35 +110,29 @@ class InitProtectionTest {
     @ParameterizedTest
     @EnumSource(JailMode.class)
     void rootInsideWithCapabilitiesCannotReachInit(JailMode mode) throws Exception {
-        for (boolean prestarted : SPAWN_MODES) {
-            PrestartedLauncher.setEnabled(prestarted);
-            try (AutoCloseable m = mode.activate()) {
-                everyAttack(base().proc("/proc").noSeccomp().uid(0).gid(0)
-                        .keepCapabilities(Capability.SYS_PTRACE, Capability.DAC_OVERRIDE, Capability.DAC_READ_SEARCH,
-                                Capability.FOWNER, Capability.SYS_ADMIN, Capability.KILL)
-                        .build());
-            }
-        }
+        inBothSpawnModes(mode, prestarted -> {
+            everyAttack(base().proc("/proc").noSeccomp().uid(0).gid(0)
+                    .keepCapabilities(Capability.SYS_PTRACE, Capability.DAC_OVERRIDE, Capability.DAC_READ_SEARCH,
+                            Capability.FOWNER, Capability.SYS_ADMIN, Capability.KILL)
+                    .build());
+        });
     }
 
     /** A forged "exited 0" into init's fds must not become the reported status (the program exits 42). */
     @ParameterizedTest
     @EnumSource(JailMode.class)
     void aForgedStatusIsNotReported(JailMode mode) throws Exception {
-        for (boolean prestarted : SPAWN_MODES) {
-            PrestartedLauncher.setEnabled(prestarted);
-            try (AutoCloseable m = mode.activate()) {
-                Sandbox jail = base().proc("/proc").noSeccomp().build();
-                Result r = run(jail, ATTACK, "forge", "1");
-                assertTrue(r.out().startsWith("DENIED "), r.toString());
-                assertEquals(JailExit.exited(42), r.exit(), r.toString());
-                Result direct = run(base().proc("/proc").noSeccomp().execDirectly().build(), ATTACK, "forge", "1");
-                assertEquals(JailExit.exited(42), direct.exit(), "pid 1 is the program itself: " + direct);
-                // Control: the same forgery reaches a sibling's pipe.
-                Result control = run(jail, ATTACK, "sibling", "forge", "%");
-                assertTrue(control.out().startsWith("OK forged"), control.toString());
-            }
-        }
+        inBothSpawnModes(mode, prestarted -> {
+            Sandbox jail = base().proc("/proc").noSeccomp().build();
+            Result r = run(jail, ATTACK, "forge", "1");
+            assertTrue(r.out().startsWith("DENIED "), r.toString());
+            assertEquals(JailExit.exited(42), r.exit(), r.toString());
+            Result direct = run(base().proc("/proc").noSeccomp().execDirectly().build(), ATTACK, "forge", "1");
+            assertEquals(JailExit.exited(42), direct.exit(), "pid 1 is the program itself: " + direct);
+            // Control: the same forgery reaches a sibling's pipe.
+            Result control = run(jail, ATTACK, "sibling", "forge", "%");
+            assertTrue(control.out().startsWith("OK forged"), control.toString());
+        });
     }
 
     private static long initOf(SandboxedProcess p, boolean prestarted) {
@@ -155,25 +158,22 @@ class InitProtectionTest {
     @EnumSource(JailMode.class)
     void initIsFilteredHoldsOnlyItsRelayAndStillForwards(JailMode mode) throws Exception {
         assumeTrue(LibC.geteuid() == 0, "reads another user's /proc/PID/fd");
-        for (boolean prestarted : SPAWN_MODES) {
-            PrestartedLauncher.setEnabled(prestarted);
-            try (AutoCloseable m = mode.activate()) {
-                SandboxedProcess p = base().proc("/proc").noSeccomp().build().start(ATTACK, "await-term");
-                BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-                assertEquals("READY", out.readLine());
-                long init = initOf(p, prestarted);
-                assertEquals("2", field(init, "Seccomp"), "init runs under a filter");
-                assertEquals("1", field(init, "NoNewPrivs"));
-                try (Stream<Path> fds = Files.list(Path.of("/proc/" + init + "/fd"))) {
-                    assertEquals(1, fds.count(), "init holds its status pipe and nothing else");
-                }
-                // Owned by root: what the kernel does for a non-dumpable process.
-                assertEquals(0, Files.getAttribute(Path.of("/proc/" + init + "/mem"), "unix:uid"));
-                p.destroy(); // SIGTERM, forwarded by the filtered init
-                assertTrue(p.waitFor(10, TimeUnit.SECONDS));
-                assertEquals("GOT SIGTERM", out.readLine());
-                assertEquals(JailExit.exited(42), p.jailExit());
+        inBothSpawnModes(mode, prestarted -> {
+            SandboxedProcess p = base().proc("/proc").noSeccomp().build().start(ATTACK, "await-term");
+            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            assertEquals("READY", out.readLine());
+            long init = initOf(p, prestarted);
+            assertEquals("2", field(init, "Seccomp"), "init runs under a filter");
+            assertEquals("1", field(init, "NoNewPrivs"));
+            try (Stream<Path> fds = Files.list(Path.of("/proc/" + init + "/fd"))) {
+                assertEquals(1, fds.count(), "init holds its status pipe and nothing else");
             }
-        }
+            // Owned by root: what the kernel does for a non-dumpable process.
+            assertEquals(0, Files.getAttribute(Path.of("/proc/" + init + "/mem"), "unix:uid"));
+            p.destroy(); // SIGTERM, forwarded by the filtered init
+            assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+            assertEquals("GOT SIGTERM", out.readLine());
+            assertEquals(JailExit.exited(42), p.jailExit());
+        });
     }
 }
