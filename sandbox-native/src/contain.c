@@ -1,12 +1,12 @@
 /* contain.c - the jail side: every mechanism, applied in ONE order. The order is a security
  * property; change it only with a reason written here.
  *
- *  1. wait for the launcher   Block on the sync pipe until the uid/gid maps are written (EOF = the
- *                             launcher failed or died: exit silently, it reported). Then arm
- *                             PR_SET_PDEATHSIG(SIGKILL) and check the launcher is still there
- *                             (HUP on the sync pipe, whose write end the launcher keeps open).
- *                             Non-dumpable from here on (an unprivileged launcher can only write
- *                             the maps of a dumpable child, so not earlier).
+ *  1. wait for the launcher   Block on the sync pipe until a root launcher has written the uid/gid
+ *                             maps (EOF = the launcher failed or died: exit silently, it
+ *                             reported). Then arm PR_SET_PDEATHSIG(SIGKILL) and check the launcher
+ *                             is still there (HUP on the sync pipe, whose write end the launcher
+ *                             keeps open). Under an unprivileged launcher the jail writes its own
+ *                             maps now (userns.c); non-dumpable from here on.
  *  2. setsid                  NEW_SESSION: no controlling terminal (no TIOCSTI into the caller's).
  *  3. mount_prepare           MS_REC|MS_PRIVATE on /, so nothing propagates to the host; then open
  *                             every source (binds, root, host /dev nodes) with O_PATH, with the
@@ -125,6 +125,7 @@ void contain_run(struct jail *j) {
   while (n < 0 && errno == EINTR);
   if (n != 1) die();
   arm_deathsig(j);
+  if (userns_self_maps(j)) die();
   undumpable();
 
   /* 2 */

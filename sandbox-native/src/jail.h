@@ -10,12 +10,16 @@
 struct jail {
   const struct spec *s;
   int launcher_root; /* the launcher's euid was 0 */
+  uid_t launcher_euid; /* the launcher's ids: what an unprivileged jail maps itself to */
+  gid_t launcher_egid;
   int sync_fd;       /* read end of the launcher's sync pipe: HUP = the launcher is gone */
   int init_wr;       /* write end of the wait-status pipe to the launcher (INIT mode) */
 };
 
-/* userns.c: maps (launcher side) and the jail's identity (jail side) */
-int userns_write_maps(pid_t child, const struct spec *s);
+/* userns.c: maps and the jail's identity. A root launcher writes the child's maps (pid > 0); an
+ * unprivileged jail writes its own (pid 0 = self, userns_self_maps), as the launcher's ids. */
+int userns_write_maps(pid_t child, const struct spec *s, uid_t euid, gid_t egid);
+int userns_self_maps(const struct jail *j);
 void identity_fs(const struct jail *j);
 int identity_apply(const struct jail *j);
 

@@ -100,11 +100,10 @@ static __attribute__((noreturn)) void mirror(int st, uint32_t flags) {
 
 int main(int argc, char **argv) {
   if (argc == 2 && !strcmp(argv[1], "--zygote")) zygote_main();
-  /* Non-dumpable: no process that shares our uid (a jail mapped to the caller's uid, with the
-   * host's /proc) can read our memory (the spec) or take our fds. A root launcher from the start;
-   * an unprivileged one only after the jail's maps are written, because its child inherits the
-   * flag and the kernel makes a non-dumpable child's /proc/PID/uid_map root's. */
-  if (geteuid() == 0) (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  /* Non-dumpable from the start: no process that shares our uid (a jail mapped to the caller's
+   * uid, with the host's /proc) can read our memory (the spec) or take our fds. userns.c says
+   * what that means for the maps. */
+  (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   /* Run from a memfd, the kernel would name us after the fd number ("25") in ps and top. */
   prctl(PR_SET_NAME, "sb4j-launcher", 0, 0, 0);
   if (!fd_open(FD_SPEC) || !fd_open(FD_STATUS) || !fd_open(FD_RESULT)) {
@@ -186,13 +185,14 @@ int main(int argc, char **argv) {
     close(sfd);
     if (init_p[0] >= 0) close(init_p[0]);
     prctl(PR_SET_NAME, "sb4j-init", 0, 0, 0);
-    struct jail j = {.s = &s, .launcher_root = launcher_root, .sync_fd = sync_p[0], .init_wr = init_p[1]};
+    struct jail j = {.s = &s, .launcher_root = launcher_root, .launcher_euid = geteuid(),
+                     .launcher_egid = getegid(), .sync_fd = sync_p[0], .init_wr = init_p[1]};
     contain_run(&j);
   }
   close(sync_p[0]);
   if (init_p[1] >= 0) close(init_p[1]);
 
-  if ((s.clone_flags & CLONE_NEWUSER) && userns_write_maps(pid, &s)) {
+  if ((s.clone_flags & CLONE_NEWUSER) && launcher_root && userns_write_maps(pid, &s, 0, 0)) {
     kill(pid, SIGKILL);
     while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {}
     setup_failed();
@@ -205,7 +205,6 @@ int main(int argc, char **argv) {
   }
   close(FD_STATUS);
   report_fd = -1;
-  (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
   int64_t deadline = s.time_limit_ms ? now_ms() + (int64_t)(s.time_limit_ms > INT64_MAX / 4 ? INT64_MAX / 4 : s.time_limit_ms) : 0;
   uint32_t flags = 0;

@@ -260,18 +260,17 @@ static int serve_request(const sigset_t *jail_mask, size_t *used) {
   }
   if (init_p[1] >= 0) fcntl(init_p[1], F_SETFL, 0);
   int launcher_root = geteuid() == 0;
-  /* An unprivileged zygote can only write the maps of a dumpable child, and the child inherits
-   * the flag: dumpable for the clone only (the child drops it once its maps are written). */
-  if (!launcher_root) (void)prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+  uid_t euid = geteuid();
+  gid_t egid = getegid();
   pid_t pid = (pid_t)syscall(SYS_clone, (unsigned long)s.clone_flags | SIGCHLD, 0, 0, 0, 0);
-  if (!launcher_root && pid != 0) (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   if (pid == 0) {
     fds[4] = -1; /* the result fd stays with the zygote */
     child_fds(fds, nfds, n_kept, &sync_p[0], &init_p[1]);
     report_reset(4);
     sigprocmask(SIG_SETMASK, jail_mask, NULL);
     prctl(PR_SET_NAME, "sb4j-init", 0, 0, 0);
-    struct jail j = {.s = &s, .launcher_root = launcher_root, .sync_fd = sync_p[0], .init_wr = init_p[1]};
+    struct jail j = {.s = &s, .launcher_root = launcher_root, .launcher_euid = euid, .launcher_egid = egid,
+                     .sync_fd = sync_p[0], .init_wr = init_p[1]};
     contain_run(&j);
   }
   close(sync_p[0]);
@@ -280,7 +279,7 @@ static int serve_request(const sigset_t *jail_mask, size_t *used) {
     report_clone_failure(s.clone_flags, errno);
     goto fail_pipes;
   }
-  if ((s.clone_flags & CLONE_NEWUSER) && userns_write_maps(pid, &s)) goto fail_child;
+  if ((s.clone_flags & CLONE_NEWUSER) && launcher_root && userns_write_maps(pid, &s, 0, 0)) goto fail_child;
   if (write(sync_p[1], "g", 1) != 1) {
     report_statusf(-1, "clone", errno, NULL, "release the jail: %s", strerror(errno));
     goto fail_child;
@@ -367,8 +366,8 @@ static void reap_all(void) {
 
 void zygote_main(void) {
   prctl(PR_SET_NAME, "sb4j-zygote", 0, 0, 0);
-  /* Non-dumpable for life (see serve_request for the moment an unprivileged zygote is not): no
-   * process sharing our uid reads the specs we decode or takes the fds we hold. */
+  /* Non-dumpable for life: no process sharing our uid reads the specs we decode or takes the fds
+   * we hold (an unprivileged jail therefore writes its own maps, userns.c). */
   (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   int type = 0;
   socklen_t tl = sizeof type;

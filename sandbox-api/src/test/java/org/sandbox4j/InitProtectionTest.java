@@ -144,6 +144,10 @@ class InitProtectionTest {
         return kids.get(0).pid();
     }
 
+    private static int memOwner(long pid) throws Exception {
+        return (Integer) Files.getAttribute(Path.of("/proc/" + pid + "/mem"), "unix:uid");
+    }
+
     private static String field(long pid, String name) throws Exception {
         for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
             if (line.startsWith(name + ":")) {
@@ -168,8 +172,13 @@ class InitProtectionTest {
             try (Stream<Path> fds = Files.list(Path.of("/proc/" + init + "/fd"))) {
                 assertEquals(1, fds.count(), "init holds its status pipe and nothing else");
             }
-            // Owned by root: what the kernel does for a non-dumpable process.
-            assertEquals(0, Files.getAttribute(Path.of("/proc/" + init + "/mem"), "unix:uid"));
+            // Owned by root: what the kernel does for a non-dumpable process. So are the launcher's
+            // and the zygote's; the control is the program itself, dumpable, owned by its uid.
+            assertEquals(0, memOwner(init), "init is non-dumpable");
+            long launcher = prestarted ? PrestartedLauncher.zygotePid() : p.pid();
+            assertEquals(0, memOwner(launcher), "the launcher (or zygote) is non-dumpable");
+            long program = ProcessHandle.of(init).orElseThrow().children().findFirst().orElseThrow().pid();
+            assertEquals(mode.hostUid(), memOwner(program), "control: the program is dumpable");
             p.destroy(); // SIGTERM, forwarded by the filtered init
             assertTrue(p.waitFor(10, TimeUnit.SECONDS));
             assertEquals("GOT SIGTERM", out.readLine());
