@@ -35,8 +35,8 @@
  * 14. INIT: non-dumpable once more, AFTER the last credential change (with fs.suid_dumpable=1 a
  *     change of ids makes a process dumpable again), BEFORE the target exists: the jail then
  *     cannot read, write, ptrace or take fds from init (the target's execve makes the target
- *     itself dumpable again, as any program). Fork the target; init closes everything but its
- *     status pipe, installs its own filter and reaps and forwards (init.c). Target (or pid 1
+ *     itself dumpable again, as any program). Fork the target; init installs its own filter,
+ *     closes the status fd and reaps and forwards (init.c). Target (or pid 1
  *     without INIT): unblock signals, seccomp LAST (the filter never has to allow setup calls),
  *     execve. */
 #define _GNU_SOURCE

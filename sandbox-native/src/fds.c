@@ -42,9 +42,7 @@ static int cmp_int(const void *a, const void *b) {
 }
 
 void fds_close_except(const int *keep_in, size_t n, unsigned lo) {
-  /* Small sets on the stack: jail init calls this after fork, where it must not allocate. */
-  int small[8];
-  int *keep = n < 8 ? small : malloc((n + 1) * sizeof *keep);
+  int *keep = malloc((n + 1) * sizeof *keep);
   if (!keep) { /* cannot happen for <= 1024 ints; closing nothing would leak, so close all */
     range(lo, ~0u, 0);
     return;
@@ -57,7 +55,7 @@ void fds_close_except(const int *keep_in, size_t n, unsigned lo) {
     if ((unsigned)keep[i] >= lo) lo = (unsigned)keep[i] + 1;
   }
   range(lo, ~0u, 0);
-  if (keep != small) free(keep);
+  free(keep);
 }
 
 void fds_launcher_close(const struct spec *s) {

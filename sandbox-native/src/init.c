@@ -7,11 +7,12 @@
  *
  * Init shares the jail's credentials, so it is protected from the program it runs by three
  * things: it became non-dumpable before the target was forked (contain.c), so /proc/1/mem,
- * /proc/1/fd, /proc/1/environ, ptrace, process_vm_* and pidfd_getfd are refused to the jail; it
- * holds no fd but its status pipe to the launcher (closed here: stdio and the kept fds are the
- * target's business, and a copy in init would also delay the EOF the other end waits for); and it
- * runs under its own seccomp filter (seccomp.c) that allows only what the loop below calls. The
- * launcher still does not take the relayed status on trust (report.c, status_truth). */
+ * /proc/1/fd, /proc/1/environ, ptrace, process_vm_* and pidfd_getfd are refused to the jail; of
+ * the launcher's wire it keeps only its relay pipe (the status fd is closed here; stdio and the kept
+ * fds stay open in init as they always did: the other ends' EOF then still means the whole jail is
+ * gone, which the worker pool relies on); and it runs under its own seccomp filter (seccomp.c)
+ * that allows only what the loop below calls. The launcher still does not take the relayed status
+ * on trust (report.c, status_truth). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
@@ -25,8 +26,6 @@ extern const int forwarded_signals[];
 extern const int n_forwarded_signals;
 
 void init_run(const struct jail *j, pid_t target) {
-  int keep[2] = {j->init_wr, report_fd};
-  fds_close_except(keep, 2, 0);
   if (seccomp_init_filter(target, j->init_wr)) {
     (void)kill(target, SIGKILL);
     _exit(STEP_EXIT);

@@ -170,7 +170,7 @@ class InitProtectionTest {
             assertEquals("2", field(init, "Seccomp"), "init runs under a filter");
             assertEquals("1", field(init, "NoNewPrivs"));
             try (Stream<Path> fds = Files.list(Path.of("/proc/" + init + "/fd"))) {
-                assertEquals(1, fds.count(), "init holds its status pipe and nothing else");
+                assertEquals(4, fds.count(), "init holds stdio and its relay pipe, not the status or sync fd");
             }
             // Owned by root: what the kernel does for a non-dumpable process. So are the launcher's
             // and the zygote's; the control is the program itself, dumpable, owned by its uid.
