@@ -96,7 +96,7 @@ void report_clone_failure(unsigned clone_flags, int err) {
 
 /* Why the launcher does not simply take the 4 bytes init relays: they are the one thing the
  * library reports that does not come from the launcher's own waitpid. Init is protected (non-
- * dumpable, its own filter, no other fd), so only init writes the pipe, and it writes what the
+ * dumpable, its own filter, /proc/1/fd refused), so only init writes the pipe, and it writes what the
  * kernel's wait4 said about the target. On top of that the relay must agree with init's own end,
  * which the launcher has from the kernel: init exits with the target's code, or 128 + the signal
  * that killed it. So a relay is used only when it is exactly one well-formed wait status (a forged
