@@ -1,10 +1,12 @@
 /* contain.c - the jail side: every mechanism, applied in ONE order. The order is a security
  * property; change it only with a reason written here.
  *
- *  1. wait for the launcher   Block on the sync pipe until the uid/gid maps are written (EOF = the
- *                             launcher failed or died: exit silently, it reported). Then arm
- *                             PR_SET_PDEATHSIG(SIGKILL) and check the launcher is still there
- *                             (HUP on the sync pipe, whose write end the launcher keeps open).
+ *  1. wait for the launcher   Block on the sync pipe until a root launcher has written the uid/gid
+ *                             maps (EOF = the launcher failed or died: exit silently, it
+ *                             reported). Then arm PR_SET_PDEATHSIG(SIGKILL) and check the launcher
+ *                             is still there (HUP on the sync pipe, whose write end the launcher
+ *                             keeps open). Under an unprivileged launcher the jail writes its own
+ *                             maps now (userns.c); non-dumpable from here on.
  *  2. setsid                  NEW_SESSION: no controlling terminal (no TIOCSTI into the caller's).
  *  3. mount_prepare           MS_REC|MS_PRIVATE on /, so nothing propagates to the host; then open
  *                             every source (binds, root, host /dev nodes) with O_PATH, with the
@@ -30,8 +32,13 @@
  * 12b. Landlock               after no_new_privs, after pivot_root (rule paths name files inside
  *                             the jail), before the fds step and seccomp (landlock.c).
  * 13. fds                     FDMAP moves, CLOEXEC on everything else (the status fd included).
- * 14. INIT: fork the target; init reaps and forwards. Target (or pid 1 without INIT): unblock
- *     signals, seccomp LAST (the filter never has to allow setup calls), execve. */
+ * 14. INIT: non-dumpable once more, AFTER the last credential change (with fs.suid_dumpable=1 a
+ *     change of ids makes a process dumpable again), BEFORE the target exists: the jail then
+ *     cannot read, write, ptrace or take fds from init (the target's execve makes the target
+ *     itself dumpable again, as any program). Fork the target; init installs its own filter,
+ *     closes the status fd and reaps and forwards (init.c). Target (or pid 1
+ *     without INIT): unblock signals, seccomp LAST (the filter never has to allow setup calls),
+ *     execve. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <poll.h>
@@ -46,6 +53,14 @@
 #include "report.h"
 
 static __attribute__((noreturn)) void die(void) { _exit(STEP_EXIT); }
+
+/* PR_SET_DUMPABLE 0: /proc/PID/{mem,fd,environ,maps,...}, ptrace, process_vm_* and pidfd_getfd
+ * then need CAP_SYS_PTRACE in the user namespace the launcher was exec'd in (the host's), which
+ * no process of the jail has, whatever its uid and capabilities inside. */
+static void undumpable(void) {
+  if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0))
+    report_statusf(-1, "fork", errno, NULL, "PR_SET_DUMPABLE 0: %s", strerror(errno)), die();
+}
 
 static void arm_deathsig(const struct jail *j) {
   if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0)) die();
@@ -110,6 +125,8 @@ void contain_run(struct jail *j) {
   while (n < 0 && errno == EINTR);
   if (n != 1) die();
   arm_deathsig(j);
+  if (userns_self_maps(j)) die();
+  undumpable();
 
   /* 2 */
   if ((s->options & OPT_NEW_SESSION) && setsid() < 0)
@@ -160,6 +177,7 @@ void contain_run(struct jail *j) {
     j->init_wr = -1;
     exec_target(j);
   }
+  undumpable();
   pid_t init_pid = getpid();
   pid_t t = fork();
   if (t < 0) report_statusf(-1, "fork", errno, NULL, "fork the target: %s", strerror(errno)), die();
@@ -170,7 +188,5 @@ void contain_run(struct jail *j) {
       _exit(STEP_EXIT);
     exec_target(j);
   }
-  close(report_fd);
-  report_fd = -1;
   init_run(j, t);
 }

@@ -10,12 +10,16 @@
 struct jail {
   const struct spec *s;
   int launcher_root; /* the launcher's euid was 0 */
+  uid_t launcher_euid; /* the launcher's ids: what an unprivileged jail maps itself to */
+  gid_t launcher_egid;
   int sync_fd;       /* read end of the launcher's sync pipe: HUP = the launcher is gone */
   int init_wr;       /* write end of the wait-status pipe to the launcher (INIT mode) */
 };
 
-/* userns.c: maps (launcher side) and the jail's identity (jail side) */
-int userns_write_maps(pid_t child, const struct spec *s);
+/* userns.c: maps and the jail's identity. A root launcher writes the child's maps (pid > 0); an
+ * unprivileged jail writes its own (pid 0 = self, userns_self_maps), as the launcher's ids. */
+int userns_write_maps(pid_t child, const struct spec *s, uid_t euid, gid_t egid);
+int userns_self_maps(const struct jail *j);
 void identity_fs(const struct jail *j);
 int identity_apply(const struct jail *j);
 
@@ -45,6 +49,9 @@ int landlock_apply(const struct spec *s);
 
 /* seccomp.c */
 int seccomp_apply(const struct spec *s);
+/* Jail init's own filter, once the target is forked: only kill(target), write(relay_fd), wait4,
+ * rt_sigtimedwait, close, exit, exit_group, restart_syscall. Sets no_new_privs in init. */
+int seccomp_init_filter(pid_t target, int relay_fd);
 
 /* init.c */
 __attribute__((noreturn)) void init_run(const struct jail *j, pid_t target);

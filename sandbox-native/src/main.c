@@ -100,6 +100,10 @@ static __attribute__((noreturn)) void mirror(int st, uint32_t flags) {
 
 int main(int argc, char **argv) {
   if (argc == 2 && !strcmp(argv[1], "--zygote")) zygote_main();
+  /* Non-dumpable from the start: no process that shares our uid (a jail mapped to the caller's
+   * uid, with the host's /proc) can read our memory (the spec) or take our fds. userns.c says
+   * what that means for the maps. */
+  (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   /* Run from a memfd, the kernel would name us after the fd number ("25") in ps and top. */
   prctl(PR_SET_NAME, "sb4j-launcher", 0, 0, 0);
   if (!fd_open(FD_SPEC) || !fd_open(FD_STATUS) || !fd_open(FD_RESULT)) {
@@ -181,13 +185,14 @@ int main(int argc, char **argv) {
     close(sfd);
     if (init_p[0] >= 0) close(init_p[0]);
     prctl(PR_SET_NAME, "sb4j-init", 0, 0, 0);
-    struct jail j = {.s = &s, .launcher_root = launcher_root, .sync_fd = sync_p[0], .init_wr = init_p[1]};
+    struct jail j = {.s = &s, .launcher_root = launcher_root, .launcher_euid = geteuid(),
+                     .launcher_egid = getegid(), .sync_fd = sync_p[0], .init_wr = init_p[1]};
     contain_run(&j);
   }
   close(sync_p[0]);
   if (init_p[1] >= 0) close(init_p[1]);
 
-  if ((s.clone_flags & CLONE_NEWUSER) && userns_write_maps(pid, &s)) {
+  if ((s.clone_flags & CLONE_NEWUSER) && launcher_root && userns_write_maps(pid, &s, 0, 0)) {
     kill(pid, SIGKILL);
     while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {}
     setup_failed();
@@ -231,15 +236,12 @@ int main(int argc, char **argv) {
       int st;
       pid_t r = waitpid(pid, &st, WNOHANG);
       if (r == pid) {
-        unsigned char b[4];
-        if (init_p[0] >= 0 && read(init_p[0], b, 4) == 4)
-          st = (int)((uint32_t)b[0] | ((uint32_t)b[1] << 8) | ((uint32_t)b[2] << 16) | ((uint32_t)b[3] << 24));
-        mirror(st, flags);
+        mirror(status_from_init(init_p[0], st), flags);
       }
     }
   }
   /* poll failed: fall back to a blocking wait. */
   int st;
   while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
-  mirror(st, flags);
+  mirror(status_from_init(init_p[0], st), flags);
 }

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 int report_fd = 4;
@@ -53,6 +54,8 @@ void report_status(int op_index, const char *step, int err, const char *path, co
   if (pl) memcpy(buf + 20 + sl, path, pl);
   if (dl) memcpy(buf + 20 + sl + pl, detail, dl);
   (void)write_all(report_fd, buf, 20 + sl + pl + dl);
+  /* The zygote serves many jails: no byte of this one's spec may stay for the next one's clone. */
+  explicit_bzero(buf, 20 + sl + pl + dl);
 out:
   errno = saved;
 }
@@ -65,6 +68,7 @@ void report_statusf(int op_index, const char *step, int err, const char *path, c
   vsnprintf(detail, sizeof detail, fmt, ap);
   va_end(ap);
   report_status(op_index, step, err, path, detail);
+  explicit_bzero(detail, sizeof detail);
   errno = saved;
 }
 
@@ -88,4 +92,36 @@ void report_clone_failure(unsigned clone_flags, int err) {
     hint = " (user namespaces may be disabled or restricted: kernel.unprivileged_userns_clone, "
            "user.max_user_namespaces, an AppArmor userns restriction or a container seccomp profile)";
   report_statusf(-1, "clone", err, NULL, "clone(flags=0x%x): %s%s", clone_flags, strerror(err), hint);
+}
+
+/* Why the launcher does not simply take the 4 bytes init relays: they are the one thing the
+ * library reports that does not come from the launcher's own waitpid. Init is protected (non-
+ * dumpable, its own filter, /proc/1/fd refused), so only init writes the pipe, and it writes what the
+ * kernel's wait4 said about the target. On top of that the relay must agree with init's own end,
+ * which the launcher has from the kernel: init exits with the target's code, or 128 + the signal
+ * that killed it. So a relay is used only when it is exactly one well-formed wait status (a forged
+ * one written before init's would make the pipe hold 8 bytes or more) and says "exited c" where
+ * init exited c, or "killed by s" where init exited 128 + s; anything else, or init itself dying
+ * by a signal (the launcher's SIGKILL, a time limit, its own filter), reports init's status. */
+int status_truth(const unsigned char *relay, unsigned long n, int init_status) {
+  if (!WIFEXITED(init_status) || n != 4) return init_status;
+  uint32_t r = (uint32_t)relay[0] | ((uint32_t)relay[1] << 8) | ((uint32_t)relay[2] << 16) |
+               ((uint32_t)relay[3] << 24);
+  int code = WEXITSTATUS(init_status);
+  if ((r & 0xffff00ffu) == 0) return (int)((r >> 8) & 0xff) == code ? (int)r : init_status;
+  uint32_t sig = r & 0x7f;
+  if ((r & ~0xffu) == 0 && sig >= 1 && sig <= 64 && 128 + (int)sig == code) return (int)r;
+  return init_status;
+}
+
+int status_from_init(int relay_fd, int init_status) {
+  unsigned char b[8];
+  unsigned long n = 0;
+  while (relay_fd >= 0 && n < sizeof b) {
+    ssize_t r = read(relay_fd, b + n, sizeof b - n);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
+    n += (unsigned long)r;
+  }
+  return status_truth(b, n, init_status);
 }

@@ -35,4 +35,12 @@ int write_all(int fd, const void *buf, unsigned long len);
  * refused (the kernel says only EPERM, EACCES or ENOSPC). */
 void report_clone_failure(unsigned clone_flags, int err);
 
+/* The wait status to report for a jail whose pid 1 (init) ended with init_status, given the n
+ * bytes init relayed: the relay only when it is one well-formed status that agrees with init's
+ * own exit, else init_status itself (report.c says why). */
+int status_truth(const unsigned char *relay, unsigned long n, int init_status);
+/* Reads what init relayed on relay_fd (non-blocking, init has exited; -1: nothing) and returns
+ * status_truth of it. */
+int status_from_init(int relay_fd, int init_status);
+
 #endif

@@ -305,6 +305,7 @@ int spec_decode(const uint8_t *buf, size_t len, struct spec *s, struct spec_erro
   d.arena_cap = len + 1;
   d.arena = malloc(d.arena_cap);
   s->arena_ = d.arena;
+  s->arena_cap_ = d.arena ? d.arena_cap : 0;
   s->ops = calloc(counts[REC_OP] + 1, sizeof *s->ops);
   s->rlimits = calloc(counts[REC_RLIMIT] + 1, sizeof *s->rlimits);
   s->fdmaps = calloc(counts[REC_FDMAP] + 1, sizeof *s->fdmaps);
@@ -494,6 +495,14 @@ bad:
 }
 
 void spec_free(struct spec *s) {
+  /* Strings, FILE data, the filter and the numbers: everything a spec said. Pointer arrays and
+   * Landlock rules hold pointers into the arena and numbers. */
+  if (s->arena_) explicit_bzero(s->arena_, s->arena_cap_);
+  if (s->filter) explicit_bzero(s->filter, (size_t)s->filter_len * sizeof *s->filter);
+  if (s->ops) explicit_bzero(s->ops, s->n_ops * sizeof *s->ops);
+  if (s->rlimits) explicit_bzero(s->rlimits, s->n_rlimits * sizeof *s->rlimits);
+  if (s->fdmaps) explicit_bzero(s->fdmaps, s->n_fdmaps * sizeof *s->fdmaps);
+  if (s->ll_rules) explicit_bzero(s->ll_rules, s->n_ll_rules * sizeof *s->ll_rules);
   free(s->ops);
   free(s->rlimits);
   free(s->fdmaps);
@@ -502,5 +511,5 @@ void spec_free(struct spec *s) {
   free(s->filter);
   free(s->ll_rules);
   free(s->arena_);
-  memset(s, 0, sizeof *s);
+  explicit_bzero(s, sizeof *s);
 }

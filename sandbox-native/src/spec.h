@@ -83,6 +83,7 @@ struct spec {
   uint64_t ll_fs, ll_net;          /* handled rights */
   struct spec_ll_rule *ll_rules; size_t n_ll_rules;
   char *arena_;                    /* owns every string */
+  size_t arena_cap_;
 };
 
 struct spec_error {
@@ -92,6 +93,7 @@ struct spec_error {
 
 /* Returns 0 and fills *s, or -1 and fills *err (then *s holds nothing to free). */
 int spec_decode(const uint8_t *buf, size_t len, struct spec *s, struct spec_error *err);
+/* Frees everything, zeroing the bytes of the spec first (the zygote's clones see its memory). */
 void spec_free(struct spec *s);
 const char *spec_record_name(unsigned type);
 

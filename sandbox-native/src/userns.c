@@ -2,7 +2,13 @@
  *
  * Launcher root: the jail's ids map to host 65534/65534 (or the IDS host ids), setgroups stays
  * allowed and the jail clears its supplementary groups. Launcher not root: the kernel only lets it
- * map its own euid/egid and requires "deny" in /proc/PID/setgroups first. */
+ * map its own euid/egid and requires "deny" in /proc/PID/setgroups first.
+ *
+ * Who writes them: a root launcher, from outside. An unprivileged launcher cannot: it is non-
+ * dumpable from its first instruction (nothing of the same uid may read its memory or take its
+ * fds), its child inherits that, and the kernel makes a non-dumpable process's /proc files root's.
+ * So the unprivileged jail writes its own maps (the kernel allows a process inside a new user
+ * namespace to map its creator's one id) while it is dumpable for just those three writes. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -11,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/fsuid.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "jail.h"
@@ -18,7 +25,8 @@
 
 static int write_proc(pid_t pid, const char *file, const char *text, const char *step) {
   char path[64];
-  snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, file);
+  if (pid > 0) snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, file);
+  else snprintf(path, sizeof path, "/proc/self/%s", file);
   int fd = open(path, O_WRONLY | O_CLOEXEC);
   if (fd < 0) {
     report_statusf(-1, step, errno, path, "open %s: %s", path, strerror(errno));
@@ -36,9 +44,7 @@ static int write_proc(pid_t pid, const char *file, const char *text, const char 
   return 0;
 }
 
-int userns_write_maps(pid_t child, const struct spec *s) {
-  uid_t euid = geteuid();
-  gid_t egid = getegid();
+int userns_write_maps(pid_t child, const struct spec *s, uid_t euid, gid_t egid) {
   uint32_t hu, hg;
   char map[64];
   if (euid == 0) {
@@ -66,6 +72,16 @@ int userns_write_maps(pid_t child, const struct spec *s) {
   snprintf(map, sizeof map, "%u %u 1\n", s->gid, hg);
   if (write_proc(child, "gid_map", map, "gid_map")) return -1;
   return 0;
+}
+
+int userns_self_maps(const struct jail *j) {
+  if (!(j->s->clone_flags & CLONE_NEWUSER) || j->launcher_root) return 0;
+  if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0))
+    return report_statusf(-1, "uid_map", errno, NULL, "PR_SET_DUMPABLE 1: %s", strerror(errno)), -1;
+  int rc = userns_write_maps(0, j->s, j->launcher_euid, j->launcher_egid);
+  if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0))
+    return report_statusf(-1, "uid_map", errno, NULL, "PR_SET_DUMPABLE 0: %s", strerror(errno)), -1;
+  return rc;
 }
 
 /* May the jail drop its supplementary groups? Only where setgroups is allowed and permitted. */

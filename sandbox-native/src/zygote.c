@@ -8,7 +8,10 @@
  * fd and closes it (the EOF Java's Reaper waits for).
  *
  * Isolation between jails: every fd the zygote holds is close-on-exec, and the cloned child closes
- * every fd but its own before it does anything else (clone without exec ignores close-on-exec). */
+ * every fd but its own before it does anything else (clone without exec ignores close-on-exec).
+ * A jail's pid 1 is a clone of this process without exec, so it carries our memory: every buffer
+ * that held a request, a spec or a decoded spec is zeroed before it is freed or reused (msg,
+ * scrub_free, spec_free, report_status), so the next jail's clone finds nothing of the last one. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -165,9 +168,28 @@ static void close_all(int *fds, int n) {
     if (fds[i] >= 0) close(fds[i]);
 }
 
-/* One request. Returns -1 when the socket is gone (EOF or error). */
+/* Frees a buffer that held a spec, zeroed first: freed memory keeps its bytes, and every later
+ * jail's pid 1 is a clone of this process (the prestarted mode's "nothing passes between jails"). */
+static void scrub_free(uint8_t *b, size_t n) {
+  if (!b) return;
+  explicit_bzero(b, n);
+  free(b);
+}
+
+static uint8_t msg[REQ_HEADER + REQ_INLINE_MAX];
+
+static int serve_request(const sigset_t *jail_mask, size_t *used);
+
+/* One request. Returns -1 when the socket is gone (EOF or error). The request's bytes are zeroed
+ * in the message buffer before the next request (or clone) can see them. */
 static int serve_one(const sigset_t *jail_mask) {
-  static uint8_t msg[REQ_HEADER + REQ_INLINE_MAX];
+  size_t used = 0;
+  int rc = serve_request(jail_mask, &used);
+  explicit_bzero(msg, used);
+  return rc;
+}
+
+static int serve_request(const sigset_t *jail_mask, size_t *used) {
   static union {
     char buf[CMSG_SPACE(sizeof(int) * REQ_MAX_FDS)];
     struct cmsghdr align;
@@ -176,6 +198,7 @@ static int serve_one(const sigset_t *jail_mask) {
   struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf, .msg_controllen = sizeof ctl.buf};
   ssize_t len = recvmsg(ZFD_SOCK, &m, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
   if (len < 0) return errno == EINTR || errno == EAGAIN ? 0 : -1;
+  *used = (size_t)len < sizeof msg ? (size_t)len : sizeof msg;
   if (len == 0) return -1;
   int fds[REQ_MAX_FDS];
   int nfds = 0;
@@ -219,8 +242,9 @@ static int serve_one(const sigset_t *jail_mask) {
   struct spec s;
   struct spec_error err;
   if (spec_decode(spec_buf, spec_len, &s, &err)) {
-    free(spec_buf);
+    scrub_free(spec_buf, spec_len);
     report_status(err.op_index, "spec", EINVAL, NULL, err.detail);
+    explicit_bzero(&err, sizeof err);
     goto fail_early;
   }
   int sync_p[2], init_p[2] = {-1, -1};
@@ -236,6 +260,8 @@ static int serve_one(const sigset_t *jail_mask) {
   }
   if (init_p[1] >= 0) fcntl(init_p[1], F_SETFL, 0);
   int launcher_root = geteuid() == 0;
+  uid_t euid = geteuid();
+  gid_t egid = getegid();
   pid_t pid = (pid_t)syscall(SYS_clone, (unsigned long)s.clone_flags | SIGCHLD, 0, 0, 0, 0);
   if (pid == 0) {
     fds[4] = -1; /* the result fd stays with the zygote */
@@ -243,7 +269,8 @@ static int serve_one(const sigset_t *jail_mask) {
     report_reset(4);
     sigprocmask(SIG_SETMASK, jail_mask, NULL);
     prctl(PR_SET_NAME, "sb4j-init", 0, 0, 0);
-    struct jail j = {.s = &s, .launcher_root = launcher_root, .sync_fd = sync_p[0], .init_wr = init_p[1]};
+    struct jail j = {.s = &s, .launcher_root = launcher_root, .launcher_euid = euid, .launcher_egid = egid,
+                     .sync_fd = sync_p[0], .init_wr = init_p[1]};
     contain_run(&j);
   }
   close(sync_p[0]);
@@ -252,7 +279,7 @@ static int serve_one(const sigset_t *jail_mask) {
     report_clone_failure(s.clone_flags, errno);
     goto fail_pipes;
   }
-  if ((s.clone_flags & CLONE_NEWUSER) && userns_write_maps(pid, &s)) goto fail_child;
+  if ((s.clone_flags & CLONE_NEWUSER) && launcher_root && userns_write_maps(pid, &s, 0, 0)) goto fail_child;
   if (write(sync_p[1], "g", 1) != 1) {
     report_statusf(-1, "clone", errno, NULL, "release the jail: %s", strerror(errno));
     goto fail_child;
@@ -274,7 +301,7 @@ static int serve_one(const sigset_t *jail_mask) {
   jails = z;
   n_jails++;
   spec_free(&s);
-  free(spec_buf);
+  scrub_free(spec_buf, spec_len);
   int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
   fds[4] = -1;
   close_all(fds, nfds); /* the jail has its copies; status EOF now depends on the jail alone */
@@ -291,7 +318,7 @@ fail_pipes:
   if (init_p[0] >= 0) close(init_p[0]);
 fail_spec:
   spec_free(&s);
-  free(spec_buf);
+  scrub_free(spec_buf, spec_len);
 fail_early:
   if (result_fd >= 0) (void)report_result(result_fd, RESULT_EXITED, STEP_EXIT, 0);
   close_all(fds, nfds);
@@ -301,8 +328,7 @@ fail_early:
 }
 
 static void jail_ended(struct zjail *z, int st) {
-  unsigned char b[4];
-  if (z->init_r >= 0 && read(z->init_r, b, 4) == 4) st = (int)get32(b);
+  st = status_from_init(z->init_r, st);
   uint32_t flags = z->flags;
   if (WIFSIGNALED(st)) {
     if (WCOREDUMP(st)) flags |= RESULT_F_CORE;
@@ -340,6 +366,9 @@ static void reap_all(void) {
 
 void zygote_main(void) {
   prctl(PR_SET_NAME, "sb4j-zygote", 0, 0, 0);
+  /* Non-dumpable for life: no process sharing our uid reads the specs we decode or takes the fds
+   * we hold (an unprivileged jail therefore writes its own maps, userns.c). */
+  (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   int type = 0;
   socklen_t tl = sizeof type;
   if (getsockopt(ZFD_SOCK, SOL_SOCKET, SO_TYPE, &type, &tl) || type != SOCK_SEQPACKET) {

@@ -75,6 +75,18 @@ suite() {
   expect "the target is pid 2 under init" proc out "2"
   if [ "$(sed -n 2p "$D/proc.out")" -le 4 ] 2>/dev/null; then ok "/proc shows only jail pids"; else ko "/proc shows only jail pids" proc; fi
 
+  # Jail init is non-dumpable and holds no fd of ours; the shell itself (dumpable) is the control.
+  jail initprot -- $B --env SB4J_SECRET=init-secret --exec /bin/sh -c \
+    'cat /proc/1/environ >/dev/null 2>&1 && echo environ; ls /proc/1/fd >/dev/null 2>&1 && echo fd;
+     echo x 2>/dev/null >> /proc/1/mem && echo mem; grep -c init-secret /proc/$$/environ'
+  expect "init's /proc/1/environ, fd, mem refused; the program's own environ readable" initprot out "1"
+  jail initsec -- $B --exec /bin/sh -c 'grep -E "^(Seccomp|NoNewPrivs):" /proc/1/status | tr -s "\t\n" "  "'
+  expect "init runs under its own filter" initsec out "NoNewPrivs: 1 Seccomp: 2 "
+  jail initfwd --signal-after 300 15 -- $B --exec /bin/sh -c 'sleep 30 & wait'
+  expect "init under its filter still forwards SIGTERM" initfwd ws "signaled 15"
+  jail initreap -- $B --exec /bin/sh -c '(sleep 0.1 &) ; sleep 0.3; exit 6'
+  expect "init under its filter still reaps orphans and relays the exit" initreap result "result exited 6 0"
+
   jail host -- $B --hostname sb4j-jail --exec /bin/cat /proc/sys/kernel/hostname
   expect "hostname set" host out "sb4j-jail"
 

@@ -16,7 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <dirent.h>
 #include <sys/mount.h>
+#include <sys/uio.h>
 #include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -406,7 +408,121 @@ static int cmd_await_term(void) {
     return 42;
 }
 
-int main(int argc, char **argv, char **envp) {
+
+/* Jail init and the launcher side (pid 1 of the jail is the one that matters). */
+
+/* open PATH ("r": and read a byte; "rw": open for writing, as an injection into /proc/PID/mem does) */
+static int cmd_procopen(const char *path, const char *mode) {
+    int rw = !strcmp(mode, "rw");
+    int fd = open(path, rw ? O_RDWR : O_RDONLY);
+    if (fd < 0) return denied(path);
+    char b;
+    if (!rw && read(fd, &b, 1) < 0) return denied(path);
+    close(fd);
+    return ok(path);
+}
+
+/* list /proc/PID/fd */
+static int cmd_lsfd(const char *pid) {
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%s/fd", pid);
+    DIR *d = opendir(path);
+    if (!d) return denied(path);
+    int n = 0;
+    struct dirent *e;
+    errno = 0;
+    while ((e = readdir(d))) n += e->d_name[0] != '.';
+    if (errno) return denied(path);
+    closedir(d);
+    printf("OK %s %d entries\n", path, n);
+    fflush(stdout);
+    return 0;
+}
+
+/* process_vm_readv of one of our own globals: valid in a forked sibling, the point is the check */
+static char vm_probe[16] = "vm-probe";
+static int cmd_vmread(const char *pid) {
+    char buf[16];
+    struct iovec local = {buf, sizeof buf}, remote = {vm_probe, sizeof vm_probe};
+    if (syscall(SYS_process_vm_readv, atoi(pid), &local, 1, &remote, 1, 0) < 0) return denied("process_vm_readv");
+    return ok("process_vm_readv");
+}
+
+/* pidfd_getfd of every fd 0..63 of PID */
+static int cmd_getfd(const char *pid) {
+    int pfd = (int)syscall(434 /* pidfd_open */, atoi(pid), 0);
+    if (pfd < 0) return denied("pidfd_open");
+    int got = 0, err = 0;
+    for (int fd = 0; fd < 64; fd++) {
+        int n = (int)syscall(438 /* pidfd_getfd */, pfd, fd, 0);
+        if (n >= 0) got++, close(n);
+        else if (errno != EBADF) err = errno;
+    }
+    if (!got) {
+        errno = err ? err : EBADF;
+        return denied("pidfd_getfd");
+    }
+    printf("OK pidfd_getfd %d fds\n", got);
+    fflush(stdout);
+    return 0;
+}
+
+/* The forged status: a wait status of "exited 0" into every fd >= 3 of PID that opens for writing
+ * (init's status pipe to the launcher is one), then this program exits 42. The library must
+ * report 42. */
+static int cmd_forge(const char *pid) {
+    int forged = 0, err = EBADF;
+    for (int fd = 3; fd < 256; fd++) {
+        char path[64];
+        snprintf(path, sizeof path, "/proc/%s/fd/%d", pid, fd);
+        int w = open(path, O_WRONLY | O_NONBLOCK);
+        if (w < 0) {
+            if (errno != ENOENT) err = errno;
+            continue;
+        }
+        static const unsigned char exited0[4] = {0, 0, 0, 0};
+        if (write(w, exited0, 4) == 4) forged++;
+        close(w);
+    }
+    if (forged) printf("OK forged %d\n", forged);
+    else errno = err, denied("forge");
+    fflush(stdout);
+    return 42;
+}
+
+static int dispatch(int argc, char **argv, char **envp);
+
+/* The control for the attacks above: runs "attack CMD ARGS..." with the first '%' of every argument
+ * replaced by the pid of a sibling, a forked copy of this process (same credentials, dumpable,
+ * holding a pipe at fd >= 3 as init holds its status pipe). */
+static int cmd_sibling(int argc, char **argv, char **envp) {
+    int p[2];
+    if (pipe(p)) return denied("pipe");
+    pid_t c = fork();
+    if (c < 0) return denied("fork");
+    if (c == 0) {
+        for (;;) pause();
+    }
+    char args[8][256];
+    char *av[10];
+    int n = 0;
+    av[n++] = argv[0];
+    for (int i = 2; i < argc && n < 9; i++, n++) {
+        const char *pct = strchr(argv[i], '%');
+        if (pct) snprintf(args[n - 1], sizeof args[0], "%.*s%d%s", (int)(pct - argv[i]), argv[i], (int)c, pct + 1);
+        else snprintf(args[n - 1], sizeof args[0], "%s", argv[i]);
+        av[n] = args[n - 1];
+    }
+    av[n] = NULL;
+    int rc = dispatch(n, av, envp);
+    kill(c, SIGKILL);
+    waitpid(c, NULL, 0);
+    return rc;
+}
+
+int main(int argc, char **argv, char **envp) { return dispatch(argc, argv, envp); }
+
+static int dispatch(int argc, char **argv, char **envp) {
     if (argc < 2) {
         fprintf(stderr, "usage: attack COMMAND [ARG]\n");
         return 2;
@@ -446,6 +562,12 @@ int main(int argc, char **argv, char **envp) {
     if (!strcmp(c, "open-tree-attr")) return cmd_open_tree_attr(a);
     if (!strcmp(c, "listmount")) return cmd_listmount();
     if (!strcmp(c, "statmount")) return cmd_statmount(a);
+    if (!strcmp(c, "procopen")) return cmd_procopen(a, argc > 3 ? argv[3] : "r");
+    if (!strcmp(c, "lsfd")) return cmd_lsfd(a);
+    if (!strcmp(c, "vmread")) return cmd_vmread(a);
+    if (!strcmp(c, "getfd")) return cmd_getfd(a);
+    if (!strcmp(c, "forge")) return cmd_forge(a);
+    if (!strcmp(c, "sibling")) return cmd_sibling(argc, argv, envp);
     fprintf(stderr, "attack: unknown command %s\n", c);
     return 2;
 }

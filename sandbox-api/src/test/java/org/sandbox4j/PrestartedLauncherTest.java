@@ -190,4 +190,68 @@ class PrestartedLauncherTest {
             }
         }
     }
+
+    /** Every readable mapping of a process (as root). */
+    private static byte[] memoryOf(long pid) throws Exception {
+        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+        try (java.io.RandomAccessFile mem = new java.io.RandomAccessFile("/proc/" + pid + "/mem", "r")) {
+            for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/" + pid + "/maps"))) {
+                String[] f = line.split("\\s+");
+                if (f[1].charAt(0) != 'r' || line.endsWith("[vvar]") || line.endsWith("[vvar_vclock]")) {
+                    continue;
+                }
+                String[] range = f[0].split("-");
+                long from = Long.parseUnsignedLong(range[0], 16), to = Long.parseUnsignedLong(range[1], 16);
+                byte[] b = new byte[(int) Math.min(to - from, 64L << 20)];
+                try {
+                    mem.seek(from);
+                    mem.readFully(b);
+                    all.write(b);
+                } catch (java.io.IOException e) {
+                    // a mapping the kernel will not read (guard pages): nothing of a spec there
+                }
+            }
+        }
+        return all.toByteArray();
+    }
+
+    private static boolean contains(byte[] hay, String needle) {
+        byte[] n = needle.getBytes(StandardCharsets.US_ASCII);
+        outer:
+        for (int i = 0; i + n.length <= hay.length; i++) {
+            for (int j = 0; j < n.length; j++) {
+                if (hay[i + j] != n[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
+    /** A jail's pid 1 is a clone of the zygote: it must carry nothing of the jails started before it. */
+    @ParameterizedTest
+    @EnumSource(JailMode.class)
+    void noJailCarriesAnEarlierJailsSecret(JailMode mode) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(LibC.geteuid() == 0, "reads another user's memory");
+        java.security.SecureRandom rnd = new java.security.SecureRandom();
+        String inline = "tok" + Long.toHexString(rnd.nextLong()) + Long.toHexString(rnd.nextLong());
+        String byMemfd = "tok" + Long.toHexString(rnd.nextLong()) + Long.toHexString(rnd.nextLong());
+        String own = "tok" + Long.toHexString(rnd.nextLong()) + Long.toHexString(rnd.nextLong());
+        try (AutoCloseable m = mode.activate()) {
+            assertTrue(run(base().env("API_TOKEN", inline).build(), ATTACK, "exit", "0").ok());
+            assertTrue(run(base().env("API_TOKEN", byMemfd).file("/big", new byte[100_000]).build(), ATTACK, "exit", "0").ok());
+            SandboxedProcess b = base().env("OWN_TOKEN", own).build().start(ATTACK, "hold", "0");
+            try {
+                assertEquals("HOLDING", new BufferedReader(new InputStreamReader(b.getInputStream(), StandardCharsets.UTF_8)).readLine());
+                byte[] mem = memoryOf(b.pid());
+                assertTrue(contains(mem, own), "control: the scan finds the jail's own spec in its init");
+                assertTrue(!contains(mem, inline), "an earlier jail's inline spec is in a later jail's init");
+                assertTrue(!contains(mem, byMemfd), "an earlier jail's memfd spec is in a later jail's init");
+            } finally {
+                b.destroyForcibly();
+                b.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
 }
