@@ -42,9 +42,14 @@ import org.slf4j.LoggerFactory;
  * read-only at the same paths; {@code /lib64}-style symlinks and the dynamic loader's cache;
  * {@code /etc/localtime} and {@code /etc/timezone} (so the default time zone is the same); a new
  * {@code /proc} (the pid namespace is new), a minimal {@code /dev}, a tmpfs at {@code /tmp}; the
- * working directory (when visible in the jail) and {@code LANG}, {@code LC_*} and {@code TZ}. Stdio
- * is always inherited. Everything else is the caller's choice: no network, no other files, no
- * environment unless the Sandbox says so.
+ * working directory (as the jail shows it, or an empty directory) and {@code LANG}, {@code LC_*} and
+ * {@code TZ}. Stdio is always inherited. Everything else is the caller's choice: no network, no other
+ * files, no environment unless the Sandbox says so. SelfJail's binds go before the caller's mounts
+ * inside them, so those stay visible; a caller's mount that covers a path the JVM needs with other
+ * content is an error naming both (docs/self-jail.md).
+ *
+ * <p>The jailed JVM knows it is jailed from a proof on an inherited, sealed memfd and facts the
+ * kernel reports (see {@link #isJailed()}); a marker without them makes {@code enter} refuse.
  *
  * <p>Signals: the outer JVM catches SIGTERM, SIGINT and SIGHUP with {@code sun.misc.Signal} (module
  * jdk.unsupported, resolved by default for class-path applications; a modular application adds
@@ -91,9 +96,10 @@ public final class SelfJail {
     }
 
     /**
-     * Whether this JVM runs in a jail made by {@link #enter}: started with the marker AND verified
-     * against the kernel (see docs/self-jail.md). Never true merely because an environment variable
-     * is set.
+     * Whether this JVM runs in a jail made by {@link #enter}: the marker names an inherited sealed
+     * memfd written by the outer JVM, and the kernel's facts agree with it (each namespace it names is
+     * not the outer JVM's, a non-initial user namespace, pid 1 or 2, no_new_privs, seccomp when
+     * claimed; see docs/self-jail.md). Never true merely because an environment variable is set.
      */
     public static boolean isJailed() {
         return JailMarker.check().state() == JailMarker.State.VERIFIED;
