@@ -186,12 +186,18 @@ final class JailMarker {
 
     private static @Nullable Verdict cached;
 
-    /** This process's verdict, computed once (the environment and the proof do not change). */
+    /**
+     * This process's verdict, computed once (the environment and the proof do not change). The
+     * first verified check also tells the outer JVM that main is running ({@link #reportStarted}).
+     */
     static synchronized Verdict check() {
-        if (cached == null) {
-            cached = check(System.getenv(ENV));
+        Verdict v = cached;
+        if (v == null) {
+            v = check(System.getenv(ENV));
+            cached = v;
+            reportStarted(v);
         }
-        return cached;
+        return v;
     }
 
     /** The verdict for {@code marker} as this process's marker (for the tests: any value). */
@@ -286,8 +292,8 @@ final class JailMarker {
         return sb.length() == 0 ? null : sb.toString();
     }
 
-    /** Tells the outer JVM that main reached {@code enter}: one byte into the started memfd. */
-    static void reportStarted(Verdict v) {
+    /** Tells the outer JVM that main runs: one byte into the started memfd. */
+    private static void reportStarted(Verdict v) {
         if (v.state() != State.VERIFIED) {
             return; // only a verified fd is the outer JVM's flag
         }

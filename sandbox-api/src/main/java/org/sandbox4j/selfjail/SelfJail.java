@@ -124,7 +124,6 @@ public final class SelfJail {
         switch (v.state()) {
             case VERIFIED:
                 // Without the Sandbox, the proof's own list of new namespaces is what is checked.
-                JailMarker.reportStarted(v);
                 return;
             case FORGED:
                 throw refused(v);
@@ -154,7 +153,6 @@ public final class SelfJail {
         JailMarker.Verdict v = JailMarker.check();
         switch (v.state()) {
             case VERIFIED:
-                JailMarker.reportStarted(v);
                 String missing = JailMarker.missing(v, newNamespaces(sandbox), sandbox.hasSeccompFilter());
                 if (missing != null) {
                     throw new SandboxException("SelfJail: this JVM runs in a jail weaker than its Sandbox: " + missing
