@@ -718,8 +718,48 @@ public final class SelfJail {
             return List.copyOf(mine.keySet());
         }
 
+        /**
+         * A caller's mount that lands inside one of SelfJail's read-only binds of a host directory
+         * (placed before it) needs its mount point to exist there, and a file, directory or symbolic
+         * link cannot be created there at all: an error naming both, before the launcher runs.
+         */
+        private void checkInside(int i) {
+            MountOp op = caller.get(i);
+            if (op instanceof MountOp.RemountReadOnly) {
+                return;
+            }
+            Path t = Path.of(op.target());
+            String top = null;
+            for (java.util.Map.Entry<String, Integer> m : mine.entrySet()) {
+                if (m.getValue() <= i && t.startsWith(m.getKey()) && !t.equals(Path.of(m.getKey()))
+                        && (top == null || m.getKey().length() > top.length())) {
+                    top = m.getKey();
+                }
+            }
+            if (top == null) {
+                return;
+            }
+            for (int j = mine.get(top); j < i; j++) { // a caller mount between them covers the target instead
+                MountOp c = caller.get(j);
+                if (!(c instanceof MountOp.RemountReadOnly) && t.startsWith(c.target()) && Path.of(c.target()).startsWith(top)) {
+                    return;
+                }
+            }
+            boolean mount = op instanceof MountOp.Bind || op instanceof MountOp.Tmpfs || op instanceof MountOp.Proc
+                    || op instanceof MountOp.Dev || op instanceof MountOp.Hide;
+            if (!mount || !Files.exists(t, LinkOption.NOFOLLOW_LINKS)) {
+                throw new IllegalStateException("the Sandbox's " + op.describe() + " lies inside " + top
+                        + ", which SelfJail binds read-only from the host for the JVM, and "
+                        + (mount ? op.target() + " does not exist there to mount on" : "nothing can be created there")
+                        + "; create it on the host, or use a path outside " + top);
+            }
+        }
+
         /** The caller's mounts in their order, with SelfJail's in the slots between them. */
         void emit(Sandbox.Builder b) {
+            for (int i = 0; i < caller.size(); i++) {
+                checkInside(i);
+            }
             for (int i = 0; i <= caller.size(); i++) {
                 List<MountOp> slot = new ArrayList<>(slots.get(i));
                 slot.sort(java.util.Comparator.comparing(op -> Path.of(op.target()))); // parents first

@@ -86,6 +86,28 @@ class LayoutTest {
         assertEquals(List.of("readOnly(" + q(data.getParent()) + ")", "readWrite(" + q(data) + ")"), ops);
     }
 
+    /**
+     * The caller's file, or a bind whose mount point the host directory lacks, inside a directory
+     * SelfJail binds read-only: an error naming both (the launcher could not create them there).
+     */
+    @Test
+    void aCallersFileOrMissingMountPointInsideAClassPathDirectoryIsAnErrorNamingBoth() throws Exception {
+        Path app = Files.createDirectories(tmp.resolve("app"));
+        MountOp file = new MountOp.File(app.resolve("conf").toString(), new byte[0], 0444);
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> layout(List.of(file), l -> l.readOnly(app, "the class path entry", true)));
+        assertTrue(e.getMessage().contains(file.describe()) && e.getMessage().contains(app.toString()), e.getMessage());
+        MountOp bind = new MountOp.Bind("/usr/share", app.resolve("missing").toString(), true, false, false);
+        e = assertThrows(IllegalStateException.class,
+                () -> layout(List.of(bind), l -> l.readOnly(app, "the class path entry", true)));
+        assertTrue(e.getMessage().contains("does not exist there"), e.getMessage());
+        // Control: under the caller's own tmpfs inside the directory, the file is fine.
+        MountOp t = new MountOp.Tmpfs(app.resolve("etc").toString(), 0, 0755, false);
+        Files.createDirectory(app.resolve("etc"));
+        MountOp inTmpfs = new MountOp.File(app.resolve("etc/conf").toString(), new byte[0], 0444);
+        assertEquals(3, layout(List.of(t, inTmpfs), l -> l.readOnly(app, "the class path entry", true)).size());
+    }
+
     /** Under the caller's tmpfs, SelfJail's bind goes after it (on top), not before (hidden). */
     @Test
     void aBindUnderTheCallersTmpfsGoesOnTopOfIt() throws Exception {
