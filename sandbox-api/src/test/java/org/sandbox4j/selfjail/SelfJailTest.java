@@ -554,12 +554,14 @@ class SelfJailTest {
         Files.copy(d.resolve("app/Main.class"), priv.resolve("Main.class"));
         Files.setPosixFilePermissions(priv, PosixFilePermissions.fromString("rwx------"));
         List<String> cmd = new ArrayList<>(List.of(Jdk.JDK17.java(), "--enable-native-access=ALL-UNNAMED", "-cp",
-                "private" + File.pathSeparator + classpath(), "Main"));
+                "private" + File.pathSeparator + "gone.jar" + File.pathSeparator + classpath(), "Main"));
         Ended e = finish(start(cmd, Map.of(), priv.getParent().toFile()), "");
         assertEquals(1, e.code(), e.toString());
         assertTrue(e.err().contains("Could not find or load main class Main"), e.toString());
         assertTrue(e.err().contains("before its main method reached SelfJail.enter"), e.toString());
         assertTrue(e.err().contains("class path private = " + priv + ": bound read-only, host mode rwx------ owner uid 0"),
+                e.toString());
+        assertTrue(e.err().contains("class path gone.jar = " + priv.resolveSibling("gone.jar") + ": missing on the host"),
                 e.toString());
     }
 
