@@ -392,6 +392,20 @@ public final class Sandbox {
         return landlockPlan == null ? null : landlockPlan.status();
     }
 
+    /** Whether the jail installs a seccomp filter before exec. */
+    public boolean hasSeccompFilter() {
+        return seccompProgram != null;
+    }
+
+    /** The fd numbers the program receives through {@link Builder#keepFd(int, int)}, in call order. */
+    public List<Integer> keptFdTargets() {
+        List<Integer> out = new ArrayList<>(keptFds.size());
+        for (int[] f : keptFds) {
+            out.add(f[1]);
+        }
+        return Collections.unmodifiableList(out);
+    }
+
     /** The spec bytes up to (not including) the command: for tests of the encoding. */
     byte[] specPrefix() {
         return specPrefix.clone();

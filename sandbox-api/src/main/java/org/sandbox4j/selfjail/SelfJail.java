@@ -42,9 +42,14 @@ import org.slf4j.LoggerFactory;
  * read-only at the same paths; {@code /lib64}-style symlinks and the dynamic loader's cache;
  * {@code /etc/localtime} and {@code /etc/timezone} (so the default time zone is the same); a new
  * {@code /proc} (the pid namespace is new), a minimal {@code /dev}, a tmpfs at {@code /tmp}; the
- * working directory (when visible in the jail) and {@code LANG}, {@code LC_*} and {@code TZ}. Stdio
- * is always inherited. Everything else is the caller's choice: no network, no other files, no
- * environment unless the Sandbox says so.
+ * working directory (as the jail shows it, or an empty directory) and {@code LANG}, {@code LC_*} and
+ * {@code TZ}. Stdio is always inherited. Everything else is the caller's choice: no network, no other
+ * files, no environment unless the Sandbox says so. SelfJail's binds go before the caller's mounts
+ * inside them, so those stay visible; a caller's mount that covers a path the JVM needs with other
+ * content is an error naming both (docs/self-jail.md).
+ *
+ * <p>The jailed JVM knows it is jailed from a proof on an inherited, sealed memfd and facts the
+ * kernel reports (see {@link #isJailed()}); a marker without them makes {@code enter} refuse.
  *
  * <p>Signals: the outer JVM catches SIGTERM, SIGINT and SIGHUP with {@code sun.misc.Signal} (module
  * jdk.unsupported, resolved by default for class-path applications; a modular application adds
@@ -91,12 +96,13 @@ public final class SelfJail {
     }
 
     /**
-     * Whether this JVM runs in a jail made by {@link #enter}: started with the marker AND verified
-     * against the kernel (see docs/self-jail.md). Never true merely because an environment variable
-     * is set.
+     * Whether this JVM runs in a jail made by {@link #enter}: the marker names an inherited sealed
+     * memfd written by the outer JVM, and the kernel's facts agree with it (each namespace it names is
+     * not the outer JVM's, a non-initial user namespace, pid 1 or 2, no_new_privs, seccomp when
+     * claimed; see docs/self-jail.md). Never true merely because an environment variable is set.
      */
     public static boolean isJailed() {
-        return JailMarker.check() == JailMarker.State.VERIFIED;
+        return JailMarker.check().state() == JailMarker.State.VERIFIED;
     }
 
     /** {@link #enter(Sandbox, String[], Options)} with {@link Options#strict()}. */
@@ -114,11 +120,13 @@ public final class SelfJail {
      */
     public static void enter(java.util.function.Supplier<Sandbox> sandbox, String[] args, Options options)
             throws IOException {
-        switch (JailMarker.check()) {
+        JailMarker.Verdict v = JailMarker.check();
+        switch (v.state()) {
             case VERIFIED:
+                // Without the Sandbox, the proof's own list of new namespaces is what is checked.
                 return;
             case FORGED:
-                break; // enter(Sandbox...) reports it
+                throw refused(v);
             default:
                 break;
         }
@@ -133,39 +141,53 @@ public final class SelfJail {
      *
      * @param args the arguments {@code main} received, passed on unchanged
      * @throws org.sandbox4j.SandboxSetupException when a step of building the jail failed
-     * @throws SandboxException when the marker is present but contradicted (set by hand, not by a
-     *     jail), or the launcher cannot start
+     * @throws SandboxException when the marker is present but its proof is missing or contradicted
+     *     by the kernel (set by hand or leaked from another jail), when this JVM runs in a jail weaker
+     *     than {@code sandbox} (a namespace it wants new is shared, or its seccomp filter is missing),
+     *     or when the launcher cannot start
+     * @throws IllegalStateException when a path the JVM needs (the JDK, a class path or module path
+     *     entry) is covered by one of the Sandbox's own mounts with other content
      * @throws IOException when the running JVM's command cannot be read
      */
     public static void enter(Sandbox sandbox, String[] args, Options options) throws IOException {
-        switch (JailMarker.check()) {
+        JailMarker.Verdict v = JailMarker.check();
+        switch (v.state()) {
             case VERIFIED:
+                String missing = JailMarker.missing(v, newNamespaces(sandbox), sandbox.hasSeccompFilter());
+                if (missing != null) {
+                    throw new SandboxException("SelfJail: this JVM runs in a jail weaker than its Sandbox: " + missing
+                            + "; refusing to run");
+                }
                 return;
             case FORGED:
-                throw new SandboxException(JailMarker.ENV + " is set, but this JVM is not in the jail it names"
-                        + " (the variable was set by hand or the jail shares its namespaces); refusing to run");
+                throw refused(v);
             default:
                 break;
         }
-        Sandbox jail;
-        JvmCommand cmd;
+        Plan plan;
         SandboxedProcess p;
         AtomicReference<@Nullable SandboxedProcess> proc = new AtomicReference<>();
         AtomicInteger pending = new AtomicInteger();
         boolean handlers = installSignalHandlers(proc, pending);
         boolean trace = Boolean.getBoolean("sandbox4j.selfjail.trace");
         long t0 = System.nanoTime();
+        JailMarker.@Nullable Proof proof = null;
         try {
-            cmd = JvmCommand.current(args);
+            JvmCommand cmd = JvmCommand.current(args);
             long t1 = System.nanoTime();
-            jail = jailFor(sandbox, cmd);
+            proof = JailMarker.create(newNamespaces(sandbox), sandbox.hasSeccompFilter(), firstFreeFd(sandbox));
+            plan = jailFor(sandbox, cmd, proof);
             long t2 = System.nanoTime();
-            p = jail.start(cmd.command());
+            p = plan.sandbox.start(cmd.command());
+            proof.closeChildEnds();
             if (trace) {
                 System.err.printf("selfjail: read command %.1f ms, jail spec %.1f ms, start %.1f ms%n", (t1 - t0) / 1e6,
                         (t2 - t1) / 1e6, (System.nanoTime() - t2) / 1e6);
             }
         } catch (IOException | RuntimeException e) {
+            if (proof != null) {
+                proof.close();
+            }
             if (options.isBestEffort()) {
                 Log.LOG.warn("SelfJail: the jail could not be built, running UNJAILED: {}", e.getMessage());
                 return;
@@ -190,8 +212,34 @@ public final class SelfJail {
             }
         }
         System.out.flush();
+        if (!exit.signaled() && exit.code() != 0 && !proof.started()) {
+            System.err.println(plan.diagnosis(exit.code()));
+        }
         System.err.flush();
+        proof.close();
         endLike(exit);
+    }
+
+    private static SandboxException refused(JailMarker.Verdict v) {
+        return new SandboxException("SelfJail: " + JailMarker.ENV + " is set, but this JVM is not in the jail it names: "
+                + v.reason() + ". Refusing to run (neither unjailed nor jailed again). If another self-jailed application"
+                + " started this JVM, remove " + JailMarker.ENV + " from the environment it passes on.");
+    }
+
+    /** The namespaces {@code sandbox} creates. */
+    private static Set<Namespace> newNamespaces(Sandbox sandbox) {
+        java.util.EnumSet<Namespace> s = java.util.EnumSet.allOf(Namespace.class);
+        s.removeAll(sandbox.sharedNamespaces());
+        return s;
+    }
+
+    /** The first two fd numbers after the ones the caller's Sandbox passes on. */
+    private static int firstFreeFd(Sandbox sandbox) {
+        int max = 2;
+        for (int t : sandbox.keptFdTargets()) {
+            max = Math.max(max, t);
+        }
+        return max + 1;
     }
 
     private static boolean installSignalHandlers(AtomicReference<@Nullable SandboxedProcess> proc, AtomicInteger pending) {
@@ -261,27 +309,75 @@ public final class SelfJail {
         Runtime.getRuntime().halt(exit.exitValue());
     }
 
+    /** The jail built for the application, and how it shows the paths the JVM needs. */
+    static final class Plan {
+        final Sandbox sandbox;
+        final Layout layout;
+        final String cwd;
+
+        Plan(Sandbox sandbox, Layout layout, String cwd) {
+            this.sandbox = sandbox;
+            this.layout = layout;
+            this.cwd = cwd;
+        }
+
+        /**
+         * What the outer JVM says when the jailed JVM ended before its main method reached {@code
+         * enter}: the JVM could not load or start the main class. Lists how the jail shows each class
+         * path and module path entry (at most 24) and the working directory.
+         */
+        String diagnosis(int code) {
+            StringBuilder sb = new StringBuilder("sandbox4j SelfJail: the jailed JVM exited with status ").append(code)
+                    .append(" before its main method reached SelfJail.enter (it could not load or start the main class;"
+                            + " its own error is above).\n  working directory in the jail: ").append(cwd).append(" (")
+                    .append(layout.state(cwd)).append(")\n");
+            Path dir = Path.of(cwd);
+            int n = 0;
+            for (String prop : new String[] {"java.class.path", "jdk.module.path"}) {
+                String list = System.getProperty(prop, "");
+                for (String e : list.isEmpty() ? new String[0] : list.split(java.io.File.pathSeparator)) {
+                    if (n++ == 24) {
+                        sb.append("  ...\n");
+                        break;
+                    }
+                    String entry = e.endsWith("*") ? e.substring(0, e.length() - 1) : e;
+                    Path abs = dir.resolve(entry.isEmpty() ? "." : entry).toAbsolutePath().normalize();
+                    sb.append("  ").append(prop.equals("java.class.path") ? "class path " : "module path ").append(e)
+                            .append(e.equals(abs.toString()) ? "" : " = " + abs).append(": ")
+                            .append(layout.state(abs.toString())).append(hostMode(abs)).append('\n');
+                }
+            }
+            sb.append("  the jail's user (uid ").append(sandbox.uid())
+                    .append(" inside) must be able to read these; bound read-only by SelfJail: ").append(layout.bound());
+            return sb.toString();
+        }
+    }
+
+    /** ", host mode rwx------ owner uid 0" when others cannot read {@code p} (the jail's user often is another). */
+    private static String hostMode(Path p) {
+        try {
+            Set<java.nio.file.attribute.PosixFilePermission> perms = Files.getPosixFilePermissions(p);
+            if (perms.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ)) {
+                return "";
+            }
+            return ", host mode " + java.nio.file.attribute.PosixFilePermissions.toString(perms) + " owner uid "
+                    + Files.getAttribute(p, "unix:uid");
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
+    }
+
     /**
      * The jail the application runs in: {@code sandbox} plus what a JVM needs (see the class
-     * documentation), stdio inherited and the marker set.
+     * documentation), stdio inherited, and the marker and its proof passed on.
      */
-    static Sandbox jailFor(Sandbox sandbox, JvmCommand cmd) {
-        // The JVM's base mounts (/proc, /dev, /tmp) go first, so the caller's binds under them stay visible.
+    static Plan jailFor(Sandbox sandbox, JvmCommand cmd, JailMarker.@Nullable Proof proof) {
         Sandbox.Builder b = sandbox.toBuilder().inheritIO().clearMounts();
-        Set<String> targets = new LinkedHashSet<>();
-        List<MountOp.Bind> sameBinds = new ArrayList<>();
-        for (MountOp op : sandbox.mountOps()) {
-            targets.add(op.target());
-            if (op instanceof MountOp.Bind bind && bind.source().equals(bind.target())) {
-                sameBinds.add(bind);
-            }
-        }
-        Visibility v = new Visibility(targets, sameBinds);
         boolean newPid = !sandbox.sharedNamespaces().contains(Namespace.PID);
         boolean newMnt = !sandbox.sharedNamespaces().contains(Namespace.MOUNT);
-        boolean newUser = !sandbox.sharedNamespaces().contains(Namespace.USER);
+        Layout v = new Layout(sandbox.mountOps());
         if (newMnt) {
-            // Before the binds below, which may lie under /tmp.
+            // The JVM's base mounts (/proc, /dev, /tmp) go first, so the caller's binds under them stay visible.
             if (!v.taken("/proc")) {
                 if (newPid) {
                     b.proc("/proc");
@@ -298,76 +394,73 @@ public final class SelfJail {
                 b.tmpfs("/tmp");
                 v.targets.add("/tmp");
             }
-        }
-        for (MountOp op : sandbox.mountOps()) {
-            b.mount(op);
-        }
-        String userDir = Path.of(System.getProperty("user.dir", "/")).toAbsolutePath().normalize().toString();
-        if (sandbox.cwd().equals("/") && !userDir.equals("/")) {
-            if (newMnt && !v.visible(Path.of(userDir)) && !v.taken(userDir)) {
-                b.dir(userDir); // relative class-path entries and file names resolve as on the host
-                v.targets.add(userDir);
+            v.readOnly(cmd.javaHome, "the JDK", true);
+            for (Path dir : linkedFromJdk(cmd.javaHome)) {
+                v.readOnly(dir, "a directory the JDK links to", false);
             }
-            b.cwd(userDir);
-        }
-        v.readOnly(b, cmd.javaHome);
-        for (Path dir : linkedFromJdk(cmd.javaHome)) {
-            v.readOnly(b, dir);
-        }
-        for (Path dir : mappedLibraryDirs(cmd.javaHome)) {
-            v.readOnly(b, dir);
-        }
-        for (Path p : cmd.paths) {
-            v.readOnly(b, p);
-        }
-        for (String d : new String[] {"/bin", "/lib", "/lib64", "/lib32", "/libx32", "/sbin"}) {
-            Path p = Path.of(d);
-            if (v.taken(d)) {
-                continue;
+            for (Path dir : mappedLibraryDirs(cmd.javaHome)) {
+                v.readOnly(dir, "a directory of the JVM's native libraries", false);
             }
-            try {
-                if (Files.isSymbolicLink(p)) {
-                    b.symlink(Files.readSymbolicLink(p).toString(), d);
-                    v.targets.add(d);
-                } else if (d.equals("/lib64") && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-                    v.readOnly(b, p); // the dynamic loader of a non-merged-/usr system
+            for (Path p : cmd.paths) {
+                v.readOnly(p, "the class path, module path, jar or agent entry", true);
+            }
+            for (String d : new String[] {"/bin", "/lib", "/lib64", "/lib32", "/libx32", "/sbin"}) {
+                Path p = Path.of(d);
+                try {
+                    if (Files.isSymbolicLink(p)) {
+                        v.symlink(Files.readSymbolicLink(p).toString(), d);
+                    } else if (d.equals("/lib64") && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                        v.readOnly(p, "the dynamic loader's directory", false); // a non-merged-/usr system
+                    }
+                } catch (IOException e) {
+                    // unreadable: the JVM's own libraries are bound by directory already
                 }
-            } catch (IOException e) {
-                // unreadable: the JVM's own libraries are bound by directory already
             }
-        }
-        String interp = elfInterpreter(Path.of(cmd.javaBinary));
-        if (interp != null) {
-            v.exposeResolving(b, interp, 0);
-        }
-        for (String f : new String[] {"/etc/ld.so.cache", "/etc/timezone"}) {
-            if (!v.taken(f) && !v.visible(Path.of(f)) && Files.isRegularFile(Path.of(f))) {
-                b.readOnlyIfExists(f);
-                v.targets.add(f);
+            String interp = elfInterpreter(Path.of(cmd.javaBinary));
+            if (interp != null) {
+                v.exposeResolving(interp, 0);
             }
-        }
-        Path localtime = Path.of("/etc/localtime");
-        if (!v.taken("/etc/localtime") && !v.visible(localtime)) {
+            for (String f : new String[] {"/etc/ld.so.cache", "/etc/timezone"}) {
+                if (Files.isRegularFile(Path.of(f))) {
+                    v.readOnly(Path.of(f), "a file the JVM reads", false);
+                }
+            }
+            Path localtime = Path.of("/etc/localtime");
             try {
                 if (Files.isSymbolicLink(localtime)) {
-                    Path zone = localtime.toRealPath();
-                    b.symlink(Files.readSymbolicLink(localtime).toString(), "/etc/localtime");
-                    v.readOnly(b, zone);
+                    if (v.symlink(Files.readSymbolicLink(localtime).toString(), "/etc/localtime")) {
+                        v.readOnly(localtime.toRealPath(), "the time zone file", false);
+                    }
                 } else if (Files.isRegularFile(localtime)) {
-                    b.readOnlyIfExists("/etc/localtime");
+                    v.readOnly(localtime, "the time zone file", false);
                 }
             } catch (IOException e) {
                 // no zone: the JVM falls back to UTC, as it would on the host
             }
         }
+        String userDir = Path.of(System.getProperty("user.dir", "/")).toAbsolutePath().normalize().toString();
+        String cwd = sandbox.cwd();
+        if (cwd.equals("/") && !userDir.equals("/")) {
+            if (newMnt) {
+                // After every bind is placed: only where nothing shows the directory already, and
+                // before the binds inside it (relative class-path entries resolve as on the host).
+                v.placeholder(Path.of(userDir));
+            }
+            b.cwd(userDir);
+            cwd = userDir;
+        }
+        v.emit(b);
         for (String name : System.getenv().keySet()) {
             if ((name.equals("LANG") || name.startsWith("LC_") || name.equals("TZ"))
                     && !sandbox.environment().containsKey(name)) {
                 b.env(name, System.getenv(name));
             }
         }
-        b.env(JailMarker.ENV, JailMarker.create(newUser, newPid, newMnt));
-        return b.build();
+        if (proof != null) {
+            b.keepFd(proof.proofFd, proof.proofTarget).keepFd(proof.startedFd, proof.startedTarget);
+            b.env(JailMarker.ENV, proof.env());
+        }
+        return new Plan(b.build(), v, cwd);
     }
 
     private static final java.util.Map<Path, Set<Path>> JDK_LINKS = new java.util.concurrent.ConcurrentHashMap<>();
@@ -466,34 +559,232 @@ public final class SelfJail {
         return null;
     }
 
-    /** Which host paths the jail shows at the same path, to skip binds the caller made already. */
-    private static final class Visibility {
-        final Set<String> targets;
-        final List<MountOp.Bind> sameBinds;
+    /**
+     * Where SelfJail's own mounts go among the caller's. Each same-path read-only bind SelfJail adds
+     * goes right after the last of the caller's mounts that covers its path (a tmpfs or directory it
+     * lands in), or before all of them, and so before any of the caller's mounts inside it, which stay
+     * visible; within one position, parents come before children and a child already shown by its
+     * parent is not bound again. A path the caller's own mount covers with other content (a bind of
+     * another source, a file, /proc ...) is the caller's choice: SelfJail leaves it, or, for a path the
+     * JVM cannot start without, refuses naming both.
+     */
+    static final class Layout {
+        private final List<MountOp> caller;
+        final Set<String> targets = new LinkedHashSet<>();
+        /** slots.get(i): SelfJail's mounts that go right before caller op i (the last: after all). */
+        private final List<List<MountOp>> slots = new ArrayList<>();
+        /** SelfJail's same-path binds and the slot of each. */
+        private final java.util.Map<String, Integer> mine = new java.util.LinkedHashMap<>();
+        /** How the jail shows each path SelfJail looked at, for the diagnosis. */
+        private final java.util.Map<String, String> shown = new java.util.LinkedHashMap<>();
 
-        Visibility(Set<String> targets, List<MountOp.Bind> sameBinds) {
-            this.targets = targets;
-            this.sameBinds = sameBinds;
+        Layout(List<MountOp> caller) {
+            this.caller = caller;
+            for (MountOp op : caller) {
+                targets.add(op.target());
+            }
+            for (int i = 0; i <= caller.size(); i++) {
+                slots.add(new ArrayList<>());
+            }
         }
 
         boolean taken(String target) {
             return targets.contains(target);
         }
 
-        boolean visible(Path p) {
-            for (MountOp.Bind b : sameBinds) {
-                if (p.startsWith(b.target())) {
-                    return true;
+        /** The index of the last caller mount at or above {@code p} (a remount covers nothing), or -1. */
+        private int cover(Path p) {
+            for (int i = caller.size() - 1; i >= 0; i--) {
+                MountOp op = caller.get(i);
+                if (!(op instanceof MountOp.RemountReadOnly) && p.startsWith(op.target())) {
+                    return i;
                 }
             }
-            return false;
+            return -1;
+        }
+
+        private static boolean sameBind(MountOp op) {
+            return op instanceof MountOp.Bind b && b.source().equals(b.target());
+        }
+
+        private static boolean container(MountOp op) {
+            return op instanceof MountOp.Tmpfs || op instanceof MountOp.Dir;
+        }
+
+        /** SelfJail's bind at or above {@code p} that lies on top of caller op {@code i}, or null. */
+        private @Nullable String mineAbove(Path p, int i) {
+            for (java.util.Map.Entry<String, Integer> m : mine.entrySet()) {
+                if (m.getValue() > i && p.startsWith(m.getKey())) {
+                    return m.getKey();
+                }
+            }
+            return null;
+        }
+
+        /** Whether the jail shows host path {@code p} at the same path. */
+        boolean visible(Path p) {
+            int i = cover(p);
+            return mineAbove(p, i) != null || i >= 0 && sameBind(caller.get(i));
+        }
+
+        /**
+         * Shows host path {@code p} read-only at the same path, unless the jail shows it already.
+         *
+         * @param what what the JVM needs it for, for the error
+         * @param required whether a caller's mount covering it with other content is an error
+         */
+        void readOnly(Path p, String what, boolean required) {
+            String s = p.toString();
+            if (!Files.exists(p)) {
+                shown.putIfAbsent(s, "missing on the host");
+                return;
+            }
+            int i = cover(p);
+            String above = mineAbove(p, i);
+            if (above != null) {
+                shown.putIfAbsent(s, above.equals(s) ? "bound read-only" : "visible through the read-only bind of " + above);
+                return;
+            }
+            if (i >= 0) {
+                MountOp c = caller.get(i);
+                if (sameBind(c)) {
+                    shown.putIfAbsent(s, "visible through the Sandbox's " + c.describe());
+                    return;
+                }
+                if (!container(c) || c.target().equals(s)) {
+                    if (required) {
+                        throw new IllegalStateException("SelfJail needs " + what + " " + s
+                                + " at the same path in the jail, but the Sandbox's " + c.describe() + " covers "
+                                + (c.target().equals(s) ? "that path" : c.target()) + " with other content; bind the host path"
+                                + " itself (readOnly(\"" + c.target() + "\")) or leave that path to SelfJail");
+                    }
+                    shown.putIfAbsent(s, "left to the Sandbox's " + c.describe());
+                    return;
+                }
+            }
+            if (taken(s)) {
+                shown.putIfAbsent(s, "already a mount point of SelfJail");
+                return;
+            }
+            slots.get(i + 1).add(new MountOp.Bind(s, s, true, false, false));
+            targets.add(s);
+            mine.put(s, i + 1);
+            shown.put(s, "bound read-only");
+        }
+
+        /** A symbolic link with the host's text, where the jail does not show the host's already. */
+        boolean symlink(String text, String path) {
+            Path p = Path.of(path);
+            int i = cover(p);
+            if (taken(path) || visible(p) || i >= 0 && !container(caller.get(i))) {
+                return false;
+            }
+            slots.get(i + 1).add(new MountOp.Symlink(text, path));
+            targets.add(path);
+            return true;
+        }
+
+        /** An empty directory at {@code p} when nothing in the jail shows or covers that path. */
+        void placeholder(Path p) {
+            String s = p.toString();
+            int i = cover(p);
+            if (mineAbove(p, i) != null || i >= 0 && (!container(caller.get(i)) || caller.get(i).target().equals(s))) {
+                shown.putIfAbsent(s, visible(p) ? "visible at the same path" : "as the Sandbox's mounts show it");
+                return;
+            }
+            if (taken(s)) {
+                return;
+            }
+            slots.get(i + 1).add(new MountOp.Dir(s, 0755));
+            targets.add(s);
+            shown.put(s, "an empty directory, as it is not visible otherwise");
+        }
+
+        /** How the jail shows {@code path}. */
+        String state(String path) {
+            String st = shown.get(path);
+            if (st != null) {
+                return st;
+            }
+            Path p = Path.of(path);
+            if (!Files.exists(p)) {
+                return "missing on the host";
+            }
+            return visible(p) ? "visible at the same path" : "NOT in the jail";
+        }
+
+        /** SelfJail's own binds, for the diagnosis. */
+        List<String> bound() {
+            return List.copyOf(mine.keySet());
+        }
+
+        /**
+         * A caller's mount that lands inside one of SelfJail's read-only binds of a host directory
+         * (placed before it) needs its mount point to exist there, and a file, directory or symbolic
+         * link cannot be created there at all: an error naming both, before the launcher runs.
+         */
+        private void checkInside(int i) {
+            MountOp op = caller.get(i);
+            if (op instanceof MountOp.RemountReadOnly) {
+                return;
+            }
+            Path t = Path.of(op.target());
+            String top = null;
+            for (java.util.Map.Entry<String, Integer> m : mine.entrySet()) {
+                if (m.getValue() <= i && t.startsWith(m.getKey()) && !t.equals(Path.of(m.getKey()))
+                        && (top == null || m.getKey().length() > top.length())) {
+                    top = m.getKey();
+                }
+            }
+            if (top == null) {
+                return;
+            }
+            for (int j = mine.get(top); j < i; j++) { // a caller mount between them covers the target instead
+                MountOp c = caller.get(j);
+                if (!(c instanceof MountOp.RemountReadOnly) && t.startsWith(c.target()) && Path.of(c.target()).startsWith(top)) {
+                    return;
+                }
+            }
+            boolean mount = op instanceof MountOp.Bind || op instanceof MountOp.Tmpfs || op instanceof MountOp.Proc
+                    || op instanceof MountOp.Dev || op instanceof MountOp.Hide;
+            if (!mount || !Files.exists(t, LinkOption.NOFOLLOW_LINKS)) {
+                throw new IllegalStateException("the Sandbox's " + op.describe() + " lies inside " + top
+                        + ", which SelfJail binds read-only from the host for the JVM, and "
+                        + (mount ? op.target() + " does not exist there to mount on" : "nothing can be created there")
+                        + "; create it on the host, or use a path outside " + top);
+            }
+        }
+
+        /** The caller's mounts in their order, with SelfJail's in the slots between them. */
+        void emit(Sandbox.Builder b) {
+            for (int i = 0; i < caller.size(); i++) {
+                checkInside(i);
+            }
+            for (int i = 0; i <= caller.size(); i++) {
+                List<MountOp> slot = new ArrayList<>(slots.get(i));
+                slot.sort(java.util.Comparator.comparing(op -> Path.of(op.target()))); // parents first
+                List<String> binds = new ArrayList<>();
+                for (MountOp op : slot) {
+                    Path t = Path.of(op.target());
+                    if (op instanceof MountOp.Bind && binds.stream().anyMatch(t::startsWith)) {
+                        continue; // its parent, bound just before, shows it already
+                    }
+                    if (op instanceof MountOp.Bind) {
+                        binds.add(op.target());
+                    }
+                    b.mount(op);
+                }
+                if (i < caller.size()) {
+                    b.mount(caller.get(i));
+                }
+            }
         }
 
         /**
          * Makes {@code path} resolve in the jail as on the host: each symbolic link on the way is
          * recreated with the same text, and the final file's directory is bound read-only.
          */
-        void exposeResolving(Sandbox.Builder b, String path, int depth) {
+        void exposeResolving(String path, int depth) {
             if (depth > 16 || !path.startsWith("/")) {
                 return;
             }
@@ -511,31 +802,18 @@ public final class SelfJail {
                     } catch (IOException e) {
                         return;
                     }
-                    if (!taken(next.toString())) {
-                        b.symlink(text, next.toString());
-                        targets.add(next.toString());
-                    }
+                    symlink(text, next.toString());
                     Path rest = i + 1 < full.getNameCount() ? full.subpath(i + 1, full.getNameCount()) : null;
                     Path resolved = cur.resolve(text).normalize();
-                    exposeResolving(b, (rest == null ? resolved : resolved.resolve(rest)).toString(), depth + 1);
+                    exposeResolving((rest == null ? resolved : resolved.resolve(rest)).toString(), depth + 1);
                     return;
                 }
                 cur = next;
             }
             Path parent = cur.getParent();
             if (parent != null && Files.isRegularFile(cur)) {
-                readOnly(b, parent);
+                readOnly(parent, "the dynamic loader's directory", false);
             }
-        }
-
-        void readOnly(Sandbox.Builder b, Path p) {
-            String s = p.toString();
-            if (taken(s) || visible(p) || !Files.exists(p)) {
-                return;
-            }
-            b.readOnly(s);
-            targets.add(s);
-            sameBinds.add(new MountOp.Bind(s, s, true, false, false));
         }
     }
 }

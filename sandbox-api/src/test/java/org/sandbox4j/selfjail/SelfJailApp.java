@@ -20,6 +20,11 @@ import org.sandbox4j.Sandbox;
  *       stdout and one to stderr, writes DATA/written, exits 42.
  *   <li>{@code term DATA MARKER}: a shutdown hook prints HOOK; prints READY and waits for a signal.
  *   <li>{@code hold DATA MARKER}: prints READY and waits (to be SIGKILLed from outside).
+ *   <li>{@code isjailed DATA}: prints isJailed() before and after enter.
+ *   <li>{@code partial DATA}: the outer JVM's jail shares the network namespace, the jailed JVM's
+ *       Sandbox wants it new.
+ *   <li>{@code collide DATA DIR}: the Sandbox covers DIR (a class path directory) with /usr/share.
+ *   <li>{@code innerrw DATA}: DATA lies inside a class path directory; writes DATA/written.
  *   <li>{@code broken DATA}: a jail that cannot be built, best effort: prints whether jailed.
  *   <li>{@code chroot DIR}: in-process chroot to DIR as uid 65534; prints what threads see, then waits.
  *   <li>{@code chroot-fd deleted|opath|received|bind-of-root ROOT OUTSIDE MARKER check|nocheck [SEND_DIRFD]}:
@@ -59,6 +64,19 @@ public final class SelfJailApp {
         if (mode.equals("probe") && args[3].equals("host")) {
             b.network(Network.HOST);
         }
+        if (mode.equals("isjailed")) {
+            System.out.println("before=" + SelfJail.isJailed());
+            System.out.flush();
+            SelfJail.enter(b.build(), args);
+            System.out.println("after=" + SelfJail.isJailed());
+            return;
+        }
+        if (mode.equals("partial") && !SelfJail.isJailed()) {
+            b.network(Network.HOST); // the outer JVM builds a weaker jail than the jailed JVM's Sandbox asks for
+        }
+        if (mode.equals("collide")) {
+            b.readOnly("/usr/share", args[2]); // covers a class path directory with other content
+        }
         if (mode.equals("broken")) {
             b.readOnly("/nonexistent-selfjail-source");
             SelfJail.enter(b.build(), args, SelfJail.Options.bestEffort());
@@ -69,6 +87,14 @@ public final class SelfJailApp {
         switch (mode) {
             case "bench-jail":
                 System.out.println("hello");
+                return;
+            case "partial":
+            case "collide":
+                System.out.println("jailed=" + SelfJail.isJailed());
+                return;
+            case "innerrw":
+                Files.writeString(Path.of(args[1], "written"), "through the Sandbox's own bind");
+                System.out.println("wrote jailed=" + SelfJail.isJailed());
                 return;
             case "probe":
                 probe(args);

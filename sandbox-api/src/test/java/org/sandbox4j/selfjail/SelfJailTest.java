@@ -107,7 +107,11 @@ class SelfJailTest {
     }
 
     static Process start(List<String> cmd, Map<String, String> env) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(new File("/"));
+        return start(cmd, env, new File("/"));
+    }
+
+    static Process start(List<String> cmd, Map<String, String> env, File cwd) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd);
         pb.environment().remove(JailMarker.ENV);
         pb.environment().putAll(env);
         return pb.start();
@@ -225,13 +229,54 @@ class SelfJailTest {
         }
     }
 
-    @Test
-    void aForgedMarkerIsRefusedNotTrusted() throws Exception {
-        Ended e = finish(app(Jdk.JDK17, JailMode.PRIVILEGED, Map.of(JailMarker.ENV, "v1;user=1;pid=1;mnt=1"), "probe",
-                dataDir().toString(), secret().toString(), "none"), "line from outside\n");
-        assertTrue(e.code() != 0 && e.code() != 42, e.toString());
-        assertTrue(e.err().contains("not in the jail it names"), e.toString());
+    static Stream<Arguments> forgedMarkers() {
+        List<Arguments> out = new ArrayList<>();
+        for (JailMode m : JailMode.values()) {
+            for (String marker : new String[] {"v1;mnt=1", "v1;user=1;pid=1;mnt=1", "v2", "v2;fd=0;started=1",
+                    "v2;fd=3;started=4"}) {
+                out.add(Arguments.of(m, marker));
+            }
+        }
+        return out.stream();
+    }
+
+    /**
+     * Attack: whoever starts java sets the marker on the host (the issue's {@code v1;mnt=1}, the old
+     * format naming every namespace, a partial {@code v2}, fds pointing at stdin/stdout whose content
+     * the caller chooses, an fd that is the JDK's modules file). enter refuses loudly, isJailed is
+     * false. The control is {@link #withoutAMarkerTheSameAppRunsJailed}.
+     */
+    @ParameterizedTest
+    @MethodSource("forgedMarkers")
+    void aForgedOrPartialMarkerOnTheHostIsRefused(JailMode mode, String marker) throws Exception {
+        Ended e = finish(app(Jdk.JDK17, mode, Map.of(JailMarker.ENV, marker), "isjailed", dataDir().toString()),
+                "sandbox4j-selfjail v2\nnew=mnt\nseccomp=0\nmnt=1\n");
+        assertTrue(e.code() != 0, e.toString());
+        assertTrue(e.out().contains("before=false\n"), "isJailed() is false on the host\n" + e);
+        assertFalse(e.out().contains("after="), "enter did not return\n" + e);
+        assertTrue(e.err().contains("not in the jail it names") && e.err().contains("Refusing to run"), e.toString());
+    }
+
+    @ParameterizedTest
+    @EnumSource(JailMode.class)
+    void withoutAMarkerTheSameAppRunsJailed(JailMode mode) throws Exception {
+        Ended e = finish(app(Jdk.JDK17, mode, Map.of(), "isjailed", dataDir().toString()), "");
+        assertEquals(0, e.code(), e.toString());
+        assertTrue(e.out().contains("before=false\nbefore=true\nafter=true\n"), e.toString());
+    }
+
+    /**
+     * Attack: a real jail that is weaker than the jailed JVM's Sandbox (here the outer JVM's jail
+     * shares the network namespace): the jailed JVM refuses, naming the namespace. The control is
+     * {@link #hostNetworkOnlyWhenAsked}, where both JVMs build the same Sandbox.
+     */
+    @ParameterizedTest
+    @EnumSource(JailMode.class)
+    void aJailWeakerThanTheSandboxIsRefused(JailMode mode) throws Exception {
+        Ended e = finish(app(Jdk.JDK17, mode, Map.of(), "partial", dataDir().toString()), "");
+        assertTrue(e.code() != 0, e.toString());
         assertFalse(e.out().contains("jailed=true"), e.toString());
+        assertTrue(e.err().contains("weaker than its Sandbox") && e.err().contains("[net]"), e.toString());
     }
 
     @Test
@@ -296,10 +341,13 @@ class SelfJailTest {
                 "public class Main {",
                 "  public static void main(String[] args) throws Exception {",
                 "    org.sandbox4j.selfjail.SelfJail.enter(org.sandbox4j.Sandbox.builder().build(), args);",
+                "    boolean term = args.length > 0 && args[0].equals(\"term\");",
+                "    if (term) {", // before the line the test waits for, or its SIGTERM can come first
+                "      Runtime.getRuntime().addShutdownHook(new Thread(() -> System.out.println(\"HOOK\")));",
+                "    }",
                 "    System.out.println(\"jailed=\" + org.sandbox4j.selfjail.SelfJail.isJailed()",
                 "        + \" module=\" + Main.class.getModule().getName() + \" args=\" + String.join(\"|\", args));",
-                "    if (args.length > 0 && args[0].equals(\"term\")) {",
-                "      Runtime.getRuntime().addShutdownHook(new Thread(() -> System.out.println(\"HOOK\")));",
+                "    if (term) {",
                 "      System.out.flush();",
                 "      Thread.sleep(120_000);",
                 "    }",
@@ -353,6 +401,199 @@ class SelfJailTest {
             assertEquals(143, p.exitValue());
         } finally {
             p.destroyForcibly();
+        }
+    }
+
+    /** How the application is started (issue #18: each from a working directory on, above or below its path). */
+    enum Form { CP_DIR_RELATIVE, CP_DIR_ABSOLUTE, CP_JAR, JAR_MANIFEST, MODULE }
+
+    /** The working directory: the application's class path directory (or jar's directory), its parent, a subdirectory. */
+    enum Where { EQUAL, ABOVE, BELOW }
+
+    static Stream<Arguments> launchForms() {
+        List<Arguments> out = new ArrayList<>();
+        for (JailMode m : JailMode.values()) {
+            for (Form f : Form.values()) {
+                for (Where w : Where.values()) {
+                    out.add(Arguments.of(Jdk.JDK17, m, f, w));
+                }
+                // JDK 25: every form from the directory itself (the failing case of issue #18).
+                out.add(Arguments.of(Jdk.JDK25, m, f, Where.EQUAL));
+            }
+        }
+        return out.stream();
+    }
+
+    private static Path launchApps;
+
+    /**
+     * One application in every shape, compiled once: D/app (classes), D/jar/app.jar, D/mjar/app.jar
+     * (Main-Class, and Class-Path "classes/" plus the library), D/mods (a modular application); each
+     * with a subdirectory "sub".
+     */
+    static synchronized Path launchApps() throws Exception {
+        if (launchApps != null) {
+            return launchApps;
+        }
+        Path d = JailTestSupport.worldReadableDir();
+        Path src = Files.createDirectories(d.resolve("src"));
+        Files.writeString(src.resolve("Main.java"), String.join("\n",
+                "public class Main {",
+                "  public static void main(String[] args) throws Exception {",
+                "    org.sandbox4j.selfjail.SelfJail.enter(org.sandbox4j.Sandbox.builder().build(), args);",
+                "    System.out.println(\"jailed=\" + org.sandbox4j.selfjail.SelfJail.isJailed() + \" cwd=\"",
+                "        + System.getProperty(\"user.dir\") + \" args=\" + String.join(\"|\", args));",
+                "    System.exit(5);",
+                "  }",
+                "}", ""));
+        Path app = Files.createDirectories(d.resolve("app"));
+        int rc = ToolProvider.getSystemJavaCompiler().run(null, null, null, "--release", "17", "-cp", classpath(), "-d",
+                app.toString(), src.resolve("Main.java").toString());
+        assertEquals(0, rc, "javac");
+        Files.createDirectories(app.resolve("sub"));
+        Path jarDir = Files.createDirectories(d.resolve("jar/sub")).getParent();
+        Manifest plain = new Manifest();
+        plain.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jarDir.resolve("app.jar")), plain)) {
+            out.putNextEntry(new JarEntry("Main.class"));
+            Files.copy(app.resolve("Main.class"), out);
+            out.closeEntry();
+        }
+        Path mjar = Files.createDirectories(d.resolve("mjar/sub")).getParent();
+        Files.createDirectories(mjar.resolve("classes"));
+        Files.copy(app.resolve("Main.class"), mjar.resolve("classes/Main.class"));
+        List<String> entries = new ArrayList<>(List.of("classes/"));
+        for (String e : classpath().split(File.pathSeparator)) {
+            entries.add(Path.of(e).toUri().getRawPath());
+        }
+        Manifest mf = new Manifest();
+        mf.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        mf.getMainAttributes().put(Attributes.Name.MAIN_CLASS, "Main");
+        mf.getMainAttributes().put(Attributes.Name.CLASS_PATH, String.join(" ", entries));
+        mf.getMainAttributes().put(new Attributes.Name("Enable-Native-Access"), "ALL-UNNAMED");
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(mjar.resolve("app.jar")), mf)) {
+            // only the manifest: Main comes from classes/ next to the jar
+        }
+        Path mods = modularApp();
+        Path modsHere = d.resolve("mods");
+        copyTree(mods, modsHere);
+        Files.createDirectories(modsHere.resolve("sub"));
+        makeWorldReadable(d);
+        launchApps = d;
+        return d;
+    }
+
+    /** The working directory and the arguments after {@code java} for one form and place. */
+    static List<String> launch(Path d, Form form, Where where, List<String> cmd) {
+        String lib = classpath();
+        String na = "--enable-native-access=ALL-UNNAMED";
+        switch (form) {
+            case CP_DIR_RELATIVE: {
+                String cp = where == Where.EQUAL ? "." : where == Where.ABOVE ? "app" : "..";
+                cmd.addAll(List.of(na, "-cp", cp + File.pathSeparator + lib, "Main", "x y"));
+                return List.of(dir(d, "app", where));
+            }
+            case CP_DIR_ABSOLUTE:
+                cmd.addAll(List.of(na, "-cp", d.resolve("app") + File.pathSeparator + lib, "Main", "x y"));
+                return List.of(dir(d, "app", where));
+            case CP_JAR: {
+                String jar = where == Where.EQUAL ? "app.jar" : where == Where.ABOVE ? "jar/app.jar" : "../app.jar";
+                cmd.addAll(List.of(na, "-cp", jar + File.pathSeparator + lib, "Main", "x y"));
+                return List.of(dir(d, "jar", where));
+            }
+            case JAR_MANIFEST: {
+                String jar = where == Where.EQUAL ? "app.jar" : where == Where.ABOVE ? "mjar/app.jar" : "../app.jar";
+                cmd.addAll(List.of("-jar", jar, "x y"));
+                return List.of(dir(d, "mjar", where));
+            }
+            default: {
+                String mp = where == Where.EQUAL ? "." : where == Where.ABOVE ? "mods" : "..";
+                cmd.addAll(List.of(na, "--module-path", mp, "--add-modules", "ALL-MODULE-PATH", "-m", "selfjail.app/mapp.Main",
+                        "x y"));
+                return List.of(dir(d, "mods", where));
+            }
+        }
+    }
+
+    private static String dir(Path d, String name, Where where) {
+        return (where == Where.EQUAL ? d.resolve(name) : where == Where.ABOVE ? d : d.resolve(name).resolve("sub"))
+                .toString();
+    }
+
+    /** Issue #18: the jailed copy finds its class path whatever the working directory is. */
+    @ParameterizedTest
+    @MethodSource("launchForms")
+    void everyLaunchFormRunsJailedFromAnyWorkingDirectory(Jdk jdk, JailMode mode, Form form, Where where)
+            throws Exception {
+        Path d = launchApps();
+        List<String> cmd = prefix(mode);
+        cmd.add(jdk.java());
+        String cwd = launch(d, form, where, cmd).get(0);
+        Ended e = finish(start(cmd, Map.of(), new File(cwd)), "");
+        if (form == Form.MODULE) {
+            assertEquals(7, e.code(), e.toString());
+            assertTrue(e.out().contains("jailed=true module=selfjail.app args=x y"), e.toString());
+        } else {
+            assertEquals(5, e.code(), e.toString());
+            assertTrue(e.out().contains("jailed=true cwd=" + cwd + " args=x y\n"), e.toString());
+        }
+        assertFalse(e.err().contains("before its main method"), e.toString());
+    }
+
+    /**
+     * A jailed JVM that cannot load its main class (the class directory is not readable by the
+     * jail's user): the outer JVM says how the jail showed each class path entry. Root only (the
+     * outer JVM must read the directory the jail's uid 65534 cannot).
+     */
+    @Test
+    void aMainClassTheJailCannotLoadIsDiagnosed() throws Exception {
+        assumeTrue(LibC.geteuid() == 0, "needs a root JVM");
+        Path d = launchApps();
+        Path priv = JailTestSupport.worldReadableDir().resolve("private");
+        Files.createDirectory(priv);
+        Files.copy(d.resolve("app/Main.class"), priv.resolve("Main.class"));
+        Files.setPosixFilePermissions(priv, PosixFilePermissions.fromString("rwx------"));
+        List<String> cmd = new ArrayList<>(List.of(Jdk.JDK17.java(), "--enable-native-access=ALL-UNNAMED", "-cp",
+                "private" + File.pathSeparator + "gone.jar" + File.pathSeparator + classpath(), "Main"));
+        Ended e = finish(start(cmd, Map.of(), priv.getParent().toFile()), "");
+        assertEquals(1, e.code(), e.toString());
+        assertTrue(e.err().contains("Could not find or load main class Main"), e.toString());
+        assertTrue(e.err().contains("before its main method reached SelfJail.enter"), e.toString());
+        assertTrue(e.err().contains("class path private = " + priv + ": bound read-only, host mode rwx------ owner uid 0"),
+                e.toString());
+        assertTrue(e.err().contains("class path gone.jar = " + priv.resolveSibling("gone.jar") + ": missing on the host"),
+                e.toString());
+    }
+
+    /** A Sandbox mount that covers a class path directory with other content is an error naming both. */
+    @Test
+    void aSandboxMountCoveringTheClassPathIsAnErrorNamingBoth() throws Exception {
+        String covered = classpath().split(File.pathSeparator)[0];
+        Ended e = finish(app(Jdk.JDK17, JailMode.PRIVILEGED, Map.of(), "collide", dataDir().toString(), covered), "");
+        assertTrue(e.code() != 0, e.toString());
+        assertFalse(e.out().contains("jailed=true"), e.toString());
+        assertTrue(e.err().contains("SelfJail needs the class path") && e.err().contains(covered)
+                && e.err().contains("readOnly(\"/usr/share\", \"" + covered + "\")"), e.toString());
+    }
+
+    /**
+     * The Sandbox's own read-write bind inside a class path directory stays visible: SelfJail's
+     * read-only bind of the directory goes before it, not on top of it.
+     */
+    @ParameterizedTest
+    @EnumSource(JailMode.class)
+    void aSandboxBindInsideTheClassPathStaysVisible(JailMode mode) throws Exception {
+        Path cpDir = Path.of(classpath().split(File.pathSeparator)[0]);
+        assumeTrue(Files.isDirectory(cpDir), cpDir + " is not a directory");
+        Path data = Files.createTempDirectory(cpDir, "selfjail-rw-");
+        try {
+            Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwxrwxrwx"));
+            Ended e = finish(app(Jdk.JDK17, mode, Map.of(), "innerrw", data.toString()), "");
+            assertEquals(0, e.code(), e.toString());
+            assertTrue(e.out().contains("wrote jailed=true"), e.toString());
+            assertEquals("through the Sandbox's own bind", Files.readString(data.resolve("written")));
+        } finally {
+            JailTestSupport.deleteTree(data);
         }
     }
 
