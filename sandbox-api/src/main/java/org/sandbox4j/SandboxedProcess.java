@@ -23,8 +23,19 @@ import org.sandbox4j.internal.Spawner;
  *
  * <p>{@link #pid()} is the pid of the jail's launcher in the JVM's pid namespace: signals sent to it
  * are forwarded to the program; its exit status mirrors the program's. {@link #destroy()} sends
- * SIGTERM, which reaches the program (its jail ends when it exits); {@link #destroyForcibly()} sends
- * SIGKILL to the launcher, and the whole jail, every process in its pid namespace, dies with it.
+ * SIGTERM, which reaches the program (its jail ends when it exits); {@link #destroyForcibly()} asks
+ * the launcher to SIGKILL the jail's pid 1, which in a new pid namespace kills every process in it,
+ * whatever the program did (cleared its parent-death signal, setsid, daemonized); the launcher then
+ * exits as the jail did.
+ *
+ * <p>When the jail ends: once the program (the jail's pid 1, or the program under the jail's init)
+ * has ended, by itself, by {@link #destroy()}, {@link #destroyForcibly()}, the time limit or the
+ * JVM's death (SIGKILL included: the launcher sees its lifeline close), no process started in the
+ * jail survives. With a shared pid namespace ({@link Sandbox.Builder#share(Namespace...)} PID) this
+ * rests on the launcher (a subreaper that kills every process it adopted) and is weaker; see there.
+ * It also rests on the launcher in {@link Sandbox.Builder#execDirectly()} mode: a SIGKILL sent to
+ * the launcher's pid by someone else (not through this class) kills it before it can kill the jail,
+ * and a program that cleared its parent-death signal then survives.
  *
  * <p>In the prestarted mode ({@link Sandbox#usePrestartedLauncher(boolean)}) there is no per-jail
  * launcher: {@link #pid()} is the jail's pid 1 on the host (jail init, which forwards the same
@@ -214,7 +225,11 @@ public final class SandboxedProcess extends Process {
         signal(LibC.SIGTERM);
     }
 
-    /** Sends SIGKILL to the launcher: the jail and every process in it die. */
+    /**
+     * Kills the jail and every process in it: the launcher SIGKILLs the jail's pid 1 (in the
+     * prestarted mode the JVM does, through a pidfd), and with a shared pid namespace every process
+     * the jail started, then exits as the jail did ({@link JailExit#signal()} 9).
+     */
     @Override
     public SandboxedProcess destroyForcibly() {
         signal(LibC.SIGKILL);
@@ -223,8 +238,9 @@ public final class SandboxedProcess extends Process {
 
     /**
      * Sends {@code signal} to the jail: the launcher forwards SIGTERM, SIGINT, SIGHUP, SIGQUIT,
-     * SIGUSR1, SIGUSR2, SIGWINCH and SIGCONT to the program; SIGKILL ends the jail. Does nothing once
-     * the process has exited (its pid may then belong to someone else).
+     * SIGUSR1, SIGUSR2, SIGWINCH and SIGCONT to the program; SIGKILL ends the jail, as {@link
+     * #destroyForcibly()}. Does nothing once the process has exited (its pid may then belong to
+     * someone else).
      */
     public void signal(int signal) {
         synchronized (lock) {
@@ -232,7 +248,9 @@ public final class SandboxedProcess extends Process {
                 return;
             }
             if (!prestarted) {
-                LibC.kill(pid, signal);
+                // Never SIGKILL the launcher itself: it must live to kill the jail's pid 1, which
+                // may be the program, and may have cleared the parent-death signal.
+                LibC.kill(pid, signal == LibC.SIGKILL ? LibC.SIG_END_JAIL : signal);
             } else if (pidfd >= 0) {
                 org.sandbox4j.internal.PrestartedLauncher.kill(pidfd, signal);
             } else {

@@ -53,6 +53,13 @@ public final class LibC {
 
     public static final int SIGKILL = 9;
     public static final int SIGTERM = 15;
+    public static final int SIGSTOP = 19;
+    /**
+     * The launcher's "end the jail" request (jail.h SIG_END_JAIL): it kills the jail's pid 1 (and,
+     * with a shared pid namespace, every descendant), reaps it and ends as it did.
+     */
+    public static final int SIG_END_JAIL = 14; // SIGALRM
+    public static final int WNOHANG = 1;
 
     public static final int EINTR = 4;
     public static final int EAGAIN = 11;
