@@ -118,7 +118,7 @@ public final class SandboxedProcess extends Process {
                 return kind == 2 ? new JailExit(true, 0, value, timedOut, core) : new JailExit(false, value, 0, timedOut, false);
             }
         }
-        // No record: the launcher itself was killed (destroyForcibly) or crashed.
+        // No record: the launcher itself was killed (a raw SIGKILL from outside the library) or crashed.
         int termsig = waitStatus & 0x7f;
         if (termsig == 0) {
             return JailExit.exited((waitStatus >> 8) & 0xff);
