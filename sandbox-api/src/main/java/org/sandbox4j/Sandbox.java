@@ -831,9 +831,10 @@ public final class Sandbox {
          *
          * <p>The jail still ends whole: {@link SandboxedProcess#destroyForcibly()}, the time limit
          * and the JVM's death make the launcher SIGKILL the program, which as pid 1 takes every
-         * process of its pid namespace with it, whatever it did to its parent-death signal. Unlike
-         * the init, the program can clear that signal, so a SIGKILL sent to the launcher's pid by
-         * someone else (bypassing the library) can leave it running.
+         * process of its pid namespace with it, whatever it did to its parent-death signal. A
+         * SIGKILL of the launcher from outside the library makes the JVM kill the program through a
+         * pidfd. Unlike the init, the program can clear that signal, so only a SIGKILL of the
+         * launcher and the JVM at once (their process group) can leave it running.
          */
         public Builder execDirectly() {
             this.init = false;

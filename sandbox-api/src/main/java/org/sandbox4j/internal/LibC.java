@@ -157,6 +157,8 @@ public final class LibC {
     public static final int ESRCH = 3;
     /** The same number on x86_64 and aarch64 (the unified syscall table from 424 on). */
     public static final long SYS_PIDFD_SEND_SIGNAL = 424;
+    /** pidfd_open(pid, flags), the same number on x86_64 and aarch64. */
+    public static final long SYS_PIDFD_OPEN = 434;
 
     public static native int pthread_sigmask(int how, Pointer set, Pointer oldset);
 

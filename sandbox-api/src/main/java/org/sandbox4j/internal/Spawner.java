@@ -212,7 +212,9 @@ public final class Spawner {
                 throw mapper.toException(s);
             }
             ok = true;
-            return new Spawned(pidRef.getValue(), stdinParent, stdoutParent, stderrParent, resultRead);
+            // With jail init, pid 1 is ours and dies with the launcher (pdeathsig): no pidfd needed.
+            int pid1 = (options(spec) & SpecWriter.OPT_INIT) != 0 ? -1 : jailPidfd(pid);
+            return new Spawned(pid, stdinParent, stdoutParent, stderrParent, resultRead, false, pid1);
         } finally {
             LibC.posix_spawn_file_actions_destroy(actions);
             if (!ok) {
@@ -237,10 +239,21 @@ public final class Spawner {
      * launcher's session and terminal, fixed when that started, not the caller's.
      */
     private static boolean newSession(byte[] spec) {
+        return (options(spec) & SpecWriter.OPT_NEW_SESSION) != 0;
+    }
+
+    /** The FLAGS record's options (0 if the spec does not start with it). */
+    private static int options(byte[] spec) {
+        return flagsField(spec, 20);
+    }
+
+    /**
+     * A field of the FLAGS record: header (8 bytes), then type, reserved, length, clone flags (16),
+     * options (20).
+     */
+    private static int flagsField(byte[] spec, int offset) {
         ByteBuffer bb = ByteBuffer.wrap(spec).order(ByteOrder.LITTLE_ENDIAN);
-        // header (8 bytes), then the FLAGS record: type, reserved, length, clone flags, options
-        return spec.length >= 24 && bb.getShort(8) == SpecWriter.FLAGS
-                && (bb.getInt(20) & SpecWriter.OPT_NEW_SESSION) != 0;
+        return spec.length >= 24 && bb.getShort(8) == SpecWriter.FLAGS ? bb.getInt(offset) : 0;
     }
 
     /**
@@ -250,9 +263,7 @@ public final class Spawner {
      * whose orphan is whose.
      */
     private static boolean newPidNamespace(byte[] spec) {
-        ByteBuffer bb = ByteBuffer.wrap(spec).order(ByteOrder.LITTLE_ENDIAN);
-        return spec.length >= 24 && bb.getShort(8) == SpecWriter.FLAGS
-                && (bb.getInt(16) & org.sandbox4j.Namespace.PID.cloneFlag()) != 0;
+        return (flagsField(spec, 16) & org.sandbox4j.Namespace.PID.cloneFlag()) != 0;
     }
 
     /** Turns a status record into the exception the caller sees. */
@@ -387,6 +398,50 @@ public final class Spawner {
             }
         }
         LibC.kill(pid, LibC.SIGKILL);
+    }
+
+    /**
+     * A pidfd of the jail's pid 1 (the launcher's first child), or -1. Java's fallback for a
+     * launcher that was SIGKILLed from outside the library (say {@code toHandle().destroyForcibly()}):
+     * it could not kill the jail, and a pid 1 that is the program may have cleared its pdeathsig.
+     * The launcher is alive and unreaped here, so its child list is current; the pidfd is kept only
+     * if its process is still the launcher's child after opening, so it never names a recycled pid.
+     */
+    static int jailPidfd(int launcher) {
+        String children = ProcFiles.read("/proc/" + launcher + "/task/" + launcher + "/children");
+        if (children == null || children.isEmpty()) {
+            return -1;
+        }
+        int child;
+        try {
+            child = Integer.parseInt(children.split("\\s+", 2)[0]);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+        int fd = (int) LibC.syscall(LibC.SYS_PIDFD_OPEN, child, 0, null, 0);
+        if (fd < 0) {
+            return -1;
+        }
+        if (parent(child) != launcher) {
+            LibC.close(fd);
+            return -1;
+        }
+        return fd;
+    }
+
+    /** The parent pid from /proc/PID/stat, or -1. */
+    private static int parent(int pid) {
+        String stat = ProcFiles.read("/proc/" + pid + "/stat");
+        int i = stat == null ? -1 : stat.lastIndexOf(')');
+        if (i < 0) {
+            return -1;
+        }
+        String[] f = stat.substring(i + 2).split(" ", 3);
+        try {
+            return f.length > 1 ? Integer.parseInt(f[1]) : -1;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     /** State T (stopped) or gone, from /proc/PID/stat. */
