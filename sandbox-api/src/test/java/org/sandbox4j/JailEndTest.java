@@ -164,7 +164,7 @@ class JailEndTest {
      */
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("rawKillCases")
-    void aRawSigkillOfTheLauncherIsWhatTheLauncherMustNotGet(JailMode mode, Kind kind) throws Exception {
+    void aLauncherKilledOutsideTheLibraryLeavesOnlyASharedPidJailBehind(JailMode mode, Kind kind) throws Exception {
         String marker = "outlive-raw-" + System.nanoTime();
         try (AutoCloseable m = mode.activate(); AutoCloseable k = kind.activate()) {
             SandboxedProcess p = startOutliving(kind, marker);
