@@ -2,10 +2,14 @@
 #ifndef SB4J_JAIL_H
 #define SB4J_JAIL_H
 
+#include <signal.h>
 #include <sys/types.h>
 #include "spec.h"
 
 #define STEP_EXIT 125 /* exit code of a process whose setup failed */
+/* Sent to a per-jail launcher by destroyForcibly(): kill the whole jail, reap it, then end as it
+ * did. Not SIGKILL: a SIGKILLed launcher cannot kill a pid 1 that cleared its PR_SET_PDEATHSIG. */
+#define SIG_END_JAIL SIGALRM
 
 struct jail {
   const struct spec *s;

@@ -1,5 +1,6 @@
 /* main.c - the launcher: checks its fds, reads and decodes the spec, clones the jail, writes its
- * maps, then supervises it (signals, wall-clock limit, lifeline) and mirrors the target's end.
+ * maps, then supervises it (signals, wall-clock limit, lifeline, SIG_END_JAIL) and mirrors the
+ * target's end once nothing of the jail is left.
  * See docs/architecture.md for the contract and contain.c for the jail side. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -71,10 +72,60 @@ static int64_t now_ms(void) {
   return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Ending a jail never relies on a signal the program can undo (its PR_SET_PDEATHSIG, a handler):
+ * with a new pid namespace, SIGKILL of its pid 1 from here kills every process in it (the kernel's
+ * zap_pid_ns_processes); with a shared one the launcher is a subreaper and kill_descendants()
+ * takes whatever is left once pid 1 is reaped. A cgroup (cgroup.kill) would plug in here, next to
+ * the kill of pid 1, and in kill_descendants() as the first choice. */
 static void kill_jail(pid_t pid1, const struct spec *s) {
   (void)kill(pid1, SIGKILL);
-  /* Without a pid namespace the jail does not die with its pid 1: take its process group. */
+  /* Without a pid namespace the jail does not die with its pid 1: take its process group now (the
+   * rest, setsid()'d or daemonized, when pid 1 is reaped). */
   if (!(s->clone_flags & CLONE_NEWPID) && (s->options & OPT_NEW_SESSION)) (void)kill(-pid1, SIGKILL);
+}
+
+/* The pids in /proc/self/task/<tid>/children (space separated): SIGKILLs each; -1 when the file
+ * cannot be read. Only direct children, which nobody but us can reap, so no pid is stale. */
+static int kill_children(const char *path) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  char buf[4096];
+  long cur = -1;
+  int n = 0;
+  for (;;) {
+    ssize_t r = read(fd, buf, sizeof buf);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
+    for (ssize_t i = 0; i < r; i++) {
+      if (buf[i] >= '0' && buf[i] <= '9') {
+        cur = (cur < 0 ? 0 : cur * 10) + (buf[i] - '0');
+        continue;
+      }
+      if (cur > 0) (void)kill((pid_t)cur, SIGKILL), n++;
+      cur = -1;
+    }
+  }
+  if (cur > 0) (void)kill((pid_t)cur, SIGKILL), n++;
+  close(fd);
+  return n;
+}
+
+/* Shared pid namespace only, after pid 1 was reaped: the launcher is PR_SET_CHILD_SUBREAPER, so
+ * every process the jail started and that outlived its parent (setsid, double fork) is now our
+ * child. Kill the children, reap one, repeat: a killed process's children are reparented to us
+ * before it can be reaped, and a process with SIGKILL pending cannot fork, so ECHILD means none is
+ * left. Without /proc (unreadable children file) only the process group was killed. */
+static void kill_descendants(void) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/self/task/%d/children", (int)getpid());
+  for (;;) {
+    if (kill_children(path) < 0) {
+      while (waitpid(-1, NULL, WNOHANG) > 0) {}
+      return;
+    }
+    pid_t r = waitpid(-1, NULL, 0);
+    if (r < 0 && errno == ECHILD) return;
+  }
 }
 
 static __attribute__((noreturn)) void mirror(int st, uint32_t flags) {
@@ -156,8 +207,16 @@ int main(int argc, char **argv) {
   sigset_t sigs;
   sigemptyset(&sigs);
   sigaddset(&sigs, SIGCHLD);
+  sigaddset(&sigs, SIG_END_JAIL);
   for (int i = 0; i < n_forwarded_signals; i++) sigaddset(&sigs, forwarded_signals[i]);
   sigprocmask(SIG_BLOCK, &sigs, NULL);
+  /* A shared pid namespace: orphans of the jail (a setsid()'d daemon, a double fork) must come to
+   * us, not to the host's init, so that they can be found and killed when the jail ends. */
+  int shared_pid = !(s.clone_flags & CLONE_NEWPID);
+  if (shared_pid && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)) {
+    report_statusf(-1, "clone", errno, NULL, "PR_SET_CHILD_SUBREAPER: %s", strerror(errno));
+    setup_failed();
+  }
 
   int sync_p[2], init_p[2] = {-1, -1};
   if (pipe2(sync_p, O_CLOEXEC) || ((s.options & OPT_INIT) && pipe2(init_p, O_CLOEXEC | O_NONBLOCK))) {
@@ -231,17 +290,27 @@ int main(int argc, char **argv) {
     if (n > 0 && (p[0].revents & POLLIN)) {
       struct signalfd_siginfo si;
       while (read(sfd, &si, sizeof si) == (ssize_t)sizeof si) {
-        if (si.ssi_signo != SIGCHLD) (void)kill(pid, (int)si.ssi_signo);
+        if (si.ssi_signo == SIG_END_JAIL) { /* destroyForcibly(): the jail dies before we do */
+          killed = 1;
+          kill_jail(pid, &s);
+        } else if (si.ssi_signo != SIGCHLD) {
+          (void)kill(pid, (int)si.ssi_signo);
+        }
       }
-      int st;
-      pid_t r = waitpid(pid, &st, WNOHANG);
-      if (r == pid) {
-        mirror(status_from_init(init_p[0], st), flags);
+      /* Every child: pid 1, and with a shared pid namespace the orphans we adopted. */
+      int st, pid1_st = 0, pid1_done = 0;
+      pid_t r;
+      while ((r = waitpid(-1, &st, WNOHANG)) > 0)
+        if (r == pid) pid1_done = 1, pid1_st = st;
+      if (pid1_done) {
+        if (shared_pid) kill_descendants();
+        mirror(status_from_init(init_p[0], pid1_st), flags);
       }
     }
   }
   /* poll failed: fall back to a blocking wait. */
   int st;
   while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
+  if (shared_pid) kill_descendants();
   mirror(status_from_init(init_p[0], st), flags);
 }

@@ -81,6 +81,15 @@ static void kill_jail(struct zjail *j, uint32_t why) {
   if (!(j->clone_flags & CLONE_NEWPID) && (j->options & OPT_NEW_SESSION)) (void)kill(-j->pid, SIGKILL);
 }
 
+/* The zygote is about to exit without serving its jails to the end: kill each one's pid 1 first.
+ * Every jail here has its own pid namespace (Java sends share(PID) jails to a per-jail launcher,
+ * which can be their subreaper), so that kills all of it; their pdeathsig is no defence, a pid 1
+ * that is the program (execDirectly) may have cleared it. */
+static __attribute__((noreturn)) void exit_killing_all(int code) {
+  for (struct zjail *z = jails; z; z = z->next) kill_jail(z, RESULT_F_LIFELINE);
+  _exit(code);
+}
+
 static void reply(pid_t pid, int pidfd) {
   uint8_t b[8];
   for (int i = 0; i < 4; i++) b[i] = (uint8_t)(REPLY_MAGIC >> (8 * i));
@@ -427,7 +436,7 @@ void zygote_main(void) {
       if (timeout < 0 || t < timeout) timeout = t;
     }
     int n = poll(p, 3, timeout);
-    if (n < 0 && errno != EINTR) _exit(STEP_EXIT); /* the jails die with us (pdeathsig) */
+    if (n < 0 && errno != EINTR) exit_killing_all(STEP_EXIT);
     now = now_ms();
     for (struct zjail *z = jails; z; z = z->next)
       if (z->deadline && !z->killed && now >= z->deadline) kill_jail(z, RESULT_F_TIME_LIMIT);
@@ -443,7 +452,7 @@ void zygote_main(void) {
     if (p[0].revents & POLLIN) {
       struct signalfd_siginfo si;
       while (read(sfd, &si, sizeof si) == (ssize_t)sizeof si)
-        if (si.ssi_signo != SIGCHLD) _exit(128 + (int)si.ssi_signo); /* asked to stop: jails die with us */
+        if (si.ssi_signo != SIGCHLD) exit_killing_all(128 + (int)si.ssi_signo); /* asked to stop */
       reap_all();
     }
     if (serving && p[1].revents) {

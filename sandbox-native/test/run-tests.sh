@@ -131,6 +131,25 @@ suite() {
   sleep 0.1
   if pgrep -f 31.4159 >/dev/null; then ko "no process left after the lifeline closed" life; else ok "no process left after the lifeline closed"; fi
 
+  # SIG_END_JAIL (SIGALRM, what destroyForcibly() sends): the launcher kills pid 1, here the program
+  # itself, which ignores SIGTERM/SIGHUP; the whole pid namespace goes with it.
+  jail endjail --signal-after 300 14 -- $B --no-init --exec /bin/sh -c 'trap "" TERM HUP; sleep 27.1828; :'
+  expect "SIG_END_JAIL kills the jail's pid 1 and the launcher mirrors SIGKILL" endjail ws "signaled 9"
+  expect "SIG_END_JAIL: result record says SIGKILL" endjail result "result signaled 9 0"
+  sleep 0.1
+  if pgrep -f 27.1828 >/dev/null; then ko "no process left after SIG_END_JAIL" endjail; else ok "no process left after SIG_END_JAIL"; fi
+
+  # A shared pid namespace (no /proc mount possible; /dev for the shell's &): the launcher is the
+  # subreaper of the jail and kills an orphaned daemon (double fork: the subshell exits at once)
+  # when pid 1 exits. (The setsid() variant is JailEndTest's; busybox may lack setsid.)
+  jail subreap -- --ns user,mnt,net,ipc,uts,cgroup --ro-bind /usr /usr --symlink usr/bin /bin \
+    --symlink usr/lib /lib --symlink usr/lib64 /lib64 --tmpfs /tmp --dev /dev \
+    --exec /bin/sh -c '(sleep 27.1829 &); exit 0'
+  expect "shared pid namespace: the program's exit is mirrored" subreap ws "exited 0"
+  sleep 0.1
+  if pgrep -f 27.1829 >/dev/null; then ko "shared pid namespace: an orphaned daemon dies with the jail" subreap # (the sleep ends by itself)
+  else ok "shared pid namespace: an orphaned daemon dies with the jail"; fi
+
   echo "passed fd" > "$D/fdfile"; chmod 644 "$D/fdfile"
   "$W/mkspec" $B --fd 9 3 --exec /bin/sh -c 'cat <&3; ls /proc/self/fd | tr "\n" " "' > "$D/fd.spec"; chmod 644 "$D/fd.spec"
   $AS /bin/sh -c "cd '$D' && exec '$W/sandbox4j-launcher' 3<fd.spec 4>fd.st 5>fd.res 9<fdfile 8<fdfile >fd.out 2>fd.err </dev/null"

@@ -19,6 +19,7 @@
 #include <dirent.h>
 #include <sys/mount.h>
 #include <sys/uio.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -520,6 +521,53 @@ static int cmd_sibling(int argc, char **argv, char **envp) {
     return rc;
 }
 
+/* ---- lifecycle (h-kill): a program that tries to outlive the end of its jail ----
+ * outlive MARKER [hold|exit]: clears its own parent-death signal, then starts a daemon the classic
+ * way (fork, setsid, fork again, the middle process exits) that also clears it, ignores SIGTERM,
+ * SIGINT and SIGHUP and closes its stdio. MARKER is in both argvs (the daemon's is a copy of ours),
+ * so the tests find them in the host's /proc. Prints "OUTLIVING" once the daemon runs; then "hold"
+ * waits for SIGTERM (and exits 0 on it, even as pid 1), "exit" exits 0 at once. */
+static volatile sig_atomic_t outlive_term;
+static void outlive_on_term(int sig) {
+    (void)sig;
+    outlive_term = 1;
+}
+
+static int cmd_outlive(const char *how) {
+    signal(SIGTERM, outlive_on_term);
+    if (prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0)) return denied("clear pdeathsig");
+    int p[2];
+    if (pipe(p)) return denied("pipe");
+    pid_t mid = fork();
+    if (mid < 0) return denied("fork");
+    if (mid == 0) {
+        if (setsid() < 0) _exit(1);
+        pid_t d = fork();
+        if (d != 0) _exit(d < 0);
+        prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+        signal(SIGTERM, SIG_IGN);
+        signal(SIGINT, SIG_IGN);
+        signal(SIGHUP, SIG_IGN);
+        close(0);
+        close(1);
+        close(2);
+        close(p[0]);
+        (void)!write(p[1], "d", 1);
+        close(p[1]);
+        for (;;) pause();
+    }
+    close(p[1]);
+    while (waitpid(mid, NULL, 0) < 0 && errno == EINTR) {}
+    char b;
+    if (read(p[0], &b, 1) != 1) return denied("start the daemon");
+    close(p[0]);
+    printf("OUTLIVING\n");
+    fflush(stdout);
+    if (!strcmp(how, "exit")) return 0;
+    while (!outlive_term) pause();
+    return 0;
+}
+
 int main(int argc, char **argv, char **envp) { return dispatch(argc, argv, envp); }
 
 static int dispatch(int argc, char **argv, char **envp) {
@@ -568,6 +616,7 @@ static int dispatch(int argc, char **argv, char **envp) {
     if (!strcmp(c, "getfd")) return cmd_getfd(a);
     if (!strcmp(c, "forge")) return cmd_forge(a);
     if (!strcmp(c, "sibling")) return cmd_sibling(argc, argv, envp);
+    if (!strcmp(c, "outlive")) return cmd_outlive(argc > 3 ? argv[3] : "hold");
     fprintf(stderr, "attack: unknown command %s\n", c);
     return 2;
 }

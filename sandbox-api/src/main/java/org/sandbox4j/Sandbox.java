@@ -163,7 +163,9 @@ public final class Sandbox {
      * request instead of spawning a launcher per jail; {@code false} forces the default per-jail
      * launcher. Without a call, {@code -Dsandbox4j.spawn=prestarted} turns the mode on. Jails behave
      * the same in both modes, except that {@link SandboxedProcess#pid()} is the jail's pid 1 rather than
-     * its launcher's, and that killing the zygote kills every jail it runs. See docs/architecture.md.
+     * its launcher's, and that killing the zygote kills every jail it runs. A jail that shares the
+     * pid namespace ({@code share(PID)}) or keeps the caller's session ({@code sameSession()}) is
+     * still started by a launcher of its own. See docs/architecture.md.
      */
     public static void usePrestartedLauncher(boolean on) {
         org.sandbox4j.internal.PrestartedLauncher.setEnabled(on);
@@ -690,7 +692,20 @@ public final class Sandbox {
             return this;
         }
 
-        /** Keeps the host's namespaces of these kinds instead of new ones. */
+        /**
+         * Keeps the host's namespaces of these kinds instead of new ones.
+         *
+         * <p>{@link Namespace#PID} weakens how a jail ends. In a pid namespace of its own, every
+         * process of the jail dies with the jail's pid 1, which the launcher SIGKILLs; the kernel
+         * does it and no program can prevent it. With the host's pid namespace the launcher is a
+         * subreaper ({@code PR_SET_CHILD_SUBREAPER}): processes that leave the program (setsid,
+         * double fork, a daemon) stay its descendants, and when the program ends (by itself, by
+         * destroy, the time limit or the JVM's death) the launcher SIGKILLs every descendant it can
+         * find in /proc until none is left. Without a cgroup this cannot be guaranteed: a SIGKILL of
+         * the launcher itself (from outside; or from the jail when it runs with the launcher's host
+         * uid, as for an unprivileged JVM) leaves the jail's processes to the host's init, and
+         * without a readable /proc only the process group is killed.
+         */
         public Builder share(Namespace... namespaces) {
             shared.addAll(Arrays.asList(namespaces));
             return this;
@@ -827,6 +842,13 @@ public final class Sandbox {
         /**
          * Makes the program itself pid 1 of the jail instead of running it under a small init. The
          * program then does not stop on SIGTERM unless it handles it, and must reap its own orphans.
+         *
+         * <p>The jail still ends whole: {@link SandboxedProcess#destroyForcibly()}, the time limit
+         * and the JVM's death make the launcher SIGKILL the program, which as pid 1 takes every
+         * process of its pid namespace with it, whatever it did to its parent-death signal. A
+         * SIGKILL of the launcher from outside the library makes the JVM kill the program through a
+         * pidfd. Unlike the init, the program can clear that signal, so only a SIGKILL of the
+         * launcher and the JVM at once (their process group) can leave it running.
          */
         public Builder execDirectly() {
             this.init = false;

@@ -23,8 +23,21 @@ import org.sandbox4j.internal.Spawner;
  *
  * <p>{@link #pid()} is the pid of the jail's launcher in the JVM's pid namespace: signals sent to it
  * are forwarded to the program; its exit status mirrors the program's. {@link #destroy()} sends
- * SIGTERM, which reaches the program (its jail ends when it exits); {@link #destroyForcibly()} sends
- * SIGKILL to the launcher, and the whole jail, every process in its pid namespace, dies with it.
+ * SIGTERM, which reaches the program (its jail ends when it exits); {@link #destroyForcibly()} asks
+ * the launcher to SIGKILL the jail's pid 1, which in a new pid namespace kills every process in it,
+ * whatever the program did (cleared its parent-death signal, setsid, daemonized); the launcher then
+ * exits as the jail did.
+ *
+ * <p>When the jail ends: once the program (the jail's pid 1, or the program under the jail's init)
+ * has ended, by itself, by {@link #destroy()}, {@link #destroyForcibly()}, the time limit or the
+ * JVM's death (SIGKILL included: the launcher sees its lifeline close), no process started in the
+ * jail survives. With a shared pid namespace ({@link Sandbox.Builder#share(Namespace...)} PID) this
+ * rests on the launcher (a subreaper that kills every process it adopted) and is weaker; see there.
+ * A SIGKILL sent to the launcher's pid by someone else (not through this class: say {@code
+ * toHandle().destroyForcibly()}) kills it before it can kill the jail; the JVM then SIGKILLs the
+ * jail's pid 1 through a pidfd it holds, which is enough with a new pid namespace. Only when the
+ * launcher and the JVM die at once (a SIGKILL of their process group) can a program that is pid 1
+ * ({@link Sandbox.Builder#execDirectly()}) and cleared its parent-death signal survive.
  *
  * <p>In the prestarted mode ({@link Sandbox#usePrestartedLauncher(boolean)}) there is no per-jail
  * launcher: {@link #pid()} is the jail's pid 1 on the host (jail init, which forwards the same
@@ -36,7 +49,7 @@ public final class SandboxedProcess extends Process {
 
     private final int pid;
     private final boolean prestarted;
-    private int pidfd; // prestarted mode: the jail's pid 1, -1 once reaped (under lock)
+    private int pidfd; // the jail's pid 1 (prestarted: signals; both: killOrphanedJail), -1 once closed (under lock)
     private final OutputStream stdin;
     private final InputStream stdout;
     private final InputStream stderr;
@@ -66,11 +79,7 @@ public final class SandboxedProcess extends Process {
 
             @Override
             public void markReaped() {
-                reaped = true;
-                if (pidfd >= 0) {
-                    LibC.close(pidfd);
-                    pidfd = -1;
-                }
+                reaped = true; // signal() stops here; the pidfd stays open for exited()
             }
 
             @Override
@@ -80,6 +89,7 @@ public final class SandboxedProcess extends Process {
 
             @Override
             public void exited(int waitStatus, byte[] result) {
+                killOrphanedJail(result);
                 jailExit = decode(waitStatus, result);
                 if (stdout instanceof PipeStreams.In in) {
                     in.processExited();
@@ -95,19 +105,42 @@ public final class SandboxedProcess extends Process {
         });
     }
 
-    static JailExit decode(int waitStatus, byte[] result) {
-        if (result.length >= 16) {
-            ByteBuffer bb = ByteBuffer.wrap(result).order(ByteOrder.LITTLE_ENDIAN);
-            if (bb.getInt() == RESULT_MAGIC) {
-                int kind = bb.getInt();
-                int value = bb.getInt();
-                int flags = bb.getInt();
-                boolean timedOut = (flags & 1) != 0;
-                boolean core = (flags & 4) != 0;
-                return kind == 2 ? new JailExit(true, 0, value, timedOut, core) : new JailExit(false, value, 0, timedOut, false);
+    /**
+     * No result record: the launcher (or the zygote) was killed before it could end the jail, by a
+     * SIGKILL from outside the library. The jail's pid 1 may have outlived it (a program that is pid 1
+     * may have cleared its pdeathsig): kill it through its pidfd, which names that process and no
+     * other. A shared pid namespace's other processes are out of reach here (see
+     * Sandbox.Builder#share).
+     */
+    private void killOrphanedJail(byte[] result) {
+        synchronized (lock) {
+            if (pidfd < 0) {
+                return;
             }
+            if (!hasRecord(result)) {
+                org.sandbox4j.internal.PrestartedLauncher.kill(pidfd, LibC.SIGKILL);
+            }
+            LibC.close(pidfd);
+            pidfd = -1;
         }
-        // No record: the launcher itself was killed (destroyForcibly) or crashed.
+    }
+
+    private static boolean hasRecord(byte[] result) {
+        return result.length >= 16 && ByteBuffer.wrap(result).order(ByteOrder.LITTLE_ENDIAN).getInt() == RESULT_MAGIC;
+    }
+
+    static JailExit decode(int waitStatus, byte[] result) {
+        if (hasRecord(result)) {
+            ByteBuffer bb = ByteBuffer.wrap(result).order(ByteOrder.LITTLE_ENDIAN);
+            bb.getInt();
+            int kind = bb.getInt();
+            int value = bb.getInt();
+            int flags = bb.getInt();
+            boolean timedOut = (flags & 1) != 0;
+            boolean core = (flags & 4) != 0;
+            return kind == 2 ? new JailExit(true, 0, value, timedOut, core) : new JailExit(false, value, 0, timedOut, false);
+        }
+        // No record: the launcher itself was killed (a raw SIGKILL from outside the library) or crashed.
         int termsig = waitStatus & 0x7f;
         if (termsig == 0) {
             return JailExit.exited((waitStatus >> 8) & 0xff);
@@ -214,7 +247,11 @@ public final class SandboxedProcess extends Process {
         signal(LibC.SIGTERM);
     }
 
-    /** Sends SIGKILL to the launcher: the jail and every process in it die. */
+    /**
+     * Kills the jail and every process in it: the launcher SIGKILLs the jail's pid 1 (in the
+     * prestarted mode the JVM does, through a pidfd), and with a shared pid namespace every process
+     * the jail started, then exits as the jail did ({@link JailExit#signal()} 9).
+     */
     @Override
     public SandboxedProcess destroyForcibly() {
         signal(LibC.SIGKILL);
@@ -223,8 +260,9 @@ public final class SandboxedProcess extends Process {
 
     /**
      * Sends {@code signal} to the jail: the launcher forwards SIGTERM, SIGINT, SIGHUP, SIGQUIT,
-     * SIGUSR1, SIGUSR2, SIGWINCH and SIGCONT to the program; SIGKILL ends the jail. Does nothing once
-     * the process has exited (its pid may then belong to someone else).
+     * SIGUSR1, SIGUSR2, SIGWINCH and SIGCONT to the program; SIGKILL ends the jail, as {@link
+     * #destroyForcibly()}. Does nothing once the process has exited (its pid may then belong to
+     * someone else).
      */
     public void signal(int signal) {
         synchronized (lock) {
@@ -232,7 +270,9 @@ public final class SandboxedProcess extends Process {
                 return;
             }
             if (!prestarted) {
-                LibC.kill(pid, signal);
+                // Never SIGKILL the launcher itself: it must live to kill the jail's pid 1, which
+                // may be the program, and may have cleared the parent-death signal.
+                LibC.kill(pid, signal == LibC.SIGKILL ? LibC.SIG_END_JAIL : signal);
             } else if (pidfd >= 0) {
                 org.sandbox4j.internal.PrestartedLauncher.kill(pidfd, signal);
             } else {

@@ -11,6 +11,8 @@ import java.nio.charset.StandardCharsets;
  * <ul>
  *   <li>{@code hold ATTACK MARKER}: starts a jail full of processes, prints READY, waits to be killed.
  *   <li>{@code read ATTACK FILE}: a jail tries to read FILE; prints the jail's output, exits with its code.
+ *   <li>{@code outlive ATTACK MARKER KIND}: starts a jail ({@link JailEndTest.Kind}) whose program
+ *       clears its pdeathsig and daemonizes, prints READY, waits to be killed.
  * </ul>
  */
 public final class ChildJvmMain {
@@ -19,7 +21,15 @@ public final class ChildJvmMain {
     public static void main(String[] args) throws Exception {
         String attack = args[1];
         Sandbox s = Sandbox.builder().readOnly(attack, "/attack").tmpfs("/tmp").build();
-        if (args[0].equals("hold")) {
+        if (args[0].equals("outlive")) {
+            JailEndTest.Kind kind = JailEndTest.Kind.valueOf(args[3]);
+            Sandbox jail = kind.configure(s.toBuilder()).build();
+            SandboxedProcess p = jail.start("/attack", "outlive", args[2], "hold");
+            BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            System.out.println("OUTLIVING".equals(r.readLine()) ? "READY" : "BROKEN");
+            System.out.flush();
+            Thread.sleep(600_000);
+        } else if (args[0].equals("hold")) {
             // Started from a short-lived thread: the jail must outlive it and die only with the JVM.
             SandboxedProcess[] p = new SandboxedProcess[1];
             Thread t = new Thread(() -> {

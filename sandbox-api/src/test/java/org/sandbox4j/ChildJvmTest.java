@@ -20,7 +20,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.sandbox4j.JailTestSupport.JailMode;
 import org.sandbox4j.internal.LibC;
 
@@ -68,19 +70,56 @@ class ChildJvmTest {
 
     private static void jailsDieWithTheirJvm(JailMode mode, List<String> jvmArgs) throws Exception {
         String marker = "jvm-death-" + System.nanoTime();
-        Process jvm = childJvm(mode, jvmArgs, "hold", JailTestSupport.fixtures().resolve("attack").toString(), marker);
+        killJvmAndCheckTheJail(childJvm(mode, jvmArgs, "hold", JailTestSupport.fixtures().resolve("attack").toString(),
+                marker), marker, 4, "the jail's program and 3 children run");
+    }
+
+    /**
+     * Waits for the child JVM's READY, checks that {@code expected} jailed processes carry {@code
+     * marker}, SIGKILLs the JVM (no shutdown hook, no finalizer runs) and requires that none is left.
+     */
+    private static void killJvmAndCheckTheJail(Process jvm, String marker, int expected, String what) throws Exception {
         try {
             BufferedReader r = new BufferedReader(new InputStreamReader(jvm.getInputStream(), StandardCharsets.UTF_8));
             assertEquals("READY", r.readLine(), "the child JVM started its jail");
             List<Long> jailed = HostProcesses.withArg(marker);
             jailed.remove(Long.valueOf(jvm.pid())); // the JVM's own command line has the marker too
-            assertEquals(4, jailed.size(), "the jail's program and 3 children run");
-            jvm.destroyForcibly(); // SIGKILL: no shutdown hook, no finalizer runs
+            assertEquals(expected, jailed.size(), what);
+            jvm.destroyForcibly();
             assertTrue(jvm.waitFor(10, TimeUnit.SECONDS));
             HostProcesses.awaitNone(marker, Duration.ofSeconds(5));
         } finally {
             jvm.destroyForcibly();
+            for (long pid : HostProcesses.withArg(marker)) {
+                if (pid != jvm.pid()) {
+                    LibC.kill((int) pid, LibC.SIGKILL); // what a failed check left behind
+                }
+            }
         }
+    }
+
+    static Stream<Arguments> outliveCases() {
+        Stream.Builder<Arguments> s = Stream.builder();
+        for (JailMode m : JailMode.values()) {
+            for (JailEndTest.Kind k : JailEndTest.Kind.values()) {
+                s.add(Arguments.of(m, k));
+            }
+        }
+        return s.build();
+    }
+
+    /**
+     * The JVM's SIGKILL ends every jail whole, in every mode: the program cleared its pdeathsig and
+     * left a setsid()'d daemon (attack outlive), and neither survives; the launcher (or the zygote)
+     * sees its lifeline close and kills the jail before it exits.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("outliveCases")
+    void jailsThatTryToOutliveTheirJvmDieWithIt(JailMode mode, JailEndTest.Kind kind) throws Exception {
+        String marker = "jvm-outlive-" + System.nanoTime();
+        List<String> jvmArgs = kind.prestarted() ? List.of("-Dsandbox4j.spawn=prestarted") : List.of();
+        killJvmAndCheckTheJail(childJvm(mode, jvmArgs, "outlive", JailTestSupport.fixtures().resolve("attack").toString(),
+                marker, kind.name()), marker, 2, "the jail's program and its daemon run");
     }
 
     @ParameterizedTest

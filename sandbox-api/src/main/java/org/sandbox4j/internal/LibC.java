@@ -53,6 +53,13 @@ public final class LibC {
 
     public static final int SIGKILL = 9;
     public static final int SIGTERM = 15;
+    public static final int SIGSTOP = 19;
+    /**
+     * The launcher's "end the jail" request (jail.h SIG_END_JAIL): it kills the jail's pid 1 (and,
+     * with a shared pid namespace, every descendant), reaps it and ends as it did.
+     */
+    public static final int SIG_END_JAIL = 14; // SIGALRM
+    public static final int WNOHANG = 1;
 
     public static final int EINTR = 4;
     public static final int EAGAIN = 11;
@@ -150,6 +157,8 @@ public final class LibC {
     public static final int ESRCH = 3;
     /** The same number on x86_64 and aarch64 (the unified syscall table from 424 on). */
     public static final long SYS_PIDFD_SEND_SIGNAL = 424;
+    /** pidfd_open(pid, flags), the same number on x86_64 and aarch64. */
+    public static final long SYS_PIDFD_OPEN = 434;
 
     public static native int pthread_sigmask(int how, Pointer set, Pointer oldset);
 

@@ -293,7 +293,7 @@ public final class PrestartedLauncher {
         return z;
     }
 
-    /** Drops a zygote: closes our socket (it stops serving); {@code kill} also SIGKILLs it. */
+    /** Drops a zygote: closes our socket (it stops serving); {@code kill} also kills it and its jails. */
     private static void retire(Zygote z, boolean kill) {
         if (z.dead) {
             return;
@@ -302,7 +302,9 @@ public final class PrestartedLauncher {
         if (kill) {
             synchronized (z.reapLock) {
                 if (!z.exited) {
-                    LibC.kill(z.pid, LibC.SIGKILL); // not reaped yet: the pid is still ours
+                    // Not reaped yet: the pid is still ours. Its jails first: a pid 1 that is the
+                    // program (execDirectly) may have cleared the pdeathsig that would end it.
+                    Spawner.killTree(z.pid);
                 }
             }
         }

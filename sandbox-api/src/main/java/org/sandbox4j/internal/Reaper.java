@@ -142,7 +142,8 @@ public final class Reaper {
             synchronized (e.watcher.lock()) {
                 e.watcher.markReaped();
             }
-            // No record: the zygote died before the jail ended, and the jail died with it (pdeathsig).
+            // No record: the zygote died before the jail ended; the jail died with it (init's
+            // pdeathsig) or the watcher kills it through its pidfd (a pid 1 that is the program).
             e.watcher.exited(LibC.SIGKILL, e.data);
             return;
         }

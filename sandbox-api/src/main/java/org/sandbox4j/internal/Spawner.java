@@ -92,7 +92,7 @@ public final class Spawner {
      */
     public static Spawned spawn(byte[] spec, Redirect in, Redirect out, Redirect err, boolean errToOut,
             int[] keptFds, long setupTimeoutMillis, StatusMapper mapper) throws SandboxException {
-        if (PrestartedLauncher.enabled() && newSession(spec)) {
+        if (PrestartedLauncher.enabled() && newSession(spec) && newPidNamespace(spec)) {
             return PrestartedLauncher.spawn(spec, in, out, err, errToOut, keptFds, setupTimeoutMillis, mapper);
         }
         int lifeline = lifeline();
@@ -212,7 +212,9 @@ public final class Spawner {
                 throw mapper.toException(s);
             }
             ok = true;
-            return new Spawned(pidRef.getValue(), stdinParent, stdoutParent, stderrParent, resultRead);
+            // With jail init, pid 1 is ours and dies with the launcher (pdeathsig): no pidfd needed.
+            int pid1 = (options(spec) & SpecWriter.OPT_INIT) != 0 ? -1 : jailPidfd(pid);
+            return new Spawned(pid, stdinParent, stdoutParent, stderrParent, resultRead, false, pid1);
         } finally {
             LibC.posix_spawn_file_actions_destroy(actions);
             if (!ok) {
@@ -237,10 +239,31 @@ public final class Spawner {
      * launcher's session and terminal, fixed when that started, not the caller's.
      */
     private static boolean newSession(byte[] spec) {
+        return (options(spec) & SpecWriter.OPT_NEW_SESSION) != 0;
+    }
+
+    /** The FLAGS record's options (0 if the spec does not start with it). */
+    private static int options(byte[] spec) {
+        return flagsField(spec, 20);
+    }
+
+    /**
+     * A field of the FLAGS record: header (8 bytes), then type, reserved, length, clone flags (16),
+     * options (20).
+     */
+    private static int flagsField(byte[] spec, int offset) {
         ByteBuffer bb = ByteBuffer.wrap(spec).order(ByteOrder.LITTLE_ENDIAN);
-        // header (8 bytes), then the FLAGS record: type, reserved, length, clone flags, options
-        return spec.length >= 24 && bb.getShort(8) == SpecWriter.FLAGS
-                && (bb.getInt(20) & SpecWriter.OPT_NEW_SESSION) != 0;
+        return spec.length >= 24 && bb.getShort(8) == SpecWriter.FLAGS ? bb.getInt(offset) : 0;
+    }
+
+    /**
+     * Whether the spec asks for a new pid namespace. A jail that shares the JVM's (share(PID)) is
+     * always started by a launcher of its own, which is the subreaper of its processes and kills
+     * them all when the jail ends; the prestarted launcher serves many jails and could not tell
+     * whose orphan is whose.
+     */
+    private static boolean newPidNamespace(byte[] spec) {
+        return (flagsField(spec, 16) & org.sandbox4j.Namespace.PID.cloneFlag()) != 0;
     }
 
     /** Turns a status record into the exception the caller sees. */
@@ -321,12 +344,115 @@ public final class Spawner {
         }
     }
 
+    /**
+     * Ends a launcher whose jail must not survive it: asks it to kill the jail first ({@link
+     * LibC#SIG_END_JAIL}; a SIGKILLed launcher could not kill a pid 1 that cleared its pdeathsig),
+     * and only when it has not exited after {@code END_GRACE_MILLIS} (stopped, or its jail stuck in
+     * the kernel) kills its children and then it, as {@link #killTree} does.
+     */
     static void killAndReap(int pid) {
-        LibC.kill(pid, LibC.SIGKILL);
+        LibC.kill(pid, LibC.SIG_END_JAIL);
         int[] st = new int[1];
+        long until = System.nanoTime() + END_GRACE_MILLIS * 1_000_000L;
+        while (true) {
+            int rc = LibC.waitpid(pid, st, LibC.WNOHANG);
+            if (rc == pid || (rc < 0 && Native.getLastError() != LibC.EINTR)) {
+                return;
+            }
+            if (System.nanoTime() > until) {
+                break;
+            }
+            try {
+                Thread.sleep(2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        killTree(pid);
         while (LibC.waitpid(pid, st, 0) < 0 && Native.getLastError() == LibC.EINTR) {
             // retry
         }
+    }
+
+    private static final long END_GRACE_MILLIS = 2000;
+
+    /**
+     * Last resort for an unresponsive launcher or prestarted launcher {@code pid} (a child of this
+     * JVM, not yet reaped): SIGSTOP it so that it cannot reap (its children's pids then stay theirs),
+     * SIGKILL each of its children (jail pid 1s: with a new pid namespace, the whole jail), then
+     * SIGKILL it. What a shared-pid-namespace jail left below its pid 1 is out of reach here.
+     */
+    public static void killTree(int pid) {
+        LibC.kill(pid, LibC.SIGSTOP);
+        long until = System.nanoTime() + 200_000_000L;
+        while (!stopped(pid) && System.nanoTime() < until) {
+            Thread.onSpinWait();
+        }
+        String children = ProcFiles.read("/proc/" + pid + "/task/" + pid + "/children");
+        if (children != null) {
+            for (String c : children.split("\\s+")) {
+                if (!c.isEmpty()) {
+                    LibC.kill(Integer.parseInt(c), LibC.SIGKILL);
+                }
+            }
+        }
+        LibC.kill(pid, LibC.SIGKILL);
+    }
+
+    /**
+     * A pidfd of the jail's pid 1 (the launcher's first child), or -1. Java's fallback for a
+     * launcher that was SIGKILLed from outside the library (say {@code toHandle().destroyForcibly()}):
+     * it could not kill the jail, and a pid 1 that is the program may have cleared its pdeathsig.
+     * The launcher is alive and unreaped here, so its child list is current; the pidfd is kept only
+     * if its process is still the launcher's child after opening, so it never names a recycled pid.
+     */
+    static int jailPidfd(int launcher) {
+        String children = ProcFiles.read("/proc/" + launcher + "/task/" + launcher + "/children");
+        if (children == null || children.isEmpty()) {
+            return -1;
+        }
+        int child;
+        try {
+            child = Integer.parseInt(children.split("\\s+", 2)[0]);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+        int fd = (int) LibC.syscall(LibC.SYS_PIDFD_OPEN, child, 0, null, 0);
+        if (fd < 0) {
+            return -1;
+        }
+        if (parent(child) != launcher) {
+            LibC.close(fd);
+            return -1;
+        }
+        return fd;
+    }
+
+    /** The parent pid from /proc/PID/stat, or -1. */
+    private static int parent(int pid) {
+        String stat = ProcFiles.read("/proc/" + pid + "/stat");
+        int i = stat == null ? -1 : stat.lastIndexOf(')');
+        if (i < 0) {
+            return -1;
+        }
+        String[] f = stat.substring(i + 2).split(" ", 3);
+        try {
+            return f.length > 1 ? Integer.parseInt(f[1]) : -1;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** State T (stopped) or gone, from /proc/PID/stat. */
+    private static boolean stopped(int pid) {
+        String stat = ProcFiles.read("/proc/" + pid + "/stat");
+        if (stat == null) {
+            return true;
+        }
+        int i = stat.lastIndexOf(')');
+        char state = i >= 0 && i + 2 < stat.length() ? stat.charAt(i + 2) : '?';
+        return state == 'T' || state == 'Z' || state == 'X';
     }
 
     static void writeFully(int fd, byte[] data) {

@@ -169,7 +169,7 @@ final class Worker {
         return new WorkerException(kind, msg, exit, syscall, null, stderr, cause);
     }
 
-    /** SIGKILL to the launcher: the whole jail dies. */
+    /** destroyForcibly(): the launcher kills the whole jail, then exits. */
     void kill() {
         process.destroyForcibly();
     }
