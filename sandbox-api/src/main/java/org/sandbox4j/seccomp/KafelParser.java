@@ -690,6 +690,14 @@ final class KafelParser {
         return t;
     }
 
+    // One token of lookahead, remembered: the grammar peeks several times at each token, and each
+    // peek would otherwise skip the same whitespace and comments again.
+    private int cachedAt = -1;
+    private Tok cachedTok;
+    private int cachedEnd;
+    private int cachedLine;
+    private int cachedCol;
+
     private Tok eofTok() {
         return new Tok("", line, col);
     }
@@ -709,6 +717,23 @@ final class KafelParser {
     }
 
     private Tok next() {
+        if (cachedAt == pos) {
+            pos = cachedEnd;
+            line = cachedLine;
+            col = cachedCol;
+            return cachedTok;
+        }
+        int from = pos;
+        Tok t = lex();
+        cachedAt = from;
+        cachedTok = t;
+        cachedEnd = pos;
+        cachedLine = line;
+        cachedCol = col;
+        return t;
+    }
+
+    private Tok lex() {
         while (pos < src.length()) {
             char ch = src.charAt(pos);
             if (Character.isWhitespace(ch)) {
