@@ -31,8 +31,9 @@ public final class TextFuzz {
             String worstInput) {
         @Override
         public String toString() {
-            return String.format("%s: %d inputs, %d accepted, worst %.1f ms CPU / %.1f ms wall (input of %d chars)",
-                    name, inputs, accepted, worstCpuNanos / 1e6, worstWallNanos / 1e6, worstInput.length());
+            return String.format("%s: %d inputs, %d accepted, worst %.1f ms CPU / %.1f ms wall (input of %d chars: %s)",
+                    name, inputs, accepted, worstCpuNanos / 1e6, worstWallNanos / 1e6, worstInput.length(),
+                    excerpt(worstInput.substring(0, Math.min(100, worstInput.length()))));
         }
     }
 
