@@ -23,12 +23,14 @@ public record Directive(String name, String value, @Nullable String body, String
 
     /** How a user wrote it, for messages: {@code ro-bind /usr}, {@code --ro-bind /usr}; long values shortened. */
     public String spelled() {
-        String shown = value.replace('\n', ' ');
-        if (shown.length() > 72) {
-            shown = shown.substring(0, 69) + "...";
-        }
-        String v = value.isEmpty() ? (body != null ? " <<..." : "") : " " + shown;
+        String v = value.isEmpty() ? (body != null ? " <<..." : "") : " " + shorten(value);
         return (line > 0 ? name : "--" + name) + v;
+    }
+
+    /** A value as messages show it: one line, at most 72 characters. */
+    static String shorten(String value) {
+        String shown = value.replace('\n', ' ');
+        return shown.length() > 72 ? shown.substring(0, 69) + "..." : shown;
     }
 
     /** {@code FILE:LINE} or {@code command line}. */

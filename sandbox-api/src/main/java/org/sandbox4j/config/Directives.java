@@ -19,6 +19,7 @@ import org.sandbox4j.Namespace;
 import org.sandbox4j.Network;
 import org.sandbox4j.Sandbox;
 import org.sandbox4j.caps.Capability;
+import org.sandbox4j.internal.TextFiles;
 import org.sandbox4j.limits.Rlimit;
 import org.sandbox4j.seccomp.SeccompParseException;
 import org.sandbox4j.seccomp.SeccompPolicies;
@@ -368,7 +369,7 @@ public final class Directives {
         }
         String text;
         try {
-            text = Files.readString(file);
+            text = TextFiles.readUtf8(file, TextFiles.MAX_BYTES);
         } catch (IOException e) {
             throw d.error("cannot read " + file + ": " + e.getMessage());
         }
@@ -508,7 +509,9 @@ public final class Directives {
     static String suggestion(String name) {
         String best = null;
         int bestDist = Integer.MAX_VALUE;
-        for (String n : KINDS.keySet()) {
+        // No directive is longer than 20 characters: a longer name is no near miss, and its edit
+        // distance to each directive would cost time in proportion to its length.
+        for (String n : name.length() > 64 ? List.<String>of() : KINDS.keySet()) {
             int dist = distance(name, n);
             if (dist < bestDist) {
                 bestDist = dist;

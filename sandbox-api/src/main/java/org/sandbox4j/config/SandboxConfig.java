@@ -9,8 +9,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.sandbox4j.Sandbox;
+import org.sandbox4j.internal.TextFiles;
 
 /**
  * A parsed sandbox4j configuration file: an ordered list of {@link Directive}s, each of which is one
@@ -39,6 +42,24 @@ import org.sandbox4j.Sandbox;
  * }</pre>
  */
 public final class SandboxConfig {
+    /** The longest configuration accepted: 1 MiB (characters for {@link #parse}, bytes for {@link #load}). */
+    public static final int MAX_SIZE = TextFiles.MAX_BYTES;
+
+    /**
+     * The most directives one file may hold. Real jails need tens; applying one costs microseconds
+     * (a seccomp policy is compiled to describe it), so the cap keeps even a hostile file fast.
+     */
+    public static final int MAX_DIRECTIVES = 4096;
+
+    /**
+     * The most seccomp directives one file may hold. The last one wins, so one is all a jail needs;
+     * each is parsed and compiled when applied, which for a hostile policy costs milliseconds.
+     */
+    public static final int MAX_SECCOMP_DIRECTIVES = 8;
+
+    /** {@code <<TAG} at the end of a line; compiled once (it ran per line). */
+    private static final Pattern HEREDOC = Pattern.compile("(?:^|\\s)<<\\s*([A-Za-z_][A-Za-z0-9_]*)$");
+
     private final String source;
     private final Path baseDir;
     private final List<Directive> directives;
@@ -58,9 +79,12 @@ public final class SandboxConfig {
     public static SandboxConfig load(Path file) throws IOException {
         String text;
         try {
-            text = Files.readString(file);
-        } catch (java.nio.charset.MalformedInputException e) {
+            text = TextFiles.readUtf8(file, MAX_SIZE);
+        } catch (java.nio.charset.CharacterCodingException e) {
             throw new ConfigException(file.toString(), 0, file + ": not UTF-8 text");
+        } catch (TextFiles.TooLargeException e) {
+            throw new ConfigException(file.toString(), 1, "the file is larger than " + MAX_SIZE
+                    + " bytes (1 MiB), the limit for a configuration file");
         } catch (java.nio.file.NoSuchFileException e) {
             throw new IOException("config file " + file + " does not exist", e);
         }
@@ -75,7 +99,12 @@ public final class SandboxConfig {
      * @param baseDir where relative host paths are resolved
      */
     public static SandboxConfig parse(String text, String source, Path baseDir) {
+        if (text.length() > MAX_SIZE) {
+            throw new ConfigException(source, 1, "the configuration is " + text.length() + " characters long; at most "
+                    + MAX_SIZE + " (1 MiB) are accepted");
+        }
         List<Directive> out = new ArrayList<>();
+        int seccomps = 0;
         String[] lines = text.split("\r?\n", -1);
         for (int i = 0; i < lines.length; i++) {
             int lineNo = i + 1;
@@ -86,6 +115,9 @@ public final class SandboxConfig {
             int sp = indexOfSpace(line);
             String rawName = sp < 0 ? line : line.substring(0, sp);
             String rest = sp < 0 ? "" : line.substring(sp).strip();
+            if (out.size() == MAX_DIRECTIVES) {
+                throw new ConfigException(source, lineNo, "more than " + MAX_DIRECTIVES + " directives in one file");
+            }
             String name = canonical(rawName);
             if (!Directives.exists(name)) {
                 String hint = Directives.suggestion(name);
@@ -93,11 +125,15 @@ public final class SandboxConfig {
                     hint = " (this looks like nsjail's protobuf config; sandbox4j's format is one 'name value' per line,"
                             + " see docs/config.md and docs/coming-from-nsjail-bwrap-firejail.md)";
                 }
-                throw new ConfigException(source, lineNo, "unknown directive '" + rawName + "'" + hint);
+                throw new ConfigException(source, lineNo, "unknown directive '" + Directive.shorten(rawName) + "'" + hint);
+            }
+            if ((name.equals("seccomp") || name.equals("seccomp-string") || name.equals("no-seccomp")) && ++seccomps > MAX_SECCOMP_DIRECTIVES) {
+                throw new ConfigException(source, lineNo, "more than " + MAX_SECCOMP_DIRECTIVES + " seccomp directives in"
+                        + " one file; the last one wins, so keep that one");
             }
             String body = null;
             int bodyLine = 0;
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?:^|\\s)<<\\s*([A-Za-z_][A-Za-z0-9_]*)$").matcher(rest);
+            Matcher m = HEREDOC.matcher(rest);
             if (m.find()) {
                 String tag = m.group(1);
                 rest = rest.substring(0, m.start()).strip();
@@ -174,7 +210,12 @@ public final class SandboxConfig {
 
         /** Checks {@code d} against the earlier mount directives. */
         public void check(Directive d) {
-            String target = target(d);
+            String target;
+            try {
+                target = target(d);
+            } catch (java.nio.file.InvalidPathException e) { // a NUL byte: found by SandboxConfigFuzzTest
+                throw d.error("not a path: " + e.getReason());
+            }
             if (target == null) {
                 return;
             }
@@ -215,10 +256,11 @@ public final class SandboxConfig {
     /** {@code ro_bind}, {@code --ro-bind}, {@code RO-BIND} all mean {@code ro-bind}. */
     public static String canonical(String name) {
         String n = name.toLowerCase(Locale.ROOT).replace('_', '-');
-        while (n.startsWith("-")) {
-            n = n.substring(1);
+        int start = 0;
+        while (start < n.length() && n.charAt(start) == '-') { // one cut, not one copy per dash
+            start++;
         }
-        return n;
+        return n.substring(start);
     }
 
     private static int indexOfSpace(String s) {

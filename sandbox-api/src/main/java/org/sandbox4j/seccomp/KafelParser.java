@@ -1,10 +1,16 @@
 package org.sandbox4j.seccomp;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Parser for the common part of nsjail's kafel policy language.
@@ -27,27 +33,89 @@ import java.util.Map;
  *
  * Comments: {@code //}, {@code /* ... *}{@code /} and lines starting with {@code #} other than
  * {@code #define}.
+ *
+ * <p>Hostile input is refused quickly with a {@link SeccompParseException}, never a stack overflow,
+ * exhausted heap or minutes of work: the text is at most {@link #MAX_INPUT_CHARS}, expressions nest at
+ * most {@link #MAX_DEPTH} levels, and the rules and conditions the policy expands to (conditions turned
+ * into disjunctive normal form, where {@code &&} over {@code ||} multiplies) total at most {@link
+ * #MAX_EXPANDED}, checked before each product is built. {@code USE} is expanded lazily and a policy
+ * already included is not included again (its rules would be shadowed by their first copies anyway), so
+ * policies that use each other twice per level stay linear instead of doubling per level.
  */
 final class KafelParser {
+    /** The longest policy text accepted, in characters (1 MiB). */
+    static final int MAX_INPUT_CHARS = 1 << 20;
+    /** The deepest nesting of parentheses and {@code !} in a condition. */
+    static final int MAX_DEPTH = 200;
+    /**
+     * The most rules plus conditions the whole text may expand to (each rule of the disjunctive normal
+     * form counts its conditions, or 1 without any). A program that large could never be loaded (the
+     * kernel takes 4096 BPF instructions), so the cap only refuses, early, what would fail later.
+     */
+    static final int MAX_EXPANDED = 1 << 16;
+    /** Names (system calls, arguments, constants, policies) longer than this are refused. */
+    static final int MAX_NAME = 128;
+
     private final String src;
     private int pos;
     private int line = 1;
     private int col = 1;
-    private final Map<String, Long> defines = new HashMap<>();
-    private final Map<String, List<Entry>> policies = new LinkedHashMap<>();
+    private final Map<String, Long> defines;
+    private final Map<String, List<Item>> policies = new LinkedHashMap<>();
+    /** Rules plus conditions produced so far, against {@link #MAX_EXPANDED}. */
+    private long expanded;
+    /** Current nesting of parentheses and '!' in a condition. */
+    private int depth;
+
+    /** What a policy body holds: a system call entry, or a reference to another policy. */
+    private sealed interface Item permits Entry, Use {}
 
     /** One syscall entry: its rules in DNF (each inner list is an AND of conditions). */
-    private record Entry(String syscall, SeccompAction action, List<List<ArgCondition>> dnf) {}
+    private record Entry(String syscall, SeccompAction action, List<List<ArgCondition>> dnf) implements Item {}
+
+    /** {@code USE name}, expanded only when the policy is finally used. */
+    private record Use(String name) implements Item {}
 
     private record Tok(String text, int line, int col) {}
 
+    /**
+     * A condition in disjunctive normal form while it is built: alternatives (mutable, each owned by
+     * this object alone) and their total size, kept so that limits are checked before work is done.
+     */
+    private static final class Dnf {
+        final List<List<ArgCondition>> alts;
+        long size;
+
+        Dnf(List<List<ArgCondition>> alts, long size) {
+            this.alts = alts;
+            this.size = size;
+        }
+
+        static Dnf of(ArgCondition c) {
+            List<List<ArgCondition>> alts = new ArrayList<>(1);
+            List<ArgCondition> conj = new ArrayList<>(1);
+            conj.add(c);
+            alts.add(conj);
+            return new Dnf(alts, 1);
+        }
+    }
+
     KafelParser(String src) {
+        this(src, new HashMap<>());
+    }
+
+    private KafelParser(String src, Map<String, Long> defines) {
         this.src = src;
+        this.defines = defines;
     }
 
     SeccompPolicy parse() {
-        List<Entry> top = new ArrayList<>();
-        List<Entry> used = null;
+        if (src.length() > MAX_INPUT_CHARS) {
+            throw new SeccompParseException("the policy is " + src.length() + " characters long; at most "
+                    + MAX_INPUT_CHARS + " (1 MiB) are accepted", 1, 1);
+        }
+        List<Item> top = new ArrayList<>();
+        List<Item> used = null;
         SeccompAction dflt = null;
         Tok t;
         while ((t = peek()) != null) {
@@ -56,13 +124,13 @@ final class KafelParser {
                 next();
                 Tok name = ident("policy name");
                 if (policies.containsKey(name.text())) {
-                    throw error(name, "policy '" + name.text() + "' defined twice");
+                    throw error(name, "policy " + quote(name.text()) + " defined twice");
                 }
                 expect("{");
-                List<Entry> body = new ArrayList<>();
-                policies.put(name.text(), body);
+                List<Item> body = new ArrayList<>();
                 body(body, "}");
                 expect("}");
+                policies.put(name.text(), body);
             } else if (w.equals("USE")) {
                 next();
                 if (used != null) {
@@ -70,12 +138,7 @@ final class KafelParser {
                 }
                 used = new ArrayList<>();
                 do {
-                    Tok name = ident("policy name");
-                    List<Entry> p = policies.get(name.text());
-                    if (p == null) {
-                        throw error(name, "unknown policy '" + name.text() + "'");
-                    }
-                    used.addAll(p);
+                    used.add(use());
                 } while (accept(","));
                 Tok d = next();
                 if (d == null || !d.text().equals("DEFAULT")) {
@@ -93,29 +156,66 @@ final class KafelParser {
         if (dflt == null) {
             throw error(eofTok(), "no default action: end the policy with 'USE name DEFAULT action'");
         }
-        List<Entry> all = new ArrayList<>(top);
+        List<Item> all = new ArrayList<>(top);
         if (used != null) {
             all.addAll(used);
         }
-        SeccompPolicy.Builder b = SeccompPolicy.builder(dflt);
-        for (Entry e : all) {
+        // A rule equal to an earlier one can never decide (the first copy matches first): drop it.
+        Set<SeccompPolicy.Rule> rules = new LinkedHashSet<>();
+        for (Entry e : expand(all)) {
             for (List<ArgCondition> conj : e.dnf()) {
-                b.rule(e.syscall(), e.action(), conj);
+                rules.add(new SeccompPolicy.Rule(e.syscall(), e.action(), conj));
             }
+        }
+        SeccompPolicy.Builder b = SeccompPolicy.builder(dflt);
+        for (SeccompPolicy.Rule r : rules) {
+            b.rule(r.syscall(), r.action(), r.conditions());
         }
         return b.build();
     }
 
-    private void body(List<Entry> out, String end) {
+    /**
+     * The entries of {@code items} with every {@code USE} replaced by the policy's items, depth first
+     * and without recursion (a chain of policies may be long). A policy already included is skipped:
+     * each of its rules already stands earlier, so a second copy could never match first.
+     */
+    private List<Entry> expand(List<Item> items) {
+        List<Entry> out = new ArrayList<>();
+        Set<String> included = new HashSet<>();
+        Deque<Iterator<Item>> stack = new ArrayDeque<>();
+        stack.push(items.iterator());
+        while (!stack.isEmpty()) {
+            Iterator<Item> it = stack.peek();
+            if (!it.hasNext()) {
+                stack.pop();
+                continue;
+            }
+            Item item = it.next();
+            if (item instanceof Use u) {
+                if (included.add(u.name())) {
+                    stack.push(policies.get(u.name()).iterator());
+                }
+            } else {
+                out.add((Entry) item);
+            }
+        }
+        return out;
+    }
+
+    /** {@code NAME} after USE: a policy defined above. */
+    private Use use() {
+        Tok name = ident("policy name");
+        if (!policies.containsKey(name.text())) {
+            throw error(name, "unknown policy " + quote(name.text()));
+        }
+        return new Use(name.text());
+    }
+
+    private void body(List<Item> out, String end) {
         while (peek() != null && !peek().text().equals(end)) {
             if (peek().text().equals("USE")) {
                 next();
-                Tok name = ident("policy name");
-                List<Entry> p = policies.get(name.text());
-                if (p == null) {
-                    throw error(name, "unknown policy '" + name.text() + "'");
-                }
-                out.addAll(p);
+                out.add(use());
             } else {
                 block(out);
             }
@@ -123,7 +223,7 @@ final class KafelParser {
         }
     }
 
-    private void block(List<Entry> out) {
+    private void block(List<Item> out) {
         SeccompAction action = action();
         expect("{");
         if (!peekIs("}")) {
@@ -162,7 +262,7 @@ final class KafelParser {
             }
             default:
                 throw error(t, "expected an action (ALLOW, KILL, ERRNO(n), LOG, TRAP, TRACE(n), "
-                        + "USER_NOTIF), found '" + t.text() + "'");
+                        + "USER_NOTIF), found " + quote(t.text()));
         }
     }
 
@@ -183,8 +283,9 @@ final class KafelParser {
             syscall = Long.toString(nr);
         } else {
             if (!isIdent(name.text())) {
-                throw error(name, "expected a system call name, found '" + name.text() + "'");
+                throw error(name, "expected a system call name, found " + quote(name.text()));
             }
+            checkLength(name);
             try {
                 syscall = SeccompPolicy.syscallKey(name.text());
             } catch (IllegalArgumentException e) {
@@ -205,68 +306,160 @@ final class KafelParser {
             }
             expect(")");
             expect("{");
-            dnf = or(args);
+            dnf = simplify(or(args));
             expect("}");
         }
+        long size = 0;
+        for (List<ArgCondition> conj : dnf) {
+            size += Math.max(1, conj.size());
+        }
+        charge(name, size);
         return new Entry(syscall, action, dnf);
     }
 
+    /**
+     * Counts {@code size} rules and conditions against {@link #MAX_EXPANDED}. Every rule is charged
+     * where it is written, used or not, so that the parse as a whole stays bounded; a policy used
+     * several times is expanded once, so using it costs nothing more.
+     */
+    private void charge(Tok at, long size) {
+        expanded += size;
+        if (expanded > MAX_EXPANDED) {
+            throw tooLarge(at);
+        }
+    }
+
+    /** Refuses a condition whose expansion would exceed what is left of the budget. */
+    private void check(Tok at, long size) {
+        if (size > MAX_EXPANDED - expanded) {
+            throw tooLarge(at);
+        }
+    }
+
+    private SeccompParseException tooLarge(Tok at) {
+        return error(at, "the policy expands to more than " + MAX_EXPANDED + " rules and conditions (each"
+                + " condition is turned into disjunctive normal form, where && over || multiplies the"
+                + " alternatives): write fewer or simpler conditions");
+    }
+
+    /**
+     * Drops repeated conditions within an alternative and repeated alternatives: neither changes
+     * which calls match, and the compiled program gets shorter.
+     */
+    private static List<List<ArgCondition>> simplify(Dnf d) {
+        Set<List<ArgCondition>> alts = new LinkedHashSet<>();
+        for (List<ArgCondition> conj : d.alts) {
+            alts.add(List.copyOf(new LinkedHashSet<>(conj)));
+        }
+        return List.copyOf(alts);
+    }
+
     // Expressions are turned into disjunctive normal form: a list of AND-ed condition lists, each of
-    // which becomes one rule with the block's action.
-    private List<List<ArgCondition>> or(Map<String, Integer> args) {
-        List<List<ArgCondition>> r = new ArrayList<>(and(args));
-        while (accept("||")) {
-            r.addAll(and(args));
+    // which becomes one rule with the block's action. Sizes are computed before each product is
+    // built, so an exponential expansion is refused after a bounded amount of work.
+    private Dnf or(Map<String, Integer> args) {
+        Dnf r = and(args);
+        Tok op;
+        while ((op = acceptTok("||")) != null) {
+            Dnf rhs = and(args);
+            check(op, r.size + rhs.size);
+            r.alts.addAll(rhs.alts);
+            r.size += rhs.size;
         }
         return r;
     }
 
-    private List<List<ArgCondition>> and(Map<String, Integer> args) {
-        List<List<ArgCondition>> r = unary(args);
-        while (accept("&&")) {
-            List<List<ArgCondition>> rhs = unary(args);
+    private Dnf and(Map<String, Integer> args) {
+        Dnf r = unary(args);
+        Tok op;
+        while ((op = acceptTok("&&")) != null) {
+            Dnf rhs = unary(args);
+            // every alternative of r joined with every one of rhs
+            long size = sat(sat(r.alts.size(), rhs.size) + sat(rhs.alts.size(), r.size));
+            check(op, size);
+            if (rhs.alts.size() == 1) {
+                // the common a && b && c ...: extend in place, so a long chain stays linear
+                for (List<ArgCondition> a : r.alts) {
+                    a.addAll(rhs.alts.get(0));
+                }
+                r.size = size;
+                continue;
+            }
             List<List<ArgCondition>> prod = new ArrayList<>();
-            for (List<ArgCondition> a : r) {
-                for (List<ArgCondition> b : rhs) {
-                    List<ArgCondition> c = new ArrayList<>(a);
+            for (List<ArgCondition> a : r.alts) {
+                for (List<ArgCondition> b : rhs.alts) {
+                    List<ArgCondition> c = new ArrayList<>(a.size() + b.size());
+                    c.addAll(a);
                     c.addAll(b);
                     prod.add(c);
                 }
             }
-            r = prod;
+            r = new Dnf(prod, size);
         }
         return r;
     }
 
-    private List<List<ArgCondition>> unary(Map<String, Integer> args) {
+    private Dnf unary(Map<String, Integer> args) {
         Tok t = peek();
         if (t == null) {
             throw error(eofTok(), "expected a condition");
         }
-        if (accept("!")) {
-            List<List<ArgCondition>> inner = unary(args);
-            // !(c1 || c2 ...) with each ci an AND: De Morgan gives an AND of ORs of negations.
-            List<List<ArgCondition>> r = List.of(List.of());
-            for (List<ArgCondition> conj : inner) {
-                List<List<ArgCondition>> next = new ArrayList<>();
-                for (List<ArgCondition> a : r) {
-                    for (ArgCondition c : conj) {
-                        List<ArgCondition> x = new ArrayList<>(a);
-                        x.add(c.negate());
-                        next.add(x);
-                    }
-                }
-                r = next;
-            }
-            return r;
+        boolean not = t.text().equals("!");
+        boolean paren = !not && t.text().equals("(") && !isMaskParen(args);
+        if (!not && !paren) {
+            return Dnf.of(comparison(args));
         }
-        if (t.text().equals("(") && !isMaskParen(args)) {
-            next();
-            List<List<ArgCondition>> r = or(args);
+        if (++depth > MAX_DEPTH) {
+            throw error(t, "conditions nest deeper than " + MAX_DEPTH + " levels of parentheses and '!'");
+        }
+        next();
+        Dnf r;
+        if (not) {
+            r = negate(t, unary(args));
+        } else {
+            r = or(args);
             expect(")");
-            return r;
         }
-        return List.of(List.of(comparison(args)));
+        depth--;
+        return r;
+    }
+
+    /**
+     * {@code !(c1 || c2 ...)} with each ci an AND: De Morgan gives an AND of ORs of negations, that is
+     * one alternative per choice of one condition from each ci.
+     */
+    private Dnf negate(Tok at, Dnf inner) {
+        long count = 1;
+        for (List<ArgCondition> conj : inner.alts) {
+            count = sat(count, conj.size());
+        }
+        long size = sat(count, inner.alts.size());
+        check(at, size);
+        List<List<ArgCondition>> r = new ArrayList<>();
+        r.add(new ArrayList<>());
+        for (List<ArgCondition> conj : inner.alts) {
+            List<List<ArgCondition>> next = new ArrayList<>(r.size() * conj.size());
+            for (List<ArgCondition> a : r) {
+                for (ArgCondition c : conj) {
+                    List<ArgCondition> x = new ArrayList<>(inner.alts.size());
+                    x.addAll(a);
+                    x.add(c.negate());
+                    next.add(x);
+                }
+            }
+            r = next;
+        }
+        return new Dnf(r, size);
+    }
+
+    /** {@code a * b} for sizes, saturating instead of overflowing. */
+    private static long sat(long a, long b) {
+        return a != 0 && b > Long.MAX_VALUE / a ? Long.MAX_VALUE : a * b;
+    }
+
+    /** {@code a + b} for sizes already saturated. */
+    private static long sat(long sum) {
+        return sum < 0 ? Long.MAX_VALUE : sum;
     }
 
     /** Whether the '(' ahead opens {@code (arg & mask)} rather than a sub-expression. */
@@ -378,7 +571,7 @@ final class KafelParser {
     private int argIndex(Map<String, Integer> args, Tok a) {
         Integer idx = args.get(a.text());
         if (idx == null) {
-            throw error(a, "'" + a.text() + "' is not an argument of this rule");
+            throw error(a, quote(a.text()) + " is not an argument of this rule");
         }
         return idx;
     }
@@ -419,12 +612,12 @@ final class KafelParser {
                     v = Long.parseUnsignedLong(s);
                 }
             } catch (NumberFormatException e) {
-                throw error(t, "bad number '" + s + "'");
+                throw error(t, "bad number " + quote(s));
             }
         } else if (defines.containsKey(s)) {
             v = defines.get(s);
         } else {
-            throw error(t, "unknown constant '" + s + "' (define it with #define)");
+            throw error(t, "unknown constant " + quote(s) + " (define it with #define)");
         }
         return neg ? -v : v;
     }
@@ -436,6 +629,7 @@ final class KafelParser {
         if (t == null || !isIdent(t.text())) {
             throw error(t == null ? eofTok() : t, "expected " + what);
         }
+        checkLength(t);
         return t;
     }
 
@@ -447,7 +641,28 @@ final class KafelParser {
         Tok t = next();
         if (t == null || !t.text().equals(s)) {
             throw error(t == null ? eofTok() : t, "expected '" + s + "'"
-                    + (t == null ? " before the end" : ", found '" + t.text() + "'"));
+                    + (t == null ? " before the end" : ", found " + quote(t.text())));
+        }
+    }
+
+    /** The token {@code s} if it comes next (consumed), else null. */
+    private Tok acceptTok(String s) {
+        Tok t = peek();
+        if (t != null && t.text().equals(s)) {
+            next();
+            return t;
+        }
+        return null;
+    }
+
+    /** A token or name as shown in a message: quoted, and shortened if long. */
+    static String quote(String s) {
+        return "'" + (s.length() > 40 ? s.substring(0, 37) + "..." : s) + "'";
+    }
+
+    private void checkLength(Tok t) {
+        if (t.text().length() > MAX_NAME) {
+            throw error(t, "a name of " + t.text().length() + " characters; at most " + MAX_NAME + " are accepted");
         }
     }
 
@@ -475,6 +690,14 @@ final class KafelParser {
         return t;
     }
 
+    // One token of lookahead, remembered: the grammar peeks several times at each token, and each
+    // peek would otherwise skip the same whitespace and comments again.
+    private int cachedAt = -1;
+    private Tok cachedTok;
+    private int cachedEnd;
+    private int cachedLine;
+    private int cachedCol;
+
     private Tok eofTok() {
         return new Tok("", line, col);
     }
@@ -494,6 +717,23 @@ final class KafelParser {
     }
 
     private Tok next() {
+        if (cachedAt == pos) {
+            pos = cachedEnd;
+            line = cachedLine;
+            col = cachedCol;
+            return cachedTok;
+        }
+        int from = pos;
+        Tok t = lex();
+        cachedAt = from;
+        cachedTok = t;
+        cachedEnd = pos;
+        cachedLine = line;
+        cachedCol = col;
+        return t;
+    }
+
+    private Tok lex() {
         while (pos < src.length()) {
             char ch = src.charAt(pos);
             if (Character.isWhitespace(ch)) {
@@ -561,12 +801,17 @@ final class KafelParser {
             if (f.length != 3 || !isIdent(f[1])) {
                 throw new SeccompParseException("expected '#define NAME value'", l, c);
             }
-            KafelParser sub = new KafelParser(f[2]);
-            sub.defines.putAll(defines);
+            if (f[1].length() > MAX_NAME) {
+                throw new SeccompParseException("a name of " + f[1].length() + " characters; at most " + MAX_NAME
+                        + " are accepted", l, c);
+            }
+            // The value may name earlier constants: the sub-parser reads this parser's table (shared,
+            // not copied, so that many #define lines stay linear).
+            KafelParser sub = new KafelParser(f[2], defines);
             try {
                 defines.put(f[1], sub.value());
             } catch (SeccompParseException e) {
-                throw new SeccompParseException("bad #define value '" + f[2] + "'", l, c);
+                throw new SeccompParseException("bad #define value " + quote(f[2]), l, c);
             }
         } else if (f[0].equals("#include")) {
             throw new SeccompParseException("#include is not supported; inline the file", l, c);

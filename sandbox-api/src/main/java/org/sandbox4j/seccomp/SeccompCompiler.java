@@ -29,6 +29,12 @@ final class SeccompCompiler {
     private static final double DENIED_WEIGHT = 0.02;
     /** Weight of any leaf, so that even empty gaps are not pushed arbitrarily deep. */
     private static final double LEAF_EPSILON = 0.001;
+    /**
+     * The most runs the optimal search handles; it is cubic in their number (about 20 ms of CPU at 128
+     * runs, seconds at 460, which a policy alternating actions over adjacent numbers reaches). Above,
+     * the tree is balanced by weight instead: a few comparisons more, in linear time.
+     */
+    static final int OPTIMAL_TREE_MAX_RUNS = 128;
 
     private final SeccompPolicy policy;
     private final Arch arch;
@@ -125,6 +131,11 @@ final class SeccompCompiler {
             addRun(ranges, outs, SeccompPolicy.X32_SYSCALL_BIT, 0xfffffffeL,
                     new Outcome(List.of(), SeccompAction.KILL_PROCESS), dflt);
         }
+        if (ranges.size() > Bpf.MAX_INSNS) { // each range needs a comparison: refuse before any work
+            throw new IllegalStateException("policy compiles to more than " + Bpf.MAX_INSNS + " instructions ("
+                    + ranges.size() + " ranges of system call numbers with different outcomes); the kernel accepts at"
+                    + " most " + Bpf.MAX_INSNS);
+        }
         List<Run> result = new ArrayList<>();
         for (int i = 0; i < ranges.size(); i++) {
             long[] r = ranges.get(i);
@@ -183,6 +194,12 @@ final class SeccompCompiler {
         private final double[][][] cost;
         private final int[][][] choice;
         private final int m;
+        /** multiRuns[r]: how many of runs 0..r-1 span more than one number. */
+        private final int[] multiRuns;
+        /** fullGaps[g]: how many of gaps 0..g-1 are not empty. */
+        private final int[] fullGaps;
+        /** chainBase[i][j - i]: the sorted-weight sum of chainCost for runs i..j; null before use. */
+        private final double[][] chainBase;
 
         TreeBuilder(List<Run> runs, Outcome dflt, SyscallTable table) {
             this.runs = runs;
@@ -204,8 +221,18 @@ final class SeccompCompiler {
             for (int g = 0; g <= m; g++) {
                 prefixGap[g + 1] = prefixGap[g] + gapWeight[g];
             }
-            cost = new double[m + 1][m + 1][4];
-            choice = new int[m + 1][m + 1][4];
+            multiRuns = new int[m + 1];
+            for (int r = 0; r < m; r++) {
+                multiRuns[r + 1] = multiRuns[r] + (runs.get(r).start() != runs.get(r).end() ? 1 : 0);
+            }
+            fullGaps = new int[m + 2];
+            for (int g = 0; g <= m; g++) {
+                fullGaps[g + 1] = fullGaps[g] + (gapEmpty[g] ? 0 : 1);
+            }
+            boolean optimal = m <= OPTIMAL_TREE_MAX_RUNS;
+            chainBase = new double[optimal ? m : 0][];
+            cost = new double[optimal ? m + 1 : 0][m + 1][4];
+            choice = new int[optimal ? m + 1 : 0][m + 1][4];
             for (double[][] a : cost) {
                 for (double[] b : a) {
                     Arrays.fill(b, -1);
@@ -214,7 +241,42 @@ final class SeccompCompiler {
         }
 
         Node build() {
+            if (m > OPTIMAL_TREE_MAX_RUNS) {
+                return balanced(0, m - 1, gapEmpty[0], gapEmpty[m]);
+            }
             return node(0, m - 1, gapEmpty[0], gapEmpty[m]);
+        }
+
+        /**
+         * A tree over runs i..j split at the weighted median with {@code jge}: depth logarithmic in the
+         * number of runs, time linear overall (prefix sums; recursion depth stays logarithmic).
+         */
+        private Node balanced(int i, int j, boolean lo, boolean hi) {
+            if (j < i) {
+                return new Leaf(dflt);
+            }
+            lo |= gapEmpty[i];
+            hi |= gapEmpty[j + 1];
+            if (i == j) {
+                Node self = new Leaf(runs.get(i).outcome());
+                if (!hi) {
+                    self = new Cmp(Bpf.JGT, runs.get(i).end(), new Leaf(dflt), self);
+                }
+                return lo ? self : new Cmp(Bpf.JGE, runs.get(i).start(), self, new Leaf(dflt));
+            }
+            // the first r > i with at least half of the range's run weight below it
+            double half = (prefixRun[i] + prefixRun[j + 1]) / 2;
+            int a = i + 1;
+            int b = j;
+            while (a < b) {
+                int mid = (a + b) >>> 1;
+                if (prefixRun[mid] >= half) {
+                    b = mid;
+                } else {
+                    a = mid + 1;
+                }
+            }
+            return new Cmp(Bpf.JGE, runs.get(a).start(), balanced(a, j, true, hi), balanced(i, a - 1, lo, false));
         }
 
         private double weight(int i, int j, boolean lo, boolean hi) {
@@ -235,44 +297,69 @@ final class SeccompCompiler {
             return j < i || (i == j && lo && hi);
         }
 
+        // The prefix counts make these O(1) and chainBase computes each run range's sort once: the
+        // search stays cubic in the number of runs, but without an extra sort per state (a policy with
+        // a few hundred alternating runs took seconds).
         private boolean allSingles(int i, int j) {
-            for (int r = i; r <= j; r++) {
-                if (runs.get(r).start() != runs.get(r).end()) {
-                    return false;
-                }
-            }
-            return true;
+            return multiRuns[j + 1] == multiRuns[i];
         }
 
         private boolean hasGap(int i, int j, boolean lo, boolean hi) {
             if (!lo || !hi) {
                 return true;
             }
-            for (int g = i + 1; g <= j; g++) {
-                if (!gapEmpty[g]) {
-                    return true;
+            return j > i && fullGaps[j + 1] != fullGaps[i + 1]; // a gap among i+1..j
+        }
+
+        /**
+         * For runs i..j (all singles): the sum over their weights sorted heaviest first of weight times
+         * rank. Filled for all j of one i at once, keeping the weights sorted by insertion; the sum is
+         * taken in the same order as a fresh sort would give, so the result is bit for bit the same.
+         */
+        private double chainBase(int i, int j) {
+            if (chainBase[i] == null) {
+                int n = 0;
+                while (i + n < m && runs.get(i + n).start() == runs.get(i + n).end()) {
+                    n++;
                 }
+                double[] base = new double[n];
+                double[] w = new double[n];
+                for (int k = 1; k <= n; k++) {
+                    double x = runs.get(i + k - 1).weight();
+                    int at = k - 1;
+                    while (at > 0 && w[at - 1] > x) {
+                        w[at] = w[at - 1];
+                        at--;
+                    }
+                    w[at] = x;
+                    double c = 0;
+                    for (int p = 1; p <= k; p++) {
+                        c += w[k - p] * p;
+                    }
+                    base[k - 1] = c;
+                }
+                chainBase[i] = base;
             }
-            return false;
+            return chainBase[i][j - i];
         }
 
         private double chainCost(int i, int j, boolean lo, boolean hi) {
-            double[] w = new double[j - i + 1];
-            for (int r = i; r <= j; r++) {
-                w[r - i] = runs.get(r).weight();
-            }
-            Arrays.sort(w);
-            int k = w.length;
-            double c = 0;
-            for (int p = 1; p <= k; p++) {
-                c += w[k - p] * p;
-            }
+            int k = j - i + 1;
+            double c = chainBase(i, j);
             if (hasGap(i, j, lo, hi)) {
                 c += (weight(i, j, lo, hi) - (prefixRun[j + 1] - prefixRun[i])) * k;
             } else {
-                c -= w[0]; // the lightest run is the fall-through: no jeq for it
+                c -= lightest(i, j); // the lightest run is the fall-through: no jeq for it
             }
             return c;
+        }
+
+        private double lightest(int i, int j) {
+            double min = Double.MAX_VALUE;
+            for (int r = i; r <= j; r++) {
+                min = Math.min(min, runs.get(r).weight());
+            }
+            return min;
         }
 
         private int idx(boolean lo, boolean hi) {
@@ -413,6 +500,7 @@ final class SeccompCompiler {
         // Build rule by rule from the last: each rule's failure continues with the next rule.
         Insn next = ret(o.fallback());
         List<List<Insn>> parts = new ArrayList<>();
+        int size = blockCode.size();
         for (int r = o.rules().size() - 1; r >= 0; r--) {
             SeccompPolicy.Rule rule = o.rules().get(r);
             Insn fail = next;
@@ -422,6 +510,11 @@ final class SeccompCompiler {
                 List<Insn> cc = condition(rule.conditions().get(c), pass, fail);
                 code.addAll(0, cc);
                 pass = cc.get(0);
+                size += cc.size();
+                if (size > Bpf.MAX_INSNS) { // stop before huge condition lists cost time and memory
+                    throw new IllegalStateException("policy compiles to more than " + Bpf.MAX_INSNS
+                            + " instructions (argument conditions alone); the kernel accepts at most " + Bpf.MAX_INSNS);
+                }
             }
             parts.add(0, code);
             next = code.get(0);

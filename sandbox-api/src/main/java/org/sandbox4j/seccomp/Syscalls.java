@@ -65,7 +65,8 @@ public final class Syscalls {
             }
         }
         throw new IllegalArgumentException(
-                "unknown system call '" + name + "'; closest known names: "
+                "unknown system call '" + (name.length() > 64 ? name.substring(0, 61) + "..." : name)
+                        + "'; closest known names: "
                         + String.join(", ", closest(n, 5)));
     }
 
@@ -100,8 +101,15 @@ public final class Syscalls {
         for (Arch a : Arch.values()) {
             all.addAll(SyscallTable.of(a).entries().keySet());
         }
+        // Each distance once (not per comparison), and of a bounded prefix: an absurdly long name must
+        // not turn an error message into seconds of work.
+        String probe = name.length() > 64 ? name.substring(0, 64) : name;
+        Map<String, Integer> dist = new java.util.HashMap<>();
+        for (String s : all) {
+            dist.put(s, distance(probe, s));
+        }
         List<String> sorted = new ArrayList<>(all);
-        sorted.sort(Comparator.comparingInt((String s) -> distance(name, s)).thenComparing(s -> s));
+        sorted.sort(Comparator.comparingInt((String s) -> dist.get(s)).thenComparing(s -> s));
         return sorted.subList(0, Math.min(count, sorted.size()));
     }
 

@@ -67,6 +67,49 @@ class SeccompPropertyTest {
         System.out.println("SeccompPropertyTest: " + comparisons + " comparisons, seed " + SEED);
     }
 
+    /**
+     * Policies with more runs than the optimal tree search handles get a balanced tree instead; it
+     * must decide exactly as the policy too, at every rule's number and its neighbours.
+     */
+    @Test
+    void manyRunPoliciesDecideLikeThePolicy() {
+        Random r = new Random(SEED + 1);
+        List<String> names = allNames();
+        long comparisons = 0;
+        for (int iter = 0; iter < 40; iter++) {
+            SeccompAction dflt = RandomPolicies.action(r, false);
+            SeccompPolicy.Builder b = SeccompPolicy.builder(dflt);
+            int n = SeccompCompiler.OPTIMAL_TREE_MAX_RUNS + 1 + r.nextInt(600);
+            for (int i = 0; i < n; i++) {
+                String call = r.nextInt(3) == 0 ? names.get(r.nextInt(names.size()))
+                        : Integer.toString(r.nextInt(r.nextBoolean() ? 700 : 0x3fffffff));
+                List<ArgCondition> conds = r.nextInt(6) == 0 ? List.of(RandomPolicies.condition(r, r.nextInt(6), false))
+                        : List.of();
+                b.rule(call, RandomPolicies.action(r, false), conds);
+            }
+            SeccompPolicy p = b.build();
+            for (Arch arch : Arch.values()) {
+                SeccompProgram prog;
+                try {
+                    prog = p.compile(arch);
+                } catch (IllegalStateException tooLong) {
+                    continue;
+                }
+                TreeSet<Integer> nrs = new TreeSet<>(List.of(-1, 0, 0x3fffffff, 0x40000000));
+                for (SeccompPolicy.Rule rule : p.rules()) {
+                    rule.number(arch).ifPresent(k -> nrs.addAll(List.of(k - 1, k, k + 1)));
+                }
+                for (int nr : nrs) {
+                    for (SeccompData d : RandomPolicies.inputs(r, arch, nr, p, 2)) {
+                        check(p, arch, prog, d);
+                        comparisons++;
+                    }
+                }
+            }
+        }
+        assertTrue(comparisons > 10_000, "only " + comparisons + " comparisons");
+    }
+
     private static void check(SeccompPolicy p, Arch arch, SeccompProgram prog, SeccompData in) {
         SeccompAction want = p.evaluate(arch, in);
         SeccompAction got = BpfInterpreter.run(prog, in).action();

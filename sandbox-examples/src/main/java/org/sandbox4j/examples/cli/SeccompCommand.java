@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.sandbox4j.Arch;
+import org.sandbox4j.internal.TextFiles;
 import org.sandbox4j.examples.cli.Main.UsageException;
 import org.sandbox4j.seccomp.SeccompAction;
 import org.sandbox4j.seccomp.SeccompParseException;
@@ -101,13 +102,18 @@ final class SeccompCommand {
         if (profile != null) {
             program = profileProgram(profile, arch);
         } else if (policy != null) {
-            program = parsePolicy(Files.readString(Path.of(policy)), policy).compile(arch);
+            SeccompPolicy p = parsePolicy(TextFiles.readUtf8(Path.of(policy), TextFiles.MAX_BYTES), policy);
+            try {
+                program = p.compile(arch);
+            } catch (IllegalStateException e) { // too large for the kernel
+                throw new UsageException(policy + ": " + e.getMessage());
+            }
         } else {
             if (defaultAction == null) {
                 throw new UsageException("--allow-file needs --default ACTION (e.g. KILL or ERRNO(1))");
             }
             List<String> names = new ArrayList<>();
-            for (String line : Files.readAllLines(Path.of(allowFile))) {
+            for (String line : TextFiles.readUtf8(Path.of(allowFile), TextFiles.MAX_BYTES).split("\n")) {
                 String t = line.replaceAll("#.*", "").trim();
                 if (!t.isEmpty()) {
                     names.add(t);
@@ -116,7 +122,7 @@ final class SeccompCommand {
             try {
                 program = SeccompPolicy.builder(parseAction(defaultAction)).allow(names.toArray(new String[0])).build()
                         .compile(arch);
-            } catch (IllegalArgumentException e) {
+            } catch (IllegalArgumentException | IllegalStateException e) {
                 throw new UsageException(allowFile + ": " + e.getMessage());
             }
         }

@@ -63,6 +63,43 @@ class SeccompCliTest {
         assertTrue(r.err().startsWith("sandbox4j: --seccomp-string: line 2, column 3"), r.err());
     }
 
+    /**
+     * The policies of issue #10 (50,000 parentheses, && over ||) through every way the CLI takes a
+     * policy: exit 125 with the place of the mistake, not a stack trace; the control compiles.
+     */
+    @Test
+    void pathologicalPoliciesExit125WithTheirPlace(@TempDir Path dir) throws Exception {
+        String parens = "ALLOW { read(fd) { " + "(".repeat(50_000) + "fd == 1" + ")".repeat(50_000) + " } } DEFAULT ALLOW";
+        Path policy = dir.resolve("deep.kafel");
+        Files.writeString(policy, parens);
+        Run c = cli("seccomp", "compile", "--arch", "x86_64", "--policy", policy.toString(), "-o", dir.resolve("o").toString());
+        assertEquals(125, c.exit(), c.toString());
+        assertTrue(c.err().startsWith("sandbox4j: " + policy + ": line 1, column 220: conditions nest deeper than 200"),
+                c.err());
+        Run r = cli("run", "--ro-system", "--seccomp", policy.toString(), "--", "/bin/true");
+        assertEquals(125, r.exit(), r.toString());
+        assertTrue(r.err().contains("line 1, column 220: conditions nest deeper than 200"), r.err());
+        Path conf = dir.resolve("jail.conf");
+        Files.writeString(conf, "ro-system\nseccomp-string <<EOF\n" + parens + "\nEOF\n");
+        r = cli("run", "--config", conf.toString(), "--", "/bin/true");
+        assertEquals(125, r.exit(), r.toString());
+        assertTrue(r.err().startsWith("sandbox4j: " + conf + ":3: seccomp policy: line 1, column 220"), r.err());
+        StringBuilder andOr = new StringBuilder("ALLOW { write(fd, b, c) { ");
+        for (int i = 0; i < 22; i++) {
+            andOr.append(i > 0 ? " && " : "").append("(fd == ").append(i).append(" || c == ").append(i).append(")");
+        }
+        r = cli("run", "--ro-system", "--seccomp-string", andOr + " } } DEFAULT ALLOW", "--", "/bin/true");
+        assertEquals(125, r.exit(), r.toString());
+        assertTrue(r.err().startsWith("sandbox4j: --seccomp-string: line 1, column ")
+                && r.err().contains("more than 65536 rules and conditions"), r.err());
+        // control: the same route with a sane policy runs the command
+        Files.writeString(policy, "ALLOW { read(fd) { ((fd == 1)) } } DEFAULT ALLOW");
+        r = cli("run", "--ro-system", "--seccomp", policy.toString(), "--", "/bin/true");
+        assertEquals(0, r.exit(), r.toString());
+        c = cli("seccomp", "compile", "--arch", "x86_64", "--policy", policy.toString(), "-o", dir.resolve("o").toString());
+        assertEquals(0, c.exit(), c.toString());
+    }
+
     @Test
     void compileAndDisassembleAnAllowFile(@TempDir Path dir) throws Exception {
         Path allow = dir.resolve("allow.txt");
