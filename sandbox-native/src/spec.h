@@ -40,6 +40,7 @@ enum spec_op_kind {
 #define OPF_ALLOW_DEVICES 0x2u
 #define OPF_OPTIONAL 0x4u
 #define OPF_WITH_PTS 0x8u
+#define OPF_NO_SYMLINKS 0x10u /* BIND: refuse a symlink in any component of the source */
 
 struct spec_op {
   int32_t index;     /* the Java-side op index, reported back in status records */
