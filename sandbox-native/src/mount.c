@@ -33,6 +33,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/openat2.h>
+#include <linux/stat.h>
 
 #include "jail.h"
 #include "report.h"
@@ -222,8 +223,12 @@ static void unescape(char *s) { /* mountinfo escapes space, tab, newline, backsl
   *w = 0;
 }
 
-/* The mount id of fd's mount (fdinfo has it on every kernel the launcher supports). */
+/* The mount id of fd's mount: statx (5.8), else fdinfo (which before 5.14 the jail's fsuid may not
+ * read, hence statx first). */
 static int mnt_id_of(int fd) {
+  struct statx stx;
+  if (!statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &stx) && (stx.stx_mask & STATX_MNT_ID))
+    return (int)stx.stx_mnt_id;
   char p[48], buf[512];
   snprintf(p, sizeof p, "/proc/self/fdinfo/%d", fd);
   int f = open(p, O_RDONLY | O_CLOEXEC);

@@ -25,6 +25,7 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 static const char *ename(int e) {
@@ -337,6 +338,38 @@ static int cmd_await_term(void) {
     return 42;
 }
 
+/* rocheck DIR...: each DIR holding "ro-marker" (the source that was bound read-only) must refuse a
+ * new file. "OK writable DIR" (exit 0) means a read-only bind came out writable. */
+static int cmd_rocheck(int n, char **dirs) {
+    for (int i = 0; i < n; i++) {
+        char p[4096];
+        snprintf(p, sizeof p, "%s/ro-marker", dirs[i]);
+        if (access(p, F_OK)) continue;
+        snprintf(p, sizeof p, "%s/probe", dirs[i]);
+        int fd = open(p, O_WRONLY | O_CREAT, 0644);
+        if (fd >= 0) {
+            close(fd);
+            printf("OK writable %s\n", dirs[i]);
+            return 0;
+        }
+        if (errno != EROFS) return denied(p);
+    }
+    printf("DENIED EROFS read-only everywhere\n");
+    return 1;
+}
+
+/* swap DIR1 DIR2 SECONDS (run on the host, as the jail's peer): exchanges the two names as fast as
+ * it can, with renameat2(RENAME_EXCHANGE). Prints the number of exchanges. */
+static int cmd_swap(const char *a, const char *b, const char *secs) {
+    time_t end = time(NULL) + atoi(secs);
+    long n = 0;
+    while (time(NULL) < end)
+        for (int i = 0; i < 1000; i++, n++)
+            if (syscall(SYS_renameat2, AT_FDCWD, a, AT_FDCWD, b, 2 /* RENAME_EXCHANGE */)) return denied("renameat2");
+    printf("OK %ld exchanges\n", n);
+    return 0;
+}
+
 int main(int argc, char **argv, char **envp) {
     if (argc < 2) {
         fprintf(stderr, "usage: attack COMMAND [ARG]\n");
@@ -344,6 +377,8 @@ int main(int argc, char **argv, char **envp) {
     }
     const char *c = argv[1];
     const char *a = argc > 2 ? argv[2] : "";
+    if (!strcmp(c, "rocheck")) return cmd_rocheck(argc - 2, argv + 2);
+    if (!strcmp(c, "swap") && argc == 5) return cmd_swap(argv[2], argv[3], argv[4]);
     if (!strcmp(c, "read")) return cmd_read(a);
     if (!strcmp(c, "write")) return cmd_write(a);
     if (!strcmp(c, "kill")) return cmd_kill(a);

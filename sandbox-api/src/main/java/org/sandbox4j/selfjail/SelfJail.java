@@ -16,6 +16,7 @@ import org.sandbox4j.Namespace;
 import org.sandbox4j.Sandbox;
 import org.sandbox4j.SandboxException;
 import org.sandbox4j.SandboxedProcess;
+import org.sandbox4j.internal.ResolvedBinds;
 import org.sandbox4j.mount.MountOp;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -533,7 +534,7 @@ public final class SelfJail {
             if (taken(s) || visible(p) || !Files.exists(p)) {
                 return;
             }
-            b.readOnly(s);
+            ResolvedBinds.readOnly(b, s); // class-path directories may be writable by a jail
             targets.add(s);
             sameBinds.add(new MountOp.Bind(s, s, true, false, false));
         }
