@@ -45,6 +45,7 @@ static const char *ename(int e) {
     case EINVAL: return "EINVAL";
     case ENOTTY: return "ENOTTY";
     case EIO: return "EIO";
+    case ENOSPC: return "ENOSPC";
     default: return "E?";
     }
 }
@@ -342,20 +343,37 @@ static int cmd_await_term(void) {
  * new file. "OK writable DIR" (exit 0) means a read-only bind came out writable. */
 static int cmd_rocheck(int n, char **dirs) {
     for (int i = 0; i < n; i++) {
-        char p[4096];
-        snprintf(p, sizeof p, "%s/ro-marker", dirs[i]);
-        if (access(p, F_OK)) continue;
-        snprintf(p, sizeof p, "%s/probe", dirs[i]);
-        int fd = open(p, O_WRONLY | O_CREAT, 0644);
+        /* One dir fd per check: a peer may rename the path while this runs. */
+        int d = open(dirs[i], O_RDONLY | O_DIRECTORY);
+        if (d < 0) return denied(dirs[i]);
+        if (faccessat(d, "ro-marker", F_OK, 0)) {
+            close(d);
+            continue;
+        }
+        int fd = openat(d, "probe", O_WRONLY | O_CREAT, 0644);
+        int e = errno;
+        close(d);
         if (fd >= 0) {
             close(fd);
             printf("OK writable %s\n", dirs[i]);
             return 0;
         }
-        if (errno != EROFS) return denied(p);
+        errno = e;
+        if (errno != EROFS) return denied(dirs[i]);
     }
     printf("DENIED EROFS read-only everywhere\n");
     return 1;
+}
+
+/* fill PATH KIB: writes KIB KiB into a new file (ENOSPC on a full tmpfs). */
+static int cmd_fill(const char *path, const char *kib) {
+    static char block[1024];
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0) return denied(path);
+    for (long i = 0; i < atol(kib); i++)
+        if (write(fd, block, sizeof block) != (ssize_t)sizeof block) return denied(path);
+    close(fd);
+    return ok(path);
 }
 
 /* swap DIR1 DIR2 SECONDS (run on the host, as the jail's peer): exchanges the two names as fast as
@@ -378,6 +396,7 @@ int main(int argc, char **argv, char **envp) {
     const char *c = argv[1];
     const char *a = argc > 2 ? argv[2] : "";
     if (!strcmp(c, "rocheck")) return cmd_rocheck(argc - 2, argv + 2);
+    if (!strcmp(c, "fill") && argc == 4) return cmd_fill(argv[2], argv[3]);
     if (!strcmp(c, "swap") && argc == 5) return cmd_swap(argv[2], argv[3], argv[4]);
     if (!strcmp(c, "read")) return cmd_read(a);
     if (!strcmp(c, "write")) return cmd_write(a);
