@@ -60,7 +60,7 @@ class MountHardeningTest {
         file644(ro.resolve("ro-marker"), "ro");
         Path rw = dir777(dir.resolve("rw-src"));
         Sandbox sb = base().chroot(root, true).readWrite(rw.toString(), "/b/x").readOnly(ro.toString(), "/a/x").build();
-        int rounds = Integer.getInteger("sandbox4j.test.raceRounds", 150);
+        int rounds = Integer.parseInt(System.getenv().getOrDefault("SB4J_RACE_ROUNDS", "400"));
         try (AutoCloseable m = mode.activate()) {
             Result control = run(base().readWrite(ro.toString(), "/w").build(), ATTACK, "rocheck", "/w");
             assertTrue(control.ok() && control.out().startsWith("OK writable"), control.toString());
