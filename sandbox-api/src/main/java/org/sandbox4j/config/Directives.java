@@ -190,10 +190,8 @@ public final class Directives {
                 b.readOnlyIfExists(v);
                 return call("readOnlyIfExists", v);
             case "tmpfs": {
-                int colon = v.lastIndexOf(':');
-                // After the last colon, anything starting like a number is a size and must be one:
-                // "/tmp:123bogus" or "/tmp:-1" is an error, not a tmpfs at a path with a colon.
-                if (colon > 0 && v.substring(colon + 1).matches("[-+]?\\d.*")) {
+                int colon = tmpfsSizeColon(v);
+                if (colon > 0) {
                     String text = v.substring(colon + 1);
                     if (!text.matches("(?i)\\d+[kmg]?")) {
                         throw d.error("size '" + text + "' of tmpfs " + v.substring(0, colon)
@@ -519,6 +517,16 @@ public final class Directives {
         }
         String abs = baseDir.resolve(src).normalize().toString();
         return new String[] {abs, dst == null ? abs : dst};
+    }
+
+    /**
+     * Where the size starts in a tmpfs {@code DST[:SIZE]}, or -1: after the last colon, anything
+     * starting like a number is a size and must be one ("/tmp:123bogus" or "/tmp:-1" is an error, not
+     * a tmpfs at a path with a colon).
+     */
+    static int tmpfsSizeColon(String v) {
+        int colon = v.lastIndexOf(':');
+        return colon > 0 && v.substring(colon + 1).matches("[-+]?\\d.*") ? colon : -1;
     }
 
     private static String withNoSymlinks(String call) {

@@ -101,6 +101,9 @@ class SandboxConfigTest {
         parse("ro-bind-no-symlinks /srv/in:/in\nbind-no-symlinks /srv/out:/out").applyTo(b);
         assertEquals("[readOnly(\"/srv/in\", \"/in\", NO_SYMLINKS), readWrite(\"/srv/out\", \"/out\", NO_SYMLINKS)]",
                 b.build().mountOps().stream().map(org.sandbox4j.mount.MountOp::describe).toList().toString());
+        // Their targets count against the other mounts', as ro-bind's do.
+        ConfigException dup = mistake("tmpfs /in\nro-bind-no-symlinks /srv/in:/in");
+        assertTrue(dup.getMessage().startsWith("t.conf:2: ") && dup.getMessage().contains("already the target"), dup.getMessage());
     }
 
     @Test
