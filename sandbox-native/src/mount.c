@@ -593,6 +593,16 @@ static int op_remount_ro(const struct spec_op *op) {
   return rc ? op_fail(op, "remount_ro", op->b, "make read-only") : 0;
 }
 
+/* Opens the BIND or CHROOT root directory as asked. */
+static int open_root(const struct spec *s) {
+  if (!(s->root_flags & ROOT_F_NO_SYMLINKS)) return open(s->root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  int fd = open_no_symlinks(s->root_path);
+  struct stat st;
+  if (fd >= 0 && fstat(fd, &st)) return close_keep_errno(fd), -1;
+  if (fd >= 0 && !S_ISDIR(st.st_mode)) return close(fd), errno = ENOTDIR, -1;
+  return fd;
+}
+
 /* Opens a bind source as asked and clones it at once (see the top comment). */
 static int open_source(const struct spec_op *op) {
   int fd = op->flags & OPF_NO_SYMLINKS ? open_no_symlinks(op->a) : open(op->a, O_PATH | O_CLOEXEC);
@@ -606,7 +616,7 @@ int mount_prepare(const struct spec *s) {
   for (size_t i = 0; i < N_DEV; i++) m.dev[i] = -1;
   if (!(s->clone_flags & CLONE_NEWNS)) {
     if (s->root_kind == ROOT_CHROOT) {
-      m.root_src = open(s->root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+      m.root_src = open_root(s);
       if (m.root_src < 0)
         return report_statusf(-1, "chroot", errno, s->root_path, "open %s: %s", s->root_path,
                               strerror(errno)), -1;
@@ -616,7 +626,7 @@ int mount_prepare(const struct spec *s) {
   if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
     return report_statusf(-1, "mount_private", errno, "/", "make / rprivate: %s", strerror(errno)), -1;
   if (s->root_kind == ROOT_BIND || s->root_kind == ROOT_CHROOT) {
-    m.root_src = open(s->root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    m.root_src = open_root(s);
     if (m.root_src >= 0 && s->root_kind == ROOT_BIND) {
       int tree = clone_tree(m.root_src, 1);
       close_keep_errno(m.root_src);

@@ -357,7 +357,9 @@ int spec_decode(const uint8_t *buf, size_t len, struct spec *s, struct spec_erro
       s->root_path = str(&d, &r, SPEC_MAX_PATH, 0, &pl);
       if (!s->root_path) rc = -1;
       else if (s->root_kind > ROOT_CHROOT) rc = fail(&d, -1, "unknown root kind %u", s->root_kind);
-      else if (s->root_flags & ~(s->root_kind == ROOT_BIND ? ROOT_F_WRITABLE : 0u))
+      else if (s->root_flags & ~(s->root_kind == ROOT_BIND     ? ROOT_F_WRITABLE | ROOT_F_NO_SYMLINKS
+                                 : s->root_kind == ROOT_CHROOT ? ROOT_F_NO_SYMLINKS
+                                                               : 0u))
         rc = fail(&d, -1, "flags 0x%x not allowed", s->root_flags);
       else if ((s->root_kind == ROOT_BIND || s->root_kind == ROOT_CHROOT) ? check_abs(s->root_path) != 0
                                                                           : pl != 0)

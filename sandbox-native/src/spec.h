@@ -31,6 +31,7 @@ enum spec_option {
 
 enum spec_root { ROOT_TMPFS = 0, ROOT_BIND = 1, ROOT_HOST = 2, ROOT_CHROOT = 3 };
 #define ROOT_F_WRITABLE 0x1u
+#define ROOT_F_NO_SYMLINKS 0x2u /* BIND, CHROOT: refuse a symlink in any component of the path */
 
 enum spec_op_kind {
   OP_BIND = 1, OP_TMPFS, OP_PROC, OP_DEV, OP_SYMLINK, OP_DIR, OP_FILE, OP_HIDE, OP_REMOUNT_RO,

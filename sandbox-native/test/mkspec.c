@@ -18,7 +18,7 @@
 static void usage(void) {
   fprintf(stderr,
           "usage: mkspec [--ns all|none|user,mnt,pid,net,ipc,uts,cgroup] [--uid N] [--gid N]\n"
-          "  [--host-uid N] [--host-gid N] [--hostname H] [--root tmpfs|host|bind:P|bind-rw:P|chroot:P]\n"
+          "  [--host-uid N] [--host-gid N] [--hostname H] [--root tmpfs|host|bind:P|bind-rw:P|bind-nosym:P|chroot:P]\n"
           "  [--ro-bind S D] [--bind S D] [--bind-try S D] [--dev-bind S D] [--ro-bind-nosym S D]\n"
           "  [--tmpfs D] [--tmpfs-ro D] [--tmpfs-size D BYTES]\n"
           "  [--proc D] [--dev D] [--dev-pts D] [--symlink T P] [--dir P MODE] [--file P DATA]\n"
@@ -74,6 +74,7 @@ int main(int argc, char **argv) {
       else if (!strncmp(v, "bind:", 5)) root_kind = 1, root_path = v + 5;
       else if (!strncmp(v, "bind-rw:", 8)) root_kind = 1, root_flags = 1, root_path = v + 8;
       else if (!strncmp(v, "chroot:", 7)) root_kind = 3, root_path = v + 7;
+      else if (!strncmp(v, "bind-nosym:", 11)) root_kind = 1, root_flags = 2, root_path = v + 11;
       else { usage(); return 2; }
     } else if (!strcmp(o, "--basic-root")) {
       sb_op(&ops, op_index++, 1, 1, 0, "/usr", "/usr", "", 0);

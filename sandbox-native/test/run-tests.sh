@@ -12,6 +12,7 @@ chmod 755 "$W"/*
 # A host secret in a directory that no jail binds.
 mkdir -p "$W/secret" && echo topsecret > "$W/secret/file" && chmod 644 "$W/secret/file"
 ln -s secret "$W/secretlink"
+mkdir -p "$W/rootdir/usr" && touch "$W/rootdir/usr/mk" && chmod 755 "$W/rootdir" "$W/rootdir/usr" && ln -s rootdir "$W/rootlink"
 pass=0
 fail=0
 trap 'rm -rf "$W"' EXIT
@@ -151,6 +152,12 @@ suite() {
   expect "without NO_SYMLINKS the same link is followed" nosymctl out "topsecret"
   jail nosymok -- $B --ro-bind-nosym "$W/secret" /s --exec /bin/cat /s/file
   expect "NO_SYMLINKS binds a link-free source" nosymok out "topsecret"
+
+  # ROOT_F_NO_SYMLINKS: a BIND root reached through a link is refused; control: followed without it.
+  jail rootnosym -- --root "bind-nosym:$W/rootlink" --exec /bin/true
+  expect_grep "NO_SYMLINKS refuses a symlinked root directory (ELOOP)" rootnosym status "^status -1 root ELOOP $W/rootlink"
+  jail rootsym -- --root "bind:$W/rootlink" --ro-bind "$W/mkspec" /usr/mk --exec /usr/mk --bogus
+  expect_grep "without NO_SYMLINKS the root link is followed" rootsym err "usage"
 
   # The staging root is anonymous: the host's /tmp (where $W is) bound into the jail is the host's.
   jail hosttmp -- $B --ro-bind /tmp /hosttmp --exec /bin/cat "/hosttmp/${W#/tmp/}/secret/file"

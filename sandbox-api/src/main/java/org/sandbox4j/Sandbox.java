@@ -65,6 +65,7 @@ public final class Sandbox {
     private final Set<Namespace> shared;
     private final @Nullable Path rootDir;
     private final boolean rootWritable;
+    private final boolean rootNoSymlinks;
     private final List<MountOp> ops;
     private final int uid;
     private final int gid;
@@ -96,6 +97,7 @@ public final class Sandbox {
         this.shared = Collections.unmodifiableSet(EnumSet.copyOf(b.shared.isEmpty() ? EnumSet.noneOf(Namespace.class) : b.shared));
         this.rootDir = b.rootDir;
         this.rootWritable = b.rootWritable;
+        this.rootNoSymlinks = b.rootNoSymlinks;
         this.ops = List.copyOf(b.ops);
         this.uid = b.uid;
         this.gid = b.gid;
@@ -290,10 +292,11 @@ public final class Sandbox {
             w.hostname(hostname);
         }
         if (!newMount) {
-            w.root(rootDir == null ? SpecWriter.ROOT_HOST : SpecWriter.ROOT_CHROOT, 0,
-                    rootDir == null ? "" : rootDir.toString());
+            w.root(rootDir == null ? SpecWriter.ROOT_HOST : SpecWriter.ROOT_CHROOT,
+                    rootDir != null && rootNoSymlinks ? SpecWriter.ROOT_F_NO_SYMLINKS : 0, rootDir == null ? "" : rootDir.toString());
         } else if (rootDir != null) {
-            w.root(SpecWriter.ROOT_BIND, rootWritable ? 1 : 0, rootDir.toString());
+            w.root(SpecWriter.ROOT_BIND, (rootWritable ? 1 : 0) | (rootNoSymlinks ? SpecWriter.ROOT_F_NO_SYMLINKS : 0),
+                    rootDir.toString());
         } else {
             w.root(SpecWriter.ROOT_TMPFS, 0, "");
         }
@@ -413,6 +416,7 @@ public final class Sandbox {
         private final EnumSet<Namespace> shared = EnumSet.noneOf(Namespace.class);
         private @Nullable Path rootDir;
         private boolean rootWritable;
+        private boolean rootNoSymlinks;
         private final List<MountOp> ops = new ArrayList<>();
         private int uid = NOBODY;
         private int gid = NOBODY;
@@ -445,6 +449,7 @@ public final class Sandbox {
             shared.addAll(s.shared);
             rootDir = s.rootDir;
             rootWritable = s.rootWritable;
+            rootNoSymlinks = s.rootNoSymlinks;
             ops.addAll(s.ops);
             uid = s.uid;
             gid = s.gid;
@@ -664,9 +669,19 @@ public final class Sandbox {
 
         /** Like {@link #chroot(Path)}; {@code writable} leaves the directory writable for the jail. */
         public Builder chroot(Path dir, boolean writable) {
+            return chroot(dir, writable, new BindOption[0]);
+        }
+
+        /**
+         * Like {@link #chroot(Path, boolean)}, the directory opened as the options say: with
+         * {@link BindOption#NO_SYMLINKS} setup fails (step ROOT or CHROOT, ELOOP) if any component of
+         * {@code dir} is a symbolic link, for a root whose parent directories others can write.
+         */
+        public Builder chroot(Path dir, boolean writable, BindOption... options) {
             String p = JailPath.check("chroot directory", dir.toAbsolutePath().normalize().toString());
             this.rootDir = Path.of(p);
             this.rootWritable = writable;
+            this.rootNoSymlinks = noSymlinks(options);
             return this;
         }
 

@@ -125,6 +125,40 @@ class MountHardeningTest {
     }
 
     /**
+     * The same for the root directory: a writable chroot whose parent others can write could be
+     * swapped for a link to the host's /. Refused with NO_SYMLINKS (step ROOT, ELOOP), with a new
+     * mount namespace and with a shared one (chroot(2)); control: followed without it.
+     */
+    @ParameterizedTest
+    @EnumSource(JailMode.class)
+    void noSymlinksRefusesALinkedRoot(JailMode mode) throws Exception {
+        Path dir = JailTestSupport.worldReadableDir();
+        Path root = dir777(dir.resolve("root"));
+        dir777(root.resolve("t"));
+        dir777(root.resolve("tmp"));
+        Files.createFile(root.resolve("t/attack"));
+        Path link = Files.createSymbolicLink(dir.resolve("rootlink"), root);
+        try (AutoCloseable m = mode.activate()) {
+            SandboxSetupException e = assertThrows(SandboxSetupException.class, () -> run(
+                    base().chroot(link, false, BindOption.NO_SYMLINKS).build(), ATTACK, "exit", "0"));
+            assertEquals(SetupStep.ROOT, e.step(), e.getMessage());
+            assertEquals(ELOOP, e.errno(), e.getMessage());
+            Result followed = run(base().chroot(link, false).build(), ATTACK, "exit", "0");
+            assertTrue(followed.ok(), followed.toString());
+            Result plain = run(base().chroot(root, false, BindOption.NO_SYMLINKS).build(), ATTACK, "exit", "0");
+            assertTrue(plain.ok(), plain.toString());
+            // Shared mount namespace: chroot(2). The control gets as far as execve of the empty file.
+            SandboxSetupException shared = assertThrows(SandboxSetupException.class, () -> run(Sandbox.builder()
+                    .share(Namespace.MOUNT).chroot(link, false, BindOption.NO_SYMLINKS).build(), ATTACK, "exit", "0"));
+            assertEquals(SetupStep.CHROOT, shared.step(), shared.getMessage());
+            assertEquals(ELOOP, shared.errno(), shared.getMessage());
+            SandboxSetupException sharedControl = assertThrows(SandboxSetupException.class, () -> run(Sandbox.builder()
+                    .share(Namespace.MOUNT).chroot(link, false).build(), ATTACK, "exit", "0"));
+            assertEquals(SetupStep.EXECVE, sharedControl.step(), sharedControl.getMessage());
+        }
+    }
+
+    /**
      * The staging root used to be the host's /tmp, so binding /tmp (or / and thus /tmp) gave the jail
      * its own new root. The root is now an anonymous mount: each bind shows the host's file.
      */
