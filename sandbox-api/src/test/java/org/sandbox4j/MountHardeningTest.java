@@ -35,6 +35,15 @@ class MountHardeningTest {
         return p;
     }
 
+    /** dir/root and the given directories below it, all mode 0777 (the jail's uid writes there). */
+    private static Path rootWith(Path dir, String... subdirs) throws Exception {
+        Path root = dir777(dir.resolve("root"));
+        for (String d : subdirs) {
+            dir777(root.resolve(d));
+        }
+        return root;
+    }
+
     private static Path file644(Path p, String content) throws Exception {
         Files.writeString(p, content);
         Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-r--r--"));
@@ -53,9 +62,7 @@ class MountHardeningTest {
     @EnumSource(JailMode.class)
     void readOnlyBindNeverComesOutWritableWhileAPeerRenames(JailMode mode) throws Exception {
         Path dir = JailTestSupport.worldReadableDir();
-        Path root = dir777(dir.resolve("root"));
-        dir777(root.resolve("a/x"));
-        dir777(root.resolve("b/x"));
+        Path root = rootWith(dir, "a/x", "b/x");
         Path ro = dir777(dir.resolve("ro-src"));
         file644(ro.resolve("ro-marker"), "ro");
         Path rw = dir777(dir.resolve("rw-src"));
@@ -133,9 +140,7 @@ class MountHardeningTest {
     @EnumSource(JailMode.class)
     void noSymlinksRefusesALinkedRoot(JailMode mode) throws Exception {
         Path dir = JailTestSupport.worldReadableDir();
-        Path root = dir777(dir.resolve("root"));
-        dir777(root.resolve("t"));
-        dir777(root.resolve("tmp"));
+        Path root = rootWith(dir, "t", "tmp");
         Files.createFile(root.resolve("t/attack"));
         Path link = Files.createSymbolicLink(dir.resolve("rootlink"), root);
         try (AutoCloseable m = mode.activate()) {
