@@ -165,7 +165,7 @@ static int decode_op(struct dec *d, struct cur *c, struct spec_op *op) {
   if (!op->data) return d->err->op_index = idx, -1;
   if (op->kind < 1 || op->kind > OP_KIND_MAX) return fail(d, idx, "unknown op kind %u", op->kind);
   static const uint16_t allowed_flags[] = {
-      0, OPF_READ_ONLY | OPF_ALLOW_DEVICES | OPF_OPTIONAL, OPF_READ_ONLY, 0, OPF_WITH_PTS, 0, 0,
+      0, OPF_READ_ONLY | OPF_ALLOW_DEVICES | OPF_OPTIONAL | OPF_NO_SYMLINKS, OPF_READ_ONLY, 0, OPF_WITH_PTS, 0, 0,
       OPF_READ_ONLY, 0, 0};
   if (op->flags & ~allowed_flags[op->kind])
     return fail(d, idx, "flags 0x%x not allowed for op kind %u", op->flags, op->kind);
@@ -187,6 +187,8 @@ static int decode_op(struct dec *d, struct cur *c, struct spec_op *op) {
     if (op->data_len > 20) return fail(d, idx, "tmpfs size too long");
     for (uint32_t i = 0; i < op->data_len; i++)
       if (op->data[i] < '0' || op->data[i] > '9') return fail(d, idx, "tmpfs size is not decimal");
+    if (op->data_len && strspn(op->data, "0") == op->data_len) /* the kernel reads 0 as unlimited */
+      return fail(d, idx, "tmpfs size 0 (the kernel would read it as unlimited)");
   } else if (op->kind != OP_FILE && op->data_len) {
     return fail(d, idx, "unexpected data for op kind %u", op->kind);
   }
@@ -356,7 +358,9 @@ int spec_decode(const uint8_t *buf, size_t len, struct spec *s, struct spec_erro
       s->root_path = str(&d, &r, SPEC_MAX_PATH, 0, &pl);
       if (!s->root_path) rc = -1;
       else if (s->root_kind > ROOT_CHROOT) rc = fail(&d, -1, "unknown root kind %u", s->root_kind);
-      else if (s->root_flags & ~(s->root_kind == ROOT_BIND ? ROOT_F_WRITABLE : 0u))
+      else if (s->root_flags & ~(s->root_kind == ROOT_BIND     ? ROOT_F_WRITABLE | ROOT_F_NO_SYMLINKS
+                                 : s->root_kind == ROOT_CHROOT ? ROOT_F_NO_SYMLINKS
+                                                               : 0u))
         rc = fail(&d, -1, "flags 0x%x not allowed", s->root_flags);
       else if ((s->root_kind == ROOT_BIND || s->root_kind == ROOT_CHROOT) ? check_abs(s->root_path) != 0
                                                                           : pl != 0)

@@ -31,6 +31,7 @@ enum spec_option {
 
 enum spec_root { ROOT_TMPFS = 0, ROOT_BIND = 1, ROOT_HOST = 2, ROOT_CHROOT = 3 };
 #define ROOT_F_WRITABLE 0x1u
+#define ROOT_F_NO_SYMLINKS 0x2u /* BIND, CHROOT: refuse a symlink in any component of the path */
 
 enum spec_op_kind {
   OP_BIND = 1, OP_TMPFS, OP_PROC, OP_DEV, OP_SYMLINK, OP_DIR, OP_FILE, OP_HIDE, OP_REMOUNT_RO,
@@ -40,6 +41,7 @@ enum spec_op_kind {
 #define OPF_ALLOW_DEVICES 0x2u
 #define OPF_OPTIONAL 0x4u
 #define OPF_WITH_PTS 0x8u
+#define OPF_NO_SYMLINKS 0x10u /* BIND: refuse a symlink in any component of the source */
 
 struct spec_op {
   int32_t index;     /* the Java-side op index, reported back in status records */

@@ -18,8 +18,9 @@
 static void usage(void) {
   fprintf(stderr,
           "usage: mkspec [--ns all|none|user,mnt,pid,net,ipc,uts,cgroup] [--uid N] [--gid N]\n"
-          "  [--host-uid N] [--host-gid N] [--hostname H] [--root tmpfs|host|bind:P|bind-rw:P|chroot:P]\n"
-          "  [--ro-bind S D] [--bind S D] [--bind-try S D] [--dev-bind S D] [--tmpfs D] [--tmpfs-ro D]\n"
+          "  [--host-uid N] [--host-gid N] [--hostname H] [--root tmpfs|host|bind:P|bind-rw:P|bind-nosym:P|chroot:P]\n"
+          "  [--ro-bind S D] [--bind S D] [--bind-try S D] [--dev-bind S D] [--ro-bind-nosym S D]\n"
+          "  [--tmpfs D] [--tmpfs-ro D] [--tmpfs-size D BYTES]\n"
           "  [--proc D] [--dev D] [--dev-pts D] [--symlink T P] [--dir P MODE] [--file P DATA]\n"
           "  [--ro-file P DATA] [--hide P] [--remount-ro P] [--op-index N] [--no-init] [--new-session]\n"
           "  [--nnp] [--die-with-parent] [--root-ro] [--lo] [--cwd P] [--rlimit RES SOFT HARD]\n"
@@ -73,6 +74,7 @@ int main(int argc, char **argv) {
       else if (!strncmp(v, "bind:", 5)) root_kind = 1, root_path = v + 5;
       else if (!strncmp(v, "bind-rw:", 8)) root_kind = 1, root_flags = 1, root_path = v + 8;
       else if (!strncmp(v, "chroot:", 7)) root_kind = 3, root_path = v + 7;
+      else if (!strncmp(v, "bind-nosym:", 11)) root_kind = 1, root_flags = 2, root_path = v + 11;
       else { usage(); return 2; }
     } else if (!strcmp(o, "--basic-root")) {
       sb_op(&ops, op_index++, 1, 1, 0, "/usr", "/usr", "", 0);
@@ -88,6 +90,14 @@ int main(int argc, char **argv) {
       NEED(2);
       uint16_t f = !strcmp(o, "--ro-bind") ? 1 : !strcmp(o, "--bind-try") ? 4 : !strcmp(o, "--dev-bind") ? 2 : 0;
       sb_op(&ops, op_index++, 1, f, 0, argv[i + 1], argv[i + 2], "", 0);
+      i += 2;
+    } else if (!strcmp(o, "--ro-bind-nosym")) { /* READ_ONLY | NO_SYMLINKS */
+      NEED(2);
+      sb_op(&ops, op_index++, 1, 0x11, 0, argv[i + 1], argv[i + 2], "", 0);
+      i += 2;
+    } else if (!strcmp(o, "--tmpfs-size")) {
+      NEED(2);
+      sb_op(&ops, op_index++, 2, 0, 0, "", argv[i + 1], argv[i + 2], (uint32_t)strlen(argv[i + 2]));
       i += 2;
     } else if (!strcmp(o, "--tmpfs") || !strcmp(o, "--tmpfs-ro")) {
       NEED(1);

@@ -24,6 +24,8 @@ static const char *ename(int e) {
   case EROFS: return "EROFS";
   case EBADF: return "EBADF";
   case ENOTDIR: return "ENOTDIR";
+  case ELOOP: return "ELOOP";
+  case EEXIST: return "EEXIST";
   default: {
     static char b[16];
     snprintf(b, sizeof b, "E%d", e);

@@ -11,6 +11,8 @@ cp "$BIN/mkspec" "$BIN/readrec" "$W/"
 chmod 755 "$W"/*
 # A host secret in a directory that no jail binds.
 mkdir -p "$W/secret" && echo topsecret > "$W/secret/file" && chmod 644 "$W/secret/file"
+ln -s secret "$W/secretlink"
+mkdir -p "$W/rootdir/usr" && touch "$W/rootdir/usr/mk" && chmod 755 "$W/rootdir" "$W/rootdir/usr" && ln -s rootdir "$W/rootlink"
 pass=0
 fail=0
 trap 'rm -rf "$W"' EXIT
@@ -173,6 +175,30 @@ suite() {
 
   jail hide -- $B --ro-bind "$W/secret" /s --hide /s --exec /bin/sh -c 'test ! -e /s/file'
   expect "HIDE covers a directory" hide ws "exited 0"
+
+  # NO_SYMLINKS: a link anywhere in the source is refused; the control follows it without the flag.
+  jail nosym -- $B --ro-bind-nosym "$W/secretlink" /s --exec /bin/true
+  expect_grep "NO_SYMLINKS refuses a symlinked bind source (ELOOP)" nosym status "^status [0-9]* bind ELOOP $W/secretlink"
+  jail nosymctl -- $B --ro-bind "$W/secretlink" /s --exec /bin/cat /s/file
+  expect "without NO_SYMLINKS the same link is followed" nosymctl out "topsecret"
+  jail nosymok -- $B --ro-bind-nosym "$W/secret" /s --exec /bin/cat /s/file
+  expect "NO_SYMLINKS binds a link-free source" nosymok out "topsecret"
+
+  # ROOT_F_NO_SYMLINKS: a BIND root reached through a link is refused; control: followed without it.
+  jail rootnosym -- --root "bind-nosym:$W/rootlink" --exec /bin/true
+  expect_grep "NO_SYMLINKS refuses a symlinked root directory (ELOOP)" rootnosym status "^status -1 root ELOOP $W/rootlink"
+  jail rootsym -- --root "bind:$W/rootlink" --ro-bind "$W/mkspec" /usr/mk --exec /usr/mk --bogus
+  expect_grep "without NO_SYMLINKS the root link is followed" rootsym err "usage"
+
+  # The staging root is anonymous: the host's /tmp (where $W is) bound into the jail is the host's.
+  jail hosttmp -- $B --ro-bind /tmp /hosttmp --exec /bin/cat "/hosttmp/${W#/tmp/}/secret/file"
+  expect "binding the host's /tmp shows the host's /tmp" hosttmp out "topsecret"
+
+  jail small -- $B --tmpfs-size /small 65536 --exec /bin/sh -c \
+    'dd if=/dev/zero of=/small/f bs=1024 count=1024 2>/dev/null && exit 1; rm /small/f; echo y > /small/y'
+  expect "a tmpfs size reaches the kernel (64 KiB refuses 1 MiB)" small ws "exited 0"
+  jail size0 -- $B --tmpfs-size /small 0 --exec /bin/true
+  expect_grep "a tmpfs size of 0 (unlimited to the kernel) is refused" size0 status "^status [0-9]* spec .*tmpfs size 0"
 }
 
 for MODE in root nobody; do

@@ -27,7 +27,7 @@ struct knobs {
   uint32_t magic, version, clone_flags, options;
   int omit; /* record type to leave out */
   int dup;  /* record type to repeat */
-  const char *exec, *op_target, *hostname, *cwd;
+  const char *exec, *op_target, *hostname, *cwd, *op_data;
   uint16_t op_kind, op_flags;
   uint32_t op_mode;
   uint64_t soft, hard;
@@ -90,7 +90,7 @@ static struct sbuf build(const struct knobs *k) {
   rec(&b, k, 4, b_root);
   if (k->omit != 5) {
     sb_op(&b, 0, k->op_kind, k->op_flags, k->op_mode, k->op_kind == 1 ? "/usr" : k->op_kind == 5 ? "x" : "",
-          k->op_target, "", 0);
+          k->op_target, k->op_data ? k->op_data : "", k->op_data ? (uint32_t)strlen(k->op_data) : 0);
     sb_op(&b, 1, 7, 0, 0600, "", "/etc/passwd", "root:x:0:0\0bin", 14);
   }
   rec(&b, k, 6, b_exec);
@@ -184,7 +184,17 @@ static void test_rejects(void) {
   k = defaults(); k.op_target = "/usr/./x"; expect_reject(k, "op target with .", 0);
   k = defaults(); k.op_kind = 10; expect_reject(k, "unknown op kind", 0);
   k = defaults(); k.op_kind = 0; expect_reject(k, "op kind 0", 0);
-  k = defaults(); k.op_flags = 0x10; expect_reject(k, "bind flag 0x10", 0);
+  k = defaults(); k.op_flags = 0x20; expect_reject(k, "bind flag 0x20", 0);
+  k = defaults(); k.op_kind = 2; k.op_flags = 0x10; expect_reject(k, "NO_SYMLINKS on tmpfs", 0);
+  k = defaults(); k.op_flags = 0x11; /* NO_SYMLINKS | READ_ONLY on a bind */
+  { struct sbuf b = build(&k); struct spec_error e; CHECK(decode(&b, &e) == 0, "bind NO_SYMLINKS: %s", e.detail); free(b.p); }
+  static const char *const bad_sizes[] = {"0", "000", "-1", "123bogus", "1k", " 1"};
+  for (size_t i = 0; i < sizeof bad_sizes / sizeof bad_sizes[0]; i++) {
+    k = defaults(); k.op_kind = 2; k.op_flags = 0; k.op_data = bad_sizes[i];
+    expect_reject(k, bad_sizes[i], 0);
+  }
+  k = defaults(); k.op_kind = 2; k.op_flags = 0; k.op_data = "4096";
+  { struct sbuf b = build(&k); struct spec_error e; CHECK(decode(&b, &e) == 0, "tmpfs size 4096: %s", e.detail); free(b.p); }
   k = defaults(); k.op_kind = 3; k.op_flags = 1; expect_reject(k, "proc with flags", 0);
   k = defaults(); k.op_kind = 2; k.op_flags = 0; k.op_mode = 010000; expect_reject(k, "mode > 07777", 0);
   k = defaults(); k.op_kind = 3; k.op_flags = 0; k.op_mode = 0755; expect_reject(k, "mode on proc", 0);

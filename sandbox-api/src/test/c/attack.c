@@ -28,6 +28,7 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 static const char *ename(int e) {
@@ -47,6 +48,7 @@ static const char *ename(int e) {
     case EINVAL: return "EINVAL";
     case ENOTTY: return "ENOTTY";
     case EIO: return "EIO";
+    case ENOSPC: return "ENOSPC";
     default: return "E?";
     }
 }
@@ -423,6 +425,43 @@ static int cmd_procopen(const char *path, const char *mode) {
     return ok(path);
 }
 
+/* rocheck DIR...: each DIR holding "ro-marker" (the source that was bound read-only) must refuse a
+ * new file. "OK writable DIR" (exit 0) means a read-only bind came out writable. */
+static int cmd_rocheck(int n, char **dirs) {
+    for (int i = 0; i < n; i++) {
+        /* One dir fd per check: a peer may rename the path while this runs. */
+        int d = open(dirs[i], O_RDONLY | O_DIRECTORY);
+        if (d < 0) return denied(dirs[i]);
+        if (faccessat(d, "ro-marker", F_OK, 0)) {
+            close(d);
+            continue;
+        }
+        int fd = openat(d, "probe", O_WRONLY | O_CREAT, 0644);
+        int e = errno;
+        close(d);
+        if (fd >= 0) {
+            close(fd);
+            printf("OK writable %s\n", dirs[i]);
+            return 0;
+        }
+        errno = e;
+        if (errno != EROFS) return denied(dirs[i]);
+    }
+    printf("DENIED EROFS read-only everywhere\n");
+    return 1;
+}
+
+/* fill PATH KIB: writes KIB KiB into a new file (ENOSPC on a full tmpfs). */
+static int cmd_fill(const char *path, const char *kib) {
+    static char block[1024];
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0) return denied(path);
+    for (long i = 0; i < atol(kib); i++)
+        if (write(fd, block, sizeof block) != (ssize_t)sizeof block) return denied(path);
+    close(fd);
+    return ok(path);
+}
+
 /* list /proc/PID/fd */
 static int cmd_lsfd(const char *pid) {
     char path[64];
@@ -568,6 +607,18 @@ static int cmd_outlive(const char *how) {
     return 0;
 }
 
+/* swap DIR1 DIR2 SECONDS (run on the host, as the jail's peer): exchanges the two names as fast as
+ * it can, with renameat2(RENAME_EXCHANGE). Prints the number of exchanges. */
+static int cmd_swap(const char *a, const char *b, const char *secs) {
+    time_t end = time(NULL) + atoi(secs);
+    long n = 0;
+    while (time(NULL) < end)
+        for (int i = 0; i < 1000; i++, n++)
+            if (syscall(SYS_renameat2, AT_FDCWD, a, AT_FDCWD, b, 2 /* RENAME_EXCHANGE */)) return denied("renameat2");
+    printf("OK %ld exchanges\n", n);
+    return 0;
+}
+
 int main(int argc, char **argv, char **envp) { return dispatch(argc, argv, envp); }
 
 static int dispatch(int argc, char **argv, char **envp) {
@@ -577,6 +628,9 @@ static int dispatch(int argc, char **argv, char **envp) {
     }
     const char *c = argv[1];
     const char *a = argc > 2 ? argv[2] : "";
+    if (!strcmp(c, "rocheck")) return cmd_rocheck(argc - 2, argv + 2);
+    if (!strcmp(c, "fill") && argc == 4) return cmd_fill(argv[2], argv[3]);
+    if (!strcmp(c, "swap") && argc == 5) return cmd_swap(argv[2], argv[3], argv[4]);
     if (!strcmp(c, "read")) return cmd_read(a);
     if (!strcmp(c, "write")) return cmd_write(a);
     if (!strcmp(c, "kill")) return cmd_kill(a);

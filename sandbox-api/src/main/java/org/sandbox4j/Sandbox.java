@@ -26,6 +26,7 @@ import org.sandbox4j.landlock.Landlock;
 import org.sandbox4j.landlock.LandlockPlan;
 import org.sandbox4j.landlock.LandlockRuleset;
 import org.sandbox4j.limits.Rlimit;
+import org.sandbox4j.mount.BindOption;
 import org.sandbox4j.mount.JailPath;
 import org.sandbox4j.mount.MountOp;
 import org.sandbox4j.seccomp.BpfInterpreter;
@@ -64,6 +65,7 @@ public final class Sandbox {
     private final Set<Namespace> shared;
     private final @Nullable Path rootDir;
     private final boolean rootWritable;
+    private final boolean rootNoSymlinks;
     private final List<MountOp> ops;
     private final int uid;
     private final int gid;
@@ -95,6 +97,7 @@ public final class Sandbox {
         this.shared = Collections.unmodifiableSet(EnumSet.copyOf(b.shared.isEmpty() ? EnumSet.noneOf(Namespace.class) : b.shared));
         this.rootDir = b.rootDir;
         this.rootWritable = b.rootWritable;
+        this.rootNoSymlinks = b.rootNoSymlinks;
         this.ops = List.copyOf(b.ops);
         this.uid = b.uid;
         this.gid = b.gid;
@@ -291,10 +294,11 @@ public final class Sandbox {
             w.hostname(hostname);
         }
         if (!newMount) {
-            w.root(rootDir == null ? SpecWriter.ROOT_HOST : SpecWriter.ROOT_CHROOT, 0,
-                    rootDir == null ? "" : rootDir.toString());
+            w.root(rootDir == null ? SpecWriter.ROOT_HOST : SpecWriter.ROOT_CHROOT,
+                    rootDir != null && rootNoSymlinks ? SpecWriter.ROOT_F_NO_SYMLINKS : 0, rootDir == null ? "" : rootDir.toString());
         } else if (rootDir != null) {
-            w.root(SpecWriter.ROOT_BIND, rootWritable ? 1 : 0, rootDir.toString());
+            w.root(SpecWriter.ROOT_BIND, (rootWritable ? 1 : 0) | (rootNoSymlinks ? SpecWriter.ROOT_F_NO_SYMLINKS : 0),
+                    rootDir.toString());
         } else {
             w.root(SpecWriter.ROOT_TMPFS, 0, "");
         }
@@ -330,7 +334,7 @@ public final class Sandbox {
         byte[] none = new byte[0];
         if (op instanceof MountOp.Bind b) {
             int f = (b.readOnly() ? SpecWriter.OPF_READ_ONLY : 0) | (b.allowDevices() ? SpecWriter.OPF_ALLOW_DEVICES : 0)
-                    | (b.optional() ? SpecWriter.OPF_OPTIONAL : 0);
+                    | (b.optional() ? SpecWriter.OPF_OPTIONAL : 0) | (b.noSymlinks() ? SpecWriter.OPF_NO_SYMLINKS : 0);
             w.op(i, SpecWriter.OP_BIND, f, 0, b.source(), b.target(), none);
         } else if (op instanceof MountOp.Tmpfs t) {
             byte[] size = t.sizeBytes() > 0 ? Long.toString(t.sizeBytes()).getBytes(java.nio.charset.StandardCharsets.US_ASCII) : none;
@@ -428,6 +432,7 @@ public final class Sandbox {
         private final EnumSet<Namespace> shared = EnumSet.noneOf(Namespace.class);
         private @Nullable Path rootDir;
         private boolean rootWritable;
+        private boolean rootNoSymlinks;
         private final List<MountOp> ops = new ArrayList<>();
         private int uid = NOBODY;
         private int gid = NOBODY;
@@ -460,6 +465,7 @@ public final class Sandbox {
             shared.addAll(s.shared);
             rootDir = s.rootDir;
             rootWritable = s.rootWritable;
+            rootNoSymlinks = s.rootNoSymlinks;
             ops.addAll(s.ops);
             uid = s.uid;
             gid = s.gid;
@@ -506,6 +512,16 @@ public final class Sandbox {
             return readOnly(source.toAbsolutePath().normalize().toString(), target);
         }
 
+        /**
+         * Binds host {@code source} read-only at {@code target}, opened as the options say; with
+         * {@link BindOption#NO_SYMLINKS} setup fails if any component of {@code source} is a symbolic
+         * link, so whoever can write the source's directories cannot redirect the bind.
+         */
+        public Builder readOnly(String source, String target, BindOption... options) {
+            ops.add(new MountOp.Bind(source, target, true, false, false, noSymlinks(options)));
+            return this;
+        }
+
         /** Like {@link #readOnly(String)} but skipped when the host path does not exist. */
         public Builder readOnlyIfExists(String path) {
             ops.add(new MountOp.Bind(path, path, true, false, true));
@@ -528,14 +544,35 @@ public final class Sandbox {
             return readWrite(source.toAbsolutePath().normalize().toString(), target);
         }
 
+        /** Binds host {@code source} read-write at {@code target}, opened as the options say (see readOnly). */
+        public Builder readWrite(String source, String target, BindOption... options) {
+            ops.add(new MountOp.Bind(source, target, false, false, false, noSymlinks(options)));
+            return this;
+        }
+
+        private static boolean noSymlinks(BindOption... options) {
+            boolean no = false;
+            for (BindOption o : options) {
+                no |= o == BindOption.NO_SYMLINKS;
+            }
+            return no;
+        }
+
         /** An empty tmpfs (mode 0755, size up to half of RAM; give a size to limit it). */
         public Builder tmpfs(String target) {
             ops.add(new MountOp.Tmpfs(target, 0, 0755, false));
             return this;
         }
 
-        /** An empty tmpfs of at most {@code sizeBytes}. */
+        /**
+         * An empty tmpfs of at most {@code sizeBytes}, which must be positive (the kernel reads 0 as
+         * unlimited; use {@link #tmpfs(String)} for the default).
+         */
         public Builder tmpfs(String target, long sizeBytes) {
+            if (sizeBytes <= 0) {
+                throw new IllegalArgumentException("tmpfs(\"" + target + "\", " + sizeBytes + "): the size must be a"
+                        + " positive number of bytes (0 would mean unlimited), not " + sizeBytes);
+            }
             ops.add(new MountOp.Tmpfs(target, sizeBytes, 0755, false));
             return this;
         }
@@ -558,7 +595,13 @@ public final class Sandbox {
             return this;
         }
 
-        /** A symbolic link at {@code path} pointing to {@code linkText}. */
+        /**
+         * A symbolic link at {@code path} pointing to {@code linkText}. It never replaces anything: a
+         * link with the same text already at {@code path} (in a bound root) is accepted, anything else
+         * there fails setup with EEXIST. No other call may use the same {@code path} ({@link #build()}
+         * refuses a bind, tmpfs or second symlink there); a mount whose target lies beneath the link
+         * follows it inside the jail's root.
+         */
         public Builder symlink(String linkText, String path) {
             ops.add(new MountOp.Symlink(linkText, path));
             return this;
@@ -642,9 +685,19 @@ public final class Sandbox {
 
         /** Like {@link #chroot(Path)}; {@code writable} leaves the directory writable for the jail. */
         public Builder chroot(Path dir, boolean writable) {
+            return chroot(dir, writable, new BindOption[0]);
+        }
+
+        /**
+         * Like {@link #chroot(Path, boolean)}, the directory opened as the options say: with
+         * {@link BindOption#NO_SYMLINKS} setup fails (step ROOT or CHROOT, ELOOP) if any component of
+         * {@code dir} is a symbolic link, for a root whose parent directories others can write.
+         */
+        public Builder chroot(Path dir, boolean writable, BindOption... options) {
             String p = JailPath.check("chroot directory", dir.toAbsolutePath().normalize().toString());
             this.rootDir = Path.of(p);
             this.rootWritable = writable;
+            this.rootNoSymlinks = noSymlinks(options);
             return this;
         }
 

@@ -21,6 +21,7 @@ import org.sandbox4j.Sandbox;
 import org.sandbox4j.caps.Capability;
 import org.sandbox4j.internal.TextFiles;
 import org.sandbox4j.limits.Rlimit;
+import org.sandbox4j.mount.BindOption;
 import org.sandbox4j.seccomp.SeccompParseException;
 import org.sandbox4j.seccomp.SeccompPolicies;
 import org.sandbox4j.seccomp.SeccompPolicy;
@@ -59,8 +60,11 @@ public final class Directives {
         // file system, applied in order
         def("ro-bind", Kind.VALUE, "SRC[:DST]  bind host SRC read-only at DST (default: the same path)");
         def("bind", Kind.VALUE, "SRC[:DST]  bind host SRC read-write at DST");
+        def("ro-bind-no-symlinks", Kind.VALUE, "SRC[:DST]  like ro-bind, but setup fails if a component of SRC is a"
+                + " symbolic link (for sources a jail could have written)");
+        def("bind-no-symlinks", Kind.VALUE, "SRC[:DST]  like bind, refusing symbolic links in SRC");
         def("ro-bind-try", Kind.VALUE, "PATH  like ro-bind PATH, skipped when PATH does not exist on the host");
-        def("tmpfs", Kind.VALUE, "DST[:SIZE]  an empty tmpfs at DST, at most SIZE bytes (suffix k, m, g)");
+        def("tmpfs", Kind.VALUE, "DST[:SIZE]  an empty tmpfs at DST, at most SIZE bytes (suffix k, m, g; more than 0)");
         def("proc", Kind.VALUE, "DST  a new /proc of the jail's pid namespace");
         def("dev", Kind.VALUE, "DST  a minimal /dev (null, zero, full, random, urandom, tty, fd links)");
         def("dev-pts", Kind.VALUE, "DST  like dev, plus a private devpts (pts, ptmx) for programs that open ptys");
@@ -173,13 +177,32 @@ public final class Directives {
                 b.readWrite(sd[0], sd[1]);
                 return call("readWrite", sd[0], sd[1]);
             }
+            case "ro-bind-no-symlinks": {
+                String[] sd = srcDst(d, v, baseDir);
+                b.readOnly(sd[0], sd[1], BindOption.NO_SYMLINKS);
+                return withNoSymlinks(call("readOnly", sd[0], sd[1]));
+            }
+            case "bind-no-symlinks": {
+                String[] sd = srcDst(d, v, baseDir);
+                b.readWrite(sd[0], sd[1], BindOption.NO_SYMLINKS);
+                return withNoSymlinks(call("readWrite", sd[0], sd[1]));
+            }
             case "ro-bind-try":
                 b.readOnlyIfExists(v);
                 return call("readOnlyIfExists", v);
             case "tmpfs": {
-                int colon = v.lastIndexOf(':');
-                if (colon > 0 && v.substring(colon + 1).matches("(?i)\\d+[kmg]?")) {
-                    long size = parseSize(d, v.substring(colon + 1));
+                int colon = tmpfsSizeColon(v);
+                if (colon > 0) {
+                    String text = v.substring(colon + 1);
+                    if (!text.matches("(?i)\\d+[kmg]?")) {
+                        throw d.error("size '" + text + "' of tmpfs " + v.substring(0, colon)
+                                + " is not a number with an optional k, m or g suffix");
+                    }
+                    long size = parseSize(d, text);
+                    if (size <= 0) {
+                        throw d.error("size '" + text + "' of tmpfs " + v.substring(0, colon)
+                                + " must be more than 0 (the kernel reads 0 as unlimited)");
+                    }
                     b.tmpfs(v.substring(0, colon), size);
                     return "tmpfs(\"" + v.substring(0, colon) + "\", " + size + ")";
                 }
@@ -495,6 +518,20 @@ public final class Directives {
         }
         String abs = baseDir.resolve(src).normalize().toString();
         return new String[] {abs, dst == null ? abs : dst};
+    }
+
+    /**
+     * Where the size starts in a tmpfs {@code DST[:SIZE]}, or -1: after the last colon, anything
+     * starting like a number is a size and must be one ("/tmp:123bogus" or "/tmp:-1" is an error, not
+     * a tmpfs at a path with a colon).
+     */
+    static int tmpfsSizeColon(String v) {
+        int colon = v.lastIndexOf(':');
+        return colon > 0 && v.substring(colon + 1).matches("[-+]?\\d.*") ? colon : -1;
+    }
+
+    private static String withNoSymlinks(String call) {
+        return call.substring(0, call.length() - 1) + ", NO_SYMLINKS)";
     }
 
     private static String call(String method, String... args) {

@@ -230,7 +230,9 @@ public final class SandboxConfig {
             String v = d.value();
             switch (d.name()) {
                 case "ro-bind":
-                case "bind": {
+                case "bind":
+                case "ro-bind-no-symlinks":
+                case "bind-no-symlinks": {
                     int colon = v.lastIndexOf(":/");
                     return colon > 0 ? v.substring(colon + 1) : (v.startsWith("/") ? Path.of(v).normalize().toString() : null);
                 }
@@ -243,8 +245,8 @@ public final class SandboxConfig {
                 case "hide":
                     return v.startsWith("/") ? Path.of(v).normalize().toString() : null;
                 case "tmpfs": {
-                    int colon = v.lastIndexOf(':');
-                    String t = colon > 0 && v.substring(colon + 1).matches("(?i)\\d+[kmg]?") ? v.substring(0, colon) : v;
+                    int colon = Directives.tmpfsSizeColon(v);
+                    String t = colon > 0 ? v.substring(0, colon) : v;
                     return t.startsWith("/") ? Path.of(t).normalize().toString() : null;
                 }
                 default:

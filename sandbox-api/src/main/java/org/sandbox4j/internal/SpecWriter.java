@@ -59,6 +59,10 @@ public final class SpecWriter {
     public static final int OPF_ALLOW_DEVICES = 0x2;
     public static final int OPF_OPTIONAL = 0x4;
     public static final int OPF_WITH_PTS = 0x8;
+    /** BIND: open the source with RESOLVE_NO_SYMLINKS (launchers before it refuse the flag). */
+    public static final int OPF_NO_SYMLINKS = 0x10;
+    /** ROOT (BIND, CHROOT): open the directory with RESOLVE_NO_SYMLINKS. */
+    public static final int ROOT_F_NO_SYMLINKS = 0x2;
 
     private static final byte[] EMPTY = new byte[0];
 

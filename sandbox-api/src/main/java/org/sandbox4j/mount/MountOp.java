@@ -14,23 +14,35 @@ public sealed interface MountOp {
     /** The builder call, as a user would write it: {@code readOnly("/usr")}. */
     String describe();
 
-    /** A bind mount of a host file or directory. */
-    record Bind(String source, String target, boolean readOnly, boolean allowDevices, boolean optional)
-            implements MountOp {
+    /**
+     * A bind mount of a host file or directory; {@code noSymlinks}: the source is opened refusing a
+     * symbolic link in any component ({@link BindOption#NO_SYMLINKS}).
+     */
+    record Bind(String source, String target, boolean readOnly, boolean allowDevices, boolean optional,
+            boolean noSymlinks) implements MountOp {
         public Bind {
             source = JailPath.check("bind source", source);
             target = JailPath.checkNotRoot("bind target", target);
         }
 
+        /** A bind that follows symbolic links in its source. */
+        public Bind(String source, String target, boolean readOnly, boolean allowDevices, boolean optional) {
+            this(source, target, readOnly, allowDevices, optional, false);
+        }
+
         @Override
         public String describe() {
             String call = readOnly ? "readOnly" : "readWrite";
-            String args = source.equals(target) ? q(source) : q(source) + ", " + q(target);
-            return (optional ? call + "IfExists" : call) + "(" + args + ")";
+            String args = source.equals(target) && !noSymlinks ? q(source) : q(source) + ", " + q(target);
+            return (optional ? call + "IfExists" : call) + "(" + args + (noSymlinks ? ", NO_SYMLINKS" : "") + ")";
         }
     }
 
-    /** An empty tmpfs; {@code sizeBytes} 0 means the kernel default (half of RAM). */
+    /**
+     * An empty tmpfs; {@code sizeBytes} 0 means no size given (the kernel default, half of RAM).
+     * The builder's {@code tmpfs(target, sizeBytes)} refuses 0, since the kernel would read an explicit
+     * 0 as unlimited.
+     */
     record Tmpfs(String target, long sizeBytes, int mode, boolean readOnly) implements MountOp {
         public Tmpfs {
             target = JailPath.checkNotRoot("tmpfs target", target);

@@ -16,6 +16,7 @@ import org.sandbox4j.Namespace;
 import org.sandbox4j.Sandbox;
 import org.sandbox4j.SandboxException;
 import org.sandbox4j.SandboxedProcess;
+import org.sandbox4j.internal.ResolvedBinds;
 import org.sandbox4j.mount.MountOp;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -666,7 +667,9 @@ public final class SelfJail {
                 shown.putIfAbsent(s, "already a mount point of SelfJail");
                 return;
             }
-            slots.get(i + 1).add(new MountOp.Bind(s, s, true, false, false));
+            // From its real path, resolved now, refusing symlinks at setup: class-path directories are
+            // often a build's output that a jail with a read-write bind can change (see ResolvedBinds).
+            slots.get(i + 1).add(new MountOp.Bind(ResolvedBinds.realPath(s), s, true, false, false, true));
             targets.add(s);
             mine.put(s, i + 1);
             shown.put(s, "bound read-only");

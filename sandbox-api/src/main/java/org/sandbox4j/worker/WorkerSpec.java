@@ -13,6 +13,7 @@ import org.jspecify.annotations.Nullable;
 import org.sandbox4j.Sandbox;
 import org.sandbox4j.SandboxException;
 import org.sandbox4j.SandboxedProcess;
+import org.sandbox4j.internal.ResolvedBinds;
 import org.sandbox4j.limits.Rlimit;
 import org.sandbox4j.seccomp.SeccompPolicy;
 import org.sandbox4j.seccomp.SeccompProfiles;
@@ -92,7 +93,7 @@ public final class WorkerSpec {
         JvmFiles.forJdk(javaHome).applyTo(b);
         b.readOnly(javaHome.toString());
         for (Path p : new java.util.LinkedHashSet<>(classpath)) {
-            b.readOnly(p.toString());
+            ResolvedBinds.readOnly(b, p.toString()); // a worker may write a class-path directory
         }
         if (proc) {
             b.proc("/proc");

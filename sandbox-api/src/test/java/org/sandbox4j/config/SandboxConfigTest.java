@@ -82,6 +82,31 @@ class SandboxConfigTest {
     }
 
     @Test
+    void badTmpfsSizesNameTheValue() {
+        for (String bad : new String[] {"0", "-1", "123bogus", "0k"}) {
+            ConfigException e = mistake("tmpfs /tmp:" + bad);
+            assertTrue(e.getMessage().startsWith("t.conf:1: tmpfs /tmp:" + bad + ": "), e.getMessage());
+            assertTrue(e.getMessage().contains("'" + bad + "'"), e.getMessage());
+        }
+        // Control: a valid size, and a colon in a path that is not followed by a number.
+        Sandbox.Builder b = Sandbox.builder();
+        parse("tmpfs /tmp:16k\ntmpfs /a:b").applyTo(b);
+        assertEquals("[tmpfs(\"/tmp\", 16384), tmpfs(\"/a:b\")]",
+                b.build().mountOps().stream().map(org.sandbox4j.mount.MountOp::describe).toList().toString());
+    }
+
+    @Test
+    void noSymlinksBindDirectives() {
+        Sandbox.Builder b = Sandbox.builder();
+        parse("ro-bind-no-symlinks /srv/in:/in\nbind-no-symlinks /srv/out:/out").applyTo(b);
+        assertEquals("[readOnly(\"/srv/in\", \"/in\", NO_SYMLINKS), readWrite(\"/srv/out\", \"/out\", NO_SYMLINKS)]",
+                b.build().mountOps().stream().map(org.sandbox4j.mount.MountOp::describe).toList().toString());
+        // Their targets count against the other mounts', as ro-bind's do.
+        ConfigException dup = mistake("tmpfs /in\nro-bind-no-symlinks /srv/in:/in");
+        assertTrue(dup.getMessage().startsWith("t.conf:2: ") && dup.getMessage().contains("already the target"), dup.getMessage());
+    }
+
+    @Test
     void mistakesNameTheirLine() {
         assertEquals("t.conf:2: unknown directive 'ro_bnd'; did you mean 'ro-bind'?",
                 assertThrows(ConfigException.class, () -> parse("tmpfs /tmp\nro_bnd /usr")).getMessage());

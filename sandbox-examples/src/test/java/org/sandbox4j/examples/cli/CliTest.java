@@ -112,6 +112,37 @@ class CliTest {
     }
 
     @Test
+    void badTmpfsSizesAre125NamingTheOptionAndValue() throws Exception {
+        for (String bad : new String[] {"0", "-1", "123bogus"}) {
+            Run r = cli(jailed("--tmpfs", "/tmp:" + bad, "--", "/bin/true"));
+            assertEquals(125, r.exit(), bad + ": " + r.err());
+            assertTrue(r.err().startsWith("sandbox4j: ") && r.err().contains("--tmpfs") && r.err().contains("'" + bad + "'"),
+                    bad + ": " + r.err());
+        }
+        assertEquals(0, cli(jailed("--tmpfs", "/tmp:64k", "--", "/bin/true")).exit()); // control
+    }
+
+    @Test
+    void noSymlinksBindRefusesALinkedSource() throws Exception {
+        Path dir = Files.createTempDirectory("sb4j-cli-nosym");
+        try {
+            Path real = Files.createDirectory(dir.resolve("real"));
+            Files.writeString(real.resolve("f"), "x");
+            Path link = Files.createSymbolicLink(dir.resolve("link"), real);
+            Run r = cli(jailed("--ro-bind-no-symlinks", link + ":/in", "--", "/bin/true"));
+            assertEquals(125, r.exit(), r.err());
+            assertTrue(r.err().contains("ELOOP") && r.err().contains(link.toString()), r.err());
+            // Control: the same option on the link-free path, and the default mode on the link.
+            assertEquals(0, cli(jailed("--ro-bind-no-symlinks", real + ":/in", "--", "/bin/ls", "/in/f")).exit());
+            assertEquals(0, cli(jailed("--ro-bind", link + ":/in", "--", "/bin/ls", "/in/f")).exit());
+        } finally {
+            try (var s = Files.walk(dir)) {
+                s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    @Test
     void badOptionsAre125() throws Exception {
         for (String[] args : new String[][] {
             {"run", "--bogus", "x", "--", "/bin/true"},
