@@ -28,6 +28,15 @@ class LayoutTest {
         return b.build().mountOps().stream().map(MountOp::describe).toList();
     }
 
+    /** SelfJail's own bind of {@code p}: from its real path, refusing symlinks at setup. */
+    private static String ro(Path p) {
+        try {
+            return "readOnly(" + q(p.toRealPath()) + ", " + q(p) + ", NO_SYMLINKS)";
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     private static String q(Path p) {
         return '"' + p.toString() + '"';
     }
@@ -40,7 +49,7 @@ class LayoutTest {
             l.readOnly(app, "the class path entry", true);
             l.placeholder(app);
         });
-        assertEquals(List.of("readOnly(" + q(app) + ")"), ops);
+        assertEquals(List.of(ro(app)), ops);
     }
 
     /** Working directory above a class path directory: the empty directory first, then the bind inside it. */
@@ -51,7 +60,7 @@ class LayoutTest {
             l.readOnly(classes, "the class path entry", true);
             l.placeholder(classes.getParent());
         });
-        assertEquals(List.of("dir(" + q(classes.getParent()) + ")", "readOnly(" + q(classes) + ")"), ops);
+        assertEquals(List.of("dir(" + q(classes.getParent()) + ")", ro(classes)), ops);
     }
 
     /** Working directory inside a class path directory: shown by the bind, no placeholder in a read-only tree. */
@@ -62,7 +71,7 @@ class LayoutTest {
             l.readOnly(sub.getParent(), "the class path entry", true);
             l.placeholder(sub);
         });
-        assertEquals(List.of("readOnly(" + q(sub.getParent()) + ")"), ops);
+        assertEquals(List.of(ro(sub.getParent())), ops);
     }
 
     /** Two of SelfJail's own binds, child named first: the parent goes first and the child is not bound again. */
@@ -74,7 +83,7 @@ class LayoutTest {
             l.readOnly(jar, "the class path entry", true);
             l.readOnly(tmp.resolve("app"), "the class path entry", true);
         });
-        assertEquals(List.of("readOnly(" + q(tmp.resolve("app")) + ")"), ops);
+        assertEquals(List.of(ro(tmp.resolve("app"))), ops);
     }
 
     /** The caller's read-write bind inside a class path directory stays on top of SelfJail's bind. */
@@ -83,7 +92,7 @@ class LayoutTest {
         Path data = Files.createDirectories(tmp.resolve("app/data"));
         MountOp rw = new MountOp.Bind(data.toString(), data.toString(), false, false, false);
         List<String> ops = layout(List.of(rw), l -> l.readOnly(data.getParent(), "the class path entry", true));
-        assertEquals(List.of("readOnly(" + q(data.getParent()) + ")", "readWrite(" + q(data) + ")"), ops);
+        assertEquals(List.of(ro(data.getParent()), "readWrite(" + q(data) + ")"), ops);
     }
 
     /**
@@ -115,7 +124,7 @@ class LayoutTest {
         MountOp t = new MountOp.Tmpfs(tmp.toString(), 0, 0755, false);
         List<String> ops = layout(List.of(t), l -> l.readOnly(classes, "the class path entry", true));
         assertEquals(2, ops.size(), ops.toString());
-        assertTrue(ops.get(0).startsWith("tmpfs(") && ops.get(1).equals("readOnly(" + q(classes) + ")"), ops.toString());
+        assertTrue(ops.get(0).startsWith("tmpfs(") && ops.get(1).equals(ro(classes)), ops.toString());
     }
 
     /** The caller covers the class path with another source: an error naming the path and the call. */
