@@ -5,6 +5,7 @@ set -u
 LAUNCHER=$1
 BIN=$2
 W=$(mktemp -d /tmp/sb4j-test.XXXXXX)
+U=$$ # unique markers: other runs of this script may be on the machine
 chmod 755 "$W"
 cp "$LAUNCHER" "$W/sandbox4j-launcher"
 cp "$BIN/mkspec" "$BIN/readrec" "$W/"
@@ -126,30 +127,30 @@ suite() {
   expect "time limit kills" timeout result "result signaled 9 1"
   if [ $((end - start)) -lt 5 ]; then ok "time limit is prompt"; else ko "time limit is prompt" timeout; fi
 
-  "$W/mkspec" $B --die-with-parent --exec /bin/sleep 31.4159 > "$D/life.spec"; chmod 644 "$D/life.spec"
+  "$W/mkspec" $B --die-with-parent --exec /bin/sleep 31.4159$U > "$D/life.spec"; chmod 644 "$D/life.spec"
   $AS /bin/sh -c "cd '$D' && sleep 0.3 | (exec '$W/sandbox4j-launcher' 3<life.spec 4>life.st 5>life.res 6<&0 </dev/null >life.out 2>life.err)" 2>/dev/null
   "$W/readrec" result "$D/life.res" > "$D/life.result" 2>&1
   expect "closing the lifeline kills the jail" life result "result signaled 9 2"
   sleep 0.1
-  if pgrep -f 31.4159 >/dev/null; then ko "no process left after the lifeline closed" life; else ok "no process left after the lifeline closed"; fi
+  if pgrep -f 31.4159$U >/dev/null; then ko "no process left after the lifeline closed" life; else ok "no process left after the lifeline closed"; fi
 
   # SIG_END_JAIL (SIGALRM, what destroyForcibly() sends): the launcher kills pid 1, here the program
   # itself, which ignores SIGTERM/SIGHUP; the whole pid namespace goes with it.
-  jail endjail --signal-after 300 14 -- $B --no-init --exec /bin/sh -c 'trap "" TERM HUP; sleep 27.1828; :'
+  jail endjail --signal-after 300 14 -- $B --no-init --exec /bin/sh -c 'trap "" TERM HUP; sleep 27.1828'"$U"'; :'
   expect "SIG_END_JAIL kills the jail's pid 1 and the launcher mirrors SIGKILL" endjail ws "signaled 9"
   expect "SIG_END_JAIL: result record says SIGKILL" endjail result "result signaled 9 0"
   sleep 0.1
-  if pgrep -f 27.1828 >/dev/null; then ko "no process left after SIG_END_JAIL" endjail; else ok "no process left after SIG_END_JAIL"; fi
+  if pgrep -f 27.1828$U >/dev/null; then ko "no process left after SIG_END_JAIL" endjail; else ok "no process left after SIG_END_JAIL"; fi
 
   # A shared pid namespace (no /proc mount possible; /dev for the shell's &): the launcher is the
   # subreaper of the jail and kills an orphaned daemon (double fork: the subshell exits at once)
   # when pid 1 exits. (The setsid() variant is JailEndTest's; busybox may lack setsid.)
   jail subreap -- --ns user,mnt,net,ipc,uts,cgroup --ro-bind /usr /usr --symlink usr/bin /bin \
     --symlink usr/lib /lib --symlink usr/lib64 /lib64 --tmpfs /tmp --dev /dev \
-    --exec /bin/sh -c '(sleep 27.1829 &); exit 0'
+    --exec /bin/sh -c '(sleep 27.1829'"$U"' &); exit 0'
   expect "shared pid namespace: the program's exit is mirrored" subreap ws "exited 0"
   sleep 0.1
-  if pgrep -f 27.1829 >/dev/null; then ko "shared pid namespace: an orphaned daemon dies with the jail" subreap # (the sleep ends by itself)
+  if pgrep -f 27.1829$U >/dev/null; then ko "shared pid namespace: an orphaned daemon dies with the jail" subreap # (the sleep ends by itself)
   else ok "shared pid namespace: an orphaned daemon dies with the jail"; fi
 
   echo "passed fd" > "$D/fdfile"; chmod 644 "$D/fdfile"
