@@ -55,9 +55,9 @@ final class Worker {
             long startMillis, ScheduledExecutorService timer) throws WorkerException {
         SandboxedProcess p;
         try {
-            p = spec.sandbox().start(spec.command(WorkerMain.class.getName(),
+            p = spec.sandboxFor(handlerClass).start(spec.workerCommand(handlerClass,
                     List.of(handlerClass, Integer.toString(maxRequest))));
-        } catch (IOException e) {
+        } catch (IOException | IllegalArgumentException e) {
             throw new WorkerException(WorkerException.Kind.START_FAILED, name + ": " + e.getMessage(), null, null, null,
                     "", e);
         }

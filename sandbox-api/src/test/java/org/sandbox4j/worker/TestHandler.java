@@ -39,6 +39,10 @@ public final class TestHandler implements WorkerHandler {
                 throw new IllegalStateException("asked to throw " + arg);
             case "throwlong":
                 throw new IllegalStateException("y".repeat(Integer.parseInt(arg)));
+            case "resource": {
+                java.io.InputStream in = TestHandler.class.getClassLoader().getResourceAsStream(arg);
+                return in == null ? "absent".getBytes(StandardCharsets.UTF_8) : in.readAllBytes();
+            }
             case "read":
                 return Files.readAllBytes(Path.of(arg));
             case "write":
