@@ -7,6 +7,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -17,6 +18,7 @@ import org.sandbox4j.SandboxedProcess;
 import org.sandbox4j.internal.BoundedLines;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /** One worker JVM: its process, its protocol streams, its stderr pump. Used by one thread at a time. */
 final class Worker {
@@ -33,6 +35,14 @@ final class Worker {
     private final DataInputStream out;
     private final Thread stderrPump;
     private final ArrayDeque<String> tail = new ArrayDeque<>();
+    /** Lines written before READY, logged once the worker is up (guarded by {@code tail}). */
+    private final List<Line> held = new ArrayList<>();
+    /** The first ERROR line and the lines continuing it (guarded by {@code tail}). */
+    private final List<String> firstError = new ArrayList<>();
+    private boolean firstErrorOpen;
+    private long firstErrorLine;
+    private long seen;
+    private boolean ready;
     private final int maxReply;
     private volatile boolean timedOut;
     /** Host pids of the jail's processes, for finding a seccomp kill in the kernel log. */
@@ -70,11 +80,14 @@ final class Worker {
             }
         } catch (IOException e) {
             WorkerException f = w.failure(e);
-            throw new WorkerException(WorkerException.Kind.START_FAILED, name + " did not start: " + f.getMessage(),
-                    f.jailExit().orElse(null), null, null, "", e);
+            // START_FAILED once, then how it failed (CRASH, TIMEOUT, ...) in words, the tail once
+            throw new WorkerException(WorkerException.Kind.START_FAILED, name + " did not start ("
+                    + f.kind().name().toLowerCase(java.util.Locale.ROOT) + "): " + f.reason(),
+                    f.jailExit().orElse(null), f.syscall().orElse(null), null, f.stderrTail(), e);
         } finally {
             kill.cancel(false);
         }
+        w.started();
         w.jailPids = SeccompLog.descendants(p.pid());
         LOG.debug("{} ready (launcher pid {}, jail pids{})", name, p.pid(), w.jailPids);
         return w;
@@ -266,29 +279,85 @@ final class Worker {
      * note saying how much), the tail keeps {@link #TAIL_LINES} of them, and at most {@link
      * #LOG_LINES_PER_SECOND} lines a second reach SLF4J (the rest are counted, then reported in one
      * line), so a flooding worker cannot drown the application's log either.
+     *
+     * <p>Each line is logged at the level it names ({@link StderrLevel}: a WARN stays a WARN). Lines
+     * written before READY are held until then: a worker that fails to start reports them once, in
+     * its {@link WorkerException}, instead of in the log and again in the exception. The first error
+     * (an ERROR line and the stack trace below it) is kept beside the tail, so a failure's report
+     * still shows its cause when unrelated warnings followed it.
      */
     private void pumpStderr() {
         LogBudget budget = new LogBudget(LOG_LINES_PER_SECOND);
+        StderrLevel levels = new StderrLevel();
         try (java.io.InputStream err = process.getErrorStream()) {
             BoundedLines r = new BoundedLines(err, MAX_LINE);
             String line;
             while ((line = r.readLine()) != null) {
-                boolean log = budget.admit(System.nanoTime());
-                reportRefused(budget, false);
-                if (log) {
-                    LOG.info("[{}] {}", name, line);
-                }
+                Level level = levels.of(line);
                 synchronized (tail) {
-                    if (tail.size() == TAIL_LINES) {
-                        tail.removeFirst();
+                    keep(line, level);
+                    if (!ready) {
+                        if (held.size() < TAIL_LINES) {
+                            held.add(new Line(level, line));
+                            continue;
+                        }
                     }
-                    tail.addLast(line);
                 }
+                log(budget, level, line);
             }
         } catch (IOException e) {
             // the pipe closes when the jail ends
         }
         reportRefused(budget, true);
+    }
+
+    /** A stderr line and its level. */
+    private record Line(Level level, String text) {}
+
+    private void log(LogBudget budget, Level level, String line) {
+        boolean log = budget.admit(System.nanoTime());
+        reportRefused(budget, false);
+        if (log) {
+            switch (level) {
+                case ERROR -> LOG.error("[{}] {}", name, line);
+                case WARN -> LOG.warn("[{}] {}", name, line);
+                case DEBUG -> LOG.debug("[{}] {}", name, line);
+                case TRACE -> LOG.trace("[{}] {}", name, line);
+                default -> LOG.info("[{}] {}", name, line);
+            }
+        }
+    }
+
+    /** The worker said READY: the lines held until now go to the log. */
+    private void started() {
+        List<Line> lines;
+        synchronized (tail) {
+            ready = true;
+            lines = new ArrayList<>(held);
+            held.clear();
+        }
+        LogBudget budget = new LogBudget(LOG_LINES_PER_SECOND);
+        for (Line l : lines) {
+            log(budget, l.level(), l.text());
+        }
+    }
+
+    /** Adds a line to the tail and, while the first error is being written, to the first error. */
+    private void keep(String line, Level level) {
+        seen++;
+        if (tail.size() == TAIL_LINES) {
+            tail.removeFirst();
+        }
+        tail.addLast(line);
+        if (level == Level.ERROR && firstError.size() < TAIL_LINES && (firstErrorOpen || firstError.isEmpty())) {
+            if (firstError.isEmpty()) {
+                firstErrorLine = seen;
+            }
+            firstError.add(line);
+            firstErrorOpen = true;
+        } else {
+            firstErrorOpen = false;
+        }
     }
 
     private void reportRefused(LogBudget budget, boolean all) {
@@ -298,9 +367,20 @@ final class Worker {
         }
     }
 
+    /** The first error's lines that are older than the tail, then the tail. */
     private String tail() {
         synchronized (tail) {
             StringBuilder sb = new StringBuilder();
+            long tailStart = seen - tail.size() + 1;
+            if (!firstError.isEmpty() && firstErrorLine < tailStart) {
+                long shown = Math.min(firstError.size(), tailStart - firstErrorLine);
+                for (int i = 0; i < shown; i++) {
+                    sb.append("    ").append(firstError.get(i)).append('\n');
+                }
+                if (firstErrorLine + shown < tailStart) {
+                    sb.append("    [... ").append(tailStart - firstErrorLine - shown).append(" lines ...]\n");
+                }
+            }
             for (String l : tail) {
                 sb.append("    ").append(l).append('\n');
             }

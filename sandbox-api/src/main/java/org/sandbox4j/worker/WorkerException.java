@@ -50,6 +50,7 @@ public final class WorkerException extends Exception {
     private final @Nullable String syscall;
     private final @Nullable String remoteClass;
     private final String stderrTail;
+    private final String reason;
 
     WorkerException(Kind kind, String message, @Nullable JailExit jailExit, @Nullable String syscall,
             @Nullable String remoteClass, String stderrTail, @Nullable Throwable cause) {
@@ -60,6 +61,12 @@ public final class WorkerException extends Exception {
         this.syscall = syscall;
         this.remoteClass = remoteClass;
         this.stderrTail = stderrTail;
+        this.reason = message;
+    }
+
+    /** The message without its kind and without the stderr tail. */
+    String reason() {
+        return reason;
     }
 
     static WorkerException simple(Kind kind, String message) {

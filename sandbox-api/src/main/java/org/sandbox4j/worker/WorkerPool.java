@@ -215,6 +215,7 @@ public final class WorkerPool implements AutoCloseable {
     /** Starts a replacement, retrying with a growing pause while the pool is open. */
     private void replace() {
         long pause = 100;
+        int attempts = 0;
         while (!closed) {
             try {
                 Worker w = newWorker();
@@ -229,7 +230,7 @@ public final class WorkerPool implements AutoCloseable {
                 if (closed) {
                     return;
                 }
-                LOG.error("{}: cannot start a replacement worker, retrying in {} ms: {}", name, pause, e.getMessage());
+                logStartFailure(++attempts, pause, e);
                 try {
                     Thread.sleep(pause);
                 } catch (InterruptedException ie) {
@@ -237,6 +238,23 @@ public final class WorkerPool implements AutoCloseable {
                 }
                 pause = Math.min(pause * 2, 10_000);
             }
+        }
+    }
+
+    /**
+     * A replacement that cannot start is retried until the pool closes: the first failure is an
+     * ERROR with its reason and stderr, the next ones a WARN at the 10th, 100th, ... attempt (and
+     * DEBUG otherwise), so a broken host does not fill the log with one ERROR a few seconds.
+     */
+    private void logStartFailure(int attempt, long pause, WorkerException e) {
+        if (attempt == 1) {
+            LOG.error("{}: cannot start a replacement worker, retrying every {} ms or more until it starts or the pool"
+                    + " closes: {}", name, pause, e.getMessage());
+        } else if (Long.toString(attempt).matches("10*")) {
+            LOG.warn("{}: still cannot start a replacement worker after {} attempts: {}", name, attempt,
+                    e.getMessage().lines().findFirst().orElse(""));
+        } else {
+            LOG.debug("{}: attempt {} to start a replacement worker failed: {}", name, attempt, e.getMessage());
         }
     }
 
