@@ -45,6 +45,7 @@ final class Worker {
     private boolean ready;
     private final int maxReply;
     private volatile boolean timedOut;
+    private volatile boolean cancelled;
     /** Host pids of the jail's processes, for finding a seccomp kill in the kernel log. */
     private String jailPids = "";
     private int tasks;
@@ -129,16 +130,137 @@ final class Worker {
             return r.payload();
         }
         if (r.status() == Frames.ERROR) {
-            // The worker writes this text: an exception message of many MiB would otherwise be copied
-            // into every log line and message that mentions the failure.
-            String[] parts = new String(r.payload(), StandardCharsets.UTF_8).split("\n", 3);
-            String cls = cut(parts[0], 256);
-            String msg = parts.length > 1 ? cut(parts[1], MAX_LINE) : "";
-            throw new WorkerException(WorkerException.Kind.HANDLER_ERROR, name + ": the handler threw " + cls
-                    + (msg.isEmpty() ? "" : ": " + msg), null, null, cls, "", null);
+            throw handlerError(r.payload());
         }
         kill();
         throw failure(new Frames.ProtocolException("unknown reply status " + r.status()));
+    }
+
+    /**
+     * Streams one document: {@code src} goes to the worker in chunks (from {@code pump}'s thread, so
+     * the worker's output is read while its input is still being sent: neither side can fill a pipe
+     * and wait for the other), the output chunks go to {@code dst} as they arrive. At most {@code
+     * maxOut} bytes of output are taken.
+     *
+     * @throws IOException when reading {@code src} or writing {@code dst} failed; the worker is dead then
+     */
+    StreamResult stream(java.io.InputStream src, java.io.OutputStream dst, long maxOut, long timeoutMillis,
+            ScheduledExecutorService timer, java.util.concurrent.Executor pump) throws WorkerException, IOException {
+        tasks++;
+        ScheduledFuture<?> kill = timeoutMillis > 0 ? timer.schedule(this::timeOut, timeoutMillis, TimeUnit.MILLISECONDS)
+                : null;
+        java.util.concurrent.CompletableFuture<Long> sent = new java.util.concurrent.CompletableFuture<>();
+        IOException[] callerSide = new IOException[1];
+        long outBytes = 0;
+        try {
+            in.writeInt(Frames.STREAM_MAGIC);
+            pump.execute(() -> sendInput(src, sent));
+            while (true) {
+                Frames.Reply r = Frames.readReply(out, Math.max(Frames.CHUNK, maxReply));
+                if (r.status() == Frames.CHUNK_OUT) {
+                    if (r.payload().length > Frames.CHUNK) {
+                        throw new Frames.ProtocolException("an output chunk of " + r.payload().length + " bytes");
+                    }
+                    outBytes += r.payload().length;
+                    if (outBytes > maxOut) {
+                        throw new Frames.ProtocolException("the output exceeds the limit of " + maxOut + " bytes");
+                    }
+                    try {
+                        dst.write(r.payload());
+                    } catch (IOException e) {
+                        callerSide[0] = e;
+                        throw e;
+                    }
+                    continue;
+                }
+                long inBytes = awaitSent(sent);
+                if (r.status() == Frames.OK) {
+                    return new StreamResult(Frames.readMetadata(r.payload()), inBytes, outBytes);
+                }
+                if (r.status() == Frames.ERROR) {
+                    throw handlerError(r.payload());
+                }
+                throw new Frames.ProtocolException("unknown reply status " + r.status());
+            }
+        } catch (IOException e) {
+            IOException input = sent.isCompletedExceptionally() ? inputFailure(sent) : null;
+            WorkerException f = failure(e);
+            if (callerSide[0] != null || input != null) {
+                throw callerSide[0] != null ? callerSide[0] : input;
+            }
+            throw f;
+        } finally {
+            if (kill != null) {
+                kill.cancel(false);
+            }
+        }
+    }
+
+    /** The input pump: chunks of {@code src}, then the empty chunk. A failure of {@code src} kills the worker. */
+    private void sendInput(java.io.InputStream src, java.util.concurrent.CompletableFuture<Long> sent) {
+        byte[] buf = new byte[Frames.CHUNK];
+        long total = 0;
+        try {
+            while (true) {
+                int n;
+                try {
+                    n = src.read(buf, 0, buf.length);
+                } catch (IOException e) {
+                    sent.completeExceptionally(e);
+                    kill();
+                    return;
+                }
+                if (n < 0) {
+                    break;
+                }
+                if (n > 0) {
+                    Frames.writeChunk(in, buf, 0, n);
+                    total += n;
+                }
+            }
+            Frames.writeChunk(in, buf, 0, 0);
+            in.flush();
+            sent.complete(total);
+        } catch (IOException e) {
+            // the worker's stdin broke: the reading side reports how the worker ended
+            sent.complete(total);
+        }
+    }
+
+    private static long awaitSent(java.util.concurrent.CompletableFuture<Long> sent) throws IOException {
+        try {
+            return sent.get(10, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IOException("reading the input failed: " + e.getCause().getMessage(), e.getCause());
+        } catch (java.util.concurrent.TimeoutException | InterruptedException e) {
+            throw new Frames.ProtocolException("the worker replied before it had read its input");
+        }
+    }
+
+    private static IOException inputFailure(java.util.concurrent.CompletableFuture<Long> sent) {
+        try {
+            sent.join();
+            return null;
+        } catch (java.util.concurrent.CompletionException e) {
+            return e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        }
+    }
+
+    /** The worker's ERROR reply as a typed exception: class and message cut to a sane size. */
+    private WorkerException handlerError(byte[] payload) {
+        // The worker writes this text: an exception message of many MiB would otherwise be copied
+        // into every log line and message that mentions the failure.
+        String[] parts = new String(payload, StandardCharsets.UTF_8).split("\n", 3);
+        String cls = cut(parts[0], 256);
+        String msg = parts.length > 1 ? cut(parts[1], MAX_LINE) : "";
+        return new WorkerException(WorkerException.Kind.HANDLER_ERROR, name + ": the handler threw " + cls
+                + (msg.isEmpty() ? "" : ": " + msg), null, null, cls, "", null);
+    }
+
+    /** Kills the worker because the caller cancelled its task; the task then fails with CANCELLED. */
+    void cancel() {
+        cancelled = true;
+        process.destroyForcibly();
     }
 
     private static String cut(String s, int max) {
@@ -158,7 +280,10 @@ final class Worker {
         String stderr = tail();
         WorkerException.Kind kind;
         String msg;
-        if (timedOut) {
+        if (cancelled) {
+            kind = WorkerException.Kind.CANCELLED;
+            msg = name + " was killed: the task was cancelled";
+        } else if (timedOut) {
             kind = WorkerException.Kind.TIMEOUT;
             msg = name + " ran out of time and was killed";
         } else if (protocol) {

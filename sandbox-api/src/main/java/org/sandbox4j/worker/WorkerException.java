@@ -42,7 +42,9 @@ public final class WorkerException extends Exception {
         /** The pool is closed. */
         CLOSED,
         /** A worker could not be started (jail setup, JVM start-up, handler constructor). */
-        START_FAILED
+        START_FAILED,
+        /** The caller cancelled the task ({@code Future.cancel}); its worker was killed and replaced. */
+        CANCELLED
     }
 
     private final Kind kind;

@@ -30,13 +30,27 @@ public final class WorkerMain {
         DataOutputStream out = new DataOutputStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16));
         System.setOut(System.err);
         DataInputStream in = new DataInputStream(new BufferedInputStream(new FileInputStream(FileDescriptor.in), 1 << 16));
-        WorkerHandler handler = (WorkerHandler) Class.forName(args[0]).getDeclaredConstructor().newInstance();
+        Object handler = Class.forName(args[0]).getDeclaredConstructor().newInstance();
+        if (!(handler instanceof WorkerHandler) && !(handler instanceof StreamingHandler)) {
+            throw new IllegalArgumentException(args[0] + " is neither a WorkerHandler nor a StreamingHandler");
+        }
         Frames.writeReply(out, Frames.READY, new byte[0]);
-        byte[] request;
-        while ((request = Frames.readRequest(in, max)) != null) {
+        Integer magic;
+        while ((magic = Frames.readMagic(in)) != null) {
+            if (magic == Frames.STREAM_MAGIC) {
+                stream(handler, in, out);
+                continue;
+            }
+            if (magic != Frames.REQUEST_MAGIC) {
+                throw new java.io.IOException("bad request magic 0x" + Integer.toHexString(magic));
+            }
+            byte[] request = Frames.readRequestBody(in, max);
             byte[] reply;
             try {
-                reply = handler.handle(request);
+                if (!(handler instanceof WorkerHandler h)) {
+                    throw new UnsupportedOperationException(args[0] + " is not a WorkerHandler: stream to it");
+                }
+                reply = h.handle(request);
             } catch (Exception | StackOverflowError | LinkageError e) {
                 Frames.writeReply(out, Frames.ERROR, describe(e));
                 continue;
@@ -44,6 +58,33 @@ public final class WorkerMain {
             Frames.writeReply(out, Frames.OK, reply == null ? new byte[0] : reply);
         }
         System.exit(0);
+    }
+
+    /**
+     * One streamed request: the handler reads the chunks and writes chunk replies; then what it left
+     * unread is skipped and the metadata (or the error) ends the reply.
+     */
+    private static void stream(Object handler, DataInputStream in, DataOutputStream out) throws java.io.IOException {
+        StreamFrames.ChunkInput body = new StreamFrames.ChunkInput(in);
+        StreamFrames.ChunkOutput result = new StreamFrames.ChunkOutput(out);
+        byte status;
+        byte[] payload;
+        try {
+            if (!(handler instanceof StreamingHandler h)) {
+                throw new UnsupportedOperationException(handler.getClass().getName() + " is not a StreamingHandler");
+            }
+            java.util.Map<String, String> md = h.handle(body, result);
+            payload = Frames.writeMetadata(md == null ? java.util.Map.of() : md);
+            status = Frames.OK;
+        } catch (Frames.ProtocolException e) {
+            throw e;
+        } catch (Exception | StackOverflowError | LinkageError e) {
+            payload = describe(e);
+            status = Frames.ERROR;
+        }
+        body.drain();
+        result.finish();
+        Frames.writeReply(out, status, payload);
     }
 
     private static byte[] describe(Throwable t) {
