@@ -66,8 +66,8 @@ final class Worker {
             long startMillis, ScheduledExecutorService timer) throws WorkerException {
         SandboxedProcess p;
         try {
-            p = spec.sandboxFor(handlerClass).start(spec.workerCommand(handlerClass,
-                    List.of(handlerClass, Integer.toString(maxRequest))));
+            WorkerSpec.Launch l = spec.launch(handlerClass, List.of(handlerClass, Integer.toString(maxRequest)));
+            p = l.jail().start(l.command());
         } catch (IOException | IllegalArgumentException e) {
             throw new WorkerException(WorkerException.Kind.START_FAILED, name + ": " + e.getMessage(), null, null, null,
                     "", e);

@@ -19,12 +19,20 @@ import java.nio.charset.StandardCharsets;
  * {@code -XX:+ExitOnOutOfMemoryError}); any other throwable is reported and the worker goes on.
  */
 public final class WorkerMain {
+    /** The first argument of a training worker: {@code --cds-dump <archive path> <handler>}. */
+    static final String CDS_DUMP = "--cds-dump";
+
     private WorkerMain() {}
 
     public static void main(String[] args) throws Exception {
         if (args.length < 1) {
             System.err.println("usage: WorkerMain <handler class> [max request bytes]");
             System.exit(2);
+        }
+        String dump = null;
+        if (args[0].equals(CDS_DUMP) && args.length > 2) {
+            dump = args[1];
+            args = java.util.Arrays.copyOfRange(args, 2, args.length);
         }
         int max = args.length > 1 ? Integer.parseInt(args[1]) : Integer.MAX_VALUE;
         DataOutputStream out = new DataOutputStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16));
@@ -35,6 +43,11 @@ public final class WorkerMain {
             throw new IllegalArgumentException(args[0] + " is neither a WorkerHandler nor a StreamingHandler");
         }
         Frames.writeReply(out, Frames.READY, new byte[0]);
+        if (dump != null) {
+            // a training worker: its handler is constructed, it never sees a request
+            dumpAndSend(dump, out);
+            System.exit(0);
+        }
         Integer magic;
         while ((magic = Frames.readMagic(in)) != null) {
             if (magic == Frames.STREAM_MAGIC) {
@@ -85,6 +98,24 @@ public final class WorkerMain {
         body.drain();
         result.finish();
         Frames.writeReply(out, status, payload);
+    }
+
+    /**
+     * A training worker's work (see CdsCache): dumps this JVM's loaded classes to {@code path} with
+     * the VM.cds diagnostic command, then sends the archive as chunk replies and an OK.
+     */
+    private static void dumpAndSend(String path, DataOutputStream out) throws Exception {
+        javax.management.MBeanServer s = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+        Object r = s.invoke(new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"), "vmCds",
+                new Object[] {new String[] {"dynamic_dump", path}}, new String[] {String[].class.getName()});
+        java.nio.file.Path f = java.nio.file.Path.of(path);
+        if (!java.nio.file.Files.isRegularFile(f)) {
+            throw new java.io.IOException("VM.cds dynamic_dump wrote no archive: " + r);
+        }
+        StreamFrames.ChunkOutput chunks = new StreamFrames.ChunkOutput(out);
+        java.nio.file.Files.copy(f, chunks);
+        chunks.finish();
+        Frames.writeReply(out, Frames.OK, new byte[0]);
     }
 
     private static byte[] describe(Throwable t) {

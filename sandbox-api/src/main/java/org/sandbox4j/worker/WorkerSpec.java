@@ -59,6 +59,8 @@ public final class WorkerSpec {
     private final List<Path> searchPath;
     private final List<Path> extraEntries;
     private final java.util.concurrent.ConcurrentHashMap<String, Sandbox> jails = new java.util.concurrent.ConcurrentHashMap<>();
+    private final @Nullable CdsCache cds;
+    private final java.util.concurrent.ConcurrentHashMap<Path, Sandbox> cdsJails = new java.util.concurrent.ConcurrentHashMap<>();
     private final long heapBytes;
     private final List<String> jvmFlags;
     private final long tmpBytes;
@@ -75,6 +77,7 @@ public final class WorkerSpec {
         this.classpath = b.classpath == null ? null : List.copyOf(b.classpath);
         this.searchPath = List.copyOf(b.searchPath);
         this.extraEntries = List.copyOf(b.extraEntries);
+        this.cds = b.cdsDir == null ? null : new CdsCache(b.cdsDir);
         this.heapBytes = b.heapBytes;
         this.jvmFlags = List.copyOf(b.jvmFlags);
         this.tmpBytes = b.tmpBytes;
@@ -161,6 +164,35 @@ public final class WorkerSpec {
         return List.copyOf(l);
     }
 
+    /** A worker's jail and command line. */
+    record Launch(Sandbox jail, List<String> command) {}
+
+    /**
+     * How to start a worker serving {@code handlerClass}: its jail and command line, with the
+     * class-data sharing archive (made now if it is missing) when {@link Builder#classDataSharing} is on.
+     */
+    Launch launch(String handlerClass, List<String> args) {
+        List<String> cmd = workerCommand(handlerClass, args);
+        Sandbox jail = sandboxFor(handlerClass);
+        if (cds == null) {
+            return new Launch(jail, cmd);
+        }
+        java.util.Optional<Path> archive = cds.archive(this, handlerClass, classpathFor(handlerClass), cmd);
+        if (archive.isEmpty()) {
+            return new Launch(jail, cmd);
+        }
+        List<String> withArchive = new ArrayList<>(cmd);
+        withArchive.add(withArchive.indexOf(WorkerMain.class.getName()), "-XX:SharedArchiveFile=" + CdsCache.JAIL_PATH);
+        Sandbox j = cdsJails.computeIfAbsent(archive.get(),
+                a -> jail.toBuilder().readOnly(a.toString(), CdsCache.JAIL_PATH).build());
+        return new Launch(j, withArchive);
+    }
+
+    /** The class-data sharing cache directory, when that is on. */
+    public java.util.Optional<Path> classDataSharingDir() {
+        return cds == null ? java.util.Optional.empty() : java.util.Optional.of(cds.dir());
+    }
+
     /** The library's entry and the explicit extras: what every default-class-path worker sees. */
     private List<Path> baseClasspath() {
         java.util.LinkedHashSet<Path> l = new java.util.LinkedHashSet<>();
@@ -241,6 +273,7 @@ public final class WorkerSpec {
         private @Nullable List<Path> classpath;
         private List<Path> searchPath = defaultClasspath();
         private final List<Path> extraEntries = new ArrayList<>();
+        private @Nullable Path cdsDir;
         private long heapBytes = 64L << 20;
         private final List<String> jvmFlags = new ArrayList<>();
         private long tmpBytes = 16L << 20;
@@ -338,6 +371,23 @@ public final class WorkerSpec {
                 l.add(p.toAbsolutePath().normalize());
             }
             return l;
+        }
+
+        /**
+         * Class-data sharing for this spec's workers, with the archives in {@code cacheDir}: the first
+         * worker of a class path (jars only) and handler makes a dynamic CDS archive in a training
+         * worker that sees no request; later workers map it read-only and start faster. The directory
+         * is created 0700 and must belong to this JVM's user and be writable by no one else (else CDS
+         * is skipped, logged once). docs/workers.md and docs/performance.md say more.
+         */
+        public Builder classDataSharing(Path cacheDir) {
+            this.cdsDir = cacheDir.toAbsolutePath().normalize();
+            return this;
+        }
+
+        /** {@link #classDataSharing(Path)} in {@code $XDG_CACHE_HOME/sandbox4j/cds} or {@code ~/.cache/sandbox4j/cds}. */
+        public Builder classDataSharing() {
+            return classDataSharing(CdsCache.defaultDir());
         }
 
         /** The maximum Java heap (default 64 MiB). */
