@@ -94,8 +94,16 @@ public final class WorkerPool implements AutoCloseable {
         return t;
     }
 
-    /** A builder for a pool whose workers run {@code handler} (a class on the spec's class path). */
-    public static Builder builder(WorkerSpec spec, Class<? extends WorkerHandler> handler) {
+    /**
+     * A builder for a pool whose workers run {@code handler} (a class on the spec's class path): a
+     * {@link WorkerHandler}, a {@link StreamingHandler}, or both.
+     *
+     * @throws IllegalArgumentException when the class implements neither
+     */
+    public static Builder builder(WorkerSpec spec, Class<?> handler) {
+        if (!WorkerHandler.class.isAssignableFrom(handler) && !StreamingHandler.class.isAssignableFrom(handler)) {
+            throw new IllegalArgumentException(handler.getName() + " implements neither WorkerHandler nor StreamingHandler");
+        }
         return new Builder(spec, handler.getName());
     }
 
