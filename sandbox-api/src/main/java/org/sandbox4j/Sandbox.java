@@ -200,6 +200,7 @@ public final class Sandbox {
         if (command.isEmpty()) {
             throw new IllegalArgumentException("the command is empty");
         }
+        checkLockdown();
         String program = command.get(0);
         if (program.isEmpty() || program.indexOf('\0') >= 0) {
             throw new IllegalArgumentException("the program name is empty or contains NUL");
@@ -222,6 +223,24 @@ public final class Sandbox {
         Spawner.Spawned s = Spawner.spawn(w.toByteArray(), stdin, stdout, stderr, redirectErrorStream, jvmFds,
                 setupTimeout.toMillis(), this::toException);
         return new SandboxedProcess(s);
+    }
+
+    /** A jail after a lockdown gets no more than the lockdown left this JVM (LockdownState). */
+    private void checkLockdown() throws SandboxException {
+        if (org.sandbox4j.internal.LockdownState.applied().isEmpty()) {
+            return;
+        }
+        List<String> writable = new ArrayList<>();
+        for (MountOp op : ops) {
+            if (op instanceof MountOp.Bind bind && !bind.readOnly()) {
+                writable.add(bind.source());
+            }
+        }
+        if (rootDir != null && rootWritable) {
+            writable.add(rootDir.toString());
+        }
+        List<String> caps = keptCaps.stream().map(Enum::name).toList();
+        org.sandbox4j.internal.LockdownState.check(hostUid >= 0, caps, writable);
     }
 
     private SandboxException toException(Spawner.Status s) {
