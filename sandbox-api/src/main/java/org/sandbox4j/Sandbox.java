@@ -710,8 +710,20 @@ public final class Sandbox {
                 "/etc/debian_version", "/etc/ImageMagick-6", "/etc/ImageMagick-7", "/etc/fonts",
                 "/etc/papersize", "/etc/ssl/certs");
 
+        /**
+         * The /etc entries {@link #readOnlySystem()} added: a call of the caller's own for the same
+         * path (say {@code readOnly("/etc/passwd")}) replaces one instead of conflicting with it.
+         */
+        private final Set<MountOp> systemDefaults = Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+
         /** Each {@link #SYSTEM_ETC} entry as on the host (a symbolic link stays one), and passwd/group. */
         private void systemEtc() {
+            int first = ops.size();
+            systemEtcOps();
+            systemDefaults.addAll(ops.subList(first, ops.size()));
+        }
+
+        private void systemEtcOps() {
             for (String e : SYSTEM_ETC) {
                 Path p = Path.of(e);
                 try {
@@ -1083,6 +1095,13 @@ public final class Sandbox {
                 }
                 hostname = null;
             }
+            Set<String> own = new java.util.HashSet<>();
+            for (MountOp op : ops) {
+                if (!systemDefaults.contains(op) && !(op instanceof MountOp.RemountReadOnly)) {
+                    own.add(op.target());
+                }
+            }
+            ops.removeIf(op -> systemDefaults.contains(op) && own.contains(op.target()));
             Map<String, MountOp> byTarget = new HashMap<>();
             for (MountOp op : ops) {
                 if (op instanceof MountOp.RemountReadOnly) {

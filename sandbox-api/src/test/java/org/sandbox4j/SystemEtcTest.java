@@ -113,6 +113,10 @@ class SystemEtcTest {
                 assertFalse(r.ok(), secret + " is visible: " + r);
                 assertTrue(r.out().isEmpty(), r.toString());
             }
+            // a call of the caller's own for one of these paths replaces readOnlySystem()'s
+            Result own = run(system().file("/etc/passwd", "app:x:1000:1000::/:/bin/false\n".getBytes(
+                    java.nio.charset.StandardCharsets.UTF_8)).build(), "/bin/cat", "/etc/passwd");
+            assertEquals("app:x:1000:1000::/:/bin/false\n", own.out(), own.toString());
             // control: the host's passwd names more than root and nobody
             assertTrue(Files.readAllLines(Path.of("/etc/passwd")).size() > 2);
         }
