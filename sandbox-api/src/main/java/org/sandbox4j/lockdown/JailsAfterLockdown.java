@@ -27,7 +27,9 @@ final class JailsAfterLockdown {
     static void prepare(Failure f) {
         try {
             PrestartedLauncher.prepare();
-        } catch (SandboxException e) {
+            // a worker's jail lists the JDK's libraries with ldd, an exec the lockdown will refuse
+            org.sandbox4j.worker.WorkerSpec.prepareJdk(java.nio.file.Path.of(System.getProperty("java.home")));
+        } catch (SandboxException | java.io.UncheckedIOException e) {
             throw f.fail(LockdownStep.PREPARE, "keepStartingJails(): the prestarted launcher did not start: "
                     + e.getMessage(), 0, 0, e);
         }

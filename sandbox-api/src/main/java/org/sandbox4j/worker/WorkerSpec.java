@@ -91,6 +91,16 @@ public final class WorkerSpec {
         this.sandbox = buildSandbox(classpath != null ? classpath : baseClasspath());
     }
 
+    /**
+     * Finds now what a worker of the JDK at {@code javaHome} needs to see (its shared libraries, by
+     * running {@code ldd} once; cached for the JVM's life). A lockdown that forbids exec would refuse
+     * that later: {@code Lockdown.Builder.keepStartingJails()} does it for this JVM's JDK; call it
+     * before the lockdown for another JDK you give to {@link Builder#javaHome}.
+     */
+    public static void prepareJdk(Path javaHome) {
+        JvmFiles.forJdk(javaHome);
+    }
+
     /** A builder: this JVM's JDK and class path, 64 MiB heap, the JVM_WORKER seccomp profile. */
     public static Builder builder() {
         return new Builder();

@@ -39,6 +39,13 @@ public final class LockdownJailScenarioMain {
         attempt("host-root", Sandbox.builder().readOnlySystem().tmpfs("/tmp").uid(0).gid(0).hostIds(0, 0), "echo ok");
         attempt("keep-cap", Sandbox.builder().readOnlySystem().tmpfs("/tmp").uid(0).gid(0)
                 .keepCapabilities(Capability.CHOWN), "echo ok");
+        try (org.sandbox4j.worker.WorkerPool pool = org.sandbox4j.worker.WorkerPool.builder(
+                org.sandbox4j.worker.WorkerSpec.builder().heap(32L << 20).build(), "org.sandbox4j.worker.TestHandler")
+                .size(1).build()) {
+            System.out.println("worker=" + new String(pool.call("echo:w".getBytes())));
+        } catch (Exception e) {
+            System.out.println("worker=refused " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+        }
         System.out.println("other-file=" + Files.exists(other.resolve("by-jail")));
         System.out.flush();
         Runtime.getRuntime().halt(0);

@@ -53,6 +53,7 @@ class LockdownJailTest {
         assertEquals("0", r.get("exit"), all);
         assertTrue(r.get("jvm-write-other").startsWith("refused"), all);
         assertEquals("ok", r.get("plain-jail"), all);
+        assertEquals("echo:w", r.get("worker"), "a worker pool starts after the lockdown: " + all);
         assertEquals("ok", r.get("rw-writable"), all);
         assertTrue(r.get("rw-other").startsWith("refused") && r.get("rw-other").contains("Lockdown"), all);
         assertTrue(r.get("host-root").startsWith("refused") && r.get("host-root").contains("Lockdown"), all);
@@ -68,6 +69,7 @@ class LockdownJailTest {
         assertTrue(r.get("plain-jail").startsWith("refused"), all);
         assertTrue(r.get("plain-jail").contains("Lockdown applied to this JVM") && r.get("plain-jail")
                 .contains("keepStartingJails"), all);
+        assertTrue(r.get("worker").startsWith("refused") && r.get("worker").contains("Lockdown"), all);
     }
 
     @ParameterizedTest
@@ -78,6 +80,7 @@ class LockdownJailTest {
         assertEquals("written", r.get("jvm-write-other"), all);
         assertEquals("ok", r.get("rw-other"), all);
         assertEquals("true", r.get("other-file"), all);
+        assertEquals("echo:w", r.get("worker"), all);
         assertEquals("ok", r.get("keep-cap"), all);
         if (!unprivileged) {
             assertEquals("ok", r.get("host-root"), all); // root may map host root
