@@ -2,6 +2,7 @@ package org.sandbox4j;
 
 import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -199,6 +200,7 @@ public final class Sandbox {
         if (command.isEmpty()) {
             throw new IllegalArgumentException("the command is empty");
         }
+        checkLockdown();
         String program = command.get(0);
         if (program.isEmpty() || program.indexOf('\0') >= 0) {
             throw new IllegalArgumentException("the program name is empty or contains NUL");
@@ -221,6 +223,24 @@ public final class Sandbox {
         Spawner.Spawned s = Spawner.spawn(w.toByteArray(), stdin, stdout, stderr, redirectErrorStream, jvmFds,
                 setupTimeout.toMillis(), this::toException);
         return new SandboxedProcess(s);
+    }
+
+    /** A jail after a lockdown gets no more than the lockdown left this JVM (LockdownState). */
+    private void checkLockdown() throws SandboxException {
+        if (org.sandbox4j.internal.LockdownState.applied().isEmpty()) {
+            return;
+        }
+        List<String> writable = new ArrayList<>();
+        for (MountOp op : ops) {
+            if (op instanceof MountOp.Bind bind && !bind.readOnly()) {
+                writable.add(bind.source());
+            }
+        }
+        if (rootDir != null && rootWritable) {
+            writable.add(rootDir.toString());
+        }
+        List<String> caps = keptCaps.stream().map(Enum::name).toList();
+        org.sandbox4j.internal.LockdownState.check(hostUid >= 0, caps, writable);
     }
 
     private SandboxException toException(Spawner.Status s) {
@@ -652,8 +672,12 @@ public final class Sandbox {
         /**
          * The host's system directories, read-only: {@code /usr}, and {@code /bin}, {@code /sbin},
          * {@code /lib}, {@code /lib64}, {@code /lib32} as they are on the host (symlinks into /usr on
-         * merged-/usr systems, read-only binds otherwise), plus {@code /etc/ld.so.cache} and
-         * {@code /etc/alternatives} when present. Enough to run most dynamically linked programs.
+         * merged-/usr systems, read-only binds otherwise), plus the curated {@link #SYSTEM_ETC} files
+         * of {@code /etc} that programs need to behave (the loader cache, name service and time zone
+         * configuration, ImageMagick's security policy, font configuration; never a secret such as
+         * {@code shadow} or a private key) and a minimal {@code /etc/passwd} and {@code /etc/group}
+         * naming only root and nobody (the host's list of users stays out). Enough to run most
+         * dynamically linked programs; docs/getting-started.md lists the files.
          */
         public Builder readOnlySystem() {
             readOnly("/usr");
@@ -669,9 +693,53 @@ public final class Sandbox {
                     throw new IllegalStateException("cannot read " + d + ": " + e.getMessage(), e);
                 }
             }
-            readOnlyIfExists("/etc/ld.so.cache");
-            readOnlyIfExists("/etc/alternatives");
+            systemEtc();
             return this;
+        }
+
+        /**
+         * The host's {@code /etc} entries {@link #readOnlySystem()} shows, each when present: what
+         * programs read to behave as they do on the host. Nothing secret (shadow, gshadow, ssh and
+         * TLS private keys, machine-id, sudoers, crontabs stay out) and nothing that changes what a
+         * program loads ({@code ld.so.preload}).
+         */
+        public static final List<String> SYSTEM_ETC = List.of(
+                "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/alternatives",
+                "/etc/nsswitch.conf", "/etc/host.conf", "/etc/hosts", "/etc/gai.conf", "/etc/protocols",
+                "/etc/services", "/etc/localtime", "/etc/timezone", "/etc/mime.types", "/etc/os-release",
+                "/etc/debian_version", "/etc/ImageMagick-6", "/etc/ImageMagick-7", "/etc/fonts",
+                "/etc/papersize", "/etc/ssl/certs");
+
+        /**
+         * The /etc entries {@link #readOnlySystem()} added: a call of the caller's own for the same
+         * path (say {@code readOnly("/etc/passwd")}) replaces one instead of conflicting with it.
+         */
+        private final Set<MountOp> systemDefaults = Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+
+        /** Each {@link #SYSTEM_ETC} entry as on the host (a symbolic link stays one), and passwd/group. */
+        private void systemEtc() {
+            int first = ops.size();
+            systemEtcOps();
+            systemDefaults.addAll(ops.subList(first, ops.size()));
+        }
+
+        private void systemEtcOps() {
+            for (String e : SYSTEM_ETC) {
+                Path p = Path.of(e);
+                try {
+                    if (Files.isSymbolicLink(p)) {
+                        symlink(Files.readSymbolicLink(p).toString(), e);
+                    } else if (Files.exists(p)) {
+                        readOnly(e);
+                    }
+                } catch (IOException ex) {
+                    throw new IllegalStateException("cannot read " + e + ": " + ex.getMessage(), ex);
+                }
+            }
+            // The host's passwd names every account; a program needs only its own user to resolve.
+            file("/etc/passwd", ("root:x:0:0:root:/root:/usr/sbin/nologin\n"
+                    + "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n").getBytes(StandardCharsets.UTF_8));
+            file("/etc/group", "root:x:0:\nnogroup:x:65534:\n".getBytes(StandardCharsets.UTF_8));
         }
 
         /**
@@ -1027,6 +1095,13 @@ public final class Sandbox {
                 }
                 hostname = null;
             }
+            Set<String> own = new java.util.HashSet<>();
+            for (MountOp op : ops) {
+                if (!systemDefaults.contains(op) && !(op instanceof MountOp.RemountReadOnly)) {
+                    own.add(op.target());
+                }
+            }
+            ops.removeIf(op -> systemDefaults.contains(op) && own.contains(op.target()));
             Map<String, MountOp> byTarget = new HashMap<>();
             for (MountOp op : ops) {
                 if (op instanceof MountOp.RemountReadOnly) {

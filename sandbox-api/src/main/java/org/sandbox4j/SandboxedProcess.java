@@ -229,8 +229,8 @@ public final class SandboxedProcess extends Process {
     public ProcessHandle toHandle() {
         ProcessHandle h = handle;
         if (h == null) {
-            h = ProcessHandle.of(pid).orElseThrow(() -> new UnsupportedOperationException(
-                    "process " + pid + " has exited and was reaped"));
+            // after the exit the JDK has no handle for the pid: a dead one, not an exception
+            h = ProcessHandle.of(pid).orElseGet(() -> new org.sandbox4j.internal.ExitedHandle(pid));
             handle = h;
         }
         return h;

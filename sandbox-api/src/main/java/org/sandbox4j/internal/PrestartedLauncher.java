@@ -271,6 +271,17 @@ public final class PrestartedLauncher {
         }
     }
 
+    /**
+     * Enables the prestarted mode and starts its launcher now, so that jails can still be started
+     * after a lockdown forbids this JVM to exec ({@code Lockdown.Builder.keepStartingJails()}).
+     */
+    public static void prepare() throws SandboxException {
+        setEnabled(true);
+        synchronized (LOCK) {
+            zygote();
+        }
+    }
+
     private static Zygote zygote() throws SandboxException {
         List<String> prefix = Spawner.testPrefix();
         String launcherPath = Spawner.testLauncherPath();

@@ -187,7 +187,8 @@ public final class Spawner {
             int rc = LibC.posix_spawn(pidRef, exe, actions, SPAWN_ATTR, new StringArray(argv), EMPTY_ENV);
             if (rc != 0) {
                 throw new SandboxSetupException(SetupStep.LAUNCH, rc, exe,
-                        "posix_spawn of the launcher failed (or a redirect file could not be opened)", null, null);
+                        "posix_spawn of the launcher failed (or a redirect file could not be opened)", null,
+                        LockdownState.hint());
             }
             pid = pidRef.getValue();
             // The child has its copies; the JVM keeps only its own ends.

@@ -81,6 +81,7 @@ public final class Lockdown {
         private boolean dropCaps;
         private boolean clearBounding;
         private boolean allowIoUring;
+        private boolean keepJails;
         private Duration timeout = Duration.ofSeconds(5);
 
         Builder() {}
@@ -197,7 +198,25 @@ public final class Lockdown {
          * @throws LockdownException naming the step that failed and what had already taken effect
          */
         public LockdownReport apply() {
-            return new Run(this).run();
+            LockdownReport r = new Run(this).run();
+            JailsAfterLockdown.record(this.dropCaps, this.program != null || this.policy != null, this.landlock);
+            return r;
+        }
+
+        /**
+         * Keeps this JVM able to start jails and workers after the lockdown: before anything is
+         * applied, the prestarted launcher ({@code PrestartedLauncher}) is started and every later
+         * jail goes through it, so the JVM itself never execs again. A jail started afterwards gets
+         * no more than the lockdown left this JVM: host ids and kept capabilities are refused when
+         * capabilities were dropped, read-write binds outside the Landlock-writable paths are
+         * refused, each with an error naming the lockdown (checked on each spec in this JVM; see
+         * docs/lockdown.md for what that does not cover).
+         *
+         * @throws LockdownException at PREPARE when the launcher cannot be started
+         */
+        public Builder keepStartingJails() {
+            this.keepJails = true;
+            return this;
         }
     }
 
@@ -222,6 +241,9 @@ public final class Lockdown {
                 preload();
             } catch (IllegalStateException e) {
                 throw fail(LockdownStep.PREPARE, e.getMessage(), 0, 0, e);
+            }
+            if (b.keepJails) {
+                JailsAfterLockdown.prepare(this::fail);
             }
             byte[] filter = null;
             try {

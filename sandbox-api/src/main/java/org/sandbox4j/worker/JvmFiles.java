@@ -97,7 +97,9 @@ final class JvmFiles {
             out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             p.waitFor(30, TimeUnit.SECONDS);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot run ldd to find the libraries of " + home, e);
+            String hint = org.sandbox4j.internal.LockdownState.hint();
+            throw new UncheckedIOException("cannot run ldd to find the libraries of " + home
+                    + (hint == null ? "" : " (" + hint + ")"), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);

@@ -7,6 +7,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -17,6 +18,7 @@ import org.sandbox4j.SandboxedProcess;
 import org.sandbox4j.internal.BoundedLines;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /** One worker JVM: its process, its protocol streams, its stderr pump. Used by one thread at a time. */
 final class Worker {
@@ -33,8 +35,17 @@ final class Worker {
     private final DataInputStream out;
     private final Thread stderrPump;
     private final ArrayDeque<String> tail = new ArrayDeque<>();
+    /** Lines written before READY, logged once the worker is up (guarded by {@code tail}). */
+    private final List<Line> held = new ArrayList<>();
+    /** The first ERROR line and the lines continuing it (guarded by {@code tail}). */
+    private final List<String> firstError = new ArrayList<>();
+    private boolean firstErrorOpen;
+    private long firstErrorLine;
+    private long seen;
+    private boolean ready;
     private final int maxReply;
     private volatile boolean timedOut;
+    private volatile boolean cancelled;
     /** Host pids of the jail's processes, for finding a seccomp kill in the kernel log. */
     private String jailPids = "";
     private int tasks;
@@ -55,9 +66,9 @@ final class Worker {
             long startMillis, ScheduledExecutorService timer) throws WorkerException {
         SandboxedProcess p;
         try {
-            p = spec.sandbox().start(spec.command(WorkerMain.class.getName(),
-                    List.of(handlerClass, Integer.toString(maxRequest))));
-        } catch (IOException e) {
+            WorkerSpec.Launch l = spec.launch(handlerClass, List.of(handlerClass, Integer.toString(maxRequest)));
+            p = l.jail().start(l.command());
+        } catch (IOException | IllegalArgumentException e) {
             throw new WorkerException(WorkerException.Kind.START_FAILED, name + ": " + e.getMessage(), null, null, null,
                     "", e);
         }
@@ -70,11 +81,14 @@ final class Worker {
             }
         } catch (IOException e) {
             WorkerException f = w.failure(e);
-            throw new WorkerException(WorkerException.Kind.START_FAILED, name + " did not start: " + f.getMessage(),
-                    f.jailExit().orElse(null), null, null, "", e);
+            // START_FAILED once, then how it failed (CRASH, TIMEOUT, ...) in words, the tail once
+            throw new WorkerException(WorkerException.Kind.START_FAILED, name + " did not start ("
+                    + f.kind().name().toLowerCase(java.util.Locale.ROOT) + "): " + f.reason(),
+                    f.jailExit().orElse(null), f.syscall().orElse(null), null, f.stderrTail(), e);
         } finally {
             kill.cancel(false);
         }
+        w.started();
         w.jailPids = SeccompLog.descendants(p.pid());
         LOG.debug("{} ready (launcher pid {}, jail pids{})", name, p.pid(), w.jailPids);
         return w;
@@ -116,16 +130,137 @@ final class Worker {
             return r.payload();
         }
         if (r.status() == Frames.ERROR) {
-            // The worker writes this text: an exception message of many MiB would otherwise be copied
-            // into every log line and message that mentions the failure.
-            String[] parts = new String(r.payload(), StandardCharsets.UTF_8).split("\n", 3);
-            String cls = cut(parts[0], 256);
-            String msg = parts.length > 1 ? cut(parts[1], MAX_LINE) : "";
-            throw new WorkerException(WorkerException.Kind.HANDLER_ERROR, name + ": the handler threw " + cls
-                    + (msg.isEmpty() ? "" : ": " + msg), null, null, cls, "", null);
+            throw handlerError(r.payload());
         }
         kill();
         throw failure(new Frames.ProtocolException("unknown reply status " + r.status()));
+    }
+
+    /**
+     * Streams one document: {@code src} goes to the worker in chunks (from {@code pump}'s thread, so
+     * the worker's output is read while its input is still being sent: neither side can fill a pipe
+     * and wait for the other), the output chunks go to {@code dst} as they arrive. At most {@code
+     * maxOut} bytes of output are taken.
+     *
+     * @throws IOException when reading {@code src} or writing {@code dst} failed; the worker is dead then
+     */
+    StreamResult stream(java.io.InputStream src, java.io.OutputStream dst, long maxOut, long timeoutMillis,
+            ScheduledExecutorService timer, java.util.concurrent.Executor pump) throws WorkerException, IOException {
+        tasks++;
+        ScheduledFuture<?> kill = timeoutMillis > 0 ? timer.schedule(this::timeOut, timeoutMillis, TimeUnit.MILLISECONDS)
+                : null;
+        java.util.concurrent.CompletableFuture<Long> sent = new java.util.concurrent.CompletableFuture<>();
+        IOException[] callerSide = new IOException[1];
+        long outBytes = 0;
+        try {
+            in.writeInt(Frames.STREAM_MAGIC);
+            pump.execute(() -> sendInput(src, sent));
+            while (true) {
+                Frames.Reply r = Frames.readReply(out, Math.max(Frames.CHUNK, maxReply));
+                if (r.status() == Frames.CHUNK_OUT) {
+                    if (r.payload().length > Frames.CHUNK) {
+                        throw new Frames.ProtocolException("an output chunk of " + r.payload().length + " bytes");
+                    }
+                    outBytes += r.payload().length;
+                    if (outBytes > maxOut) {
+                        throw new Frames.ProtocolException("the output exceeds the limit of " + maxOut + " bytes");
+                    }
+                    try {
+                        dst.write(r.payload());
+                    } catch (IOException e) {
+                        callerSide[0] = e;
+                        throw e;
+                    }
+                    continue;
+                }
+                long inBytes = awaitSent(sent);
+                if (r.status() == Frames.OK) {
+                    return new StreamResult(Frames.readMetadata(r.payload()), inBytes, outBytes);
+                }
+                if (r.status() == Frames.ERROR) {
+                    throw handlerError(r.payload());
+                }
+                throw new Frames.ProtocolException("unknown reply status " + r.status());
+            }
+        } catch (IOException e) {
+            IOException input = sent.isCompletedExceptionally() ? inputFailure(sent) : null;
+            WorkerException f = failure(e);
+            if (callerSide[0] != null || input != null) {
+                throw callerSide[0] != null ? callerSide[0] : input;
+            }
+            throw f;
+        } finally {
+            if (kill != null) {
+                kill.cancel(false);
+            }
+        }
+    }
+
+    /** The input pump: chunks of {@code src}, then the empty chunk. A failure of {@code src} kills the worker. */
+    private void sendInput(java.io.InputStream src, java.util.concurrent.CompletableFuture<Long> sent) {
+        byte[] buf = new byte[Frames.CHUNK];
+        long total = 0;
+        try {
+            while (true) {
+                int n;
+                try {
+                    n = src.read(buf, 0, buf.length);
+                } catch (IOException e) {
+                    sent.completeExceptionally(e);
+                    kill();
+                    return;
+                }
+                if (n < 0) {
+                    break;
+                }
+                if (n > 0) {
+                    Frames.writeChunk(in, buf, 0, n);
+                    total += n;
+                }
+            }
+            Frames.writeChunk(in, buf, 0, 0);
+            in.flush();
+            sent.complete(total);
+        } catch (IOException e) {
+            // the worker's stdin broke: the reading side reports how the worker ended
+            sent.complete(total);
+        }
+    }
+
+    private static long awaitSent(java.util.concurrent.CompletableFuture<Long> sent) throws IOException {
+        try {
+            return sent.get(10, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IOException("reading the input failed: " + e.getCause().getMessage(), e.getCause());
+        } catch (java.util.concurrent.TimeoutException | InterruptedException e) {
+            throw new Frames.ProtocolException("the worker replied before it had read its input");
+        }
+    }
+
+    private static IOException inputFailure(java.util.concurrent.CompletableFuture<Long> sent) {
+        try {
+            sent.join();
+            return null;
+        } catch (java.util.concurrent.CompletionException e) {
+            return e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        }
+    }
+
+    /** The worker's ERROR reply as a typed exception: class and message cut to a sane size. */
+    private WorkerException handlerError(byte[] payload) {
+        // The worker writes this text: an exception message of many MiB would otherwise be copied
+        // into every log line and message that mentions the failure.
+        String[] parts = new String(payload, StandardCharsets.UTF_8).split("\n", 3);
+        String cls = cut(parts[0], 256);
+        String msg = parts.length > 1 ? cut(parts[1], MAX_LINE) : "";
+        return new WorkerException(WorkerException.Kind.HANDLER_ERROR, name + ": the handler threw " + cls
+                + (msg.isEmpty() ? "" : ": " + msg), null, null, cls, "", null);
+    }
+
+    /** Kills the worker because the caller cancelled its task; the task then fails with CANCELLED. */
+    void cancel() {
+        cancelled = true;
+        process.destroyForcibly();
     }
 
     private static String cut(String s, int max) {
@@ -145,7 +280,10 @@ final class Worker {
         String stderr = tail();
         WorkerException.Kind kind;
         String msg;
-        if (timedOut) {
+        if (cancelled) {
+            kind = WorkerException.Kind.CANCELLED;
+            msg = name + " was killed: the task was cancelled";
+        } else if (timedOut) {
             kind = WorkerException.Kind.TIMEOUT;
             msg = name + " ran out of time and was killed";
         } else if (protocol) {
@@ -266,29 +404,85 @@ final class Worker {
      * note saying how much), the tail keeps {@link #TAIL_LINES} of them, and at most {@link
      * #LOG_LINES_PER_SECOND} lines a second reach SLF4J (the rest are counted, then reported in one
      * line), so a flooding worker cannot drown the application's log either.
+     *
+     * <p>Each line is logged at the level it names ({@link StderrLevel}: a WARN stays a WARN). Lines
+     * written before READY are held until then: a worker that fails to start reports them once, in
+     * its {@link WorkerException}, instead of in the log and again in the exception. The first error
+     * (an ERROR line and the stack trace below it) is kept beside the tail, so a failure's report
+     * still shows its cause when unrelated warnings followed it.
      */
     private void pumpStderr() {
         LogBudget budget = new LogBudget(LOG_LINES_PER_SECOND);
+        StderrLevel levels = new StderrLevel();
         try (java.io.InputStream err = process.getErrorStream()) {
             BoundedLines r = new BoundedLines(err, MAX_LINE);
             String line;
             while ((line = r.readLine()) != null) {
-                boolean log = budget.admit(System.nanoTime());
-                reportRefused(budget, false);
-                if (log) {
-                    LOG.info("[{}] {}", name, line);
-                }
+                Level level = levels.of(line);
                 synchronized (tail) {
-                    if (tail.size() == TAIL_LINES) {
-                        tail.removeFirst();
+                    keep(line, level);
+                    if (!ready) {
+                        if (held.size() < TAIL_LINES) {
+                            held.add(new Line(level, line));
+                            continue;
+                        }
                     }
-                    tail.addLast(line);
                 }
+                log(budget, level, line);
             }
         } catch (IOException e) {
             // the pipe closes when the jail ends
         }
         reportRefused(budget, true);
+    }
+
+    /** A stderr line and its level. */
+    private record Line(Level level, String text) {}
+
+    private void log(LogBudget budget, Level level, String line) {
+        boolean log = budget.admit(System.nanoTime());
+        reportRefused(budget, false);
+        if (log) {
+            switch (level) {
+                case ERROR -> LOG.error("[{}] {}", name, line);
+                case WARN -> LOG.warn("[{}] {}", name, line);
+                case DEBUG -> LOG.debug("[{}] {}", name, line);
+                case TRACE -> LOG.trace("[{}] {}", name, line);
+                default -> LOG.info("[{}] {}", name, line);
+            }
+        }
+    }
+
+    /** The worker said READY: the lines held until now go to the log. */
+    private void started() {
+        List<Line> lines;
+        synchronized (tail) {
+            ready = true;
+            lines = new ArrayList<>(held);
+            held.clear();
+        }
+        LogBudget budget = new LogBudget(LOG_LINES_PER_SECOND);
+        for (Line l : lines) {
+            log(budget, l.level(), l.text());
+        }
+    }
+
+    /** Adds a line to the tail and, while the first error is being written, to the first error. */
+    private void keep(String line, Level level) {
+        seen++;
+        if (tail.size() == TAIL_LINES) {
+            tail.removeFirst();
+        }
+        tail.addLast(line);
+        if (level == Level.ERROR && firstError.size() < TAIL_LINES && (firstErrorOpen || firstError.isEmpty())) {
+            if (firstError.isEmpty()) {
+                firstErrorLine = seen;
+            }
+            firstError.add(line);
+            firstErrorOpen = true;
+        } else {
+            firstErrorOpen = false;
+        }
     }
 
     private void reportRefused(LogBudget budget, boolean all) {
@@ -298,9 +492,20 @@ final class Worker {
         }
     }
 
+    /** The first error's lines that are older than the tail, then the tail. */
     private String tail() {
         synchronized (tail) {
             StringBuilder sb = new StringBuilder();
+            long tailStart = seen - tail.size() + 1;
+            if (!firstError.isEmpty() && firstErrorLine < tailStart) {
+                long shown = Math.min(firstError.size(), tailStart - firstErrorLine);
+                for (int i = 0; i < shown; i++) {
+                    sb.append("    ").append(firstError.get(i)).append('\n');
+                }
+                if (firstErrorLine + shown < tailStart) {
+                    sb.append("    [... ").append(tailStart - firstErrorLine - shown).append(" lines ...]\n");
+                }
+            }
             for (String l : tail) {
                 sb.append("    ").append(l).append('\n');
             }

@@ -42,7 +42,9 @@ public final class WorkerException extends Exception {
         /** The pool is closed. */
         CLOSED,
         /** A worker could not be started (jail setup, JVM start-up, handler constructor). */
-        START_FAILED
+        START_FAILED,
+        /** The caller cancelled the task ({@code Future.cancel}); its worker was killed and replaced. */
+        CANCELLED
     }
 
     private final Kind kind;
@@ -50,6 +52,7 @@ public final class WorkerException extends Exception {
     private final @Nullable String syscall;
     private final @Nullable String remoteClass;
     private final String stderrTail;
+    private final String reason;
 
     WorkerException(Kind kind, String message, @Nullable JailExit jailExit, @Nullable String syscall,
             @Nullable String remoteClass, String stderrTail, @Nullable Throwable cause) {
@@ -60,6 +63,12 @@ public final class WorkerException extends Exception {
         this.syscall = syscall;
         this.remoteClass = remoteClass;
         this.stderrTail = stderrTail;
+        this.reason = message;
+    }
+
+    /** The message without its kind and without the stderr tail. */
+    String reason() {
+        return reason;
     }
 
     static WorkerException simple(Kind kind, String message) {

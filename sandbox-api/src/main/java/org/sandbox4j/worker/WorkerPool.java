@@ -6,6 +6,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -15,6 +16,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import org.sandbox4j.worker.WorkerException.Kind;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +53,8 @@ public final class WorkerPool implements AutoCloseable {
     private final int recycleAfter;
     private final int maxRequest;
     private final int maxReply;
+    private final long maxStreamOutput;
+    private final ExecutorService async;
     private final LinkedBlockingQueue<Worker> idle = new LinkedBlockingQueue<>();
     private final Set<Worker> all = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService timer;
@@ -72,6 +76,8 @@ public final class WorkerPool implements AutoCloseable {
         this.recycleAfter = b.recycleAfter;
         this.maxRequest = b.maxRequest;
         this.maxReply = b.maxReply;
+        this.maxStreamOutput = b.maxStreamOutput;
+        this.async = Executors.newCachedThreadPool(r -> daemon(r, name + "-async"));
         for (Kind k : Kind.values()) {
             failures.put(k, new AtomicLong());
         }
@@ -88,8 +94,16 @@ public final class WorkerPool implements AutoCloseable {
         return t;
     }
 
-    /** A builder for a pool whose workers run {@code handler} (a class on the spec's class path). */
-    public static Builder builder(WorkerSpec spec, Class<? extends WorkerHandler> handler) {
+    /**
+     * A builder for a pool whose workers run {@code handler} (a class on the spec's class path): a
+     * {@link WorkerHandler}, a {@link StreamingHandler}, or both.
+     *
+     * @throws IllegalArgumentException when the class implements neither
+     */
+    public static Builder builder(WorkerSpec spec, Class<?> handler) {
+        if (!WorkerHandler.class.isAssignableFrom(handler) && !StreamingHandler.class.isAssignableFrom(handler)) {
+            throw new IllegalArgumentException(handler.getName() + " implements neither WorkerHandler nor StreamingHandler");
+        }
         return new Builder(spec, handler.getName());
     }
 
@@ -142,26 +156,187 @@ public final class WorkerPool implements AutoCloseable {
      * @throws InterruptedException when interrupted while waiting for a free worker
      */
     public byte[] call(byte[] request) throws WorkerException, InterruptedException {
+        return call(request, Duration.ofMillis(taskTimeoutMillis));
+    }
+
+    /**
+     * Like {@link #call(byte[])} with this task's own timeout instead of the pool's.
+     *
+     * @param timeout how long the task may run before its worker is killed ({@link Kind#TIMEOUT})
+     */
+    public byte[] call(byte[] request, Duration timeout) throws WorkerException, InterruptedException {
+        return callFor(request, timeout.toMillis(), null);
+    }
+
+    private byte[] callFor(byte[] request, long timeoutMillis, @Nullable TaskFuture<?> f)
+            throws WorkerException, InterruptedException {
         if (request.length > maxRequest) {
             throw WorkerException.simple(Kind.PROTOCOL, "request of " + request.length + " bytes exceeds the limit of "
                     + maxRequest);
         }
+        try {
+            return run(w -> w.call(request, timeoutMillis, timer), f);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e); // a byte[] call does no I/O of the caller's
+        }
+    }
+
+    /**
+     * Streams one document through a {@link StreamingHandler}: {@code in} is read and sent in chunks
+     * while the handler's output is written to {@code out} as it arrives; neither JVM holds the whole
+     * document (a request of any size; the output is limited by {@link Builder#maxStreamOutput}).
+     * Uses the pool's task timeout.
+     *
+     * @return the handler's metadata and the byte counts
+     * @throws WorkerException when the task failed; output written before a failure stays written
+     * @throws java.io.IOException when reading {@code in} or writing {@code out} failed (the worker is replaced)
+     */
+    public StreamResult stream(java.io.InputStream in, java.io.OutputStream out)
+            throws WorkerException, java.io.IOException, InterruptedException {
+        return stream(in, out, Duration.ofMillis(taskTimeoutMillis));
+    }
+
+    /** Like {@link #stream(java.io.InputStream, java.io.OutputStream)} with this task's own timeout. */
+    public StreamResult stream(java.io.InputStream in, java.io.OutputStream out, Duration timeout)
+            throws WorkerException, java.io.IOException, InterruptedException {
+        return streamFor(in, out, timeout.toMillis(), null);
+    }
+
+    private StreamResult streamFor(java.io.InputStream in, java.io.OutputStream out, long timeoutMillis,
+            @Nullable TaskFuture<?> f) throws WorkerException, java.io.IOException, InterruptedException {
+        return run(w -> w.stream(in, out, maxStreamOutput, timeoutMillis, timer, starter), f);
+    }
+
+    /**
+     * A document's text and metadata from a {@link StreamingHandler}: the input streamed, the text
+     * collected (at most the pool's reply limit, {@link Builder#maxMessage}). The structured result a
+     * document service returns; for larger output {@link #stream} it.
+     */
+    public Extracted extract(java.io.InputStream in) throws WorkerException, java.io.IOException, InterruptedException {
+        return extract(in, Duration.ofMillis(taskTimeoutMillis));
+    }
+
+    /** Like {@link #extract(java.io.InputStream)} with this task's own timeout. */
+    public Extracted extract(java.io.InputStream in, Duration timeout)
+            throws WorkerException, java.io.IOException, InterruptedException {
+        return extractFor(in, timeout.toMillis(), null);
+    }
+
+    private Extracted extractFor(java.io.InputStream in, long timeoutMillis, @Nullable TaskFuture<?> f)
+            throws WorkerException, java.io.IOException, InterruptedException {
+        java.io.ByteArrayOutputStream text = new java.io.ByteArrayOutputStream();
+        StreamResult r = run(w -> w.stream(in, text, maxReply, timeoutMillis, timer, starter), f);
+        return new Extracted(text.toString(java.nio.charset.StandardCharsets.UTF_8), r.metadata());
+    }
+
+    /**
+     * {@link #call(byte[])} without blocking: the task waits for a worker and runs on a pool thread.
+     * {@code cancel(true)} or {@code cancel(false)} on the future stops the task: a waiting task never
+     * runs, a running one has its worker killed (and replaced). The future then fails with {@link
+     * java.util.concurrent.CancellationException}; any other failure is a {@link WorkerException} as
+     * its cause.
+     */
+    public CompletableFuture<byte[]> callAsync(byte[] request) {
+        return submit(f -> callFor(request, taskTimeoutMillis, f));
+    }
+
+    /** {@link #stream(java.io.InputStream, java.io.OutputStream)} without blocking; cancellable as {@link #callAsync}. */
+    public CompletableFuture<StreamResult> streamAsync(java.io.InputStream in, java.io.OutputStream out) {
+        return submit(f -> streamFor(in, out, taskTimeoutMillis, f));
+    }
+
+    /** {@link #extract(java.io.InputStream)} without blocking; cancellable as {@link #callAsync}. */
+    public CompletableFuture<Extracted> extractAsync(java.io.InputStream in) {
+        return submit(f -> extractFor(in, taskTimeoutMillis, f));
+    }
+
+    /** A task of the pool: runs on one worker. */
+    @FunctionalInterface
+    private interface WorkerTask<T> {
+        T run(Worker w) throws WorkerException, java.io.IOException;
+    }
+
+    /** Runs a task on a free worker; keeps the worker unless it failed (a handler error keeps it). */
+    private <T> T run(WorkerTask<T> task, @Nullable TaskFuture<?> f)
+            throws WorkerException, java.io.IOException, InterruptedException {
         Worker w = acquire();
         boolean healthy = false;
         try {
-            byte[] reply = w.call(request, taskTimeoutMillis, timer);
+            if (f != null) {
+                f.attach(w);
+            }
+            T reply = task.run(w);
             healthy = true;
             completed.incrementAndGet();
             return reply;
         } catch (WorkerException e) {
             failures.get(e.kind()).incrementAndGet();
             healthy = e.kind() == Kind.HANDLER_ERROR;
-            if (!healthy) {
+            if (!healthy && e.kind() != Kind.CANCELLED) {
                 LOG.warn("{}: {}", name, e.getMessage());
             }
             throw e;
         } finally {
+            if (f != null) {
+                f.detach();
+            }
             release(w, healthy);
+        }
+    }
+
+    /** The body of an asynchronous task, given its future (to attach the worker it runs on). */
+    @FunctionalInterface
+    private interface AsyncTask<T> {
+        T run(TaskFuture<T> f) throws Exception;
+    }
+
+    private <T> CompletableFuture<T> submit(AsyncTask<T> task) {
+        TaskFuture<T> f = new TaskFuture<>();
+        if (closed) {
+            f.completeExceptionally(WorkerException.simple(Kind.CLOSED, "the pool is closed"));
+            return f;
+        }
+        try {
+            async.execute(() -> {
+                if (f.isDone()) {
+                    return; // cancelled while it waited
+                }
+                try {
+                    f.complete(task.run(f));
+                } catch (Throwable t) {
+                    f.completeExceptionally(t);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            f.completeExceptionally(WorkerException.simple(Kind.CLOSED, "the pool is closed"));
+        }
+        return f;
+    }
+
+    /** A task's future; cancelling it kills the worker running the task. */
+    private static final class TaskFuture<T> extends CompletableFuture<T> {
+        private @Nullable Worker running;
+
+        synchronized void attach(Worker w) {
+            running = w;
+            if (isCancelled()) {
+                w.cancel();
+            }
+        }
+
+        synchronized void detach() {
+            running = null;
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            boolean done = super.cancel(mayInterruptIfRunning);
+            synchronized (this) {
+                if (running != null) {
+                    running.cancel();
+                }
+            }
+            return done;
         }
     }
 
@@ -215,6 +390,7 @@ public final class WorkerPool implements AutoCloseable {
     /** Starts a replacement, retrying with a growing pause while the pool is open. */
     private void replace() {
         long pause = 100;
+        int attempts = 0;
         while (!closed) {
             try {
                 Worker w = newWorker();
@@ -229,7 +405,7 @@ public final class WorkerPool implements AutoCloseable {
                 if (closed) {
                     return;
                 }
-                LOG.error("{}: cannot start a replacement worker, retrying in {} ms: {}", name, pause, e.getMessage());
+                logStartFailure(++attempts, pause, e);
                 try {
                     Thread.sleep(pause);
                 } catch (InterruptedException ie) {
@@ -237,6 +413,23 @@ public final class WorkerPool implements AutoCloseable {
                 }
                 pause = Math.min(pause * 2, 10_000);
             }
+        }
+    }
+
+    /**
+     * A replacement that cannot start is retried until the pool closes: the first failure is an
+     * ERROR with its reason and stderr, the next ones a WARN at the 10th, 100th, ... attempt (and
+     * DEBUG otherwise), so a broken host does not fill the log with one ERROR a few seconds.
+     */
+    private void logStartFailure(int attempt, long pause, WorkerException e) {
+        if (attempt == 1) {
+            LOG.error("{}: cannot start a replacement worker, retrying every {} ms or more until it starts or the pool"
+                    + " closes: {}", name, pause, e.getMessage());
+        } else if (Long.toString(attempt).matches("10*")) {
+            LOG.warn("{}: still cannot start a replacement worker after {} attempts: {}", name, attempt,
+                    e.getMessage().lines().findFirst().orElse(""));
+        } else {
+            LOG.debug("{}: attempt {} to start a replacement worker failed: {}", name, attempt, e.getMessage());
         }
     }
 
@@ -279,6 +472,7 @@ public final class WorkerPool implements AutoCloseable {
         }
         closed = true;
         starter.shutdownNow();
+        async.shutdown(); // tasks already running fail with CLOSED or finish
         List<Worker> ws = new ArrayList<>(all);
         List<Thread> stoppers = new ArrayList<>();
         for (Worker w : ws) {
@@ -316,6 +510,7 @@ public final class WorkerPool implements AutoCloseable {
         private int recycleAfter;
         private int maxRequest = 64 << 20;
         private int maxReply = 64 << 20;
+        private long maxStreamOutput = 1L << 30;
 
         private Builder(WorkerSpec spec, String handlerClass) {
             this.spec = spec;
@@ -359,6 +554,15 @@ public final class WorkerPool implements AutoCloseable {
         public Builder maxMessage(int requestBytes, int replyBytes) {
             this.maxRequest = requestBytes;
             this.maxReply = replyBytes;
+            return this;
+        }
+
+        /** The most output one {@link WorkerPool#stream} may deliver (default 1 GiB); more is a PROTOCOL failure. */
+        public Builder maxStreamOutput(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("maxStreamOutput must not be negative: " + bytes);
+            }
+            this.maxStreamOutput = bytes;
             return this;
         }
 

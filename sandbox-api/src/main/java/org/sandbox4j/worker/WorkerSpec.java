@@ -26,12 +26,13 @@ import org.sandbox4j.seccomp.SeccompProgram;
  * <pre>{@code
  * WorkerSpec spec = WorkerSpec.builder()
  *         .heap(64 << 20)                   // -Xmx64m; an OutOfMemoryError ends the worker
- *         .build();                         // this JVM's JDK and class path, read-only
+ *         .build();                         // this JVM's JDK; the handler's entry and the library, read-only
  * Process p = spec.start("com.example.Main", "arg");   // a one-shot jailed JVM
  * }</pre>
  *
- * <p>What the jail shows (see docs/workers.md): the JDK directory ({@code java.home}) and every
- * class path entry read-only at their host paths; the files the JDK's symbolic links point to
+ * <p>What the jail shows (see docs/workers.md): the JDK directory ({@code java.home}) and the class
+ * path entries read-only at their host paths (by default only the one holding the worker's class and
+ * the library's, see {@link #classpathFor(String)}); the files the JDK's symbolic links point to
  * (Debian keeps {@code jvm.cfg} and {@code java.security} under {@code /etc}); the shared
  * libraries the JDK loads, one file each, and the host's {@code /lib} style symlinks that lead to
  * them; a minimal {@code /dev}; a size-limited tmpfs at {@code /tmp}. No {@code /proc} (HotSpot runs
@@ -53,7 +54,13 @@ public final class WorkerSpec {
             "-Djava.io.tmpdir=/tmp", "-Duser.home=/tmp", "-Djava.awt.headless=true", "-Dfile.encoding=UTF-8");
 
     private final Path javaHome;
-    private final List<Path> classpath;
+    /** The explicit class path, or null: each main class then gets {@link #classpathFor(String)}. */
+    private final @Nullable List<Path> classpath;
+    private final List<Path> searchPath;
+    private final List<Path> extraEntries;
+    private final java.util.concurrent.ConcurrentHashMap<String, Sandbox> jails = new java.util.concurrent.ConcurrentHashMap<>();
+    private final @Nullable CdsCache cds;
+    private final java.util.concurrent.ConcurrentHashMap<Path, Sandbox> cdsJails = new java.util.concurrent.ConcurrentHashMap<>();
     private final long heapBytes;
     private final List<String> jvmFlags;
     private final long tmpBytes;
@@ -67,7 +74,10 @@ public final class WorkerSpec {
 
     private WorkerSpec(Builder b) throws SandboxException {
         this.javaHome = b.javaHome;
-        this.classpath = List.copyOf(b.classpath);
+        this.classpath = b.classpath == null ? null : List.copyOf(b.classpath);
+        this.searchPath = List.copyOf(b.searchPath);
+        this.extraEntries = List.copyOf(b.extraEntries);
+        this.cds = b.cdsDir == null ? null : new CdsCache(b.cdsDir);
         this.heapBytes = b.heapBytes;
         this.jvmFlags = List.copyOf(b.jvmFlags);
         this.tmpBytes = b.tmpBytes;
@@ -78,7 +88,17 @@ public final class WorkerSpec {
         this.seccomp = b.seccomp != null ? b.seccomp
                 : ExecOnce.wrap(b.policy != null ? b.policy : SeccompProfiles.policy(SeccompProfiles.JVM_WORKER));
         this.customizer = b.customizer;
-        this.sandbox = buildSandbox();
+        this.sandbox = buildSandbox(classpath != null ? classpath : baseClasspath());
+    }
+
+    /**
+     * Finds now what a worker of the JDK at {@code javaHome} needs to see (its shared libraries, by
+     * running {@code ldd} once; cached for the JVM's life). A lockdown that forbids exec would refuse
+     * that later: {@code Lockdown.Builder.keepStartingJails()} does it for this JVM's JDK; call it
+     * before the lockdown for another JDK you give to {@link Builder#javaHome}.
+     */
+    public static void prepareJdk(Path javaHome) {
+        JvmFiles.forJdk(javaHome);
     }
 
     /** A builder: this JVM's JDK and class path, 64 MiB heap, the JVM_WORKER seccomp profile. */
@@ -86,13 +106,13 @@ public final class WorkerSpec {
         return new Builder();
     }
 
-    private Sandbox buildSandbox() {
+    private Sandbox buildSandbox(List<Path> cp) {
         Sandbox.Builder b = Sandbox.builder();
         // /tmp first: a class path under the host's /tmp is then bound inside the jail's tmpfs
         b.dev("/dev").tmpfs("/tmp", tmpBytes);
         JvmFiles.forJdk(javaHome).applyTo(b);
         b.readOnly(javaHome.toString());
-        for (Path p : new java.util.LinkedHashSet<>(classpath)) {
+        for (Path p : new java.util.LinkedHashSet<>(cp)) {
             ResolvedBinds.readOnly(b, p.toString()); // a worker may write a class-path directory
         }
         if (proc) {
@@ -115,13 +135,117 @@ public final class WorkerSpec {
         return b.build();
     }
 
-    /** The jail every JVM of this spec starts in. */
+    /**
+     * The jail of this spec with its base class path: the explicit one, or by default only the
+     * library and the {@link Builder#classpathOf(Class[])} entries. {@link #sandboxFor(String)} adds
+     * a main class's own entry.
+     */
     public Sandbox sandbox() {
         return sandbox;
     }
 
+    /** The jail a JVM running {@code mainClass} starts in: it shows {@link #classpathFor(String)}. */
+    public Sandbox sandboxFor(String mainClass) {
+        if (classpath != null) {
+            return sandbox;
+        }
+        return jails.computeIfAbsent(mainClass, c -> buildSandbox(classpathFor(c)));
+    }
+
+    /**
+     * The class path a JVM running {@code mainClass} gets. With an explicit {@link
+     * Builder#classpath(List)} or {@link Builder#fullClasspath()}, that one. By default only what a
+     * handler needs: the entry of the search path (this JVM's class path unless {@link
+     * Builder#searchClasspath(List)}) that holds {@code mainClass}, the entry that holds this library,
+     * and the entries named with {@link Builder#classpathOf(Class[])}; never the application's other
+     * directories and jars, so a resource such as {@code db.password} beside them stays out of the jail.
+     *
+     * @throws IllegalArgumentException when no entry of the search path holds {@code mainClass}
+     */
+    public List<Path> classpathFor(String mainClass) {
+        if (classpath != null) {
+            return classpath;
+        }
+        java.util.LinkedHashSet<Path> l = new java.util.LinkedHashSet<>();
+        l.add(entryOf(mainClass, searchPath).orElseThrow(() -> new IllegalArgumentException("the worker class "
+                + mainClass + " is in no entry of the class path " + searchPath
+                + "; name its entry with WorkerSpec.Builder.classpath(...) or classpathOf(...)")));
+        l.addAll(baseClasspath());
+        return List.copyOf(l);
+    }
+
+    /** A worker's jail and command line. */
+    record Launch(Sandbox jail, List<String> command) {}
+
+    /**
+     * How to start a worker serving {@code handlerClass}: its jail and command line, with the
+     * class-data sharing archive (made now if it is missing) when {@link Builder#classDataSharing} is on.
+     */
+    Launch launch(String handlerClass, List<String> args) {
+        List<String> cmd = workerCommand(handlerClass, args);
+        Sandbox jail = sandboxFor(handlerClass);
+        if (cds == null) {
+            return new Launch(jail, cmd);
+        }
+        java.util.Optional<Path> archive = cds.archive(this, handlerClass, classpathFor(handlerClass), cmd);
+        if (archive.isEmpty()) {
+            return new Launch(jail, cmd);
+        }
+        List<String> withArchive = new ArrayList<>(cmd);
+        withArchive.add(withArchive.indexOf(WorkerMain.class.getName()), "-XX:SharedArchiveFile=" + CdsCache.JAIL_PATH);
+        Sandbox j = cdsJails.computeIfAbsent(archive.get(),
+                a -> jail.toBuilder().readOnly(a.toString(), CdsCache.JAIL_PATH).build());
+        return new Launch(j, withArchive);
+    }
+
+    /** The class-data sharing cache directory, when that is on. */
+    public java.util.Optional<Path> classDataSharingDir() {
+        return cds == null ? java.util.Optional.empty() : java.util.Optional.of(cds.dir());
+    }
+
+    /** The library's entry and the explicit extras: what every default-class-path worker sees. */
+    private List<Path> baseClasspath() {
+        java.util.LinkedHashSet<Path> l = new java.util.LinkedHashSet<>();
+        entryOf(WorkerMain.class.getName(), searchPath).ifPresent(l::add);
+        if (l.isEmpty()) {
+            Builder.codeSource(WorkerMain.class).ifPresent(l::add);
+        }
+        l.addAll(extraEntries);
+        return List.copyOf(l);
+    }
+
+    /** The first entry (a directory or a jar) of {@code path} that holds the class file of {@code cls}. */
+    static java.util.Optional<Path> entryOf(String cls, List<Path> path) {
+        String file = cls.replace('.', '/') + ".class";
+        for (Path e : path) {
+            if (Files.isDirectory(e)) {
+                if (Files.isRegularFile(e.resolve(file))) {
+                    return java.util.Optional.of(e);
+                }
+            } else if (Files.isRegularFile(e)) {
+                try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(e.toFile())) {
+                    if (z.getEntry(file) != null) {
+                        return java.util.Optional.of(e);
+                    }
+                } catch (IOException ex) {
+                    // not a jar: it holds no class
+                }
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     /** The command line of a JVM running {@code mainClass}: java, the flags, -cp, the class, args. */
     public List<String> command(String mainClass, List<String> args) {
+        return command(classpathFor(mainClass), mainClass, args);
+    }
+
+    /** The command line of a worker JVM serving {@code handlerClass}: its class path, WorkerMain. */
+    List<String> workerCommand(String handlerClass, List<String> args) {
+        return command(classpathFor(handlerClass), WorkerMain.class.getName(), args);
+    }
+
+    private List<String> command(List<Path> cp, String mainClass, List<String> args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(javaHome.resolve("bin/java").toString());
         cmd.addAll(BASE_FLAGS);
@@ -129,7 +253,7 @@ public final class WorkerSpec {
         cmd.add("-Xms" + Math.min(heapBytes, 8L << 20));
         cmd.addAll(jvmFlags);
         cmd.add("-cp");
-        cmd.add(String.join(File.pathSeparator, classpath.stream().map(Path::toString).toList()));
+        cmd.add(String.join(File.pathSeparator, cp.stream().map(Path::toString).toList()));
         cmd.add(mainClass);
         cmd.addAll(args);
         return cmd;
@@ -137,7 +261,7 @@ public final class WorkerSpec {
 
     /** Starts a one-shot jailed JVM running {@code mainClass}: a {@link Process} like any other. */
     public SandboxedProcess start(String mainClass, String... args) throws IOException {
-        return sandbox.start(command(mainClass, Arrays.asList(args)));
+        return sandboxFor(mainClass).start(command(mainClass, Arrays.asList(args)));
     }
 
     /** The maximum Java heap (-Xmx). */
@@ -145,15 +269,21 @@ public final class WorkerSpec {
         return heapBytes;
     }
 
-    /** The class path the worker sees. */
+    /**
+     * The explicit class path, or by default the entries every worker sees whatever its class (the
+     * library and {@link Builder#classpathOf(Class[])}); {@link #classpathFor(String)} is the whole list.
+     */
     public List<Path> classpath() {
-        return classpath;
+        return classpath != null ? classpath : baseClasspath();
     }
 
     /** Builds a {@link WorkerSpec}. Not thread-safe. */
     public static final class Builder {
         private Path javaHome = Path.of(System.getProperty("java.home"));
-        private List<Path> classpath = defaultClasspath();
+        private @Nullable List<Path> classpath;
+        private List<Path> searchPath = defaultClasspath();
+        private final List<Path> extraEntries = new ArrayList<>();
+        private @Nullable Path cdsDir;
         private long heapBytes = 64L << 20;
         private final List<String> jvmFlags = new ArrayList<>();
         private long tmpBytes = 16L << 20;
@@ -186,8 +316,63 @@ public final class WorkerSpec {
             return this;
         }
 
-        /** The class path (default: this JVM's); each entry is bound read-only at its own path. */
+        /**
+         * Exactly this class path; each entry is bound read-only at its own path. Without it a worker
+         * sees only its own class's entry and the library ({@link WorkerSpec#classpathFor(String)}).
+         */
         public Builder classpath(List<Path> entries) {
+            this.classpath = checkedEntries(entries);
+            return this;
+        }
+
+        /**
+         * Opts in to this JVM's whole class path ({@code java.class.path}), every directory and jar of
+         * the application, resources included: the old default, for a handler with many dependencies.
+         */
+        public Builder fullClasspath() {
+            this.classpath = defaultClasspath();
+            return this;
+        }
+
+        /**
+         * Where the default class path looks for a worker class and the library (default: this JVM's
+         * class path). The worker gets only the entries it needs from it.
+         */
+        public Builder searchClasspath(List<Path> entries) {
+            this.searchPath = checkedEntries(entries);
+            return this;
+        }
+
+        /**
+         * Adds the class path entries (jar or directory) that hold these classes to the default class
+         * path: the handler's dependencies, e.g. {@code classpathOf(PDDocument.class)} for PDFBox.
+         *
+         * @throws IllegalArgumentException when a class has no file-system code source (a JDK class)
+         */
+        public Builder classpathOf(Class<?>... classes) {
+            for (Class<?> c : classes) {
+                Path p = entryOf(c.getName(), searchPath).or(() -> codeSource(c)).orElseThrow(
+                        () -> new IllegalArgumentException(c.getName() + " has no class path entry to show"));
+                if (!extraEntries.contains(p)) {
+                    extraEntries.add(p);
+                }
+            }
+            return this;
+        }
+
+        static java.util.Optional<Path> codeSource(Class<?> c) {
+            java.security.CodeSource cs = c.getProtectionDomain().getCodeSource();
+            if (cs == null || cs.getLocation() == null || !"file".equals(cs.getLocation().getProtocol())) {
+                return java.util.Optional.empty();
+            }
+            try {
+                return java.util.Optional.of(Path.of(cs.getLocation().toURI()).toAbsolutePath().normalize());
+            } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+                return java.util.Optional.empty();
+            }
+        }
+
+        private static List<Path> checkedEntries(List<Path> entries) {
             List<Path> l = new ArrayList<>();
             for (Path p : entries) {
                 if (!Files.exists(p)) {
@@ -195,8 +380,24 @@ public final class WorkerSpec {
                 }
                 l.add(p.toAbsolutePath().normalize());
             }
-            this.classpath = l;
+            return l;
+        }
+
+        /**
+         * Class-data sharing for this spec's workers, with the archives in {@code cacheDir}: the first
+         * worker of a class path (jars only) and handler makes a dynamic CDS archive in a training
+         * worker that sees no request; later workers map it read-only and start faster. The directory
+         * is created 0700 and must belong to this JVM's user and be writable by no one else (else CDS
+         * is skipped, logged once). docs/workers.md and docs/performance.md say more.
+         */
+        public Builder classDataSharing(Path cacheDir) {
+            this.cdsDir = cacheDir.toAbsolutePath().normalize();
             return this;
+        }
+
+        /** {@link #classDataSharing(Path)} in {@code $XDG_CACHE_HOME/sandbox4j/cds} or {@code ~/.cache/sandbox4j/cds}. */
+        public Builder classDataSharing() {
+            return classDataSharing(CdsCache.defaultDir());
         }
 
         /** The maximum Java heap (default 64 MiB). */

@@ -39,6 +39,26 @@ public final class TestHandler implements WorkerHandler {
                 throw new IllegalStateException("asked to throw " + arg);
             case "throwlong":
                 throw new IllegalStateException("y".repeat(Integer.parseInt(arg)));
+            case "log":
+                // the formats of SLF4J simple, java.util.logging and plain text, as a library writes them
+                System.err.println("[main] WARN org.example.Parser - careful " + arg);
+                System.err.println("SEVERE: bad " + arg);
+                System.err.println("plain " + arg);
+                System.err.flush();
+                return "logged".getBytes(StandardCharsets.UTF_8);
+            case "noisycrash":
+                System.err.println("[main] ERROR org.example.Parser - the real cause " + arg);
+                System.err.println("\tat org.example.Parser.parse(Parser.java:1)");
+                for (int i = 0; i < 60; i++) {
+                    System.err.println("[main] WARN org.example.Fonts - unrelated warning " + i);
+                }
+                System.err.flush();
+                Runtime.getRuntime().halt(7);
+                return null;
+            case "resource": {
+                java.io.InputStream in = TestHandler.class.getClassLoader().getResourceAsStream(arg);
+                return in == null ? "absent".getBytes(StandardCharsets.UTF_8) : in.readAllBytes();
+            }
             case "read":
                 return Files.readAllBytes(Path.of(arg));
             case "write":

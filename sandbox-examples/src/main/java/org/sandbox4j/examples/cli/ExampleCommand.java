@@ -16,6 +16,7 @@ final class ExampleCommand {
             "  xml [FILE.xml]...               the JDK's XML parser, insecure defaults, in a jailed JVM",
             "  image [FILE]...                 ImageIO decoding in a jailed JVM with a 64 MiB heap",
             "  external [FILE.pdf]...          pdftotext in a jail whose filter allows exactly one execve",
+            "  tika                            Apache Tika in a jailed worker pool: benign and hostile documents, timed",
             "",
             "Without files, the document examples make a good input and hostile ones themselves.");
 
@@ -33,7 +34,7 @@ final class ExampleCommand {
             return 0;
         }
         if (!Demos.NAMES.contains(name)) {
-            throw new UsageException("unknown example '" + name + "' (lockdown, pdf, xml, image, external)");
+            throw new UsageException("unknown example '" + name + "' (lockdown, pdf, xml, image, external, tika)");
         }
         Demos.run(name, rest);
         return 0;

@@ -16,9 +16,13 @@ public final class Demos {
     private Demos() {}
 
     /** The example names this class runs. */
-    public static final List<String> NAMES = List.of("pdf", "xml", "image", "external");
+    public static final List<String> NAMES = List.of("pdf", "xml", "image", "external", "tika");
 
     public static void run(String name, List<String> files) throws Exception {
+        if (name.equals("tika")) { // makes its own corpus
+            TikaExample.main(new String[0]);
+            return;
+        }
         List<String> inputs = files.isEmpty() ? makeInputs(name) : files;
         String[] args = inputs.toArray(new String[0]);
         switch (name) {

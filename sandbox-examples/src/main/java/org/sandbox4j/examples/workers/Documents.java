@@ -104,11 +104,11 @@ final class Documents {
         return out.toByteArray();
     }
 
-    /** A PNG that says 20000 x 20000 RGB (1.2 GB decoded), with a small IDAT of deflated zeros. */
-    static byte[] pngBomb() throws IOException {
+    /** A PNG whose header says {@code side} × {@code side} pixels, RGB, with a small IDAT of deflated zeros. */
+    static byte[] hugePng(int side) throws IOException {
         ByteArrayOutputStream png = new ByteArrayOutputStream();
         png.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
-        java.nio.ByteBuffer ihdr = java.nio.ByteBuffer.allocate(13).putInt(20000).putInt(20000);
+        java.nio.ByteBuffer ihdr = java.nio.ByteBuffer.allocate(13).putInt(side).putInt(side);
         ihdr.put((byte) 8).put((byte) 2).put((byte) 0).put((byte) 0).put((byte) 0);
         chunk(png, "IHDR", ihdr.array());
         ByteArrayOutputStream z = new ByteArrayOutputStream();
@@ -118,6 +118,11 @@ final class Documents {
         chunk(png, "IDAT", z.toByteArray());
         chunk(png, "IEND", new byte[0]);
         return png.toByteArray();
+    }
+
+    /** A PNG that says 20000 x 20000 RGB (1.2 GB decoded), with a small IDAT of deflated zeros. */
+    static byte[] pngBomb() throws IOException {
+        return hugePng(20000);
     }
 
     private static void chunk(ByteArrayOutputStream png, String type, byte[] data) {

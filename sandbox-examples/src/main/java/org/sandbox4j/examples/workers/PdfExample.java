@@ -16,7 +16,8 @@ public final class PdfExample {
     private PdfExample() {}
 
     public static void main(String[] args) throws Exception {
-        WorkerSpec spec = WorkerSpec.builder().heap(128L << 20).build();
+        // PDFBox is a dependency of the handler: its jar is shown besides the handler's own entry
+        WorkerSpec spec = WorkerSpec.builder().heap(128L << 20).classpathOf(org.apache.pdfbox.pdmodel.PDDocument.class).build();
         try (WorkerPool pool = WorkerPool.builder(spec, PdfTextHandler.class)
                 .size(2).taskTimeout(Duration.ofSeconds(10)).recycleAfter(100).build()) {
             for (String file : args) {

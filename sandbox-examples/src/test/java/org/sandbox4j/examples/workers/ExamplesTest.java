@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Tag;
@@ -126,5 +127,45 @@ class ExamplesTest {
             assertTrue(err.contains("Operation not permitted") || err.contains("Permission denied"), err);
             assertNotEquals(0, exit.exitValue());
         }
+    }
+
+    /**
+     * {@code sandbox4j example tika}, shortened (one timed run, no start-up timing): benign documents
+     * give their text, each hostile one is contained (a typed failure or safe output) and the pool
+     * keeps serving; the RESULT lines keep their contract form.
+     */
+    @ParameterizedTest
+    @EnumSource(Jails.Mode.class)
+    void tikaExtractsBenignDocumentsAndContainsHostileOnes(Jails.Mode mode) throws Exception {
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        TikaExample.Report r;
+        try (AutoCloseable m = mode.activate()) {
+            r = TikaExample.run(new java.io.PrintStream(buf, true, StandardCharsets.UTF_8), Jails.classpath(), null, 1,
+                    Duration.ofSeconds(4), false);
+        }
+        String out = buf.toString(StandardCharsets.UTF_8);
+        System.out.println(out);
+        java.util.Map<String, String> o = r.outcomes();
+        for (String doc : new String[] {"text", "html", "pdf", "docx", "odt"}) {
+            assertTrue(o.get(doc).startsWith("text: "), doc + ": " + o.get(doc));
+        }
+        assertTrue(o.get("pdf").contains("Hello PDF"), o.get("pdf"));
+        assertTrue(o.get("docx").contains("Hello DOCX"), o.get("docx"));
+        assertTrue(o.get("odt").contains("Hello ODT"), o.get("odt"));
+        assertTrue(o.get("zip-bomb").startsWith("HANDLER_ERROR"), o.get("zip-bomb"));
+        assertTrue(o.get("xxe").startsWith("text: ") && !o.get("xxe").contains("TOP-SECRET"), o.get("xxe"));
+        assertTrue(o.get("billion-laughs").startsWith("HANDLER_ERROR"), o.get("billion-laughs"));
+        assertTrue(o.get("huge-image").startsWith("text: ") || o.get("huge-image").startsWith("HANDLER_ERROR"),
+                o.get("huge-image"));
+        assertTrue(Set.of("HANDLER_ERROR", "CRASH", "OUT_OF_MEMORY").contains(o.get("nested-pdf").split(":")[0]),
+                o.get("nested-pdf"));
+        assertTrue(o.get("parser-loop").startsWith("TIMEOUT"), o.get("parser-loop"));
+        assertFalse(out.contains("POOL BROKEN"), out);
+        List<String> results = r.results();
+        assertTrue(results.get(results.size() - 1).matches("RESULT tika_ms inprocess=\\d+ pool=\\d+ forkparser=\\d+"),
+                results.toString());
+        assertEquals(6, results.size(), results.toString());
+        assertTrue(results.get(0).matches("RESULT tika_ms doc=text inprocess=\\d+ pool=\\d+ forkparser=\\d+"),
+                results.toString());
     }
 }

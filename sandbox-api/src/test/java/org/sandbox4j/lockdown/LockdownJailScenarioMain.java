@@ -1,0 +1,67 @@
+package org.sandbox4j.lockdown;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.sandbox4j.Sandbox;
+import org.sandbox4j.SandboxedProcess;
+import org.sandbox4j.caps.Capability;
+
+/**
+ * {@code LockdownJailScenarioMain MODE WRITABLE OTHER}: in a child JVM, applies {@code
+ * noExecReadOnly(WRITABLE)} (MODE {@code keep}: with keepStartingJails(); {@code plain}: without;
+ * {@code control}: no lockdown at all), then tries jails and prints one {@code name=outcome} line each.
+ */
+public final class LockdownJailScenarioMain {
+    private LockdownJailScenarioMain() {}
+
+    public static void main(String[] args) throws Exception {
+        String mode = args[0];
+        Path writable = Path.of(args[1]);
+        Path other = Path.of(args[2]);
+        Sandbox.Builder sys = Sandbox.builder().readOnlySystem().tmpfs("/tmp");
+        sys.build(); // JNA and the launcher are loaded before the lockdown
+        if (mode.equals("keep")) {
+            Lockdown.noExecReadOnly(writable.toString()).keepStartingJails().apply();
+        } else if (mode.equals("plain")) {
+            Lockdown.noExecReadOnly(writable.toString()).apply();
+        }
+        try {
+            Files.writeString(other.resolve("by-jvm"), "x");
+            System.out.println("jvm-write-other=written");
+        } catch (Exception e) {
+            System.out.println("jvm-write-other=refused " + e);
+        }
+        attempt("plain-jail", Sandbox.builder().readOnlySystem().tmpfs("/tmp"), "echo ok");
+        attempt("rw-writable", Sandbox.builder().readOnlySystem().readWrite(writable.toString(), "/w"),
+                "echo in > /w/by-jail && echo ok");
+        attempt("rw-other", Sandbox.builder().readOnlySystem().readWrite(other.toString(), "/w"),
+                "echo in > /w/by-jail && echo ok");
+        attempt("host-root", Sandbox.builder().readOnlySystem().tmpfs("/tmp").uid(0).gid(0).hostIds(0, 0), "echo ok");
+        attempt("keep-cap", Sandbox.builder().readOnlySystem().tmpfs("/tmp").uid(0).gid(0)
+                .keepCapabilities(Capability.CHOWN), "echo ok");
+        try (org.sandbox4j.worker.WorkerPool pool = org.sandbox4j.worker.WorkerPool.builder(
+                org.sandbox4j.worker.WorkerSpec.builder().heap(32L << 20).build(), "org.sandbox4j.worker.TestHandler")
+                .size(1).build()) {
+            System.out.println("worker=" + new String(pool.call("echo:w".getBytes())));
+        } catch (Exception e) {
+            System.out.println("worker=refused " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+        }
+        System.out.println("other-file=" + Files.exists(other.resolve("by-jail")));
+        System.out.flush();
+        Runtime.getRuntime().halt(0);
+    }
+
+    private static void attempt(String name, Sandbox.Builder b, String script) {
+        try {
+            SandboxedProcess p = b.build().start("/bin/sh", "-c", script);
+            p.getOutputStream().close();
+            String out = new String(p.getInputStream().readAllBytes()).trim();
+            String err = new String(p.getErrorStream().readAllBytes()).trim();
+            int rc = p.waitFor();
+            System.out.println(name + "=" + (rc == 0 && out.equals("ok") ? "ok" : "failed rc=" + rc + " " + out + " " + err)
+                    .replace('\n', ' '));
+        } catch (Exception e) {
+            System.out.println(name + "=refused " + String.valueOf(e.getMessage()).replace('\n', ' '));
+        }
+    }
+}
