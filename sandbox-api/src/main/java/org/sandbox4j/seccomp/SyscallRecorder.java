@@ -73,6 +73,8 @@ public final class SyscallRecorder {
     /** clone's flags for what fork and vfork do (SIGCHLD; CLONE_VM | CLONE_VFORK | SIGCHLD). */
     private static final Map<String, Long> FORK_FLAGS = Map.of("fork", 0x11L, "vfork", 0x4111L);
 
+    private static final String LAUNCHER_NAME = "sb4j-init";
+
     private static final class Seen {
         long count;
         final Set<String> programs = new TreeSet<>();
@@ -195,8 +197,10 @@ public final class SyscallRecorder {
             boolean first = true;
             for (String name : g.getValue()) {
                 Seen s = seen.get(name);
-                String comment = "// " + (first ? g.getKey() + ": " : "") + name + ": " + s.count
-                        + (s.count == 1 ? " call" : " calls") + (s.programs.isEmpty() ? "" : " by " + String.join(", ", s.programs));
+                Set<String> by = new TreeSet<>(s.programs);
+                by.remove(LAUNCHER_NAME); // the execve of the program is made under the launcher's name
+                String comment = (first ? "// ---- " + g.getKey() + "\n    " : "") + "// " + name + ": " + s.count
+                        + (s.count == 1 ? " call" : " calls") + (by.isEmpty() ? "" : " by " + String.join(", ", by));
                 first = false;
                 Map<List<Long>, Long> facts = new LinkedHashMap<>(s.facts);
                 Map<List<Long>, Long> more = extra.remove(name);
@@ -208,7 +212,7 @@ public final class SyscallRecorder {
             }
         }
         String archNote = notes.isEmpty() ? ""
-                : "    // aarch64 has no open, stat, fork ...; what these runs did with them, it does with:\n"
+                : "    // ---- aarch64 has no open, stat, fork ...; what these runs did with them, it does with:\n"
                         + String.join("\n", notes) + "\n";
         boolean noted = false;
         for (Map.Entry<String, Map<List<Long>, Long>> e : extra.entrySet()) {
