@@ -58,10 +58,11 @@ static struct {
   pid_t target; /* the target's pid (the hand-off's SCM_CREDENTIALS), 0 until known */
   int target_killed;
   unsigned n_viol, lost;
-  struct sv_rec viol[MAX_VIOLATIONS];
   unsigned n_learned;
-  struct sv_rec learned[MAX_LEARNED];
 } sv = {.sock = -1, .nfd = -1};
+/* Zero-initialized, apart from sv: in .bss, not in the binary (the launcher has a size limit). */
+static struct sv_rec viol[MAX_VIOLATIONS];
+static struct sv_rec learned[MAX_LEARNED];
 
 int sv_start(const struct spec *s, struct jail *j) {
   j->sv_sock = -1;
@@ -178,7 +179,7 @@ static void learn(const struct seccomp_notif *n) {
   uint64_t h = (uint64_t)d->nr * 0x9e3779b97f4a7c15ull ^ d->arch;
   for (int i = 0; i < 6; i++) h = (h ^ args[i]) * 0x100000001b3ull;
   for (unsigned probe = 0; probe < MAX_LEARNED; probe++) {
-    struct sv_rec *r = &sv.learned[(h + probe) & (MAX_LEARNED - 1)];
+    struct sv_rec *r = &learned[(h + probe) & (MAX_LEARNED - 1)];
     if (r->kind && r->nr == (uint32_t)d->nr && r->arch == d->arch && !memcmp(r->args, args, sizeof args)) {
       r->count++;
       return;
@@ -220,7 +221,7 @@ static void handle(void) {
     pid_t tgid, nspid;
     task_ids((pid_t)n.pid, &tgid, &nspid);
     if (sv.n_viol < MAX_VIOLATIONS) {
-      struct sv_rec *r = &sv.viol[sv.n_viol++];
+      struct sv_rec *r = &viol[sv.n_viol++];
       r->kind = 1;
       r->arch = n.data.arch;
       r->nr = (uint32_t)n.data.nr;
@@ -298,9 +299,9 @@ void sv_flush(int fd) {
     struct pollfd p = {.fd = sv.nfd, .events = POLLIN};
     while (poll(&p, 1, 0) > 0 && (p.revents & POLLIN) && sv.nfd >= 0) handle();
   }
-  for (unsigned i = 0; i < sv.n_viol; i++) write_rec(fd, &sv.viol[i]);
+  for (unsigned i = 0; i < sv.n_viol; i++) write_rec(fd, &viol[i]);
   for (unsigned i = 0; i < MAX_LEARNED; i++)
-    if (sv.learned[i].kind) write_rec(fd, &sv.learned[i]);
+    if (learned[i].kind) write_rec(fd, &learned[i]);
   if (sv.lost) {
     struct sv_rec r = {.kind = 3, .count = sv.lost};
     write_rec(fd, &r);
