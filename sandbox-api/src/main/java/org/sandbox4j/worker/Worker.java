@@ -71,7 +71,7 @@ final class Worker {
         } catch (IOException e) {
             WorkerException f = w.failure(e);
             throw new WorkerException(WorkerException.Kind.START_FAILED, name + " did not start: " + f.getMessage(),
-                    f.jailExit().orElse(null), null, null, "", e);
+                    f.jailExit().orElse(null), f.syscall().orElse(null), null, "", e);
         } finally {
             kill.cancel(false);
         }
@@ -162,7 +162,11 @@ final class Worker {
             kind = WorkerException.Kind.CRASH;
             msg = name + " died: " + (exit == null ? "still running after SIGKILL" : exit.toString());
         }
-        String syscall = kind == WorkerException.Kind.SECCOMP ? SeccompLog.lastKilledSyscall(jailPids) : null;
+        // The launcher's supervisor names the call (no root, no kernel log needed); the kernel log
+        // is the fallback for a filter that was not supervised.
+        String syscall = kind != WorkerException.Kind.SECCOMP ? null
+                : exit != null && exit.killedBy() != null ? exit.killedBy().describe()
+                : SeccompLog.lastKilledSyscall(jailPids);
         if (syscall != null) {
             msg += " on " + syscall;
         }
