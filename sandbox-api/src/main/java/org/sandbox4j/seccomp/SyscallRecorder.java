@@ -203,6 +203,10 @@ public final class SyscallRecorder {
                         + (s.count == 1 ? " call" : " calls") + (by.isEmpty() ? "" : " by " + String.join(", ", by));
                 first = false;
                 Map<List<Long>, Long> facts = new LinkedHashMap<>(s.facts);
+                if (name.equals("clone") && seen.containsKey("clone3")) {
+                    facts.clear(); // clone3 is allowed, and can do all clone can: no reason to pin flags
+                    comment += " (any flags: clone3 is allowed too)";
+                }
                 Map<List<Long>, Long> more = extra.remove(name);
                 if (more != null && !facts.isEmpty()) {
                     facts.putAll(more); // fork's flags on aarch64, next to the flags seen
@@ -214,16 +218,30 @@ public final class SyscallRecorder {
         String archNote = notes.isEmpty() ? ""
                 : "    // ---- aarch64 has no open, stat, fork ...; what these runs did with them, it does with:\n"
                         + String.join("\n", notes) + "\n";
+        if (seen.containsKey("clone3")) {
+            extra.remove("clone"); // allowed with any flags below (or above, if seen)
+        }
         boolean noted = false;
         for (Map.Entry<String, Map<List<Long>, Long>> e : extra.entrySet()) {
             entries.add((noted ? "" : archNote) + "    " + rule(e.getKey(), e.getValue()));
             noted = true;
         }
+        if (seen.containsKey("clone3") && !seen.containsKey("clone")) {
+            // glibc threads start with clone3 on one system and clone on another (aarch64's
+            // libc, an older glibc): clone3 can do everything clone can, so allowing both adds nothing.
+            entries.add("    // clone: not seen, but clone3 was, which can do all clone can; another libc or arch uses clone\n"
+                    + "    clone");
+        }
         b.append(String.join(",\n", entries)).append('\n');
         if (!noted) {
             b.append(archNote);
         }
-        b.append("  }\n}\nUSE learned DEFAULT ").append(kafelAction(defaultAction)).append('\n');
+        b.append("  }");
+        if (seen.containsKey("clone") && !seen.containsKey("clone3")) {
+            // A newer glibc tries clone3 first and falls back to clone on ENOSYS; a kill would end it.
+            b.append(",\n  // clone3: not seen; glibc tries it first and falls back to clone on ENOSYS\n  ERRNO(38) {\n    clone3\n  }");
+        }
+        b.append("\n}\nUSE learned DEFAULT ").append(kafelAction(defaultAction)).append('\n');
         return b.toString();
     }
 
