@@ -7,10 +7,11 @@
  *  - REPORT: the filter is the jail's own with its refusing and killing returns turned into
  *    USER_NOTIF, so allowed calls never come here. For a notified call the launcher runs the
  *    original program (seccomp_eval), records a violation (call, arguments, thread, action), and
- *    does what the original said: ERRNO is answered with that errno; a kill SIGKILLs the calling
- *    process before the answer, so the call never runs. The kernel would have killed with SIGSYS:
- *    when the process killed is the target, sv_status reports "killed by SIGSYS" for it (other
- *    processes of the jail see SIGKILL in their parent's wait). KILL_THREAD kills the whole process.
+ *    does what the original said: ERRNO is answered with that errno; a kill sends SIGSYS to the
+ *    calling thread's process before the answer (kill_for_filter; SIGKILL when SIGSYS would not end
+ *    it), so the call never runs and the process ends as the kernel's kill would have ended it.
+ *    When the target got a SIGKILL, sv_status still reports "killed by SIGSYS" for it.
+ *    KILL_THREAD kills the whole process.
  *  - LEARN: every call comes here and is let through (SECCOMP_USER_NOTIF_FLAG_CONTINUE) after it
  *    is counted, keyed by number and the arguments policies filter on.
  * The records go to Java on the result fd, before the result record (sv_flush). Tables are fixed
@@ -201,6 +202,52 @@ static void learn(const struct seccomp_notif *n) {
   sv.lost++;
 }
 
+/* Whether SIGSYS has its default action for thread tid: not blocked by it, not ignored, not caught
+ * (/proc/<tid>/status SigBlk, SigIgn, SigCgt). 0 when unknown. */
+static int sigsys_default(pid_t tid) {
+  char path[64], buf[4096];
+  snprintf(path, sizeof path, "/proc/%d/status", (int)tid);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n <= 0) return 0;
+  buf[n] = 0;
+  static const char *const keys[] = {"\nSigBlk:", "\nSigIgn:", "\nSigCgt:"};
+  for (int i = 0; i < 3; i++) {
+    const char *p = strstr(buf, keys[i]);
+    if (!p) return 0;
+    if (strtoull(p + strlen(keys[i]), NULL, 16) & (1ull << (SIGSYS - 1))) return 0;
+  }
+  return 1;
+}
+
+/* Processes sent SIGSYS for a killing call: any further notified call of theirs means SIGKILL. */
+static pid_t doomed[64];
+static unsigned n_doomed;
+
+static int is_doomed(pid_t tgid) {
+  for (unsigned i = 0; i < n_doomed; i++)
+    if (doomed[i] == tgid) return 1;
+  return 0;
+}
+
+/* Ends the process of thread tid for a call its filter kills, as the kernel would: with SIGSYS at
+ * its default action (a core dump where allowed, the end of every thread; the parent's wait says
+ * "killed by SIGSYS", a shell prints "Bad system call"). The thread is blocked in the notified call:
+ * the signal interrupts it, so the call never runs. When SIGSYS is blocked, ignored or caught there
+ * (the kernel's kill ignores all that), or another thread installs a handler meanwhile (re-checked
+ * after sending; a handler installed later still only sees the call refused, and that process's next
+ * notified call is a SIGKILL), SIGKILL ends the process instead. */
+static void kill_for_filter(pid_t tgid, pid_t tid) {
+  if (!is_doomed(tgid) && n_doomed < sizeof doomed / sizeof doomed[0] && sigsys_default(tid) &&
+      syscall(SYS_tgkill, tgid, tid, SIGSYS) == 0) {
+    doomed[n_doomed++] = tgid;
+    if (sigsys_default(tid)) return;
+  }
+  (void)kill(tgid, SIGKILL);
+}
+
 static void handle(void) {
   struct seccomp_notif n;
   memset(&n, 0, sizeof n); /* the kernel refuses a buffer that is not zeroed */
@@ -250,7 +297,7 @@ static void handle(void) {
       if (ioctl(sv.nfd, SECCOMP_IOCTL_NOTIF_ID_VALID, &n.id) == 0) {
         if (tgid == 0) tgid = (pid_t)n.pid;
         if (sv.target && tgid == sv.target) sv.target_killed = 1;
-        (void)kill(tgid, SIGKILL);
+        kill_for_filter(tgid, (pid_t)n.pid);
       }
       resp.error = -EPERM;
     }

@@ -50,6 +50,10 @@ class SeccompSupervisorTest {
         return new Ran(p, p.jailExit(), out + (err.size() > 0 ? "\n[stderr] " + err : ""));
     }
 
+    private static String stdout(Ran r) {
+        return r.out().split("\n\\[stderr\\]")[0].trim();
+    }
+
     private static int nr(String name) {
         return Syscalls.number(Arch.current(), name).orElseThrow();
     }
@@ -76,6 +80,48 @@ class SeccompSupervisorTest {
             assertTrue(control.exit().signaled() && control.exit().signal() == SIGSYS, control.toString());
             assertNull(control.exit().killedBy(), "control: without reporting nothing is named");
             assertTrue(control.p().violations().isEmpty());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(JailMode.class)
+    void aChildKilledForACallDiesBySigsysAsWithoutTheSupervisor(JailMode mode) throws Exception {
+        try (AutoCloseable m = mode.activate()) {
+            SeccompPolicy kill = SeccompPolicy.builder(SeccompAction.ALLOW).kill("socket").build();
+            Sandbox.Builder b = base().readOnlySystem().seccomp(kill);
+            String[] cmd = {"/bin/sh", "-c", ATTACK + " connect 9; echo \"child: $?\""};
+            Ran reported = run(b.reportViolations(true).build(), cmd);
+            Ran plain = run(b.reportViolations(false).build(), cmd);
+            assertEquals("child: 159", stdout(plain), "control: the kernel's own kill is SIGSYS (128 + 31)");
+            assertEquals(stdout(plain), stdout(reported), "the supervisor ends the child the same way");
+            assertTrue(reported.out().contains("Bad system call"), reported.out());
+            assertEquals(0, reported.exit().code(), "the shell goes on");
+            assertEquals("socket", reported.p().violations().get(0).name());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(JailMode.class)
+    void eachViolationIsAJfrEvent(JailMode mode) throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("sb4j-violations", ".jfr");
+        try (AutoCloseable m = mode.activate(); jdk.jfr.Recording rec = new jdk.jfr.Recording()) {
+            rec.enable("org.sandbox4j.SeccompViolation");
+            rec.start();
+            SeccompPolicy kill = SeccompPolicy.builder(SeccompAction.ALLOW).kill("socket").build();
+            run(base().seccomp(kill).reportViolations(true).build(), ATTACK, "connect", "9");
+            run(base().seccomp(kill).build(), ATTACK, "connect", "9"); // control: not reported, no event
+            rec.stop();
+            rec.dump(file);
+            List<jdk.jfr.consumer.RecordedEvent> events = jdk.jfr.consumer.RecordingFile.readAllEvents(file);
+            assertEquals(1, events.size(), events.toString());
+            jdk.jfr.consumer.RecordedEvent e = events.get(0);
+            assertEquals("socket", e.getString("syscall"));
+            assertEquals(nr("socket"), e.getInt("number"));
+            assertEquals("[AF_INET, SOCK_STREAM, 0]", e.getString("arguments"));
+            assertEquals("KILL_PROCESS", e.getString("action"));
+            assertTrue(e.getInt("pid") > 0);
+        } finally {
+            java.nio.file.Files.deleteIfExists(file);
         }
     }
 
