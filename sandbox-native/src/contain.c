@@ -103,7 +103,7 @@ static __attribute__((noreturn)) void exec_target(const struct jail *j) {
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, NULL);
-  if (seccomp_apply(s)) die();
+  if (j->sv_filter ? seccomp_apply_supervised(s, j->sv_filter, j->sv_len, j->sv_sock) : seccomp_apply(s)) die();
   char what[SPEC_MAX_PATH + 64];
   if (s->exec_path[0] == '/') {
     execve(s->exec_path, s->argv, s->envp);
@@ -168,8 +168,8 @@ void contain_run(struct jail *j) {
   /* 13: the launcher is known alive (pdeathsig armed after the last credential change). */
   close(j->sync_fd);
   j->sync_fd = -1;
-  int *internal[] = {&report_fd, &j->init_wr};
-  if (fds_apply(s, internal, 2)) die();
+  int *internal[] = {&report_fd, &j->init_wr, &j->sv_sock};
+  if (fds_apply(s, internal, 3)) die();
 
   /* 14 */
   if (!(s->options & OPT_INIT)) {
@@ -188,5 +188,7 @@ void contain_run(struct jail *j) {
       _exit(STEP_EXIT);
     exec_target(j);
   }
+  if (j->sv_sock >= 0) close(j->sv_sock); /* the target's, for the listener hand-off */
+  j->sv_sock = -1;
   init_run(j, t);
 }

@@ -18,6 +18,11 @@ struct jail {
   gid_t launcher_egid;
   int sync_fd;       /* read end of the launcher's sync pipe: HUP = the launcher is gone */
   int init_wr;       /* write end of the wait-status pipe to the launcher (INIT mode) */
+  /* supervise: the jail's end of the listener hand-off socket, and the filter to install (with
+   * room for the prefix), both made before clone; -1 and NULL when the spec is not supervised. */
+  int sv_sock;
+  struct sock_filter *sv_filter;
+  unsigned sv_len;
 };
 
 /* userns.c: maps and the jail's identity. A root launcher writes the child's maps (pid > 0); an
@@ -56,6 +61,26 @@ int seccomp_apply(const struct spec *s);
 /* Jail init's own filter, once the target is forked: only kill(target), write(relay_fd), wait4,
  * rt_sigtimedwait, close, exit, exit_group, restart_syscall. Sets no_new_privs in init. */
 int seccomp_init_filter(pid_t target, int relay_fd);
+
+/* Supervised filters (spec.h SUPERVISE_*): the program the target installs, built by the launcher
+ * before clone (NULL: out of memory); installing it in the target (with the listener hand-off on
+ * sock, seccomp.c says how); the launcher's interpreter of the original program. */
+struct seccomp_data;
+struct sock_filter *seccomp_supervised_build(const struct spec *s, unsigned *len);
+int seccomp_apply_supervised(const struct spec *s, struct sock_filter *f, unsigned len, int sock);
+uint32_t seccomp_eval(const struct sock_filter *f, unsigned n, const struct seccomp_data *d);
+
+/* supervise.c: the launcher's side. sv_start before clone (the socketpair; -1 on failure, reported),
+ * sv_child in the jail after clone; then in the supervise loop sv_poll_fd names the fd to poll
+ * (-1: none), sv_ready handles its POLLIN; sv_flush writes the records before the result record;
+ * sv_status rewrites the jail's final wait status (a target the supervisor killed for its filter
+ * ends "killed by SIGSYS", as the kernel would have had it). */
+int sv_start(const struct spec *s, struct jail *j);
+void sv_child(struct jail *j);
+int sv_poll_fd(void);
+void sv_ready(short revents);
+void sv_flush(int fd);
+int sv_status(int st);
 
 /* init.c */
 __attribute__((noreturn)) void init_run(const struct jail *j, pid_t target);

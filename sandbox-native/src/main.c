@@ -129,6 +129,9 @@ static void kill_descendants(void) {
 }
 
 static __attribute__((noreturn)) void mirror(int st, uint32_t flags) {
+  /* supervise: the records before the result record, which Java reads as the last one. */
+  st = sv_status(st);
+  sv_flush(FD_RESULT);
   if (WIFSIGNALED(st)) {
     int sig = WTERMSIG(st);
     if (WCOREDUMP(st)) flags |= RESULT_F_CORE;
@@ -232,6 +235,10 @@ int main(int argc, char **argv) {
     setup_failed();
   }
 
+  /* supervise (a supervised seccomp filter): the hand-off socket and the filter, before clone. */
+  struct jail sj;
+  if (sv_start(&s, &sj)) setup_failed();
+
   pid_t pid = (pid_t)syscall(SYS_clone, (unsigned long)s.clone_flags | SIGCHLD, 0, 0, 0, 0);
   if (pid < 0) {
     report_clone_failure(s.clone_flags, errno);
@@ -245,11 +252,14 @@ int main(int argc, char **argv) {
     if (init_p[0] >= 0) close(init_p[0]);
     prctl(PR_SET_NAME, "sb4j-init", 0, 0, 0);
     struct jail j = {.s = &s, .launcher_root = launcher_root, .launcher_euid = geteuid(),
-                     .launcher_egid = getegid(), .sync_fd = sync_p[0], .init_wr = init_p[1]};
+                     .launcher_egid = getegid(), .sync_fd = sync_p[0], .init_wr = init_p[1],
+                     .sv_sock = sj.sv_sock, .sv_filter = sj.sv_filter, .sv_len = sj.sv_len};
+    sv_child(&j);
     contain_run(&j);
   }
   close(sync_p[0]);
   if (init_p[1] >= 0) close(init_p[1]);
+  if (sj.sv_sock >= 0) close(sj.sv_sock);
 
   if ((s.clone_flags & CLONE_NEWUSER) && launcher_root && userns_write_maps(pid, &s, 0, 0)) {
     kill(pid, SIGKILL);
@@ -269,14 +279,16 @@ int main(int argc, char **argv) {
   uint32_t flags = 0;
   int killed = 0;
   for (;;) {
-    struct pollfd p[2] = {{.fd = sfd, .events = POLLIN}, {.fd = killed ? -1 : lifeline, .events = POLLIN}};
+    struct pollfd p[3] = {{.fd = sfd, .events = POLLIN}, {.fd = killed ? -1 : lifeline, .events = POLLIN},
+                          {.fd = sv_poll_fd(), .events = POLLIN}};
     int timeout = -1;
     if (deadline && !killed) {
       int64_t left = deadline - now_ms();
       timeout = left <= 0 ? 0 : left > 60000 ? 60000 : (int)left;
     }
-    int n = poll(p, 2, timeout);
+    int n = poll(p, 3, timeout);
     if (n < 0 && errno != EINTR) break;
+    if (n > 0 && p[2].revents) sv_ready(p[2].revents);
     if (deadline && !killed && now_ms() >= deadline) {
       flags |= RESULT_F_TIME_LIMIT;
       killed = 1;

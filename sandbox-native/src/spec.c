@@ -432,10 +432,14 @@ int spec_decode(const uint8_t *buf, size_t len, struct spec *s, struct spec_erro
     case REC_SECCOMP: {
       s->has_seccomp = 1;
       s->seccomp_flags = u32(&r);
-      uint32_t res = u32(&r);
+      s->supervise = u32(&r);
       if (r.bad) break;
       size_t rest = r.n - r.off;
-      if (res) rc = fail(&d, -1, "reserved field not zero");
+      if (s->supervise > SUPERVISE_LEARN) rc = fail(&d, -1, "supervise mode %u unknown", s->supervise);
+      else if (s->supervise && (s->seccomp_flags & 0x1u))
+        rc = fail(&d, -1, "a supervised filter cannot be installed with TSYNC");
+      else if (s->supervise && rest / 8 + SV_PREFIX > SPEC_MAX_FILTER)
+        rc = fail(&d, -1, "a supervised filter may have at most %u instructions", SPEC_MAX_FILTER - SV_PREFIX);
       else if (s->seccomp_flags & ~SECCOMP_FLAGS_ALLOWED)
         rc = fail(&d, -1, "seccomp flags 0x%x not allowed", s->seccomp_flags);
       else if (rest % 8 || rest == 0 || rest / 8 > SPEC_MAX_FILTER)

@@ -52,6 +52,14 @@ struct spec_op {
   uint32_t data_len;
 };
 
+/* The SECCOMP record's second word (supervise.c): 0 the filter as it is; REPORT refused and
+ * killing returns go to the launcher, which reports them and then does what the filter said;
+ * LEARN every call goes to the launcher, which lets it run and records it (the filter is unused). */
+#define SUPERVISE_REPORT 1u
+#define SUPERVISE_LEARN 2u
+/* The instructions seccomp.c puts in front of a supervised filter (the hand-off of the listener). */
+#define SV_PREFIX 16u
+
 struct spec_rlimit { uint32_t resource; uint64_t soft, hard; };
 struct spec_fdmap { int from, to; };
 
@@ -80,6 +88,7 @@ struct spec {
   struct spec_fdmap *fdmaps; size_t n_fdmaps;
   uint64_t time_limit_ms;
   int has_seccomp; uint32_t seccomp_flags;
+  uint32_t supervise;              /* SUPERVISE_*: the second word of the SECCOMP record */
   struct sock_filter *filter; uint16_t filter_len;
   int has_landlock; uint32_t ll_min_abi;
   uint64_t ll_fs, ll_net;          /* handled rights */

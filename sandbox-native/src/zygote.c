@@ -256,6 +256,11 @@ static int serve_request(const sigset_t *jail_mask, size_t *used) {
     explicit_bzero(&err, sizeof err);
     goto fail_early;
   }
+  /* supervise: one zygote serves many jails; a supervised filter needs a launcher of its own. */
+  if (s.has_seccomp && s.supervise) {
+    report_status(-1, "seccomp", EINVAL, NULL, "a supervised seccomp filter needs a per-jail launcher");
+    goto fail_spec;
+  }
   int sync_p[2], init_p[2] = {-1, -1};
   if (pipe2(sync_p, O_CLOEXEC)) {
     report_statusf(-1, "clone", errno, NULL, "pipe: %s", strerror(errno));
@@ -279,7 +284,7 @@ static int serve_request(const sigset_t *jail_mask, size_t *used) {
     sigprocmask(SIG_SETMASK, jail_mask, NULL);
     prctl(PR_SET_NAME, "sb4j-init", 0, 0, 0);
     struct jail j = {.s = &s, .launcher_root = launcher_root, .launcher_euid = euid, .launcher_egid = egid,
-                     .sync_fd = sync_p[0], .init_wr = init_p[1]};
+                     .sync_fd = sync_p[0], .init_wr = init_p[1], .sv_sock = -1};
     contain_run(&j);
   }
   close(sync_p[0]);

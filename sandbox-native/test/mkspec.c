@@ -24,10 +24,13 @@ static void usage(void) {
           "  [--proc D] [--dev D] [--dev-pts D] [--symlink T P] [--dir P MODE] [--file P DATA]\n"
           "  [--ro-file P DATA] [--hide P] [--remount-ro P] [--op-index N] [--no-init] [--new-session]\n"
           "  [--nnp] [--die-with-parent] [--root-ro] [--lo] [--cwd P] [--rlimit RES SOFT HARD]\n"
-          "  [--caps HEX] [--fd FROM TO] [--time-limit MS] [--seccomp-errno NR ERRNO]\n"
+          "  [--caps HEX] [--fd FROM TO] [--time-limit MS] [--supervise N] [--seccomp-errno NR ERRNO]\n"
           "  [--seccomp-file FILE.bpf] [--env N=V]\n"
           "  [--basic-root] --exec PATH [ARGV...]\n");
 }
+
+/* --supervise N (before --seccomp-*): the SECCOMP record's second word (spec.h SUPERVISE_*). */
+static uint32_t supervise;
 
 int main(int argc, char **argv) {
   uint32_t ns = NS_USER | NS_MNT | NS_PID | NS_NET | NS_IPC | NS_UTS | NS_CGROUP;
@@ -151,6 +154,9 @@ int main(int argc, char **argv) {
       sb_begin(&extra, 13);
       sb_u64(&extra, strtoull(argv[++i], NULL, 0));
       sb_end(&extra);
+    } else if (!strcmp(o, "--supervise")) {
+      NEED(1);
+      supervise = (uint32_t)strtoul(argv[++i], NULL, 0);
     } else if (!strcmp(o, "--seccomp-errno")) {
       /* ld [nr]; jeq NR ? errno : allow (no arch check: a test filter only) */
       NEED(2);
@@ -158,7 +164,7 @@ int main(int argc, char **argv) {
       i += 2;
       sb_begin(&extra, 14);
       sb_u32(&extra, 0);
-      sb_u32(&extra, 0);
+      sb_u32(&extra, supervise);
       uint16_t code[4] = {0x20, 0x15, 0x06, 0x06};
       uint8_t jt[4] = {0, 0, 0, 0}, jf[4] = {0, 1, 0, 0};
       uint32_t k[4] = {0, nr, 0x00050000u | (e & 0xffff), 0x7fff0000u};
@@ -186,7 +192,7 @@ int main(int argc, char **argv) {
       }
       sb_begin(&extra, 14);
       sb_u32(&extra, 0);
-      sb_u32(&extra, 0);
+      sb_u32(&extra, supervise);
       sb_put(&extra, prog, n);
       sb_end(&extra);
     } else if (!strcmp(o, "--env")) { NEED(1); if (n_env < 256) env[n_env++] = argv[++i]; }

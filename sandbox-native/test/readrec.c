@@ -72,12 +72,21 @@ int main(int argc, char **argv) {
   size_t n = fread(buf, 1, sizeof buf, f), off = 0;
   fclose(f);
   if (!strcmp(argv[1], "result")) {
-    if (n != 16 || le32(buf) != 0x58344253u) {
+    /* A supervised jail's seccomp records (96 bytes, "SB4V") come first; printed after the result
+     * line as "seccomp violation|learned|lost NR ACTION COUNT" (the first line stays the result). */
+    size_t rec = 0;
+    while (rec + 96 <= n && le32(buf + rec) == 0x56344253u) rec += 96;
+    if (n - rec != 16 || le32(buf + rec) != 0x58344253u) {
       printf("result malformed (%zu bytes)\n", n);
       return 1;
     }
-    printf("result %s %d %u\n", le32(buf + 4) == 1 ? "exited" : le32(buf + 4) == 2 ? "signaled" : "?",
-           (int32_t)le32(buf + 8), le32(buf + 12));
+    printf("result %s %d %u\n", le32(buf + rec + 4) == 1 ? "exited" : le32(buf + rec + 4) == 2 ? "signaled" : "?",
+           (int32_t)le32(buf + rec + 8), le32(buf + rec + 12));
+    for (size_t o = 0; o < rec; o += 96) {
+      unsigned k = le32(buf + o + 4);
+      printf("seccomp %s %u 0x%x %u\n", k == 1 ? "violation" : k == 2 ? "learned" : "lost", le32(buf + o + 12),
+             le32(buf + o + 20), le32(buf + o + 24));
+    }
     return 0;
   }
   while (off + 20 <= n) {

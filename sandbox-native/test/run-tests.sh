@@ -46,7 +46,7 @@ expect_grep() {
 }
 
 B="--basic-root"
-case $(uname -m) in aarch64) UNAME_NR=160 ;; *) UNAME_NR=63 ;; esac
+case $(uname -m) in aarch64) UNAME_NR=160 EXECVE_NR=221 ;; *) UNAME_NR=63 EXECVE_NR=59 ;; esac
 suite() {
   jail true -- $B --exec /bin/true
   expect "/bin/true exits 0" true ws "exited 0"
@@ -163,6 +163,18 @@ suite() {
   expect "a seccomp filter is installed and the target runs" seccomp ws "exited 0"
   jail seccomp2 -- $B --seccomp-errno $UNAME_NR 1 --exec /bin/sh -c 'uname -s || exit 9'
   expect "the seccomp filter applies to the target (uname denied)" seccomp2 ws "exited 9"
+  # The seccomp supervisor (supervise.c): REPORT keeps the filter's answer and names the call; LEARN
+  # lets every call run and records it. Control: the unsupervised jail above reports nothing.
+  jail seccomp-sv -- $B --supervise 1 --seccomp-errno $UNAME_NR 1 --exec /bin/sh -c 'uname -s || exit 9'
+  expect "supervised filter: the errno still applies (uname denied)" seccomp-sv ws "exited 9"
+  expect_grep "supervised filter: the refused uname is reported (nr, ERRNO(1), once)" seccomp-sv result "^seccomp violation $UNAME_NR 0x50001 1$"
+  if grep -q "^seccomp" "$D/seccomp2.result"; then ko "unsupervised filter: no seccomp records" seccomp2; else ok "unsupervised filter: no seccomp records"; fi
+  jail seccomp-learn -- $B --supervise 2 --seccomp-errno $UNAME_NR 1 --exec /bin/sh -c 'uname -s'
+  expect "learning: the filter is not applied, uname runs" seccomp-learn out "Linux"
+  expect_grep "learning: the program's execve is learned" seccomp-learn result "^seccomp learned $EXECVE_NR "
+  expect_grep "learning: uname is learned" seccomp-learn result "^seccomp learned $UNAME_NR 0x0 [1-9][0-9]*$"
+  jail seccomp-bad -- $B --supervise 3 --seccomp-errno $UNAME_NR 1 --exec /bin/true
+  expect_grep "an unknown supervise mode is refused" seccomp-bad status "supervise mode 3 unknown"
 
   jail rlim -- $B --rlimit 7 64 64 --exec /bin/sh -c 'ulimit -n'
   expect "rlimit applied" rlim out "64"

@@ -34,6 +34,7 @@ struct knobs {
   uint32_t fd_from, fd_to;
   size_t filter_len, filter_extra_bytes;
   int trailing_in_flags, nul_in_exec, bad_type, bad_reserved;
+  uint32_t seccomp_flags, supervise; /* the SECCOMP record's two words */
 };
 
 static struct knobs defaults(void) {
@@ -74,7 +75,7 @@ static void b_caps(struct sbuf *b, const struct knobs *k) { (void)k; sb_u64(b, 1
 static void b_fdmap(struct sbuf *b, const struct knobs *k) { sb_u32(b, k->fd_from); sb_u32(b, k->fd_to); }
 static void b_time(struct sbuf *b, const struct knobs *k) { (void)k; sb_u64(b, 5000); }
 static void b_seccomp(struct sbuf *b, const struct knobs *k) {
-  sb_u32(b, 0); sb_u32(b, 0);
+  sb_u32(b, k->seccomp_flags); sb_u32(b, k->supervise);
   for (size_t i = 0; i < k->filter_len; i++) { sb_u16(b, 6); sb_u16(b, 0); sb_u32(b, 0x7fff0000u); }
   for (size_t i = 0; i < k->filter_extra_bytes; i++) sb_put(b, "", 1);
 }
@@ -149,8 +150,17 @@ static void test_valid(void) {
     CHECK(s.n_fdmaps == 1 && s.fdmaps[0].from == 7 && s.fdmaps[0].to == 3, "fdmap");
     CHECK(s.time_limit_ms == 5000, "time");
     CHECK(s.has_seccomp && s.filter_len == 2 && s.filter[1].k == 0x7fff0000u, "seccomp");
+    CHECK(s.supervise == 0, "seccomp not supervised");
     spec_free(&s);
   }
+  /* A supervised (LEARN) filter decodes with its mode. */
+  k.supervise = 2;
+  free(b.p);
+  b = build(&k);
+  rc = spec_decode(b.p, b.n, &s, &e);
+  CHECK(rc == 0 && s.supervise == 2, "supervised spec rejected: %s", e.detail);
+  if (!rc) spec_free(&s);
+  k.supervise = 0;
   /* Minimal: only the required records, no CWD => "/". */
   k.omit = 3;
   free(b.p);
@@ -203,6 +213,9 @@ static void test_rejects(void) {
   k = defaults(); k.fd_to = 2; expect_reject(k, "target fd 2", -1);
   k = defaults(); k.filter_len = 0; expect_reject(k, "empty filter", -1);
   k = defaults(); k.filter_len = 4097; expect_reject(k, "filter of 4097", -1);
+  k = defaults(); k.supervise = 3; expect_reject(k, "unknown supervise mode", -1);
+  k = defaults(); k.supervise = 1; k.seccomp_flags = 1; expect_reject(k, "supervised filter with TSYNC", -1);
+  k = defaults(); k.supervise = 1; k.filter_len = 4096 - 15; expect_reject(k, "supervised filter without room for the prefix", -1);
   k = defaults(); k.filter_extra_bytes = 3; expect_reject(k, "filter not a multiple of 8", -1);
   k = defaults(); k.clone_flags = NS_ALL | 0x100; expect_reject(k, "clone flag CLONE_FILES", -1);
   k = defaults(); k.clone_flags = NS_ALL | 0x80; expect_reject(k, "CLONE_NEWTIME", -1);

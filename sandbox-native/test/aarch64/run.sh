@@ -101,6 +101,15 @@ if [ -x "$CLI" ] && [ -n "$API_JAR" ]; then
     done
     "$CLI" seccomp compile --arch aarch64 --policy "$HERE/argcond.kafel" -o "$BPF/argcond.bpf" || exit 1
     "$JAVA" -cp "$API_JAR" "$HERE/DenyList.java" "$BPF/deny.bpf" || exit 1
+    # A policy LEARNED on this x86_64 host (`sandbox4j learn`) from the x86_64 build of the probe
+    # program, compiled for aarch64 (its x86_64-only calls carry their aarch64 equivalents).
+    if [ "$(uname -m)" = x86_64 ] && command -v gcc >/dev/null 2>&1; then
+      gcc -std=c11 -O2 -static -o "$WORK/attack-host" "$HERE/attack.c" || exit 1
+      "$CLI" learn -q -o "$WORK/learned.policy" --ro-bind "$WORK/attack-host:/usr/bin/sb4j-attack" -- \
+        /usr/bin/sb4j-attack write1 lseek-0 fork thread || exit 1
+      "$CLI" seccomp compile --arch aarch64 --policy "$WORK/learned.policy" -o "$BPF/learned.bpf" || exit 1
+      cp "$WORK/learned.policy" "$BPF/learned.policy"
+    fi
   } > "$WORK/seccomp-compile.log" 2>&1 || { cat "$WORK/seccomp-compile.log" >&2; die "compiling the seccomp programs failed"; }
   say "compiled $(ls "$BPF" | wc -l) seccomp programs for aarch64 with $CLI"
   cp "$HERE/seccomp-tests.sh" "$R/opt/sb4j/"
@@ -121,7 +130,8 @@ cp "$HERE/arch-tests.sh" "$R/opt/sb4j/"
 sed -e 's|AS="setpriv |AS="/opt/sb4j/bin/setpriv |' \
     -e "s/'uname -s || exit 9'/'test \"\$(uname -s)\" = Linux || exit 9'/" \
   "$NATIVE/test/run-tests.sh" > "$R/opt/sb4j/run-tests.sh"
-[ "$(grep -c -e 'AS="/opt/sb4j/bin/setpriv ' -e 'test "$(uname -s)" = Linux || exit 9' "$R/opt/sb4j/run-tests.sh")" = 2 ] ||
+# (one AS= line, two uname jails: the plain and the supervised filter)
+[ "$(grep -c -e 'AS="/opt/sb4j/bin/setpriv ' -e 'test "$(uname -s)" = Linux || exit 9' "$R/opt/sb4j/run-tests.sh")" = 3 ] ||
   die "test/run-tests.sh changed: update the busybox adaptations in $0"
 cp "$HERE/init" "$R/init"
 echo "root:x:0:0:root:/:/bin/sh" > "$R/etc/passwd"

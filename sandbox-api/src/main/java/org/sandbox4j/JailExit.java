@@ -1,5 +1,8 @@
 package org.sandbox4j;
 
+import org.jspecify.annotations.Nullable;
+import org.sandbox4j.seccomp.SeccompViolation;
+
 /**
  * How a jailed program ended: its exit code, or the signal that killed it, and whether the
  * wall-clock limit or the lifeline ended it.
@@ -14,8 +17,16 @@ package org.sandbox4j;
  * @param signal the signal number when signaled, otherwise 0
  * @param timedOut true when the jail's wall-clock limit was reached (the jail was then killed)
  * @param coreDumped true when the kernel reported a core dump
+ * @param killedBy the call the seccomp filter killed the program for, when the jail reported
+ *     violations ({@link Sandbox.Builder#reportViolations(boolean)}); null otherwise
  */
-public record JailExit(boolean signaled, int code, int signal, boolean timedOut, boolean coreDumped) {
+public record JailExit(boolean signaled, int code, int signal, boolean timedOut, boolean coreDumped,
+        @Nullable SeccompViolation killedBy) {
+
+    /** An end without a seccomp kill named. */
+    public JailExit(boolean signaled, int code, int signal, boolean timedOut, boolean coreDumped) {
+        this(signaled, code, signal, timedOut, coreDumped, null);
+    }
 
     /** A normal exit with {@code code}. */
     public static JailExit exited(int code) {
@@ -34,7 +45,8 @@ public record JailExit(boolean signaled, int code, int signal, boolean timedOut,
 
     @Override
     public String toString() {
-        String s = signaled ? "killed by signal " + signal : "exited with " + code;
+        String s = killedBy != null ? "killed by seccomp: " + killedBy.describe()
+                : signaled ? "killed by signal " + signal : "exited with " + code;
         return timedOut ? s + " (time limit reached)" : s;
     }
 }

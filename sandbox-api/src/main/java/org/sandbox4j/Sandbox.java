@@ -88,6 +88,10 @@ public final class Sandbox {
     private final boolean newSession;
     private final boolean dieWithParent;
     private final byte @Nullable [] seccompProgram;
+    // ---- seccomp supervisor (issue 15): violation reports, learning ----
+    private final boolean reportViolations;
+    private final org.sandbox4j.seccomp.@Nullable SyscallRecorder recorder;
+    // ---- end seccomp supervisor ----
     private final @Nullable LandlockRuleset landlock;
     private final @Nullable LandlockPlan landlockPlan;
 
@@ -126,6 +130,8 @@ public final class Sandbox {
         this.newSession = b.newSession;
         this.dieWithParent = b.dieWithParent;
         this.seccompProgram = b.seccompBytes();
+        this.reportViolations = b.reportViolations;
+        this.recorder = b.recorder;
         this.landlock = b.landlock;
         this.landlockPlan = b.landlock == null ? null : Landlock.plan(b.landlock);
         this.specPrefix = encodePrefix();
@@ -222,7 +228,7 @@ public final class Sandbox {
         }
         Spawner.Spawned s = Spawner.spawn(w.toByteArray(), stdin, stdout, stderr, redirectErrorStream, jvmFds,
                 setupTimeout.toMillis(), this::toException);
-        return new SandboxedProcess(s);
+        return new SandboxedProcess(s, recorder);
     }
 
     /** A jail after a lockdown gets no more than the lockdown left this JVM (LockdownState). */
@@ -344,8 +350,11 @@ public final class Sandbox {
         if (landlockPlan != null && landlockPlan.applies()) {
             w.landlock(landlockPlan);
         }
-        if (seccompProgram != null) {
-            w.seccomp(0, seccompProgram);
+        if (recorder != null) {
+            // Learning: every call goes to the launcher, which lets it run; the filter is unused.
+            w.seccomp(0, SpecWriter.SUPERVISE_LEARN, SpecWriter.RET_ALLOW_PROGRAM);
+        } else if (seccompProgram != null) {
+            w.seccomp(0, reportViolations ? SpecWriter.SUPERVISE_REPORT : 0, seccompProgram);
         }
         return w.toByteArray();
     }
@@ -478,6 +487,8 @@ public final class Sandbox {
         private @Nullable SeccompPolicy seccompPolicy;
         private boolean seccompOff;
         private @Nullable LandlockRuleset landlock;
+        private boolean reportViolations;
+        private org.sandbox4j.seccomp.@Nullable SyscallRecorder recorder;
 
         Builder() {}
 
@@ -511,6 +522,8 @@ public final class Sandbox {
             dieWithParent = s.dieWithParent;
             seccompProgram = s.seccompProgram == null ? null : SeccompProgram.fromBytes(Arch.current(), s.seccompProgram);
             seccompOff = s.seccompProgram == null;
+            reportViolations = s.reportViolations;
+            recorder = s.recorder;
             landlock = s.landlock;
         }
 
@@ -1016,6 +1029,38 @@ public final class Sandbox {
             this.seccompOff = false;
             return this;
         }
+
+        // ---- seccomp supervisor (issue 15) ----
+
+        /**
+         * Reports every call the jail's seccomp filter refuses or kills: the launcher (outside the
+         * jail and the JVM) supervises the filter with seccomp user notification, records the call,
+         * its number, arguments and thread, then does what the filter says (the errno, or the kill;
+         * a killed program still ends "killed by SIGSYS"). The calls are in {@link
+         * SandboxedProcess#violations()}, {@link JailExit#killedBy()} names the one that killed the
+         * program; each is logged as an SLF4J warning and a JFR event ({@code
+         * org.sandbox4j.SeccompViolation}). Allowed calls never reach the launcher and cost nothing
+         * more; a refused call costs a round trip to the launcher (docs/seccomp.md has the numbers).
+         * Not in the prestarted mode (such jails get a launcher of their own). Off by default.
+         */
+        public Builder reportViolations(boolean on) {
+            this.reportViolations = on;
+            return this;
+        }
+
+        /**
+         * Learns the program's system calls instead of filtering them: every call from the program's
+         * execve on, by every thread and child, goes to the launcher's supervisor, which lets it run
+         * and counts it; when the jail ends the calls are added to {@code recorder} (see {@link
+         * org.sandbox4j.seccomp.SyscallRecorder}). The jail's seccomp policy is not applied while
+         * learning. {@code null} stops learning.
+         */
+        public Builder recordSyscalls(org.sandbox4j.seccomp.@Nullable SyscallRecorder recorder) {
+            this.recorder = recorder;
+            return this;
+        }
+
+        // ---- end seccomp supervisor ----
 
         /** A precompiled profile by name ({@link SeccompProfiles#names()}), loaded without compiling. */
         public Builder seccompProfile(String name) {

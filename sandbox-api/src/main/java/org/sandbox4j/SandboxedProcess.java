@@ -5,6 +5,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -14,7 +16,12 @@ import org.jspecify.annotations.Nullable;
 import org.sandbox4j.internal.LibC;
 import org.sandbox4j.internal.PipeStreams;
 import org.sandbox4j.internal.Reaper;
+import org.sandbox4j.internal.SeccompViolationEvent;
 import org.sandbox4j.internal.Spawner;
+import org.sandbox4j.seccomp.SeccompViolation;
+import org.sandbox4j.seccomp.SyscallRecorder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A program running in a jail. A {@link Process}: streams, {@link #waitFor()}, {@link #onExit()},
@@ -46,6 +53,7 @@ import org.sandbox4j.internal.Spawner;
  */
 public final class SandboxedProcess extends Process {
     private static final int RESULT_MAGIC = 0x58344253;
+    private static final Logger LOG = LoggerFactory.getLogger(SandboxedProcess.class);
 
     private final int pid;
     private final boolean prestarted;
@@ -58,8 +66,13 @@ public final class SandboxedProcess extends Process {
     private boolean reaped;
     private volatile @Nullable JailExit jailExit;
     private volatile @Nullable ProcessHandle handle;
+    private volatile List<SeccompViolation> violations = List.of();
 
     SandboxedProcess(Spawner.Spawned s) throws IOException {
+        this(s, null);
+    }
+
+    SandboxedProcess(Spawner.Spawned s, @Nullable SyscallRecorder recorder) throws IOException {
         this.pid = s.pid();
         this.prestarted = s.prestarted();
         this.pidfd = s.pidfd();
@@ -90,7 +103,10 @@ public final class SandboxedProcess extends Process {
             @Override
             public void exited(int waitStatus, byte[] result) {
                 killOrphanedJail(result);
-                jailExit = decode(waitStatus, result);
+                Records r = Records.parse(result);
+                violations = r.violations;
+                report(r, recorder);
+                jailExit = decode(waitStatus, r);
                 if (stdout instanceof PipeStreams.In in) {
                     in.processExited();
                 }
@@ -126,19 +142,113 @@ public final class SandboxedProcess extends Process {
     }
 
     private static boolean hasRecord(byte[] result) {
-        return result.length >= 16 && ByteBuffer.wrap(result).order(ByteOrder.LITTLE_ENDIAN).getInt() == RESULT_MAGIC;
+        return Records.parse(result).result != null;
     }
 
+    // ---- seccomp supervisor (issue 15): the launcher's records before the result record ----
+
+    private static final int SECCOMP_MAGIC = 0x56344253;
+    private static final int SECCOMP_RECORD = 96;
+    private static final int SIGSYS = 31;
+
+    /** What the result pipe held: seccomp records (supervise.c) and the result record, last. */
+    private static final class Records {
+        int @Nullable [] result;
+        final List<SeccompViolation> violations = new ArrayList<>();
+        final List<Object[]> learned = new ArrayList<>();
+        long lost;
+
+        static Records parse(byte[] b) {
+            Records r = new Records();
+            ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+            int off = 0;
+            while (off + 16 <= b.length) {
+                int magic = bb.getInt(off);
+                if (magic == RESULT_MAGIC) {
+                    r.result = new int[] {bb.getInt(off + 4), bb.getInt(off + 8), bb.getInt(off + 12)};
+                    off += 16;
+                } else if (magic == SECCOMP_MAGIC && off + SECCOMP_RECORD <= b.length) {
+                    int kind = bb.getInt(off + 4);
+                    long[] args = new long[6];
+                    for (int i = 0; i < 6; i++) {
+                        args[i] = bb.getLong(off + 32 + 8 * i);
+                    }
+                    int n = 0;
+                    while (n < 16 && b[off + 80 + n] != 0) {
+                        n++;
+                    }
+                    String comm = new String(b, off + 80, n, java.nio.charset.StandardCharsets.UTF_8);
+                    int arch = bb.getInt(off + 8);
+                    int nr = bb.getInt(off + 12);
+                    int count = bb.getInt(off + 24);
+                    if (kind == 1) {
+                        r.violations.add(SeccompViolation.fromRecord(arch, nr, args, bb.getInt(off + 16),
+                                bb.getInt(off + 20), comm));
+                    } else if (kind == 2) {
+                        r.learned.add(new Object[] {arch, nr, args, Integer.toUnsignedLong(count), comm});
+                    } else if (kind == 3) {
+                        r.lost += Integer.toUnsignedLong(count);
+                    }
+                    off += SECCOMP_RECORD;
+                } else {
+                    break;
+                }
+            }
+            return r;
+        }
+    }
+
+    private void report(Records r, @Nullable SyscallRecorder recorder) {
+        for (SeccompViolation v : r.violations) {
+            LOG.warn("sandbox4j: jail {}: seccomp refused {}", pid, v);
+            SeccompViolationEvent.emit(v, pid);
+        }
+        if (r.lost > 0 && recorder == null) {
+            LOG.warn("sandbox4j: jail {}: {} more seccomp violations were not recorded", pid, r.lost);
+        }
+        if (recorder != null) {
+            for (Object[] l : r.learned) {
+                recorder.record((Integer) l[0], (Integer) l[1], (long[]) l[2], (Long) l[3], (String) l[4]);
+            }
+            if (r.lost > 0) {
+                LOG.warn("sandbox4j: jail {}: {} learned calls did not fit the launcher's table", pid, r.lost);
+            }
+            recorder.runEnded(r.lost);
+        }
+    }
+
+    /**
+     * The calls the jail's seccomp filter refused or killed, in order (at most the first 64), once
+     * the jail has ended; empty while it runs and when the jail does not report violations ({@link
+     * Sandbox.Builder#reportViolations(boolean)}).
+     */
+    public List<SeccompViolation> violations() {
+        return violations;
+    }
+
+    // ---- end seccomp supervisor ----
+
     static JailExit decode(int waitStatus, byte[] result) {
-        if (hasRecord(result)) {
-            ByteBuffer bb = ByteBuffer.wrap(result).order(ByteOrder.LITTLE_ENDIAN);
-            bb.getInt();
-            int kind = bb.getInt();
-            int value = bb.getInt();
-            int flags = bb.getInt();
+        return decode(waitStatus, Records.parse(result));
+    }
+
+    private static JailExit decode(int waitStatus, Records r) {
+        if (r.result != null) {
+            int kind = r.result[0];
+            int value = r.result[1];
+            int flags = r.result[2];
             boolean timedOut = (flags & 1) != 0;
             boolean core = (flags & 4) != 0;
-            return kind == 2 ? new JailExit(true, 0, value, timedOut, core) : new JailExit(false, value, 0, timedOut, false);
+            SeccompViolation by = null;
+            if (kind == 2 && value == SIGSYS) {
+                for (SeccompViolation v : r.violations) {
+                    if (v.killed()) {
+                        by = v;
+                        break;
+                    }
+                }
+            }
+            return kind == 2 ? new JailExit(true, 0, value, timedOut, core, by) : new JailExit(false, value, 0, timedOut, false);
         }
         // No record: the launcher itself was killed (a raw SIGKILL from outside the library) or crashed.
         int termsig = waitStatus & 0x7f;

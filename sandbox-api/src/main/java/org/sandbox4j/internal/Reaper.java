@@ -46,6 +46,7 @@ public final class Reaper {
     }
 
     private static final Reaper INSTANCE = new Reaper();
+    private static final int MAX_RESULT_BYTES = 4 << 20;
 
     private final LinkedBlockingQueue<Entry> added = new LinkedBlockingQueue<>();
     private final int wakeRead;
@@ -54,6 +55,8 @@ public final class Reaper {
     private static final class Entry {
         final int fd;
         final Watcher watcher;
+        /** What the launcher wrote: seccomp records (supervise.c) then the result record. */
+        final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(64);
         byte[] data = new byte[0];
 
         Entry(int fd, Watcher watcher) {
@@ -83,7 +86,7 @@ public final class Reaper {
 
     private void loop() {
         List<Entry> entries = new ArrayList<>();
-        byte[] buf = new byte[256];
+        byte[] buf = new byte[64 * 1024];
         while (true) {
             try {
                 if (entries.isEmpty()) {
@@ -116,10 +119,11 @@ public final class Reaper {
                     Entry e = entries.get(i);
                     long n = LibC.read(e.fd, buf, buf.length);
                     if (n > 0) {
-                        byte[] d = new byte[e.data.length + (int) n];
-                        System.arraycopy(e.data, 0, d, 0, e.data.length);
-                        System.arraycopy(buf, 0, d, e.data.length, (int) n);
-                        e.data = d.length > 4096 ? java.util.Arrays.copyOf(d, 4096) : d;
+                        // The launcher writes at most ~310 KiB (a learning jail's full table, then
+                        // the 16-byte result record); the cap only bounds a broken one.
+                        if (e.out.size() < MAX_RESULT_BYTES) {
+                            e.out.write(buf, 0, (int) n);
+                        }
                         continue;
                     }
                     if (n < 0 && (Native.getLastError() == LibC.EINTR || Native.getLastError() == LibC.EAGAIN)) {
@@ -127,6 +131,7 @@ public final class Reaper {
                     }
                     entries.remove(i);
                     LibC.close(e.fd);
+                    e.data = e.out.toByteArray();
                     reap(e);
                 }
             } catch (InterruptedException e) {

@@ -92,7 +92,7 @@ public final class Spawner {
      */
     public static Spawned spawn(byte[] spec, Redirect in, Redirect out, Redirect err, boolean errToOut,
             int[] keptFds, long setupTimeoutMillis, StatusMapper mapper) throws SandboxException {
-        if (PrestartedLauncher.enabled() && newSession(spec) && newPidNamespace(spec)) {
+        if (PrestartedLauncher.enabled() && newSession(spec) && newPidNamespace(spec) && !supervised(spec)) {
             return PrestartedLauncher.spawn(spec, in, out, err, errToOut, keptFds, setupTimeoutMillis, mapper);
         }
         int lifeline = lifeline();
@@ -265,6 +265,27 @@ public final class Spawner {
      */
     private static boolean newPidNamespace(byte[] spec) {
         return (flagsField(spec, 16) & org.sandbox4j.Namespace.PID.cloneFlag()) != 0;
+    }
+
+    /**
+     * Whether the spec's SECCOMP record asks for the seccomp supervisor (its second word): the
+     * supervisor runs in a launcher of its own, so such a jail never goes to the prestarted one.
+     */
+    static boolean supervised(byte[] spec) {
+        ByteBuffer bb = ByteBuffer.wrap(spec).order(ByteOrder.LITTLE_ENDIAN);
+        int off = 8;
+        while (off + 8 <= spec.length) {
+            int type = Short.toUnsignedInt(bb.getShort(off));
+            int len = bb.getInt(off + 4);
+            if (len < 0 || off + 8L + len > spec.length) {
+                return false;
+            }
+            if (type == SpecWriter.SECCOMP && len >= 8) {
+                return bb.getInt(off + 12) != 0;
+            }
+            off += 8 + len;
+        }
+        return false;
     }
 
     /** Turns a status record into the exception the caller sees. */

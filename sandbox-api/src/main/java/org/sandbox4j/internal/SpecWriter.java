@@ -182,8 +182,20 @@ public final class SpecWriter {
     }
 
     public SpecWriter seccomp(int flags, byte[] program) {
+        return seccomp(flags, 0, program);
+    }
+
+    /** SECCOMP record's second word: the launcher reports refused calls (spec.h SUPERVISE_*). */
+    public static final int SUPERVISE_REPORT = 1;
+    /** SECCOMP record's second word: the launcher learns every call; the program is unused. */
+    public static final int SUPERVISE_LEARN = 2;
+    /** {@code RET ALLOW}: the program a learning spec carries (the record needs one). */
+    public static final byte[] RET_ALLOW_PROGRAM = {0x06, 0, 0, 0, 0, 0, (byte) 0xff, 0x7f};
+
+    /** The SECCOMP record, {@code supervise} one of 0, {@link #SUPERVISE_REPORT}, {@link #SUPERVISE_LEARN}. */
+    public SpecWriter seccomp(int flags, int supervise, byte[] program) {
         begin(SECCOMP, 8 + program.length);
-        buf.putInt(flags).putInt(0).put(program);
+        buf.putInt(flags).putInt(supervise).put(program);
         return this;
     }
 

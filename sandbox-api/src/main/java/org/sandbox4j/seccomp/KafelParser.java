@@ -53,6 +53,10 @@ final class KafelParser {
      * kernel takes 4096 BPF instructions), so the cap only refuses, early, what would fail later.
      */
     static final int MAX_EXPANDED = 1 << 16;
+    /** kafel's keywords: none may name a policy. */
+    private static final Set<String> KEYWORDS = Set.of("POLICY", "USE", "DEFAULT", "ALLOW", "KILL", "KILL_PROCESS",
+            "KILL_THREAD", "DENY", "LOG", "TRAP", "USER_NOTIF", "ERRNO", "TRACE", "SYSCALL");
+
     /** Names (system calls, arguments, constants, policies) longer than this are refused. */
     static final int MAX_NAME = 128;
 
@@ -123,6 +127,9 @@ final class KafelParser {
             if (w.equals("POLICY")) {
                 next();
                 Tok name = ident("policy name");
+                if (KEYWORDS.contains(name.text())) {
+                    throw error(name, quote(name.text()) + " is a keyword and cannot name a policy");
+                }
                 if (policies.containsKey(name.text())) {
                     throw error(name, "policy " + quote(name.text()) + " defined twice");
                 }
@@ -154,7 +161,7 @@ final class KafelParser {
             }
         }
         if (dflt == null) {
-            throw error(eofTok(), "no default action: end the policy with 'USE name DEFAULT action'");
+            dflt = SeccompAction.KILL_PROCESS; // kafel's default when a policy names none
         }
         List<Item> all = new ArrayList<>(top);
         if (used != null) {
@@ -286,10 +293,19 @@ final class KafelParser {
                 throw error(name, "expected a system call name, found " + quote(name.text()));
             }
             checkLength(name);
-            try {
-                syscall = SeccompPolicy.syscallKey(name.text());
-            } catch (IllegalArgumentException e) {
-                throw error(name, e.getMessage());
+            Long defined = defines.get(name.text());
+            if (defined != null && !Syscalls.isKnown(name.text())) {
+                // kafel: a #define'd number names the system call of that number
+                if (defined < 0 || defined >= SeccompPolicy.X32_SYSCALL_BIT) {
+                    throw error(name, "system call number out of range");
+                }
+                syscall = Long.toString(defined);
+            } else {
+                try {
+                    syscall = SeccompPolicy.syscallKey(name.text());
+                } catch (IllegalArgumentException e) {
+                    throw error(name, e.getMessage());
+                }
             }
         }
         List<List<ArgCondition>> dnf = List.of(List.of());
@@ -300,6 +316,9 @@ final class KafelParser {
                     Tok a = ident("argument name");
                     if (args.size() == 6) {
                         throw error(a, "a system call has at most 6 arguments");
+                    }
+                    if (args.containsKey(a.text())) {
+                        throw error(a, "argument name " + quote(a.text()) + " declared twice");
                     }
                     args.put(a.text(), args.size());
                 } while (accept(","));
@@ -807,6 +826,9 @@ final class KafelParser {
             }
             // The value may name earlier constants: the sub-parser reads this parser's table (shared,
             // not copied, so that many #define lines stay linear).
+            if (defines.containsKey(f[1])) {
+                throw new SeccompParseException(quote(f[1]) + " is already defined", l, c);
+            }
             KafelParser sub = new KafelParser(f[2], defines);
             try {
                 defines.put(f[1], sub.value());

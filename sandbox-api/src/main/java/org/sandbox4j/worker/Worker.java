@@ -300,7 +300,11 @@ final class Worker {
             kind = WorkerException.Kind.CRASH;
             msg = name + " died: " + (exit == null ? "still running after SIGKILL" : exit.toString());
         }
-        String syscall = kind == WorkerException.Kind.SECCOMP ? SeccompLog.lastKilledSyscall(jailPids) : null;
+        // The launcher's supervisor names the call (no root, no kernel log needed); the kernel log
+        // is the fallback for a filter that was not supervised.
+        String syscall = kind != WorkerException.Kind.SECCOMP ? null
+                : exit != null && exit.killedBy() != null ? exit.killedBy().describe()
+                : SeccompLog.lastKilledSyscall(jailPids);
         if (syscall != null) {
             msg += " on " + syscall;
         }

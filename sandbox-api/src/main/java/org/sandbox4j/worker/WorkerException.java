@@ -85,7 +85,11 @@ public final class WorkerException extends Exception {
         return Optional.ofNullable(jailExit);
     }
 
-    /** For {@link Kind#SECCOMP}: the system call the kernel logged, when the JVM could read the log. */
+    /**
+     * For {@link Kind#SECCOMP}, and {@link Kind#START_FAILED} when a seccomp kill stopped the start:
+     * the call, as the launcher's supervisor reported it ({@code mkdir(83) [0x7f.., 511] in pid 7}),
+     * or for a filter that was not supervised the name the kernel logged, when the JVM could read the log.
+     */
     public Optional<String> syscall() {
         return Optional.ofNullable(syscall);
     }

@@ -70,6 +70,7 @@ public final class WorkerSpec {
     private final @Nullable Duration lifetime;
     private final SeccompProgram seccomp;
     private final @Nullable Consumer<Sandbox.Builder> customizer;
+    private final org.sandbox4j.seccomp.@Nullable SyscallRecorder recorder;
     private final Sandbox sandbox;
 
     private WorkerSpec(Builder b) throws SandboxException {
@@ -88,6 +89,7 @@ public final class WorkerSpec {
         this.seccomp = b.seccomp != null ? b.seccomp
                 : ExecOnce.wrap(b.policy != null ? b.policy : SeccompProfiles.policy(SeccompProfiles.JVM_WORKER));
         this.customizer = b.customizer;
+        this.recorder = b.recorder;
         this.sandbox = buildSandbox(classpath != null ? classpath : baseClasspath());
     }
 
@@ -129,6 +131,9 @@ public final class WorkerSpec {
             b.timeLimit(lifetime);
         }
         b.seccomp(seccomp);
+        // seccomp supervisor (issue 15): a pool's failure names the call its filter killed a worker
+        // for (at start too); allowed calls cost nothing more. With a recorder: learn instead.
+        b.reportViolations(true).recordSyscalls(recorder);
         if (customizer != null) {
             customizer.accept(b);
         }
@@ -294,6 +299,7 @@ public final class WorkerSpec {
         private @Nullable SeccompProgram seccomp;
         private @Nullable SeccompPolicy policy;
         private @Nullable Consumer<Sandbox.Builder> customizer;
+        private org.sandbox4j.seccomp.@Nullable SyscallRecorder recorder;
 
         private Builder() {}
 
@@ -456,6 +462,17 @@ public final class WorkerSpec {
         public Builder seccomp(SeccompProgram program) {
             this.seccomp = program;
             this.policy = null;
+            return this;
+        }
+
+        /**
+         * Learns the workers' system calls instead of filtering them (see {@link
+         * Sandbox.Builder#recordSyscalls}): each worker JVM's calls are added to {@code recorder} when
+         * it ends (a pool's {@code close()} ends them all). The learned policy is the one to pass to
+         * {@link #seccomp(SeccompPolicy)} (which wraps it in {@link ExecOnce}'s execve rule).
+         */
+        public Builder recordSyscalls(org.sandbox4j.seccomp.@Nullable SyscallRecorder recorder) {
+            this.recorder = recorder;
             return this;
         }
 

@@ -81,12 +81,38 @@ class KafelParserTest {
         assertTrue(e.getMessage().contains("two arguments"), e.getMessage());
         e = assertThrows(SeccompParseException.class, () -> SeccompPolicy.parse("#include \"x\"\nDEFAULT KILL"));
         assertEquals(1, e.line());
-        e = assertThrows(SeccompParseException.class, () -> SeccompPolicy.parse("ALLOW { read }"));
-        assertTrue(e.getMessage().contains("default"), e.getMessage());
         e = assertThrows(SeccompParseException.class, () -> SeccompPolicy.parse("FROB { read } DEFAULT KILL"));
         assertEquals(1, e.column());
         e = assertThrows(SeccompParseException.class, () -> SeccompPolicy.parse("ALLOW { read(fd) { fd ~ 1 } } DEFAULT KILL"));
         assertEquals(23, e.column());
+    }
+
+    /** kafel's own rules where sandbox4j used to differ (issue 15, "Kafel, exactly"). */
+    @Test
+    void kafelFidelity() {
+        // no DEFAULT: kafel kills
+        SeccompPolicy p = SeccompPolicy.parse("ALLOW { read }");
+        assertEquals(SeccompAction.KILL_PROCESS, p.defaultAction());
+        assertEquals(SeccompAction.ALLOW, eval(p, Arch.X86_64, "read"));
+        // a #define'd number used as a system call
+        p = SeccompPolicy.parse("#define my_read 0\nERRNO(1) { my_read } DEFAULT ALLOW");
+        assertEquals(SeccompAction.errno(1), eval(p, Arch.X86_64, "read"));
+        // a #define named like a call still means the call
+        p = SeccompPolicy.parse("#define write 0\nERRNO(1) { write } DEFAULT ALLOW");
+        assertEquals(SeccompAction.errno(1), eval(p, Arch.X86_64, "write"));
+        assertEquals(SeccompAction.ALLOW, eval(p, Arch.X86_64, "read"));
+        // what kafel rejects
+        SeccompParseException e = assertThrows(SeccompParseException.class,
+                () -> SeccompPolicy.parse("ALLOW { write(fd, fd) { fd == 1 } } DEFAULT KILL"));
+        assertTrue(e.getMessage().contains("declared twice"), e.getMessage());
+        e = assertThrows(SeccompParseException.class, () -> SeccompPolicy.parse("POLICY ALLOW { ALLOW { read } } USE ALLOW DEFAULT KILL"));
+        assertTrue(e.getMessage().contains("keyword"), e.getMessage());
+        e = assertThrows(SeccompParseException.class, () -> SeccompPolicy.parse("#define A 1\n#define A 2\nDEFAULT KILL"));
+        assertEquals(2, e.line());
+        assertTrue(e.getMessage().contains("already defined"), e.getMessage());
+        // controls: distinct names, a non-keyword name, one definition
+        SeccompPolicy.parse("POLICY allow_io { ALLOW { write(fd, buf) { fd == 1 } } } USE allow_io DEFAULT KILL");
+        SeccompPolicy.parse("#define A 1\n#define B 2\nDEFAULT KILL");
     }
 
     @Test

@@ -89,6 +89,11 @@ final class RunCommand {
     }
 
     static int run(List<String> args) throws UsageException {
+        return run(args, null);
+    }
+
+    /** {@code run}, or with {@code learn} the {@code learn} command (LearnCommand) on the same options. */
+    static int run(List<String> args, LearnCommand.@Nullable Learn learn) throws UsageException {
         Path cwd = Path.of("").toAbsolutePath();
         List<Step> steps = new ArrayList<>();
         List<String> command = null;
@@ -285,6 +290,13 @@ final class RunCommand {
                 throw new UsageException(e.getMessage() + (s.typed() != null ? " [given as " + s.typed() + "]" : ""));
             }
         }
+        // ---- seccomp supervisor (issue 15): name refused calls; learn instead of filtering ----
+        if (learn != null) {
+            b.recordSyscalls(learn.recorder());
+        } else {
+            b.reportViolations(true);
+        }
+        // ---- end seccomp supervisor ----
         Sandbox sandbox;
         try {
             sandbox = b.build();
@@ -304,7 +316,8 @@ final class RunCommand {
                 log.println("sandbox4j: " + l);
             }
         }
-        return runJail(sandbox, command, verbose, quiet);
+        int status = runJail(sandbox, command, verbose, quiet);
+        return learn == null ? status : learn.finish(status, quiet);
     }
 
     /** A value as shown in messages: one line, at most 72 characters. */
@@ -464,7 +477,14 @@ final class RunCommand {
             System.err.println("sandbox4j: time limit of " + (limit == null ? "?" : limit.toMillis() / 1000.0)
                     + " s reached; the jail was killed");
         }
+        // seccomp supervisor: the call that killed the program, and (with -v) the refused ones.
+        if (exit.killedBy() != null && !quiet) {
+            System.err.println("sandbox4j: killed by seccomp: " + exit.killedBy().describe());
+        }
         if (verbose) {
+            for (org.sandbox4j.seccomp.SeccompViolation v : p.violations()) {
+                System.err.println("sandbox4j: seccomp refused " + v);
+            }
             System.err.println("sandbox4j: the jail " + exit);
         }
         return exit.exitValue();
