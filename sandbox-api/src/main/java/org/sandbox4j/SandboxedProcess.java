@@ -59,7 +59,14 @@ public final class SandboxedProcess extends Process {
     private volatile @Nullable JailExit jailExit;
     private volatile @Nullable ProcessHandle handle;
 
+    private final org.sandbox4j.internal.Cgroups.@Nullable Jail cgroup;
+
     SandboxedProcess(Spawner.Spawned s) throws IOException {
+        this(s, null);
+    }
+
+    SandboxedProcess(Spawner.Spawned s, org.sandbox4j.internal.Cgroups.@Nullable Jail cgroup) throws IOException {
+        this.cgroup = cgroup;
         this.pid = s.pid();
         this.prestarted = s.prestarted();
         this.pidfd = s.pidfd();
@@ -90,7 +97,15 @@ public final class SandboxedProcess extends Process {
             @Override
             public void exited(int waitStatus, byte[] result) {
                 killOrphanedJail(result);
-                jailExit = decode(waitStatus, result);
+                JailExit e = decode(waitStatus, result);
+                if (cgroup != null && cgroup.hasCgroup()) {
+                    // The launcher removed the cgroups and sent the counters; killed by SIGKILL it could
+                    // not, and Java does both.
+                    long[] fromJava = cgroup.finish();
+                    long[] counters = cgroupCounters(result);
+                    e = e.withResources(cgroup.usage(counters != null ? counters : fromJava));
+                }
+                jailExit = e;
                 if (stdout instanceof PipeStreams.In in) {
                     in.processExited();
                 }
@@ -126,10 +141,72 @@ public final class SandboxedProcess extends Process {
     }
 
     private static boolean hasRecord(byte[] result) {
-        return result.length >= 16 && ByteBuffer.wrap(result).order(ByteOrder.LITTLE_ENDIAN).getInt() == RESULT_MAGIC;
+        byte[] r = resultRecord(result);
+        return r.length >= 16 && ByteBuffer.wrap(r).order(ByteOrder.LITTLE_ENDIAN).getInt() == RESULT_MAGIC;
     }
 
-    static JailExit decode(int waitStatus, byte[] result) {
+    private static final int CGROUP_MAGIC = 0x47344253;
+
+    /** The counters of the launcher's cgroup record ("SB4G", u32 n, n x u64; -1 = unreadable), or null. */
+    static long @Nullable [] cgroupCounters(byte[] result) {
+        ByteBuffer bb = ByteBuffer.wrap(result).order(ByteOrder.LITTLE_ENDIAN);
+        while (bb.remaining() >= 8) {
+            int magic = bb.getInt();
+            if (magic == RESULT_MAGIC && bb.remaining() >= 12) {
+                bb.position(bb.position() + 12);
+            } else if (magic == CGROUP_MAGIC) {
+                int n = bb.getInt();
+                if (n < 0 || n > 64 || bb.remaining() < 8L * n) {
+                    return null;
+                }
+                long[] v = new long[n];
+                for (int i = 0; i < n; i++) {
+                    v[i] = bb.getLong();
+                }
+                return v;
+            } else {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    /** The result record wherever it is among the launcher's records (the counters record comes first). */
+    private static byte[] resultRecord(byte[] result) {
+        ByteBuffer bb = ByteBuffer.wrap(result).order(ByteOrder.LITTLE_ENDIAN);
+        while (bb.remaining() >= 16) {
+            int at = bb.position();
+            int magic = bb.getInt();
+            if (magic == RESULT_MAGIC) {
+                return java.util.Arrays.copyOfRange(result, at, at + 16);
+            }
+            if (magic != CGROUP_MAGIC) {
+                break;
+            }
+            int n = bb.getInt();
+            if (n < 0 || n > 64 || bb.remaining() < 8L * n) {
+                break;
+            }
+            bb.position(bb.position() + 8 * n);
+        }
+        return result;
+    }
+
+    /**
+     * What resource control this jail got, in words: the cgroup files written (and where), or the
+     * rlimits used instead in best-effort mode. Empty without cgroup limits.
+     */
+    public java.util.List<String> resourceControl() {
+        return cgroup == null ? java.util.List.of() : cgroup.applied();
+    }
+
+    /** The jail's cgroup directories (empty without cgroup limits); gone once the jail ended. */
+    public java.util.List<java.nio.file.Path> cgroupPaths() {
+        return cgroup == null ? java.util.List.of() : cgroup.paths();
+    }
+
+    static JailExit decode(int waitStatus, byte[] rawResult) {
+        byte[] result = resultRecord(rawResult);
         if (hasRecord(result)) {
             ByteBuffer bb = ByteBuffer.wrap(result).order(ByteOrder.LITTLE_ENDIAN);
             bb.getInt();
