@@ -43,9 +43,13 @@ public final class Cgroups {
 
     /** The cgroup mounts and this process's place in them. */
     public record Host(@Nullable Path v2Mount, String v2Own, Map<String, Path> v1Mounts, Map<String, String> v1Own) {
-        /** True when the v2 hierarchy carries controllers (a unified or v2-first host). */
+        /**
+         * True when the v2 hierarchy carries the memory controller (a unified host). A hybrid host's
+         * v2 may carry a stray controller (hugetlb, misc) while memory, pids and cpu are on v1.
+         */
         public boolean v2Usable() {
-            return v2Mount != null && !read(v2Mount.resolve("cgroup.controllers")).isBlank();
+            return v2Mount != null && !v1Mounts.containsKey("memory")
+                    && List.of(read(v2Mount.resolve("cgroup.controllers")).strip().split("\\s+")).contains("memory");
         }
 
         /** This process's cgroup directory in the v2 hierarchy. */
@@ -432,6 +436,14 @@ public final class Cgroups {
         }
         Path parent = limits.parent();
         if (parent != null) {
+            // Below this JVM's cgroup in some hierarchy: the same path below its cgroup in this one
+            // (the JVM's place differs between hierarchies, e.g. memory:/app but pids:/).
+            for (String c : h.v1Mounts().keySet()) {
+                Path own = h.v1Dir(c);
+                if (own != null && parent.startsWith(own) && h.v1Dir(controller) != null) {
+                    return h.v1Dir(controller).resolve(own.relativize(parent).toString());
+                }
+            }
             for (Path m : h.v1Mounts().values()) {
                 if (parent.startsWith(m)) {
                     return mount.resolve(m.relativize(parent).toString());

@@ -232,6 +232,19 @@ public final class SpecWriter {
         return this;
     }
 
+    /** Whether an encoded spec holds a record of {@code type}. */
+    public static boolean has(byte[] spec, int type) {
+        ByteBuffer bb = ByteBuffer.wrap(spec).order(ByteOrder.LITTLE_ENDIAN);
+        int off = 8;
+        while (off + 8 <= spec.length) {
+            if (bb.getShort(off) == type) {
+                return true;
+            }
+            off += 8 + bb.getInt(off + 4);
+        }
+        return false;
+    }
+
     public byte[] toByteArray() {
         return Arrays.copyOf(buf.array(), buf.position());
     }
