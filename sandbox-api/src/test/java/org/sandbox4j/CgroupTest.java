@@ -46,10 +46,12 @@ import org.sandbox4j.landlock.Compatibility;
 class CgroupTest {
     private static final long MIB = 1L << 20;
     private static final List<Path> DELEGATED = new ArrayList<>();
+    /** The cgroup v2 guest's run (sandbox-native/test/cgroup2): "delegated", "refused" or null. */
+    private static final String GUEST = System.getProperty("sandbox4j.test.cgroups");
 
     /** Whether jails in this mode can get a cgroup at all (for the assumptions). */
     private static boolean cgroupsWork(JailMode mode) {
-        if (System.getProperty("sandbox4j.test.cgroupParent") != null) {
+        if (System.getProperty("sandbox4j.test.cgroupParent") != null || "delegated".equals(GUEST)) {
             return true;
         }
         if (LibC.geteuid() != 0) {
@@ -247,6 +249,19 @@ class CgroupTest {
     }
 
     @Test
+    void nonRootJvmWithoutDelegationIsRefusedWithTheFix() throws Exception {
+        assumeTrue(LibC.geteuid() != 0 && !"delegated".equals(GUEST) && System.getProperty("sandbox4j.test.cgroupParent") == null,
+                "needs a JVM that is not root and has no delegated cgroup (the guest's 'refused' run)");
+        Sandbox s = base().memoryLimit(64 * MIB).pidsLimit(10).build();
+        SandboxSetupException e = assertThrows(SandboxSetupException.class, () -> s.start(ATTACK, "exit", "0"));
+        assertEquals(SetupStep.CGROUP, e.step(), e.getMessage());
+        assertTrue(e.getMessage().contains("Delegate=yes") && e.getMessage().contains("systemd-run --user --scope"), e.getMessage());
+        assertTrue(e.getMessage().contains("memoryLimit(64 MiB), pidsLimit(10)"), e.getMessage());
+        // Control: the same jail without cgroup limits starts (defaults are best effort, never failing).
+        assertTrue(run(base().build(), ATTACK, "exit", "0").ok());
+    }
+
+    @Test
     void strictFailsAndBestEffortFallsBackToRlimits() throws Exception {
         Path notACgroup = Path.of("/proc/self"); // no cgroup files: nothing can be created there
         Sandbox strict = base().memoryLimit(64 * MIB).cgroupParent(notACgroup).build();
@@ -301,8 +316,8 @@ class CgroupTest {
         String prefix = "sb4j-" + ProcessHandle.current().pid() + "-";
         List<Path> roots = new ArrayList<>();
         Cgroups.Host h = Cgroups.host();
-        if (h.v2Dir() != null) {
-            roots.add(h.v2Dir());
+        if (h.v2Mount() != null) {
+            roots.add(h.v2Mount());
         }
         for (String c : new String[] {"memory", "pids", "cpu", "cpuacct"}) {
             if (h.v1Dir(c) != null) {
@@ -313,7 +328,7 @@ class CgroupTest {
             if (!Files.isDirectory(r)) {
                 continue;
             }
-            try (Stream<Path> s = Files.walk(r, 3)) {
+            try (Stream<Path> s = Files.walk(r, 4)) {
                 List<Path> left = s.filter(p -> p.getFileName().toString().startsWith(prefix)).toList();
                 assertTrue(left.isEmpty(), "left behind: " + left);
             }

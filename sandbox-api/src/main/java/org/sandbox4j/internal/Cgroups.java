@@ -38,6 +38,8 @@ public final class Cgroups {
     private static final AtomicLong COUNTER = new AtomicLong();
     static final int CG_F_V2 = 1;
     static final int CG_F_INTO = 2;
+    /** The leaf this JVM moves itself into on cgroup v2 when its own cgroup must get controllers. */
+    static final String LEAF = "sb4j-jvm";
 
     private Cgroups() {}
 
@@ -476,6 +478,8 @@ public final class Cgroups {
                 if (LibC.mkdir(base.toString(), 0755) != 0 && Native.getLastError() != 17 /* EEXIST */) {
                     throw cgroupError(limits, Native.getLastError(), base, "create the library's cgroup subtree", fixFor(base));
                 }
+            } else if (own.getFileName().toString().equals(LEAF)) {
+                base = own.getParent(); // this JVM moved itself into a leaf of its delegated cgroup
             } else {
                 base = own;
             }
@@ -542,7 +546,7 @@ public final class Cgroups {
                     + ")", "start the JVM alone in its delegated cgroup (systemd-run --user --scope -p Delegate=yes java ...),"
                     + " or move the other processes into a leaf, or pass a cgroup without processes as cgroupParent(...)");
         }
-        Path leaf = base.resolve("sb4j-jvm");
+        Path leaf = base.resolve(LEAF);
         if (LibC.mkdir(leaf.toString(), 0755) != 0 && Native.getLastError() != 17) {
             throw cgroupError(limits, Native.getLastError(), leaf, "create a leaf cgroup for this JVM", fixFor(base));
         }
