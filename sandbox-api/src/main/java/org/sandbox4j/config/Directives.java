@@ -313,12 +313,12 @@ public final class Directives {
             case "rlimit":
                 return rlimit(b, d, v);
             case "memory-max": {
-                long bytes = parseSize(d, v);
+                long bytes = parseMemory(d, v);
                 b.memoryLimit(bytes);
                 return "memoryLimit(" + bytes + "L)";
             }
             case "swap-max": {
-                long bytes = v.strip().equals("0") ? 0 : parseSize(d, v);
+                long bytes = v.strip().equals("0") ? 0 : parseMemory(d, v);
                 b.swapLimit(bytes);
                 return "swapLimit(" + bytes + "L)";
             }
@@ -467,7 +467,7 @@ public final class Directives {
         return new ConfigException(d.source(), d.line(), d.name() + ": policy " + msg);
     }
 
-    private static long parseSize(Directive d, String v) {
+    private static long parseMemory(Directive d, String v) {
         try {
             long bytes = org.sandbox4j.cgroup.CgroupLimits.parseBytes(v);
             if (bytes < (1L << 20)) {

@@ -382,7 +382,7 @@ final class RunCommand {
         List<String> rl = all(steps, "rlimit");
         sb.append("  rlimits: ").append(rl.isEmpty() ? "inherited from sandbox4j" : String.join(", ", rl)).append('\n');
         sb.append("  resource limits (docs/resources.md):\n");
-        for (String l : sandbox.describeResourceLimits()) {
+        for (String l : s.describeResourceLimits()) {
             sb.append("    ").append(l).append('\n');
         }
         List<String> caps = all(steps, "cap-keep");
@@ -488,7 +488,7 @@ final class RunCommand {
             String what = exit.usage().orElseThrow().describe(l);
             System.err.println(l == org.sandbox4j.cgroup.ResourceLimit.MEMORY && exit.signaled()
                     ? "sandbox4j: the jail was killed: " + what
-                    : "sandbox4j: the jail hit its " + what);
+                    : "sandbox4j: note: " + what);
         }
         if (exit.timedOut() && !quiet) {
             Duration limit = sandbox.timeLimit();
