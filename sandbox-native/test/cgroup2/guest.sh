@@ -3,7 +3,7 @@
 # /sys/fs/cgroup: the cgroup tests as root, as uid 65534 in a delegated subtree, and as uid 65534
 # without one. Prints GUEST-RESULT lines (run.sh sums them).
 set -u
-. /tmp/guest.env   # JAVA, CP (colon list on the host), SRC (sandbox-api/src/test/c), CLASSES (test classes)
+. /tmp/guest.env   # JAVA, CP (colon list on the host, the runner last), SRC (sandbox-api/src/test/c), TESTS
 echo "guest: kernel $(uname -r), cgroup controllers: $(cat /sys/fs/cgroup/cgroup.controllers)"
 # uid 65534 cannot read root's ~/.m2 or a private clone: copy the class path to the guest's tmpfs.
 mkdir -p /tmp/cp && i=0 && GCP=""
@@ -12,13 +12,13 @@ for e in $(echo "$CP" | tr ':' ' '); do
   if [ -d "$e" ]; then dst=/tmp/cp/$i; cp -r "$e" "$dst"; else dst=/tmp/cp/$i.jar; cp "$e" "$dst"; fi
   GCP="$GCP:$dst"; i=$((i + 1))
 done
-mkdir -p /tmp/src && cp "$SRC"/*.c /tmp/src/ && cp "$RUNNER" /tmp/GuestRunner.java
-chmod -R a+rX /tmp/cp /tmp/src /tmp/GuestRunner.java
+mkdir -p /tmp/src && cp "$SRC"/*.c /tmp/src/
+chmod -R a+rX /tmp/cp /tmp/src
 GCP=${GCP#:}
 run() { # LABEL USER-PREFIX... -- JAVA-OPTS...
   label=$1; shift
   (cd /tmp && "$@" "$JAVA" -Xshare:auto -XX:TieredStopAtLevel=1 -Dsandbox4j.test.csrc=/tmp/src -Djava.io.tmpdir=/tmp \
-     -cp "$GCP" $JOPTS /tmp/GuestRunner.java "$label" $TESTS 2>&1)
+     -cp "$GCP" $JOPTS GuestRunner "$label" $TESTS 2>&1)
 }
 AS65534="setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/tmp"
 

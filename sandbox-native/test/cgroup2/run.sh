@@ -13,7 +13,7 @@ ROOT=$(cd "$NATIVE/.." && pwd)
 CACHE=$NATIVE/target/cgroup2-cache
 WORK=$NATIVE/target/cgroup2-test
 QEMU_TIMEOUT=${SB4J_QEMU_TIMEOUT:-240}
-TESTS=${SB4J_CGROUP2_TESTS:-org.sandbox4j.CgroupTest}
+TESTS=${SB4J_CGROUP2_TESTS:-org.sandbox4j.CgroupTest org.sandbox4j.worker.WorkerCgroupTest}
 t0=$(date +%s)
 say() { echo "cgroup2: $*"; }
 die() { echo "cgroup2: error: $*" >&2; exit 1; }
@@ -63,11 +63,17 @@ for m in virtio_pci 9pnet_virtio 9p; do add "$m"; done
 echo $order | tr ' ' '\n' > "$R/modules.order"
 cp "$HERE/init" "$R/init" && cp "$HERE/guest.sh" "$R/guest.sh"
 printf '#!/bin/busybox sh\n/bin/busybox echo KVM-PROBE-OK\n/bin/busybox poweroff -f\n' > "$R/probe" && chmod 755 "$R/probe"
-CP=$CLASSES:$TCLASSES:$(cd "$ROOT/sandbox-api" && mvn -B -q -o dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=/dev/stdout)
+# A snapshot of the compiled classes (a build running meanwhile must not change them under the guest),
+# the dependencies from Maven, and the test runner compiled here (javac under TCG would take long).
+mkdir -p "$WORK/snap" && cp -r "$CLASSES" "$WORK/snap/classes" && cp -r "$TCLASSES" "$WORK/snap/test-classes"
+(cd "$ROOT/sandbox-api" && mvn -B -q -o -Dstyle.color=never dependency:build-classpath -Dmdep.includeScope=test \
+  -Dmdep.outputFile="$WORK/deps.txt") >"$WORK/mvn.log" 2>&1 || { cat "$WORK/mvn.log" >&2; die "mvn dependency:build-classpath failed"; }
 LAUNCHER_JAR=$(ls ~/.m2/repository/org/junit/platform/junit-platform-launcher/1.11.4/junit-platform-launcher-1.11.4.jar 2>/dev/null || true)
 [ -n "$LAUNCHER_JAR" ] || die "junit-platform-launcher 1.11.4 is not in ~/.m2 (mvn -B dependency:get -Dartifact=org.junit.platform:junit-platform-launcher:1.11.4)"
-{ echo "JAVA='$JAVA'"; echo "CP='$CP:$LAUNCHER_JAR'"; echo "SRC='$ROOT/sandbox-api/src/test/c'"
-  echo "RUNNER='$HERE/GuestRunner.java'"; echo "TESTS='$TESTS'"; } > "$R/guest.env"
+CP=$WORK/snap/classes:$WORK/snap/test-classes:$(cat "$WORK/deps.txt"):$LAUNCHER_JAR
+"$(dirname "$JAVA")/javac" -d "$WORK/snap/runner" -cp "$CP" "$HERE/GuestRunner.java" || die "javac GuestRunner.java failed"
+{ echo "JAVA='$JAVA'"; echo "CP='$CP:$WORK/snap/runner'"; echo "SRC='$ROOT/sandbox-api/src/test/c'"
+  echo "TESTS='$TESTS'"; } > "$R/guest.env"
 chmod 755 "$R/init" "$R/guest.sh"
 (cd "$R" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) > "$WORK/initramfs.cpio"
 say "kernel $KVER, modules:$order; prepared in $(($(date +%s) - t0))s"

@@ -197,26 +197,34 @@ public final class Cgroups {
             return new ResourceUsage(peak, cpu, oom, pidsHits, limits.memoryMax(), pidsApplied);
         }
 
-        /**
-         * Kills what is left in the cgroups and removes them, if the launcher did not (it was killed);
-         * idempotent. Waits at most about two seconds for processes to go.
-         */
+        /** {@link #finish()}, for callers that do not need the counters. */
         public void cleanup() {
+            finish();
+        }
+
+        /**
+         * What the launcher does at the end, for when it could not (it was killed by SIGKILL): kills
+         * what is left in the cgroups, reads the counters (in {@link #write} order), removes the
+         * directories. Idempotent; returns null when the directories were already gone (the launcher
+         * removed them and sent the counters itself). Waits at most about two seconds for processes.
+         */
+        public synchronized long @Nullable [] finish() {
             if (cleaned) {
-                return;
+                return null;
             }
             cleaned = true;
-            for (int i = dirs.size() - 1; i >= 0; i--) {
-                Path p = dirs.get(i).path;
-                if (!Files.isDirectory(p)) {
+            boolean any = false;
+            for (Dir d : dirs) {
+                if (!Files.isDirectory(d.path)) {
                     continue;
                 }
-                if (dirs.get(i).v2) {
-                    writeFile(p.resolve("cgroup.kill"), "1");
+                any = true;
+                if (d.v2) {
+                    writeFile(d.path.resolve("cgroup.kill"), "1");
                 }
                 for (int round = 0; round < 200; round++) {
-                    String procs = read(p.resolve("cgroup.procs"));
-                    if (procs.isBlank() && LibC.rmdir(p.toString()) == 0) {
+                    String procs = read(d.path.resolve("cgroup.procs"));
+                    if (procs.isBlank()) {
                         break;
                     }
                     for (String pid : procs.split("\n")) {
@@ -226,10 +234,26 @@ public final class Cgroups {
                     }
                     sleep(10);
                 }
+            }
+            if (!any) {
+                return null;
+            }
+            List<Long> values = new ArrayList<>();
+            for (Dir d : dirs) {
+                for (String[] st : d.stats) {
+                    values.add(counter(read(d.path.resolve(st[0])), st[1]));
+                }
+            }
+            for (int i = dirs.size() - 1; i >= 0; i--) {
+                Path p = dirs.get(i).path;
+                for (int round = 0; round < 200 && Files.isDirectory(p) && LibC.rmdir(p.toString()) != 0; round++) {
+                    sleep(10);
+                }
                 if (Files.isDirectory(p)) {
                     LOG.warn("sandbox4j: could not remove the jail's cgroup {}", p);
                 }
             }
+            return values.stream().mapToLong(Long::longValue).toArray();
         }
     }
 
@@ -635,6 +659,21 @@ public final class Cgroups {
             return "the launcher's user may not move processes into " + path + ": " + fixFor(Path.of(path).getParent());
         }
         return "see docs/resources.md";
+    }
+
+    /** A counter as the launcher reads it: the first number, or the value on the line "key N"; -1 if absent. */
+    static long counter(String text, String key) {
+        for (String line : text.split("\n")) {
+            String v = key.isEmpty() ? line.strip() : line.startsWith(key + " ") ? line.substring(key.length() + 1).strip() : null;
+            if (v != null) {
+                try {
+                    return Long.parseLong(v.split("\\s+")[0]);
+                } catch (NumberFormatException e) {
+                    return -1;
+                }
+            }
+        }
+        return -1;
     }
 
     /** Writes {@code text} to a cgroup file; returns 0 or the errno. */
