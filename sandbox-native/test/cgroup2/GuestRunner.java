@@ -29,7 +29,7 @@ public class GuestRunner {
             public void executionFinished(TestIdentifier id, TestExecutionResult r) {
                 if (id.isTest()) {
                     System.out.println("  " + (r.getStatus() == TestExecutionResult.Status.SUCCESSFUL ? "ok   " : "FAIL ") + label
-                            + ": " + id.getDisplayName() + " " + id.getUniqueId().replaceAll(".*class:([^/]*)/.*method:([^(]*).*", "$1.$2")
+                            + ": " + id.getUniqueId().replaceAll(".*class:([^\\]]*)\\].*(method|template):([^(]*).*", "$1.$3") + " " + id.getDisplayName()
                             + r.getThrowable().map(t -> "\n        " + t.toString().replace("\n", "\n        ")).orElse(""));
                 }
             }

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Runs in the guest, chrooted into the host's (read-only) file system with a cgroup2-only
+# Runs in the guest as pid 1, switched to the host's (read-only) file system with a cgroup2-only
 # /sys/fs/cgroup: the cgroup tests as root, as uid 65534 in a delegated subtree, and as uid 65534
 # without one. Prints GUEST-RESULT lines (run.sh sums them).
 set -u
@@ -36,3 +36,7 @@ if [ "$left" = 0 ]; then echo "GUEST-RESULT leak 1 passed, 0 failed, 0 skipped";
 
 echo "guest: === as uid 65534 without delegation (must refuse, naming the fix)"
 JOPTS="-Dsandbox4j.test.cgroups=refused" run refused $AS65534
+echo "guest: done"
+sync
+echo o > /proc/sysrq-trigger # power off (pid 1 must not exit)
+sleep 10
