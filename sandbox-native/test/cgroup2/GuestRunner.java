@@ -28,7 +28,9 @@ public class GuestRunner {
             @Override
             public void executionFinished(TestIdentifier id, TestExecutionResult r) {
                 if (id.isTest()) {
-                    System.out.println("  " + (r.getStatus() == TestExecutionResult.Status.SUCCESSFUL ? "ok   " : "FAIL ") + label
+                    TestExecutionResult.Status st = r.getStatus();
+                    System.out.println("  " + (st == TestExecutionResult.Status.SUCCESSFUL ? "ok   "
+                            : st == TestExecutionResult.Status.ABORTED ? "skip " : "FAIL ") + label
                             + ": " + id.getUniqueId().replaceAll(".*class:([^\\]]*)\\].*(method|template):([^(]*).*", "$1.$3") + " " + id.getDisplayName()
                             + r.getThrowable().map(t -> "\n        " + t.toString().replace("\n", "\n        ")).orElse(""));
                 }
@@ -43,7 +45,7 @@ public class GuestRunner {
         TestExecutionSummary s = summary.getSummary();
         s.printFailuresTo(new PrintWriter(System.out), 15);
         System.out.println("GUEST-RESULT " + label + " " + s.getTestsSucceededCount() + " passed, "
-                + s.getTestsFailedCount() + " failed, " + s.getTestsSkippedCount() + " skipped");
+                + s.getTestsFailedCount() + " failed, " + (s.getTestsSkippedCount() + s.getTestsAbortedCount()) + " skipped");
         System.exit(s.getTotalFailureCount() == 0 ? 0 : 1);
     }
 }

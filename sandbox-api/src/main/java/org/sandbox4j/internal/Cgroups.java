@@ -544,15 +544,21 @@ public final class Cgroups {
         if (sb.length() == 0) {
             return;
         }
+        // Never enable a controller on a cgroup that holds processes (the root cgroup excepted): the
+        // kernel refuses domain controllers (EBUSY), and accepts threaded ones (pids, cpu), which
+        // would make it a thread root whose children can hold no jail (EOPNOTSUPP).
+        if (!isV2Root(base) && !read(base.resolve("cgroup.procs")).isBlank()) {
+            moveSelfToLeaf(base, limits);
+        }
         Path ctl = base.resolve("cgroup.subtree_control");
         int err = writeFile(ctl, sb.toString());
-        if (err == 16 /* EBUSY */) {
-            moveSelfToLeaf(base, limits);
-            err = writeFile(ctl, sb.toString());
-        }
         if (err != 0) {
             throw cgroupError(limits, err, ctl, "enable " + sb, fixFor(base));
         }
+    }
+
+    private static boolean isV2Root(Path dir) {
+        return !Files.exists(dir.resolve("cgroup.type")); // every non-root v2 cgroup has one
     }
 
     /** The "no internal processes" rule: move this JVM (only if it is alone there) into base/sb4j-jvm. */
