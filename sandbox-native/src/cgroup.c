@@ -143,6 +143,7 @@ static int kill_listed(const char *dir) {
   int n = 0;
   for (char *p = buf; *p;) {
     uint64_t pid = parse_u64(p);
+    /* A task in the middle of its exit is listed as 0; kill(0) would hit our own process group. */
     if (pid != CG_UNREADABLE && pid > 1 && pid < (1u << 22)) {
       (void)kill((pid_t)pid, SIGKILL);
       n++;

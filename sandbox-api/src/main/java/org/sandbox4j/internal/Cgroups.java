@@ -228,8 +228,11 @@ public final class Cgroups {
                         break;
                     }
                     for (String pid : procs.split("\n")) {
-                        if (!pid.isBlank()) {
-                            LibC.kill(Integer.parseInt(pid.strip()), LibC.SIGKILL);
+                        // A task in the middle of its exit is listed as 0: kill(0) would be our own
+                        // process group.
+                        int n = pid.isBlank() ? 0 : Integer.parseInt(pid.strip());
+                        if (n > 1) {
+                            LibC.kill(n, LibC.SIGKILL);
                         }
                     }
                     sleep(10);
