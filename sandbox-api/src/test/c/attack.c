@@ -235,8 +235,8 @@ static int cmd_alloc(const char *mib) {
     return p[n / 2] == 1 ? ok("alloc") : denied("alloc");
 }
 
-/* Writes MIB mebibytes to PATH (a tmpfs bomb: tmpfs pages are memory). */
-static int cmd_fill(const char *path, const char *mib) {
+/* fillmib PATH MIB: writes MIB mebibytes to PATH (a tmpfs bomb: tmpfs pages are memory). */
+static int cmd_fillmib(const char *path, const char *mib) {
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
     if (fd < 0) return denied("open");
     static char chunk[1 << 20];
@@ -248,7 +248,7 @@ static int cmd_fill(const char *path, const char *mib) {
             return denied(what);
         }
     }
-    return ok("fill");
+    return ok("fillmib");
 }
 
 /* N processes spin for MS milliseconds of wall time each: a CPU hog. */
@@ -685,7 +685,7 @@ static int dispatch(int argc, char **argv, char **envp) {
     if (!strcmp(c, "nofile")) return cmd_nofile(a);
     if (!strcmp(c, "forkbomb")) return cmd_forkbomb(a);
     if (!strcmp(c, "alloc")) return cmd_alloc(a);
-    if (!strcmp(c, "fill")) return cmd_fill(a, argc > 3 ? argv[3] : "0");
+    if (!strcmp(c, "fillmib")) return cmd_fillmib(a, argc > 3 ? argv[3] : "0");
     if (!strcmp(c, "spin")) return cmd_spin(a, argc > 3 ? argv[3] : "0");
     if (!strcmp(c, "sleep")) return cmd_sleep(a);
     if (!strcmp(c, "hold")) return cmd_hold(a);

@@ -138,7 +138,7 @@ class CgroupTest {
         try (AutoCloseable m = mode.activate()) {
             // A tmpfs larger than the memory limit: only the cgroup stops the writer.
             SandboxedProcess p = limited(mode).clearMounts().readOnly(JailTestSupport.fixtures().resolve("attack").toString(), ATTACK)
-                    .tmpfs("/tmp", 1024 * MIB).memoryLimit(48 * MIB).build().start(ATTACK, "fill", "/tmp/bomb", "200");
+                    .tmpfs("/tmp", 1024 * MIB).memoryLimit(48 * MIB).build().start(ATTACK, "fillmib", "/tmp/bomb", "200");
             assertTrue(p.waitFor(60, TimeUnit.SECONDS));
             JailExit exit = p.jailExit();
             assertEquals(ResourceLimit.MEMORY, exit.limitReached().orElse(null), exit.toString());
@@ -147,7 +147,7 @@ class CgroupTest {
 
             // Control: the same tmpfs without the memory limit takes the 200 MiB.
             Result control = run(base().clearMounts().readOnly(JailTestSupport.fixtures().resolve("attack").toString(), ATTACK)
-                    .tmpfs("/tmp", 1024 * MIB).build(), ATTACK, "fill", "/tmp/bomb", "200");
+                    .tmpfs("/tmp", 1024 * MIB).build(), ATTACK, "fillmib", "/tmp/bomb", "200");
             assertTrue(control.ok(), control.toString());
         }
     }
@@ -206,11 +206,11 @@ class CgroupTest {
     @EnumSource(JailMode.class)
     void defaultTmpfsCapStopsAFill(JailMode mode) throws Exception {
         try (AutoCloseable m = mode.activate()) {
-            Result r = run(base().build(), ATTACK, "fill", "/tmp/big", "300");
+            Result r = run(base().build(), ATTACK, "fillmib", "/tmp/big", "300");
             assertTrue(r.out().startsWith("DENIED") && r.out().contains("write MiB #256"), r.toString()); // full at 256 MiB
             // Control: a size given by the caller is the size.
             Result control = run(base().clearMounts().readOnly(JailTestSupport.fixtures().resolve("attack").toString(), ATTACK)
-                    .tmpfs("/tmp", 400 * MIB).build(), ATTACK, "fill", "/tmp/big", "300");
+                    .tmpfs("/tmp", 400 * MIB).build(), ATTACK, "fillmib", "/tmp/big", "300");
             assertTrue(control.ok(), control.toString());
         }
     }
