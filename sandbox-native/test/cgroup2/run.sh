@@ -4,7 +4,7 @@
 # JDK running the built sandbox-api classes and CgroupTest three times: as root, as uid 65534 in a
 # delegated subtree, as uid 65534 without one (refusal). Usage: test/cgroup2/run.sh (from
 # `make check-cgroup2`, after `mvn -pl sandbox-api -am test-compile` or a full build; as root).
-# Environment: SB4J_QEMU_TIMEOUT=240 (seconds), SB4J_CGROUP2_REFRESH=1 re-fetches the kernel,
+# Environment: SB4J_QEMU_TIMEOUT=900 (seconds; TCG needs about 10 min on a busy 2-core host, KVM far less), SB4J_CGROUP2_REFRESH=1 re-fetches the kernel,
 # SB4J_CGROUP2_TESTS="org.sandbox4j.CgroupTest ..." the classes to run.
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -12,7 +12,7 @@ NATIVE=$(cd "$HERE/../.." && pwd)
 ROOT=$(cd "$NATIVE/.." && pwd)
 CACHE=$NATIVE/target/cgroup2-cache
 WORK=$NATIVE/target/cgroup2-test
-QEMU_TIMEOUT=${SB4J_QEMU_TIMEOUT:-240}
+QEMU_TIMEOUT=${SB4J_QEMU_TIMEOUT:-900}
 TESTS=${SB4J_CGROUP2_TESTS:-org.sandbox4j.CgroupTest org.sandbox4j.worker.WorkerCgroupTest}
 t0=$(date +%s)
 say() { echo "cgroup2: $*"; }
