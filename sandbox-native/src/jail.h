@@ -88,6 +88,16 @@ __attribute__((noreturn)) void init_run(const struct jail *j, pid_t target);
 /* zygote.c: the prestarted launcher (server mode, argv[1] "--zygote") */
 __attribute__((noreturn)) void zygote_main(void);
 
+/* cgroup.c: placement of the jail in the cgroups Java made, and their end (launcher side) */
+/* Clones the jail, into the v2 cgroup (CLONE_INTO_CGROUP) where there is one and the kernel can;
+ * *placed says whether it did. Same return as clone. */
+pid_t cgroup_clone(const struct spec *s, unsigned long clone_flags, int *placed);
+/* Writes pid into every cgroup's cgroup.procs (but the one it was cloned into); reports on failure. */
+int cgroup_place(const struct spec *s, pid_t pid, int placed);
+/* After pid 1 ended: kills the rest, reads the counters, removes the directories, and writes the
+ * counters record to result_fd. Does nothing without CGROUP records. */
+void cgroup_finish(const struct spec *s, int result_fd);
+
 /* contain.c */
 __attribute__((noreturn)) void contain_run(struct jail *j);
 

@@ -239,7 +239,8 @@ int main(int argc, char **argv) {
   struct jail sj;
   if (sv_start(&s, &sj)) setup_failed();
 
-  pid_t pid = (pid_t)syscall(SYS_clone, (unsigned long)s.clone_flags | SIGCHLD, 0, 0, 0, 0);
+  int cg_placed = 0;
+  pid_t pid = cgroup_clone(&s, s.clone_flags, &cg_placed);
   if (pid < 0) {
     report_clone_failure(s.clone_flags, errno);
     setup_failed();
@@ -261,9 +262,12 @@ int main(int argc, char **argv) {
   if (init_p[1] >= 0) close(init_p[1]);
   if (sj.sv_sock >= 0) close(sj.sv_sock);
 
-  if ((s.clone_flags & CLONE_NEWUSER) && launcher_root && userns_write_maps(pid, &s, 0, 0)) {
+  /* The jail waits on the sync pipe: it runs nothing before it is in its cgroups and has its maps. */
+  if (cgroup_place(&s, pid, cg_placed) ||
+      ((s.clone_flags & CLONE_NEWUSER) && launcher_root && userns_write_maps(pid, &s, 0, 0))) {
     kill(pid, SIGKILL);
     while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {}
+    cgroup_finish(&s, FD_RESULT);
     setup_failed();
   }
   /* Release the child. The write end stays open: its HUP tells the jail the launcher is gone. */
@@ -316,7 +320,9 @@ int main(int argc, char **argv) {
         if (r == pid) pid1_done = 1, pid1_st = st;
       if (pid1_done) {
         if (shared_pid) kill_descendants();
-        mirror(status_from_init(init_p[0], pid1_st), flags);
+        st = status_from_init(init_p[0], pid1_st);
+        cgroup_finish(&s, FD_RESULT);
+        mirror(st, flags);
       }
     }
   }
@@ -324,5 +330,7 @@ int main(int argc, char **argv) {
   int st;
   while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
   if (shared_pid) kill_descendants();
-  mirror(status_from_init(init_p[0], st), flags);
+  st = status_from_init(init_p[0], st);
+  cgroup_finish(&s, FD_RESULT);
+  mirror(st, flags);
 }

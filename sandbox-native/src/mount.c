@@ -407,11 +407,19 @@ static int op_bind(const struct spec *s, const struct spec_op *op, int *tree) {
 }
 
 static int op_tmpfs(const struct spec *s, const struct spec_op *op) {
-  char mode[16];
+  char mode[16], size[24] = "", inodes[24] = "";
   snprintf(mode, sizeof mode, "0%o", op->mode ? op->mode : 0755);
-  const char *const opts[][2] = {{"mode", mode}, {"size", op->data}};
+  /* data is SIZE or SIZE,INODES, each at most 20 digits (the decoder checked) */
+  const char *comma = memchr(op->data, ',', op->data_len);
+  size_t size_len = comma ? (size_t)(comma - op->data) : op->data_len;
+  memcpy(size, op->data, size_len);
+  if (comma) memcpy(inodes, comma + 1, op->data_len - size_len - 1);
+  const char *opts[3][2] = {{"mode", mode}};
+  int n = 1;
+  if (size_len) opts[n][0] = "size", opts[n++][1] = size;
+  if (comma) opts[n][0] = "nr_inodes", opts[n++][1] = inodes;
   uint64_t a = A_NOSUID_NODEV | (op->flags & OPF_READ_ONLY ? MOUNT_ATTR_RDONLY : 0);
-  int fd = mount_new("tmpfs", opts, op->data_len ? 2 : 1, a, op->b, mp_kind(s));
+  int fd = mount_new("tmpfs", (const char *const(*)[2])opts, n, a, op->b, mp_kind(s));
   if (fd < 0) return op_fail(op, "tmpfs", op->b, "mount tmpfs on");
   close(fd);
   return 0;

@@ -28,7 +28,7 @@
 
 static const char *const record_names[] = {"?", "FLAGS", "IDS", "HOSTNAME", "ROOT", "OP",
                                            "EXEC", "ARGV", "ENV", "CWD", "RLIMIT", "CAPS",
-                                           "FDMAP", "TIME_LIMIT", "SECCOMP", "LANDLOCK"};
+                                           "FDMAP", "TIME_LIMIT", "SECCOMP", "LANDLOCK", "CGROUP"};
 
 const char *spec_record_name(unsigned type) {
   return type >= 1 && type <= REC_MAX ? record_names[type] : "?";
@@ -184,10 +184,19 @@ static int decode_op(struct dec *d, struct cur *c, struct spec_op *op) {
     if (alen) return fail(d, idx, "unexpected source for op kind %u", op->kind);
   }
   if (op->kind == OP_TMPFS) {
-    if (op->data_len > 20) return fail(d, idx, "tmpfs size too long");
+    /* "SIZE" or "SIZE,INODES" (both decimal; the inode limit came later, old specs stay valid). */
+    if (op->data_len > 41) return fail(d, idx, "tmpfs size too long");
+    const char *comma = memchr(op->data, ',', op->data_len);
+    size_t size_len = comma ? (size_t)(comma - op->data) : op->data_len;
+    if (size_len > 20 || (comma && (size_len == 0 || op->data_len - size_len - 1 == 0 ||
+                                    op->data_len - size_len - 1 > 20)))
+      return fail(d, idx, "tmpfs size is not SIZE or SIZE,INODES");
     for (uint32_t i = 0; i < op->data_len; i++)
-      if (op->data[i] < '0' || op->data[i] > '9') return fail(d, idx, "tmpfs size is not decimal");
-    if (op->data_len && strspn(op->data, "0") == op->data_len) /* the kernel reads 0 as unlimited */
+      if ((op->data[i] < '0' || op->data[i] > '9') && op->data + i != comma)
+        return fail(d, idx, "tmpfs size is not decimal");
+    /* the kernel reads 0 as unlimited, for the size and for the inodes */
+    if ((size_len && strspn(op->data, "0") >= size_len) ||
+        (comma && strspn(comma + 1, "0") == op->data_len - size_len - 1))
       return fail(d, idx, "tmpfs size 0 (the kernel would read it as unlimited)");
   } else if (op->kind != OP_FILE && op->data_len) {
     return fail(d, idx, "unexpected data for op kind %u", op->kind);
@@ -239,6 +248,46 @@ static int decode_landlock(struct dec *d, struct cur *c) {
     }
     s->n_ll_rules++;
   }
+  return 0;
+}
+
+/* A file or key name in a cgroup directory: 1..64 bytes (key: 0..64) of [a-z0-9_.], no "." or "..". */
+static int cg_name(struct dec *d, struct cur *c, char **out, int may_be_empty, const char *what) {
+  uint32_t len;
+  char *p = str(d, c, SPEC_MAX_CG_NAME, 0, &len);
+  if (!p) return -1;
+  if (!len && !may_be_empty) return fail(d, -1, "empty %s", what);
+  for (uint32_t i = 0; i < len; i++) {
+    char ch = p[i];
+    if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '.'))
+      return fail(d, -1, "%s contains a character outside [a-z0-9_.]", what);
+  }
+  if (!strcmp(p, ".") || !strcmp(p, "..")) return fail(d, -1, "%s is . or ..", what);
+  *out = p;
+  return 0;
+}
+
+/* CGROUP: u32 flags, u32 reserved, path string, u32 n_stats, then n_stats x (file, key) strings. */
+static int decode_cgroup(struct dec *d, struct cur *c) {
+  struct spec *s = d->s;
+  struct spec_cgroup *g = &s->cgroups[s->n_cgroups];
+  g->flags = u32(c);
+  uint32_t res = u32(c);
+  if (c->bad) return fail(d, -1, "truncated CGROUP");
+  if (res) return fail(d, -1, "reserved field not zero");
+  if (g->flags & ~CG_F_ALL) return fail(d, -1, "flags 0x%x not allowed", g->flags);
+  if ((g->flags & CG_F_INTO) && !(g->flags & CG_F_V2)) return fail(d, -1, "INTO needs a v2 cgroup");
+  for (size_t i = 0; i < s->n_cgroups; i++)
+    if ((g->flags & CG_F_INTO) && (s->cgroups[i].flags & CG_F_INTO)) return fail(d, -1, "INTO given twice");
+  if (path_field(d, c, &g->path, "cgroup directory", -1)) return -1;
+  if (!strcmp(g->path, "/")) return fail(d, -1, "cgroup directory is /");
+  g->n_stats = u32(c);
+  if (c->bad) return fail(d, -1, "truncated CGROUP");
+  if (g->n_stats > SPEC_MAX_CG_STATS) return fail(d, -1, "%u counters, at most %u", g->n_stats, SPEC_MAX_CG_STATS);
+  for (uint32_t i = 0; i < g->n_stats; i++)
+    if (cg_name(d, c, &g->stats[i].file, 0, "counter file") || cg_name(d, c, &g->stats[i].key, 1, "counter key"))
+      return -1;
+  s->n_cgroups++;
   return 0;
 }
 
@@ -294,7 +343,7 @@ int spec_decode(const uint8_t *buf, size_t len, struct spec *s, struct spec_erro
     if (rlen > c.n - c.off) return fail(&d, -1, "length %u past the end", rlen);
     c.off += rlen;
     counts[type]++;
-    if (type != REC_OP && type != REC_RLIMIT && type != REC_FDMAP && counts[type] > 1)
+    if (type != REC_OP && type != REC_RLIMIT && type != REC_FDMAP && type != REC_CGROUP && counts[type] > 1)
       return fail(&d, -1, "repeated");
   }
   d.rec_type = 0;
@@ -303,6 +352,7 @@ int spec_decode(const uint8_t *buf, size_t len, struct spec *s, struct spec_erro
     if (!counts[required[i]]) return fail(&d, -1, "missing %s record", spec_record_name(required[i]));
   if (counts[REC_FDMAP] > SPEC_MAX_FDMAPS) return fail(&d, -1, "too many FDMAP records");
   if (counts[REC_RLIMIT] > RLIM_NLIMITS) return fail(&d, -1, "too many RLIMIT records");
+  if (counts[REC_CGROUP] > SPEC_MAX_CGROUPS) return fail(&d, -1, "too many CGROUP records");
 
   d.arena_cap = len + 1;
   d.arena = malloc(d.arena_cap);
@@ -311,7 +361,8 @@ int spec_decode(const uint8_t *buf, size_t len, struct spec *s, struct spec_erro
   s->ops = calloc(counts[REC_OP] + 1, sizeof *s->ops);
   s->rlimits = calloc(counts[REC_RLIMIT] + 1, sizeof *s->rlimits);
   s->fdmaps = calloc(counts[REC_FDMAP] + 1, sizeof *s->fdmaps);
-  if (!d.arena || !s->ops || !s->rlimits || !s->fdmaps) {
+  s->cgroups = calloc(counts[REC_CGROUP] + 1, sizeof *s->cgroups);
+  if (!d.arena || !s->ops || !s->rlimits || !s->fdmaps || !s->cgroups) {
     fail(&d, -1, "out of memory");
     goto bad;
   }
@@ -429,6 +480,9 @@ int spec_decode(const uint8_t *buf, size_t len, struct spec *s, struct spec_erro
     case REC_LANDLOCK:
       rc = decode_landlock(&d, &r);
       break;
+    case REC_CGROUP:
+      rc = decode_cgroup(&d, &r);
+      break;
     case REC_SECCOMP: {
       s->has_seccomp = 1;
       s->seccomp_flags = u32(&r);
@@ -518,6 +572,7 @@ void spec_free(struct spec *s) {
   free(s->envp);
   free(s->filter);
   free(s->ll_rules);
+  free(s->cgroups);
   free(s->arena_);
   explicit_bzero(s, sizeof *s);
 }

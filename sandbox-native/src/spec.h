@@ -21,7 +21,8 @@
 
 enum spec_record {
   REC_FLAGS = 1, REC_IDS, REC_HOSTNAME, REC_ROOT, REC_OP, REC_EXEC, REC_ARGV, REC_ENV, REC_CWD,
-  REC_RLIMIT, REC_CAPS, REC_FDMAP, REC_TIME_LIMIT, REC_SECCOMP, REC_LANDLOCK, REC_MAX = REC_LANDLOCK
+  REC_RLIMIT, REC_CAPS, REC_FDMAP, REC_TIME_LIMIT, REC_SECCOMP, REC_LANDLOCK, REC_CGROUP,
+  REC_MAX = REC_CGROUP
 };
 
 enum spec_option {
@@ -61,6 +62,23 @@ struct spec_op {
 #define SV_PREFIX 16u
 
 struct spec_rlimit { uint32_t resource; uint64_t soft, hard; };
+
+/* CGROUP (repeatable, docs/architecture.md): one cgroup directory the jail is placed in before it
+ * is released (Java created it and wrote its limits), the counters to read back when the jail
+ * ended, and removed then. */
+#define SPEC_MAX_CGROUPS 8u
+#define SPEC_MAX_CG_STATS 8u
+#define SPEC_MAX_CG_NAME 64u
+#define CG_F_V2 0x1u   /* a cgroup v2 directory: cgroup.kill ends everything in it */
+#define CG_F_INTO 0x2u /* clone3(CLONE_INTO_CGROUP) into it where the kernel has it (v2, at most one) */
+#define CG_F_ALL 0x3u
+struct spec_cg_stat { char *file, *key; }; /* key "" = the file's first number */
+struct spec_cgroup {
+  uint32_t flags;
+  char *path;
+  struct spec_cg_stat stats[SPEC_MAX_CG_STATS];
+  uint32_t n_stats;
+};
 struct spec_fdmap { int from, to; };
 
 #define LL_RULE_PATH 1u
@@ -93,6 +111,7 @@ struct spec {
   int has_landlock; uint32_t ll_min_abi;
   uint64_t ll_fs, ll_net;          /* handled rights */
   struct spec_ll_rule *ll_rules; size_t n_ll_rules;
+  struct spec_cgroup *cgroups; size_t n_cgroups;
   char *arena_;                    /* owns every string */
   size_t arena_cap_;
 };

@@ -35,13 +35,18 @@ struct knobs {
   size_t filter_len, filter_extra_bytes;
   int trailing_in_flags, nul_in_exec, bad_type, bad_reserved;
   uint32_t seccomp_flags, supervise; /* the SECCOMP record's two words */
+  int cg_count;                 /* CGROUP records (default 2: a v2 INTO one and a v1-style one) */
+  uint32_t cg_flags, cg_n_stats;
+  const char *cg_path, *cg_file, *cg_key, *tmpfs_data;
 };
 
 static struct knobs defaults(void) {
   return (struct knobs){.magic = 0x4A344253u, .version = 1, .clone_flags = NS_ALL, .options = 0x3f,
                         .exec = "/bin/sh", .op_target = "/usr", .hostname = "jail", .cwd = "/tmp",
                         .op_kind = 1, .op_flags = 1, .soft = 10, .hard = 20, .fd_from = 7, .fd_to = 3,
-                        .filter_len = 2};
+                        .filter_len = 2, .cg_count = 2, .cg_flags = 3, .cg_n_stats = 2,
+                        .cg_path = "/sys/fs/cgroup/jail", .cg_file = "memory.events", .cg_key = "oom_kill",
+                        .tmpfs_data = "268435456,65536"};
 }
 
 static void rec(struct sbuf *b, const struct knobs *k, int type, void (*body)(struct sbuf *, const struct knobs *)) {
@@ -80,6 +85,19 @@ static void b_seccomp(struct sbuf *b, const struct knobs *k) {
   for (size_t i = 0; i < k->filter_extra_bytes; i++) sb_put(b, "", 1);
 }
 
+static void b_cgroup(struct sbuf *b, const struct knobs *k, int second) {
+  sb_begin(b, 16);
+  sb_u32(b, second ? 0 : k->cg_flags);
+  sb_u32(b, 0);
+  sb_str(b, second ? "/sys/fs/cgroup/pids/jail" : k->cg_path);
+  sb_u32(b, second ? 1 : k->cg_n_stats);
+  for (uint32_t i = 0; i < (second ? 1 : k->cg_n_stats); i++) {
+    sb_str(b, i ? "memory.peak" : k->cg_file);
+    sb_str(b, i ? "" : k->cg_key);
+  }
+  sb_end(b);
+}
+
 static struct sbuf build(const struct knobs *k) {
   struct sbuf b = {0};
   sb_u32(&b, k->magic);
@@ -93,6 +111,7 @@ static struct sbuf build(const struct knobs *k) {
     sb_op(&b, 0, k->op_kind, k->op_flags, k->op_mode, k->op_kind == 1 ? "/usr" : k->op_kind == 5 ? "x" : "",
           k->op_target, k->op_data ? k->op_data : "", k->op_data ? (uint32_t)strlen(k->op_data) : 0);
     sb_op(&b, 1, 7, 0, 0600, "", "/etc/passwd", "root:x:0:0\0bin", 14);
+    sb_op(&b, 2, 2, 0, 01777, "", "/tmp", k->tmpfs_data, strlen(k->tmpfs_data));
   }
   rec(&b, k, 6, b_exec);
   rec(&b, k, 7, b_argv);
@@ -103,6 +122,7 @@ static struct sbuf build(const struct knobs *k) {
   rec(&b, k, 12, b_fdmap);
   rec(&b, k, 13, b_time);
   rec(&b, k, 14, b_seccomp);
+  for (int i = 0; i < k->cg_count; i++) b_cgroup(&b, k, i % 2);
   if (k->bad_type) { sb_begin(&b, 99); sb_end(&b); }
   if (k->bad_reserved) { sb_u16(&b, 13); sb_u16(&b, 1); sb_u32(&b, 8); sb_u64(&b, 0); }
   return b;
@@ -140,7 +160,7 @@ static void test_valid(void) {
     CHECK(s.clone_flags == NS_ALL && s.options == 0x3f, "flags");
     CHECK(s.uid == 1000 && s.host_uid == 0xFFFFFFFFu, "ids");
     CHECK(s.hostname && !strcmp(s.hostname, "jail"), "hostname");
-    CHECK(s.n_ops == 2 && s.ops[0].kind == 1 && !strcmp(s.ops[0].a, "/usr") && s.ops[1].index == 1, "ops");
+    CHECK(s.n_ops == 3 && s.ops[0].kind == 1 && !strcmp(s.ops[0].a, "/usr") && s.ops[1].index == 1, "ops");
     CHECK(s.ops[1].data_len == 14 && s.ops[1].data[10] == 0 && s.ops[1].mode == 0600, "file data");
     CHECK(!strcmp(s.exec_path, "/bin/sh") && s.argc == 2 && !strcmp(s.argv[1], "-c") && !s.argv[2], "argv");
     CHECK(s.envc == 1 && !strcmp(s.envp[0], "PATH=/bin") && !s.envp[1], "env");
@@ -151,6 +171,11 @@ static void test_valid(void) {
     CHECK(s.time_limit_ms == 5000, "time");
     CHECK(s.has_seccomp && s.filter_len == 2 && s.filter[1].k == 0x7fff0000u, "seccomp");
     CHECK(s.supervise == 0, "seccomp not supervised");
+    CHECK(s.ops[2].kind == 2 && !strcmp(s.ops[2].data, "268435456,65536"), "tmpfs size and inodes");
+    CHECK(s.n_cgroups == 2 && s.cgroups[0].flags == 3 && !strcmp(s.cgroups[0].path, "/sys/fs/cgroup/jail") &&
+              s.cgroups[0].n_stats == 2 && !strcmp(s.cgroups[0].stats[0].key, "oom_kill") &&
+              !strcmp(s.cgroups[0].stats[1].file, "memory.peak") && !s.cgroups[0].stats[1].key[0] &&
+              s.cgroups[1].flags == 0 && s.cgroups[1].n_stats == 1, "cgroups");
     spec_free(&s);
   }
   /* A supervised (LEARN) filter decodes with its mode. */
@@ -225,6 +250,30 @@ static void test_rejects(void) {
   k = defaults(); k.hostname = ""; expect_reject(k, "empty hostname", -1);
   k = defaults(); k.hostname = "01234567890123456789012345678901234567890123456789012345678901234";
   expect_reject(k, "hostname of 65", -1);
+  k = defaults(); k.tmpfs_data = "12a"; expect_reject(k, "tmpfs size not decimal", 2);
+  k = defaults(); k.tmpfs_data = "1,2,3"; expect_reject(k, "tmpfs with two commas", 2);
+  k = defaults(); k.tmpfs_data = ",5"; expect_reject(k, "tmpfs inodes without size", 2);
+  k = defaults(); k.tmpfs_data = "5,"; expect_reject(k, "tmpfs empty inodes", 2);
+  k = defaults(); k.tmpfs_data = "123456789012345678901"; expect_reject(k, "tmpfs size of 21 digits", 2);
+  k = defaults(); k.tmpfs_data = "4096";
+  { struct sbuf b = build(&k); struct spec_error e; CHECK(decode(&b, &e) == 0, "tmpfs size only: %s", e.detail); free(b.p); }
+  k = defaults(); k.cg_count = 0;
+  { struct sbuf b = build(&k); struct spec_error e; CHECK(decode(&b, &e) == 0, "no cgroup: %s", e.detail); free(b.p); }
+  k = defaults(); k.cg_count = 9; k.cg_flags = 1; expect_reject(k, "9 cgroups", -1);
+  k = defaults(); k.cg_count = 3; expect_reject(k, "INTO twice", -1);
+  k = defaults(); k.cg_flags = 4; expect_reject(k, "cgroup flag 4", -1);
+  k = defaults(); k.cg_flags = 2; expect_reject(k, "INTO without V2", -1);
+  k = defaults(); k.cg_path = "sys/fs/cgroup"; expect_reject(k, "relative cgroup path", -1);
+  k = defaults(); k.cg_path = "/sys/fs/cgroup/../etc"; expect_reject(k, "cgroup path with ..", -1);
+  k = defaults(); k.cg_path = "/"; expect_reject(k, "cgroup path /", -1);
+  k = defaults(); k.cg_n_stats = 9; expect_reject(k, "9 counters", -1);
+  k = defaults(); k.cg_n_stats = 100000; expect_reject(k, "counter count past the record", -1);
+  k = defaults(); k.cg_file = "../../etc/shadow"; expect_reject(k, "counter file with /", -1);
+  k = defaults(); k.cg_file = ".."; expect_reject(k, "counter file ..", -1);
+  k = defaults(); k.cg_file = ""; expect_reject(k, "empty counter file", -1);
+  k = defaults(); k.cg_key = "Oom kill"; expect_reject(k, "counter key with a space", -1);
+  k = defaults(); k.cg_key = "01234567890123456789012345678901234567890123456789012345678901234";
+  expect_reject(k, "counter key of 65", -1);
   k = defaults(); k.op_kind = 5; k.op_flags = 0; k.op_target = "/"; /* valid symlink spec shape */
   { struct sbuf b = build(&k); struct spec_error e; CHECK(decode(&b, &e) == 0, "symlink op: %s", e.detail); free(b.p); }
 

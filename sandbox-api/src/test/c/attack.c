@@ -228,10 +228,46 @@ static int cmd_forkbomb(const char *count) {
 
 static int cmd_alloc(const char *mib) {
     size_t n = (size_t)atol(mib) << 20;
-    char *p = malloc(n);
+    /* volatile: a compiler may drop a memset of memory nobody reads, and untouched pages cost nothing */
+    volatile char *p = malloc(n);
     if (!p) return denied("alloc");
-    memset(p, 1, n);
-    return ok("alloc");
+    for (size_t i = 0; i < n; i += 4096) p[i] = 1;
+    return p[n / 2] == 1 ? ok("alloc") : denied("alloc");
+}
+
+/* fillmib PATH MIB: writes MIB mebibytes to PATH (a tmpfs bomb: tmpfs pages are memory). */
+static int cmd_fillmib(const char *path, const char *mib) {
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0) return denied("open");
+    static char chunk[1 << 20];
+    memset(chunk, 7, sizeof chunk);
+    for (long i = 0; i < atol(mib); i++) {
+        if (write(fd, chunk, sizeof chunk) != (ssize_t)sizeof chunk) {
+            char what[64];
+            snprintf(what, sizeof what, "write MiB #%ld", i);
+            return denied(what);
+        }
+    }
+    return ok("fillmib");
+}
+
+/* N processes spin for MS milliseconds of wall time each: a CPU hog. */
+static int cmd_spin(const char *procs, const char *ms) {
+    int n = atoi(procs);
+    for (int i = 0; i < n; i++) {
+        if (fork() == 0) {
+            struct timespec t0, t;
+            clock_gettime(CLOCK_MONOTONIC, &t0);
+            volatile unsigned long x = 0;
+            do {
+                for (int k = 0; k < 100000; k++) x++;
+                clock_gettime(CLOCK_MONOTONIC, &t);
+            } while ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 < atol(ms));
+            _exit(0);
+        }
+    }
+    while (wait(NULL) > 0) {}
+    return ok("spin");
 }
 
 /* Forks N children that wait forever, then waits forever itself: a jail full of processes. */
@@ -649,6 +685,8 @@ static int dispatch(int argc, char **argv, char **envp) {
     if (!strcmp(c, "nofile")) return cmd_nofile(a);
     if (!strcmp(c, "forkbomb")) return cmd_forkbomb(a);
     if (!strcmp(c, "alloc")) return cmd_alloc(a);
+    if (!strcmp(c, "fillmib")) return cmd_fillmib(a, argc > 3 ? argv[3] : "0");
+    if (!strcmp(c, "spin")) return cmd_spin(a, argc > 3 ? argv[3] : "0");
     if (!strcmp(c, "sleep")) return cmd_sleep(a);
     if (!strcmp(c, "hold")) return cmd_hold(a);
     if (!strcmp(c, "exit")) return cmd_exit(a);

@@ -1,15 +1,20 @@
 package org.sandbox4j;
 
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
+import org.sandbox4j.cgroup.ResourceLimit;
+import org.sandbox4j.cgroup.ResourceUsage;
 import org.sandbox4j.seccomp.SeccompViolation;
 
 /**
  * How a jailed program ended: its exit code, or the signal that killed it, and whether the
- * wall-clock limit or the lifeline ended it.
+ * wall-clock limit or the lifeline ended it; with cgroup limits also which limit the jail ran into
+ * ({@link #limitReached()}) and what it used ({@link #usage()}).
  *
  * <pre>{@code
  * JailExit exit = process.jailExit();   // after waitFor()
  * if (exit.signaled()) log.warn("killed by signal {}", exit.signal());
+ * exit.limitReached().ifPresent(l -> log.warn("the jail ran into its {} limit", l.noun()));
  * }</pre>
  *
  * @param signaled true when a signal ended the program
@@ -19,13 +24,39 @@ import org.sandbox4j.seccomp.SeccompViolation;
  * @param coreDumped true when the kernel reported a core dump
  * @param killedBy the call the seccomp filter killed the program for, when the jail reported
  *     violations ({@link Sandbox.Builder#reportViolations(boolean)}); null otherwise
+ * @param resources what the jail's cgroup counted, or null when it had none
  */
 public record JailExit(boolean signaled, int code, int signal, boolean timedOut, boolean coreDumped,
-        @Nullable SeccompViolation killedBy) {
+        @Nullable SeccompViolation killedBy, @Nullable ResourceUsage resources) {
 
-    /** An end without a seccomp kill named. */
+    /** An end without a seccomp kill named and without a cgroup report. */
     public JailExit(boolean signaled, int code, int signal, boolean timedOut, boolean coreDumped) {
-        this(signaled, code, signal, timedOut, coreDumped, null);
+        this(signaled, code, signal, timedOut, coreDumped, null, null);
+    }
+
+    /** An end with the seccomp kill named, without a cgroup report. */
+    public JailExit(boolean signaled, int code, int signal, boolean timedOut, boolean coreDumped,
+            @Nullable SeccompViolation killedBy) {
+        this(signaled, code, signal, timedOut, coreDumped, killedBy, null);
+    }
+
+    /** What the jail's cgroup counted (peak memory, CPU time, OOM kills, refused forks), when it had one. */
+    public Optional<ResourceUsage> usage() {
+        return Optional.ofNullable(resources);
+    }
+
+    /**
+     * The cgroup limit the jail ran into: {@link ResourceLimit#MEMORY} when the kernel's OOM killer
+     * ended a process of the jail (the program was then killed, by SIGKILL), {@link
+     * ResourceLimit#PIDS} when a fork was refused by the process limit.
+     */
+    public Optional<ResourceLimit> limitReached() {
+        return resources == null ? Optional.empty() : resources.limitReached();
+    }
+
+    /** The same end with the cgroup's report. */
+    public JailExit withResources(@Nullable ResourceUsage usage) {
+        return new JailExit(signaled, code, signal, timedOut, coreDumped, killedBy, usage);
     }
 
     /** A normal exit with {@code code}. */
@@ -47,6 +78,12 @@ public record JailExit(boolean signaled, int code, int signal, boolean timedOut,
     public String toString() {
         String s = killedBy != null ? "killed by seccomp: " + killedBy.describe()
                 : signaled ? "killed by signal " + signal : "exited with " + code;
-        return timedOut ? s + " (time limit reached)" : s;
+        if (timedOut) {
+            s += " (time limit reached)";
+        }
+        if (resources != null && resources.limitReached().isPresent()) {
+            s += " (" + resources.describe(resources.limitReached().get()) + ")";
+        }
+        return s;
     }
 }

@@ -22,6 +22,8 @@ import org.jspecify.annotations.Nullable;
 import org.sandbox4j.caps.Capability;
 import org.sandbox4j.internal.HostDiagnosis;
 import org.sandbox4j.internal.SpecWriter;
+import org.sandbox4j.internal.Cgroups;
+import org.sandbox4j.cgroup.CgroupLimits;
 import org.sandbox4j.internal.Spawner;
 import org.sandbox4j.landlock.Landlock;
 import org.sandbox4j.landlock.LandlockPlan;
@@ -57,7 +59,12 @@ import org.sandbox4j.seccomp.SeccompProgram;
  * no_new_privs; the seccomp deny list of {@link SeccompPolicies#defaultDenyList()}; a new session (no
  * controlling terminal, so no TIOCSTI); an empty environment; only
  * stdin, stdout and stderr open; host name {@code sandbox}; an init process as pid 1 that forwards
- * signals and reaps; and death with the JVM.
+ * signals and reaps; and death with the JVM. Resource defaults (best effort, never failing a
+ * start, docs/resources.md): at most 512 processes ({@code pids.max} where the jail has a cgroup,
+ * else RLIMIT_NPROC in its user namespace), RLIMIT_NOFILE 1024, RLIMIT_CORE 0, and every tmpfs
+ * without a size capped at 256 MiB and 65536 inodes. Cgroup limits ({@link
+ * Builder#memoryLimit(long)}, {@link Builder#pidsLimit(long)}, {@link Builder#cpuLimit(double)})
+ * are strict: a limit that cannot be applied fails {@link #start(List)}.
  */
 public final class Sandbox {
     /** The uid and gid a jail runs as unless the builder chooses another ({@code nobody}). */
@@ -94,6 +101,7 @@ public final class Sandbox {
     // ---- end seccomp supervisor ----
     private final @Nullable LandlockRuleset landlock;
     private final @Nullable LandlockPlan landlockPlan;
+    private final CgroupLimits cgroupLimits;
 
     /** The spec's records that do not depend on the command, encoded once. */
     private final byte[] specPrefix;
@@ -134,6 +142,7 @@ public final class Sandbox {
         this.recorder = b.recorder;
         this.landlock = b.landlock;
         this.landlockPlan = b.landlock == null ? null : Landlock.plan(b.landlock);
+        this.cgroupLimits = b.cgroupLimits;
         this.specPrefix = encodePrefix();
     }
 
@@ -222,13 +231,23 @@ public final class Sandbox {
         }
         SpecWriter w = new SpecWriter(specPrefix.length + 64 + command.size() * 32);
         w.raw(specPrefix).exec(program).strings(SpecWriter.ARGV, command);
+        Cgroups.Jail cg = Cgroups.create(cgroupLimits, !shared.contains(Namespace.USER), rlimits.containsKey(Rlimit.NPROC),
+                rlimits.containsKey(Rlimit.AS));
+        cg.rlimits().forEach((r, v) -> w.rlimit(r, v, v));
+        cg.write(w);
         int[] jvmFds = new int[keptFds.size()];
         for (int i = 0; i < jvmFds.length; i++) {
             jvmFds[i] = keptFds.get(i)[0];
         }
-        Spawner.Spawned s = Spawner.spawn(w.toByteArray(), stdin, stdout, stderr, redirectErrorStream, jvmFds,
-                setupTimeout.toMillis(), this::toException);
-        return new SandboxedProcess(s, recorder);
+        Spawner.Spawned s;
+        try {
+            s = Spawner.spawn(w.toByteArray(), stdin, stdout, stderr, redirectErrorStream, jvmFds,
+                    setupTimeout.toMillis(), this::toException);
+        } catch (IOException | RuntimeException | Error e) {
+            cg.cleanup();
+            throw e;
+        }
+        return new SandboxedProcess(s, recorder, cg);
     }
 
     /** A jail after a lockdown gets no more than the lockdown left this JVM (LockdownState). */
@@ -249,6 +268,58 @@ public final class Sandbox {
         org.sandbox4j.internal.LockdownState.check(hostUid >= 0, caps, writable);
     }
 
+    /** The cgroup limits (docs/resources.md); {@link CgroupLimits#NONE} without any. */
+    public CgroupLimits cgroupLimits() {
+        return cgroupLimits;
+    }
+
+    /**
+     * The resource limits a start would apply, in words, without starting anything but probing the
+     * host's cgroups: {@code sandbox4j run --dry-run} prints it.
+     */
+    public List<String> describeResourceLimits() {
+        List<String> l = new ArrayList<>();
+        if (cgroupLimits.any()) {
+            l.add("cgroup: " + cgroupLimits.describe() + " (" + cgroupLimits.compatibility().name().toLowerCase(java.util.Locale.ROOT)
+                    + ")" + (cgroupLimits.parent() != null ? " under " + cgroupLimits.parent() : ""));
+        }
+        if (!rlimits.containsKey(Rlimit.NPROC)) {
+            l.add("processes: at most " + (cgroupLimits.pidsMax() > 0 ? cgroupLimits.pidsMax() : CgroupLimits.DEFAULT_PIDS)
+                    + (cgroupLimits.any() ? " (pids.max)" : shared.contains(Namespace.USER) ? " (none: share(USER) shares the host's counts)"
+                            : " (RLIMIT_NPROC in the jail's user namespace; default)"));
+        }
+        rlimits.forEach((r, v) -> l.add(r.kernelName() + "=" + (v[0] == Rlimit.INFINITY ? "unlimited" : v[0])
+                + (v[1] != v[0] ? "/" + (v[1] == Rlimit.INFINITY ? "unlimited" : v[1]) : "")));
+        if (!rlimits.containsKey(Rlimit.NOFILE)) {
+            l.add("RLIMIT_NOFILE=" + defaultNofile() + " (default)");
+        }
+        if (!rlimits.containsKey(Rlimit.CORE)) {
+            l.add("RLIMIT_CORE=0 (default)");
+        }
+        for (MountOp op : ops) {
+            if (op instanceof MountOp.Tmpfs t) {
+                l.add("tmpfs " + t.target() + ": " + (t.sizeBytes() > 0 ? CgroupLimits.formatBytes(t.sizeBytes())
+                        : CgroupLimits.formatBytes(DEFAULT_TMPFS_BYTES) + ", " + DEFAULT_TMPFS_INODES + " inodes (default)"));
+            }
+        }
+        return l;
+    }
+
+    /** The size of a tmpfs without one: 256 MiB. */
+    public static final long DEFAULT_TMPFS_BYTES = 256L << 20;
+    /** The inode limit of a tmpfs without a size. */
+    public static final long DEFAULT_TMPFS_INODES = 65536;
+    private static final long DEFAULT_NOFILE = 1024;
+
+    /** 1024, or more when a kept fd is mapped higher (its dup2 would fail otherwise). */
+    private long defaultNofile() {
+        long n = DEFAULT_NOFILE;
+        for (int[] f : keptFds) {
+            n = Math.max(n, f[1] + 1L);
+        }
+        return n;
+    }
+
     private SandboxException toException(Spawner.Status s) {
         SetupStep step = SetupStep.fromWire(s.step());
         String call = s.opIndex() >= 0 && s.opIndex() < ops.size() ? ops.get(s.opIndex()).describe() : null;
@@ -258,6 +329,9 @@ public final class Sandbox {
         } else if (step == SetupStep.PROC && s.errno() == 1) {
             hint = "the kernel refuses a new /proc where the host's /proc is partly covered (as in many containers);"
                     + " bind the host's /proc read-only instead, or run with the container's /proc unmasked";
+        } else if (step == SetupStep.CGROUP) {
+            hint = Cgroups.launcherHint(s.errno(), s.path());
+            call = cgroupLimits.describe().isEmpty() ? null : cgroupLimits.describe();
         } else if (step == SetupStep.EXECVE && s.errno() == 2) {
             hint = "the program is not visible inside the jail: bind its directory (and its libraries), e.g."
                     + " readOnlySystem()";
@@ -336,6 +410,12 @@ public final class Sandbox {
         w.strings(SpecWriter.ENV, envList);
         w.cwd(cwd);
         rlimits.forEach((r, v) -> w.rlimit(r.resource(), v[0], v[1]));
+        if (!rlimits.containsKey(Rlimit.NOFILE)) {
+            w.rlimit(Rlimit.NOFILE.resource(), defaultNofile(), defaultNofile());
+        }
+        if (!rlimits.containsKey(Rlimit.CORE)) {
+            w.rlimit(Rlimit.CORE.resource(), 0, 0);
+        }
         long caps = 0;
         for (Capability c : keptCaps) {
             caps |= 1L << c.number();
@@ -366,7 +446,10 @@ public final class Sandbox {
                     | (b.optional() ? SpecWriter.OPF_OPTIONAL : 0) | (b.noSymlinks() ? SpecWriter.OPF_NO_SYMLINKS : 0);
             w.op(i, SpecWriter.OP_BIND, f, 0, b.source(), b.target(), none);
         } else if (op instanceof MountOp.Tmpfs t) {
-            byte[] size = t.sizeBytes() > 0 ? Long.toString(t.sizeBytes()).getBytes(java.nio.charset.StandardCharsets.US_ASCII) : none;
+            // Without a size: the default cap, bytes and inodes ("SIZE,INODES"), so that a jail cannot
+            // fill the host's memory through /tmp (tmpfs pages are not counted by RLIMIT_AS).
+            String spec = t.sizeBytes() > 0 ? Long.toString(t.sizeBytes()) : DEFAULT_TMPFS_BYTES + "," + DEFAULT_TMPFS_INODES;
+            byte[] size = spec.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
             w.op(i, SpecWriter.OP_TMPFS, t.readOnly() ? SpecWriter.OPF_READ_ONLY : 0, t.mode(), "", t.target(), size);
         } else if (op instanceof MountOp.Proc p) {
             w.op(i, SpecWriter.OP_PROC, 0, 0, "", p.target(), none);
@@ -489,6 +572,7 @@ public final class Sandbox {
         private @Nullable LandlockRuleset landlock;
         private boolean reportViolations;
         private org.sandbox4j.seccomp.@Nullable SyscallRecorder recorder;
+        private CgroupLimits cgroupLimits = CgroupLimits.NONE;
 
         Builder() {}
 
@@ -525,6 +609,7 @@ public final class Sandbox {
             reportViolations = s.reportViolations;
             recorder = s.recorder;
             landlock = s.landlock;
+            cgroupLimits = s.cgroupLimits;
         }
 
         // ---- file system -------------------------------------------------------------------
@@ -899,6 +984,100 @@ public final class Sandbox {
         /** Capabilities to keep (within the jail's user namespace); all others are dropped. */
         public Builder keepCapabilities(Capability... caps) {
             keptCaps.addAll(Arrays.asList(caps));
+            return this;
+        }
+
+        // ---- cgroup limits (docs/resources.md) ----------------------------------------------
+
+        /**
+         * At most {@code bytes} of memory for the whole jail, every process together, counting
+         * anonymous memory, page cache and tmpfs pages ({@code memory.max}, v1 {@code
+         * memory.limit_in_bytes}), and no swap beyond it ({@code memory.swap.max 0}). When it is
+         * reached the kernel's OOM killer ends the jail and {@link JailExit#limitReached()} says
+         * {@code MEMORY}. Needs a cgroup: strict unless {@link #cgroupCompatibility} says otherwise.
+         *
+         * <pre>{@code
+         * Sandbox.builder().readOnlySystem().memoryLimit(256L << 20).pidsLimit(64).cpuLimit(1).build();
+         * }</pre>
+         */
+        public Builder memoryLimit(long bytes) {
+            CgroupLimits c = cgroupLimits;
+            cgroupLimits = new CgroupLimits(bytes, c.swapMax(), c.pidsMax(), c.cpuQuotaMicros(), c.cpuPeriodMicros(),
+                    c.parent(), c.compatibility());
+            return this;
+        }
+
+        /** Swap the jail may use on top of {@link #memoryLimit} (default 0; nsjail's {@code --cgroup_mem_swap_max}). */
+        public Builder swapLimit(long bytes) {
+            CgroupLimits c = cgroupLimits;
+            cgroupLimits = new CgroupLimits(c.memoryMax(), bytes, c.pidsMax(), c.cpuQuotaMicros(), c.cpuPeriodMicros(),
+                    c.parent(), c.compatibility());
+            return this;
+        }
+
+        /**
+         * At most {@code n} processes and threads at once in the jail ({@code pids.max}); a fork beyond
+         * it fails with EAGAIN and {@link JailExit#limitReached()} says {@code PIDS}. Without a call
+         * the default of 512 applies, best effort.
+         */
+        public Builder pidsLimit(long n) {
+            CgroupLimits c = cgroupLimits;
+            cgroupLimits = new CgroupLimits(c.memoryMax(), c.swapMax(), n, c.cpuQuotaMicros(), c.cpuPeriodMicros(),
+                    c.parent(), c.compatibility());
+            return this;
+        }
+
+        /**
+         * At most {@code cores} CPUs' worth of time ({@code cpu.max}, a quota per 100 ms period;
+         * fractions allowed: 0.5 is half of one core). The jail is throttled, not killed.
+         */
+        public Builder cpuLimit(double cores) {
+            if (!(cores >= 0.01) || cores > 4096) {
+                throw new IllegalArgumentException("CPU limit must be 0.01..4096 cores, not " + cores);
+            }
+            return cpuQuota(Math.round(cores * CgroupLimits.DEFAULT_CPU_PERIOD), CgroupLimits.DEFAULT_CPU_PERIOD);
+        }
+
+        /** The CPU limit as a quota per period in microseconds ({@code cpu.max "quota period"}). */
+        public Builder cpuQuota(long quotaMicros, long periodMicros) {
+            CgroupLimits c = cgroupLimits;
+            cgroupLimits = new CgroupLimits(c.memoryMax(), c.swapMax(), c.pidsMax(), quotaMicros, periodMicros,
+                    c.parent(), c.compatibility());
+            return this;
+        }
+
+        /**
+         * Where the jails' cgroups are created: a cgroup v2 directory delegated to this user (systemd
+         * {@code Delegate=yes}), or on v1 a directory in one hierarchy (the same relative path is used
+         * in the memory, pids and cpu hierarchies). Without a call: this JVM's own cgroup (as root in
+         * the v2 root cgroup, a {@code sandbox4j} subtree).
+         */
+        public Builder cgroupParent(Path dir) {
+            if (!dir.isAbsolute()) {
+                throw new IllegalArgumentException("cgroupParent needs an absolute path: " + dir);
+            }
+            CgroupLimits c = cgroupLimits;
+            cgroupLimits = new CgroupLimits(c.memoryMax(), c.swapMax(), c.pidsMax(), c.cpuQuotaMicros(), c.cpuPeriodMicros(),
+                    dir.normalize(), c.compatibility());
+            return this;
+        }
+
+        /**
+         * {@link org.sandbox4j.landlock.Compatibility#STRICT} (the default: a cgroup limit that cannot
+         * be applied fails {@link Sandbox#start(List)} with a {@link SandboxSetupException} naming the
+         * fix) or {@code BEST_EFFORT} (rlimits instead: RLIMIT_AS for memory, RLIMIT_NPROC for
+         * processes, none for CPU; what was applied is logged and in {@link SandboxedProcess#resourceControl()}).
+         */
+        public Builder cgroupCompatibility(org.sandbox4j.landlock.Compatibility compatibility) {
+            CgroupLimits c = cgroupLimits;
+            cgroupLimits = new CgroupLimits(c.memoryMax(), c.swapMax(), c.pidsMax(), c.cpuQuotaMicros(), c.cpuPeriodMicros(),
+                    c.parent(), compatibility);
+            return this;
+        }
+
+        /** All cgroup settings at once. */
+        public Builder cgroupLimits(CgroupLimits limits) {
+            this.cgroupLimits = limits;
             return this;
         }
 

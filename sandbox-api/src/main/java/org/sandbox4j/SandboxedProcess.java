@@ -68,11 +68,15 @@ public final class SandboxedProcess extends Process {
     private volatile @Nullable ProcessHandle handle;
     private volatile List<SeccompViolation> violations = List.of();
 
+    private final org.sandbox4j.internal.Cgroups.@Nullable Jail cgroup;
+
     SandboxedProcess(Spawner.Spawned s) throws IOException {
-        this(s, null);
+        this(s, null, null);
     }
 
-    SandboxedProcess(Spawner.Spawned s, @Nullable SyscallRecorder recorder) throws IOException {
+    SandboxedProcess(Spawner.Spawned s, @Nullable SyscallRecorder recorder,
+            org.sandbox4j.internal.Cgroups.@Nullable Jail cgroup) throws IOException {
+        this.cgroup = cgroup;
         this.pid = s.pid();
         this.prestarted = s.prestarted();
         this.pidfd = s.pidfd();
@@ -106,7 +110,14 @@ public final class SandboxedProcess extends Process {
                 Records r = Records.parse(result);
                 violations = r.violations;
                 report(r, recorder);
-                jailExit = decode(waitStatus, r);
+                JailExit e = decode(waitStatus, r);
+                if (cgroup != null && cgroup.hasCgroup()) {
+                    // The launcher removed the cgroups and sent the counters; killed by SIGKILL it could
+                    // not, and Java does both.
+                    long[] fromJava = cgroup.finish();
+                    e = e.withResources(cgroup.usage(r.cgroupCounters != null ? r.cgroupCounters : fromJava));
+                }
+                jailExit = e;
                 if (stdout instanceof PipeStreams.In in) {
                     in.processExited();
                 }
@@ -151,9 +162,15 @@ public final class SandboxedProcess extends Process {
     private static final int SECCOMP_RECORD = 96;
     private static final int SIGSYS = 31;
 
-    /** What the result pipe held: seccomp records (supervise.c) and the result record, last. */
+    private static final int CGROUP_MAGIC = 0x47344253;
+
+    /**
+     * What the result pipe held: seccomp records (supervise.c), the cgroup counters ("SB4G", u32 n,
+     * n x u64; -1 = unreadable) and the result record, last.
+     */
     private static final class Records {
         int @Nullable [] result;
+        long @Nullable [] cgroupCounters;
         final List<SeccompViolation> violations = new ArrayList<>();
         final List<Object[]> learned = new ArrayList<>();
         long lost;
@@ -162,9 +179,9 @@ public final class SandboxedProcess extends Process {
             Records r = new Records();
             ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
             int off = 0;
-            while (off + 16 <= b.length) {
+            while (off + 8 <= b.length) {
                 int magic = bb.getInt(off);
-                if (magic == RESULT_MAGIC) {
+                if (magic == RESULT_MAGIC && off + 16 <= b.length) {
                     r.result = new int[] {bb.getInt(off + 4), bb.getInt(off + 8), bb.getInt(off + 12)};
                     off += 16;
                 } else if (magic == SECCOMP_MAGIC && off + SECCOMP_RECORD <= b.length) {
@@ -190,6 +207,17 @@ public final class SandboxedProcess extends Process {
                         r.lost += Integer.toUnsignedLong(count);
                     }
                     off += SECCOMP_RECORD;
+                } else if (magic == CGROUP_MAGIC) {
+                    int n = bb.getInt(off + 4);
+                    if (n < 0 || n > 64 || b.length - (off + 8) < 8L * n) {
+                        break;
+                    }
+                    long[] v = new long[n];
+                    for (int i = 0; i < n; i++) {
+                        v[i] = bb.getLong(off + 8 + 8 * i);
+                    }
+                    r.cgroupCounters = v;
+                    off += 8 + 8 * n;
                 } else {
                     break;
                 }
@@ -227,6 +255,24 @@ public final class SandboxedProcess extends Process {
     }
 
     // ---- end seccomp supervisor ----
+
+    /** The counters of the launcher's cgroup record, or null. */
+    static long @Nullable [] cgroupCounters(byte[] result) {
+        return Records.parse(result).cgroupCounters;
+    }
+
+    /**
+     * What resource control this jail got, in words: the cgroup files written (and where), or the
+     * rlimits used instead in best-effort mode. Empty without cgroup limits.
+     */
+    public java.util.List<String> resourceControl() {
+        return cgroup == null ? java.util.List.of() : cgroup.applied();
+    }
+
+    /** The jail's cgroup directories (empty without cgroup limits); gone once the jail ended. */
+    public java.util.List<java.nio.file.Path> cgroupPaths() {
+        return cgroup == null ? java.util.List.of() : cgroup.paths();
+    }
 
     static JailExit decode(int waitStatus, byte[] result) {
         return decode(waitStatus, Records.parse(result));

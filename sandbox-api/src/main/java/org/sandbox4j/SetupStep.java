@@ -38,6 +38,8 @@ public enum SetupStep {
     SETSID("start a new session"),
     FORK("start the program"),
     EXECVE("execute"),
+    /** Creating the jail's cgroup, writing its limits or moving the jail into it (docs/resources.md). */
+    CGROUP("set up the jail's cgroup"),
     /** A step this version of the library does not know (launcher newer than the library). */
     UNKNOWN("set up the jail");
 

@@ -88,6 +88,13 @@ public final class Directives {
         def("inherit-env", Kind.VALUE, "NAME  copy NAME from sandbox4j's own environment, when set");
         def("cwd", Kind.VALUE, "DIR  the working directory inside the jail (default /)");
         def("rlimit", Kind.VALUE, "NAME=SOFT[:HARD]  a resource limit (nofile, nproc, as, cpu, fsize, ...); inf");
+        // cgroup limits (docs/resources.md)
+        def("memory-max", Kind.VALUE, "SIZE  memory of the whole jail, tmpfs pages included; no swap beyond it (64M, 1G)");
+        def("swap-max", Kind.VALUE, "SIZE  swap on top of memory-max (default 0)");
+        def("pids-max", Kind.VALUE, "N  processes and threads at once (default 512, best effort)");
+        def("cpu-max", Kind.VALUE, "CORES  CPU time as cores (0.5 = half a core; cpu.max)");
+        def("cgroup-parent", Kind.VALUE, "DIR  where the jails' cgroups go (a delegated cgroup v2 directory)");
+        def("cgroup-best-effort", Kind.FLAG, "rlimits instead of cgroup limits that cannot be applied (reported)");
         def("cap-keep", Kind.VALUE, "CAP  keep capability CAP inside the jail's user namespace");
         def("time-limit", Kind.VALUE, "SECONDS  kill the jail after SECONDS of wall-clock time (decimals allowed)");
         def("setup-timeout", Kind.VALUE, "SECONDS  give up when building the jail takes longer (default 60)");
@@ -305,6 +312,46 @@ public final class Directives {
                 return call("cwd", v);
             case "rlimit":
                 return rlimit(b, d, v);
+            case "memory-max": {
+                long bytes = parseMemory(d, v);
+                b.memoryLimit(bytes);
+                return "memoryLimit(" + bytes + "L)";
+            }
+            case "swap-max": {
+                long bytes = v.strip().equals("0") ? 0 : parseMemory(d, v);
+                b.swapLimit(bytes);
+                return "swapLimit(" + bytes + "L)";
+            }
+            case "pids-max": {
+                long n;
+                try {
+                    n = Long.parseLong(v.strip());
+                } catch (NumberFormatException e) {
+                    throw d.error("expected a number of processes, e.g. 64");
+                }
+                try {
+                    b.pidsLimit(n);
+                } catch (IllegalArgumentException e) {
+                    throw d.error(e.getMessage());
+                }
+                return "pidsLimit(" + n + ")";
+            }
+            case "cpu-max": {
+                double cores;
+                try {
+                    cores = Double.parseDouble(v.strip());
+                    b.cpuLimit(cores);
+                } catch (IllegalArgumentException e) {
+                    throw d.error("expected CPU cores, e.g. 0.5 or 2 (" + e.getMessage() + ")");
+                }
+                return "cpuLimit(" + cores + ")";
+            }
+            case "cgroup-parent":
+                b.cgroupParent(Path.of(v));
+                return call("cgroupParent", v);
+            case "cgroup-best-effort":
+                b.cgroupCompatibility(org.sandbox4j.landlock.Compatibility.BEST_EFFORT);
+                return "cgroupCompatibility(Compatibility.BEST_EFFORT)";
             case "cap-keep": {
                 Capability c = Capability.parse(v);
                 b.keepCapabilities(c);
@@ -418,6 +465,18 @@ public final class Directives {
             return new ConfigException(d.source(), 0, "--" + d.name() + ": " + msg);
         }
         return new ConfigException(d.source(), d.line(), d.name() + ": policy " + msg);
+    }
+
+    private static long parseMemory(Directive d, String v) {
+        try {
+            long bytes = org.sandbox4j.cgroup.CgroupLimits.parseBytes(v);
+            if (bytes < (1L << 20)) {
+                throw d.error(v + " is below 1 MiB; give a unit, e.g. 64M");
+            }
+            return bytes;
+        } catch (IllegalArgumentException e) {
+            throw d.error(e.getMessage());
+        }
     }
 
     private static String rlimit(Sandbox.Builder b, Directive d, String v) {

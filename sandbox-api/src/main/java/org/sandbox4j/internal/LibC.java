@@ -141,6 +141,12 @@ public final class LibC {
 
     public static native int open(String path, int flags, int mode);
 
+    public static native int mkdir(String path, int mode);
+
+    public static native int rmdir(String path);
+
+    public static native int chown(String path, int uid, int gid);
+
     /** syscall(2) with four arguments, for pidfd_send_signal(pidfd, sig, NULL, 0). */
     public static native long syscall(long number, int a, int b, Pointer c, int d);
 

@@ -92,7 +92,9 @@ public final class Spawner {
      */
     public static Spawned spawn(byte[] spec, Redirect in, Redirect out, Redirect err, boolean errToOut,
             int[] keptFds, long setupTimeoutMillis, StatusMapper mapper) throws SandboxException {
-        if (PrestartedLauncher.enabled() && newSession(spec) && newPidNamespace(spec) && !supervised(spec)) {
+        // cgroups: the zygote does not place jails in cgroups yet, so such a jail gets a launcher of its own
+        if (PrestartedLauncher.enabled() && newSession(spec) && newPidNamespace(spec) && !supervised(spec)
+                && !SpecWriter.has(spec, SpecWriter.CGROUP)) {
             return PrestartedLauncher.spawn(spec, in, out, err, errToOut, keptFds, setupTimeoutMillis, mapper);
         }
         int lifeline = lifeline();

@@ -29,6 +29,7 @@ public final class SpecWriter {
     public static final int TIME_LIMIT = 13;
     public static final int SECCOMP = 14;
     public static final int LANDLOCK = 15;
+    public static final int CGROUP = 16;
 
     public static final int LL_RULE_PATH = 1;
     public static final int LL_RULE_PORT = 2;
@@ -219,6 +220,41 @@ public final class SpecWriter {
             buf.putShort((short) LL_RULE_PORT).putShort((short) 0).putInt(0).putLong(p.access()).putLong(p.port());
         }
         return this;
+    }
+
+    /** A CGROUP record: a directory the launcher moves the jail into, and the counters it reads at the end. */
+    public SpecWriter cgroup(int flags, String path, List<String[]> stats) {
+        byte[] p = utf8(path);
+        List<byte[]> names = new java.util.ArrayList<>();
+        int len = 8 + 4 + p.length + 4;
+        for (String[] st : stats) {
+            for (String n : st) {
+                byte[] b = utf8(n);
+                names.add(b);
+                len += 4 + b.length;
+            }
+        }
+        begin(CGROUP, len);
+        buf.putInt(flags).putInt(0);
+        string(p);
+        buf.putInt(stats.size());
+        for (byte[] b : names) {
+            string(b);
+        }
+        return this;
+    }
+
+    /** Whether an encoded spec holds a record of {@code type}. */
+    public static boolean has(byte[] spec, int type) {
+        ByteBuffer bb = ByteBuffer.wrap(spec).order(ByteOrder.LITTLE_ENDIAN);
+        int off = 8;
+        while (off + 8 <= spec.length) {
+            if (bb.getShort(off) == type) {
+                return true;
+            }
+            off += 8 + bb.getInt(off + 4);
+        }
+        return false;
     }
 
     public byte[] toByteArray() {

@@ -39,9 +39,9 @@ public sealed interface MountOp {
     }
 
     /**
-     * An empty tmpfs; {@code sizeBytes} 0 means no size given (the kernel default, half of RAM).
-     * The builder's {@code tmpfs(target, sizeBytes)} refuses 0, since the kernel would read an explicit
-     * 0 as unlimited.
+     * An empty tmpfs; {@code sizeBytes} 0 means no size given: the default cap (256 MiB and 65536
+     * inodes, docs/resources.md). The builder's {@code tmpfs(target, sizeBytes)} refuses 0, since the
+     * kernel would read an explicit 0 as unlimited.
      */
     record Tmpfs(String target, long sizeBytes, int mode, boolean readOnly) implements MountOp {
         public Tmpfs {

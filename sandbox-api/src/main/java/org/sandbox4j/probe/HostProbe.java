@@ -224,49 +224,40 @@ public record HostProbe(Arch arch, List<Feature> features) {
         return new Feature("landlock", Status.OK, what.toString(), "");
     }
 
+    /**
+     * Where this user's jails would get their cgroups, and which controllers are there: creates (and
+     * removes) the cgroup a jail with a memory, pids and CPU limit would get. On a delegated cgroup v2
+     * this may move the JVM into a leaf of its cgroup, as a first jail with limits would.
+     */
     private static Feature cgroup() {
-        Path root = Path.of("/sys/fs/cgroup");
-        String self = read("/proc/self/cgroup");
-        if (self == null || !Files.isDirectory(root)) {
-            return new Feature("cgroup", Status.MISSING, "no /sys/fs/cgroup or /proc/self/cgroup", "mount cgroup2 at /sys/fs/cgroup");
-        }
-        String v2path = null;
-        String memPath = null;
-        for (String line : self.split("\n")) {
-            String[] parts = line.split(":", 3);
-            if (parts.length == 3 && parts[0].equals("0") && parts[1].isEmpty()) {
-                v2path = parts[2];
-            } else if (parts.length == 3 && List.of(parts[1].split(",")).contains("memory")) {
-                memPath = parts[2];
-            }
-        }
-        Path dir;
+        org.sandbox4j.internal.Cgroups.Host h = org.sandbox4j.internal.Cgroups.host();
         String kind;
-        if (Files.exists(root.resolve("cgroup.controllers"))) {
-            kind = "v2 (unified) at /sys/fs/cgroup";
-            dir = v2path == null ? null : root.resolve(rel(v2path));
-        } else if (Files.isDirectory(root.resolve("memory"))) {
-            boolean hybrid = Files.exists(root.resolve("unified/cgroup.controllers"));
-            kind = "v1" + (hybrid ? " (hybrid: controllers on v1, a controller-less v2 at /sys/fs/cgroup/unified)" : "");
-            dir = memPath == null ? null : root.resolve("memory").resolve(rel(memPath));
+        if (h.v2Usable()) {
+            kind = "v2 at " + h.v2Mount() + ", this process in " + h.v2Own() + " (controllers there: "
+                    + orNone(read(h.v2Mount().resolve(rel(h.v2Own())).resolve("cgroup.controllers").toString())) + ")";
+        } else if (!h.v1Mounts().isEmpty()) {
+            kind = "v1 (" + String.join(", ", h.v1Mounts().keySet()) + ")" + (h.v2Mount() != null ? ", with a controller-less v2 at "
+                    + h.v2Mount() : "");
         } else {
-            return new Feature("cgroup", Status.MISSING, "/sys/fs/cgroup holds neither cgroup2 nor a v1 memory hierarchy",
+            return new Feature("cgroup", Status.MISSING, "no cgroup hierarchy with controllers is mounted",
                     "mount cgroup2 at /sys/fs/cgroup");
         }
-        if (dir == null) {
-            return new Feature("cgroup", Status.RESTRICTED, kind + "; this process's cgroup is unknown",
-                    "check /proc/self/cgroup and the cgroup mounts in /proc/self/mountinfo");
-        }
-        Path child = dir.resolve("sandbox4j-probe-" + ProcessHandle.current().pid());
         try {
-            Files.createDirectory(child);
-            Files.delete(child);
-            return new Feature("cgroup", Status.OK, kind + "; this user can create child cgroups under " + dir, "");
-        } catch (IOException | RuntimeException e) {
-            return new Feature("cgroup", Status.RESTRICTED, kind + "; this user cannot create a child cgroup under " + dir
-                    + " (" + e.getClass().getSimpleName() + ")", "delegate a subtree, e.g. run under"
-                    + " 'systemd-run --user --scope -p Delegate=yes', or as root");
+            org.sandbox4j.internal.Cgroups.Jail j = org.sandbox4j.internal.Cgroups.create(
+                    new org.sandbox4j.cgroup.CgroupLimits(64L << 20, 0, 64, 100_000, 100_000, null,
+                            org.sandbox4j.landlock.Compatibility.STRICT), true, false, false);
+            List<String> parents = j.paths().stream().map(p -> String.valueOf(p.getParent())).distinct().toList();
+            j.cleanup();
+            return new Feature("cgroup", Status.OK, kind + "; jails get their cgroups (memory, pids, cpu limits) under "
+                    + String.join(", ", parents), "");
+        } catch (org.sandbox4j.SandboxSetupException e) {
+            return new Feature("cgroup", Status.RESTRICTED, kind + "; memoryLimit/pidsLimit/cpuLimit would fail: "
+                    + e.getMessage().lines().findFirst().orElse(""), e.hint() == null ? "" : e.hint());
         }
+    }
+
+    private static String orNone(@Nullable String s) {
+        return s == null || s.isBlank() ? "none" : s.strip();
     }
 
     private static Feature syscall(String name, long nr, String what, String fixIfMissing, long... args) {

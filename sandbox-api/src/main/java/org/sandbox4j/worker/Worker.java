@@ -275,6 +275,15 @@ final class Worker {
     /** Kills the worker, waits for it, and says why it failed. */
     WorkerException failure(IOException cause) {
         boolean protocol = cause instanceof Frames.ProtocolException;
+        if (!timedOut && !protocol) {
+            // The worker's end may be the kernel's (its memory limit): let the launcher report it
+            // before the SIGKILL below would cut its report short.
+            try {
+                process.waitFor(500, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         kill();
         JailExit exit = awaitExit();
         String stderr = tail();
@@ -289,6 +298,9 @@ final class Worker {
         } else if (protocol) {
             kind = WorkerException.Kind.PROTOCOL;
             msg = name + ": " + cause.getMessage();
+        } else if (exit != null && exit.limitReached().orElse(null) == org.sandbox4j.cgroup.ResourceLimit.MEMORY) {
+            kind = WorkerException.Kind.MEMORY_LIMIT;
+            msg = name + " was killed by the kernel at its " + exit.usage().orElseThrow().describe(org.sandbox4j.cgroup.ResourceLimit.MEMORY);
         } else if (exit != null && exit.signaled() && exit.signal() == SIGSYS) {
             kind = WorkerException.Kind.SECCOMP;
             msg = name + " was killed by its seccomp filter (SIGSYS)";

@@ -31,6 +31,11 @@ public final class WorkerException extends Exception {
         TIMEOUT,
         /** The worker ran out of Java heap or native memory (RLIMIT_AS) and ended. */
         OUT_OF_MEMORY,
+        /**
+         * The kernel killed the worker's JVM at its cgroup memory limit ({@code
+         * WorkerSpec.Builder.memoryLimit}); {@link #jailExit()} has the usage. The pool replaces it.
+         */
+        MEMORY_LIMIT,
         /** A seccomp rule killed the worker (SIGSYS); {@link #syscall()} names the call when known. */
         SECCOMP,
         /** The worker ended otherwise: a signal, a JVM crash, an exit; {@link #jailExit()} says how. */

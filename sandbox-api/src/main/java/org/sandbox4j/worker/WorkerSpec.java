@@ -71,6 +71,7 @@ public final class WorkerSpec {
     private final SeccompProgram seccomp;
     private final @Nullable Consumer<Sandbox.Builder> customizer;
     private final org.sandbox4j.seccomp.@Nullable SyscallRecorder recorder;
+    private final org.sandbox4j.cgroup.CgroupLimits cgroupLimits;
     private final Sandbox sandbox;
 
     private WorkerSpec(Builder b) throws SandboxException {
@@ -79,7 +80,8 @@ public final class WorkerSpec {
         this.searchPath = List.copyOf(b.searchPath);
         this.extraEntries = List.copyOf(b.extraEntries);
         this.cds = b.cdsDir == null ? null : new CdsCache(b.cdsDir);
-        this.heapBytes = b.heapBytes;
+        this.cgroupLimits = b.cgroupLimits;
+        this.heapBytes = b.heapSet || cgroupLimits.memoryMax() <= 0 ? b.heapBytes : heapFor(cgroupLimits.memoryMax());
         this.jvmFlags = List.copyOf(b.jvmFlags);
         this.tmpBytes = b.tmpBytes;
         this.proc = b.proc;
@@ -101,6 +103,17 @@ public final class WorkerSpec {
      */
     public static void prepareJdk(Path javaHome) {
         JvmFiles.forJdk(javaHome);
+    }
+
+    /**
+     * The heap a JVM gets under a memory limit when the caller gave none: three quarters of the
+     * limit, at most the limit less 48 MiB for metaspace, code cache, thread stacks and GC
+     * structures, and at least 8 MiB. The JVM does read cgroup limits, but not the jail's: the jail
+     * has no /sys/fs/cgroup, so the heap is set here.
+     */
+    static long heapFor(long memoryLimit) {
+        long heap = Math.min(memoryLimit / 4 * 3, memoryLimit - (48L << 20));
+        return Math.max(8L << 20, heap & ~((1L << 20) - 1));
     }
 
     /** A builder: this JVM's JDK and class path, 64 MiB heap, the JVM_WORKER seccomp profile. */
@@ -130,6 +143,8 @@ public final class WorkerSpec {
         if (lifetime != null) {
             b.timeLimit(lifetime);
         }
+        // The limits hold the whole JVM: heap, metaspace, threads, and what it writes to /tmp.
+        b.cgroupLimits(cgroupLimits);
         b.seccomp(seccomp);
         // seccomp supervisor (issue 15): a pool's failure names the call its filter killed a worker
         // for (at start too); allowed calls cost nothing more. With a recorder: learn instead.
@@ -269,6 +284,11 @@ public final class WorkerSpec {
         return sandboxFor(mainClass).start(command(mainClass, Arrays.asList(args)));
     }
 
+    /** The worker JVM's cgroup limits (docs/resources.md). */
+    public org.sandbox4j.cgroup.CgroupLimits cgroupLimits() {
+        return cgroupLimits;
+    }
+
     /** The maximum Java heap (-Xmx). */
     public long heapBytes() {
         return heapBytes;
@@ -300,8 +320,46 @@ public final class WorkerSpec {
         private @Nullable SeccompPolicy policy;
         private @Nullable Consumer<Sandbox.Builder> customizer;
         private org.sandbox4j.seccomp.@Nullable SyscallRecorder recorder;
+        private boolean heapSet;
+        private org.sandbox4j.cgroup.CgroupLimits cgroupLimits = org.sandbox4j.cgroup.CgroupLimits.NONE;
 
         private Builder() {}
+
+        private Builder limits(java.util.function.Consumer<Sandbox.Builder> set) {
+            Sandbox.Builder b = Sandbox.builder().cgroupLimits(cgroupLimits);
+            set.accept(b);
+            this.cgroupLimits = b.build().cgroupLimits();
+            return this;
+        }
+
+        /**
+         * A memory limit on the worker's whole JVM (cgroup memory.max, no swap beyond it). Without
+         * {@link #heap(long)} the heap is sized from it. A worker the kernel kills at this limit fails
+         * its task with {@link WorkerException.Kind#MEMORY_LIMIT}, and a pool replaces it.
+         */
+        public Builder memoryLimit(long bytes) {
+            return limits(b -> b.memoryLimit(bytes));
+        }
+
+        /** At most {@code n} processes and threads for the worker's JVM (cgroup pids.max). */
+        public Builder pidsLimit(long n) {
+            return limits(b -> b.pidsLimit(n));
+        }
+
+        /** At most {@code cores} CPUs' worth of time for the worker's JVM (cgroup cpu.max). */
+        public Builder cpuLimit(double cores) {
+            return limits(b -> b.cpuLimit(cores));
+        }
+
+        /** Where the workers' cgroups go (see {@code Sandbox.Builder.cgroupParent}). */
+        public Builder cgroupParent(Path dir) {
+            return limits(b -> b.cgroupParent(dir));
+        }
+
+        /** STRICT (default) or BEST_EFFORT for the cgroup limits (see {@code Sandbox.Builder.cgroupCompatibility}). */
+        public Builder cgroupCompatibility(org.sandbox4j.landlock.Compatibility c) {
+            return limits(b -> b.cgroupCompatibility(c));
+        }
 
         private static List<Path> defaultClasspath() {
             List<Path> l = new ArrayList<>();
@@ -412,6 +470,7 @@ public final class WorkerSpec {
                 throw new IllegalArgumentException("heap must be at least 8 MiB: " + bytes);
             }
             this.heapBytes = bytes;
+            this.heapSet = true;
             return this;
         }
 

@@ -32,6 +32,15 @@ public final class TestHandler implements WorkerHandler {
                 while (true) {
                     HOARD.add(new long[1 << 20]);
                 }
+            case "fill": { // MiB into /tmp: tmpfs pages, charged to the worker's memory cgroup
+                byte[] mib = new byte[1 << 20];
+                try (java.io.OutputStream o = Files.newOutputStream(Path.of("/tmp/fill"))) {
+                    for (int i = 0; i < Integer.parseInt(arg); i++) {
+                        o.write(mib);
+                    }
+                }
+                return "filled".getBytes(StandardCharsets.UTF_8);
+            }
             case "halt":
                 Runtime.getRuntime().halt(Integer.parseInt(arg));
                 return null;

@@ -289,10 +289,12 @@ class WorkerPoolTest {
             assertEquals(1000, ok.get() + failed.get());
             assertEquals(List.of(), WorkerTestSupport.processesWithArg(owner), "no worker left running");
             // A leak stays; a JVM thread's own transient fd (the JDK's cgroup reads, say) goes within moments.
-            for (int i = 0; i < 30 && WorkerTestSupport.openFds() != fds; i++) {
+            // (The count before may hold the warm pool's last fds still closing: fewer after is fine.)
+            for (int i = 0; i < 30 && WorkerTestSupport.openFds() > fds; i++) {
                 Thread.sleep(100);
             }
-            assertEquals(fds, WorkerTestSupport.openFds(), "no fd left open: " + WorkerTestSupport.fdList());
+            int after = WorkerTestSupport.openFds();
+            assertTrue(after <= fds, "no fd left open: " + after + " > " + fds + ": " + WorkerTestSupport.fdList());
             assertEquals(tmpBefore, tmpEntries(), "no temporary file left");
         }
     }

@@ -46,6 +46,7 @@ public class SpawnBenchmark {
     private ProcessBuilder bwrap;
     private Sandbox jail;
     private Sandbox jailHostNet;
+    private Sandbox jailCgroup;
 
     /**
      * Variant (b): every namespace new, {@code /usr} read-only, the host's /bin, /lib, /lib64 links
@@ -70,10 +71,12 @@ public class SpawnBenchmark {
         bwrap = new ProcessBuilder(bw);
         jail = jailBuilder().build();
         jailHostNet = jailBuilder().network(Network.HOST).build();
+        jailCgroup = jailBuilder().memoryLimit(256L << 20).pidsLimit(64).build();
         // Every variant must work before it is timed.
         processBuilder();
         sandbox4j();
         sandbox4jHostNet();
+        sandbox4jCgroup();
         bwrap();
     }
 
@@ -90,6 +93,12 @@ public class SpawnBenchmark {
     @Benchmark
     public int sandbox4jHostNet() throws Exception {
         return finish(jailHostNet.start("/bin/true"), "sandbox4j (host network) /bin/true");
+    }
+
+    /** Variant (b) with a cgroup per jail: memory and pids limits (created, filled, read, removed). */
+    @Benchmark
+    public int sandbox4jCgroup() throws Exception {
+        return finish(jailCgroup.start("/bin/true"), "sandbox4j (memory + pids limit) /bin/true");
     }
 
     @Benchmark

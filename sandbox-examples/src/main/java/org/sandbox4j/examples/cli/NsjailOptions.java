@@ -36,7 +36,12 @@ final class NsjailOptions {
             Map.entry("-M", ""), Map.entry("--mode", ""),
             Map.entry("--rlimit_as", "as"), Map.entry("--rlimit_core", "core"), Map.entry("--rlimit_cpu", "cpu"),
             Map.entry("--rlimit_fsize", "fsize"), Map.entry("--rlimit_nofile", "nofile"),
-            Map.entry("--rlimit_nproc", "nproc"), Map.entry("--rlimit_stack", "stack"));
+            Map.entry("--rlimit_nproc", "nproc"), Map.entry("--rlimit_stack", "stack"),
+            Map.entry("--cgroup_mem_max", "memory-max"), Map.entry("--cgroup_mem_swap_max", "swap-max"),
+            Map.entry("--cgroup_mem_memsw_max", "memsw-max"),
+            Map.entry("--cgroup_pids_max", "pids-max"), Map.entry("--cgroup_cpu_ms_per_sec", "cpu-max"),
+            Map.entry("--cgroupv2_mount", "cgroup-parent"), Map.entry("--cgroup_mem_parent", "cgroup-parent"),
+            Map.entry("--cgroup_pids_parent", "cgroup-parent"), Map.entry("--cgroup_cpu_parent", "cgroup-parent"));
 
     /** Flags (no value), with the directive they become ("" = handled by RunCommand). */
     static final Map<String, String> FLAGS = Map.ofEntries(

@@ -59,7 +59,8 @@ final class RunCommand {
             "  -u/--user N, -g/--group N, --seccomp_string POLICY, -P/--seccomp_policy FILE, -t/--time_limit N,",
             "  --rlimit_{as,core,cpu,fsize,nofile,nproc,stack} N (MiB for as/core/fsize/stack), -R/-B SRC[:DST],",
             "  -T DST, -E VAR[=VAL], -e/--keep_env, -D DIR, -H NAME, -N, --cap CAP, --disable_proc, --skip_setsid,",
-            "  --disable_clone_new{user,ns,pid,ipc,uts,cgroup}. With -Mo a fresh /proc is mounted at /proc at the",
+            "  --disable_clone_new{user,ns,pid,ipc,uts,cgroup}, --cgroup_mem_max BYTES, --cgroup_mem_swap_max BYTES,",
+            "  --cgroup_pids_max N, --cgroup_cpu_ms_per_sec MS, --cgroupv2_mount DIR. With -Mo a fresh /proc is mounted at /proc at the",
             "  end, as nsjail does, unless --disable_proc.",
             "",
             "COMMAND is an absolute path inside the jail, or a name looked up in the jail's PATH.",
@@ -227,6 +228,25 @@ final class RunCommand {
                         }
                         seccompStringStep = steps.size();
                         break;
+                    case "--cgroup_mem_max":
+                    case "--cgroup_pids_max":
+                    case "--cgroup_cpu_ms_per_sec":
+                    case "--cgroup_mem_swap_max":
+                        // nsjail: bytes, a count, ms of CPU per second; 0 (-1 for swap) means unset
+                        if (!value.trim().matches("-?\\d+")) {
+                            throw new UsageException(opt + " " + value + ": expected a number (nsjail's units: bytes, a count, ms per second)");
+                        }
+                        long n = Long.parseLong(value.trim());
+                        if (n == 0 && !opt.equals("--cgroup_mem_swap_max") || n < 0) {
+                            continue;
+                        }
+                        if (opt.equals("--cgroup_cpu_ms_per_sec")) {
+                            value = Double.toString(n / 1000.0);
+                        }
+                        break;
+                    case "--cgroup_mem_memsw_max":
+                        throw new UsageException(opt + ": give memory and swap apart: --cgroup_mem_max BYTES and"
+                                + " --cgroup_mem_swap_max BYTES (or --memory-max SIZE and --swap-max SIZE)");
                     default:
                         if (opt.startsWith("--rlimit_")) {
                             value = NsjailOptions.rlimit(opt, nsValued, value);
@@ -374,6 +394,10 @@ final class RunCommand {
         sb.append("  working directory: ").append(cwd == null ? "/" : cwd).append('\n');
         List<String> rl = all(steps, "rlimit");
         sb.append("  rlimits: ").append(rl.isEmpty() ? "inherited from sandbox4j" : String.join(", ", rl)).append('\n');
+        sb.append("  resource limits (docs/resources.md):\n");
+        for (String l : s.describeResourceLimits()) {
+            sb.append("    ").append(l).append('\n');
+        }
         List<String> caps = all(steps, "cap-keep");
         sb.append("  capabilities kept: ").append(caps.isEmpty() ? "none" : String.join(", ", caps)).append('\n');
         Duration t = s.timeLimit();
@@ -472,6 +496,13 @@ final class RunCommand {
             }
         }
         Terminal.restore(tty);
+        if (exit.limitReached().isPresent() && !quiet) {
+            org.sandbox4j.cgroup.ResourceLimit l = exit.limitReached().get();
+            String what = exit.usage().orElseThrow().describe(l);
+            System.err.println(l == org.sandbox4j.cgroup.ResourceLimit.MEMORY && exit.signaled()
+                    ? "sandbox4j: the jail was killed: " + what
+                    : "sandbox4j: note: " + what);
+        }
         if (exit.timedOut() && !quiet) {
             Duration limit = sandbox.timeLimit();
             System.err.println("sandbox4j: time limit of " + (limit == null ? "?" : limit.toMillis() / 1000.0)

@@ -101,6 +101,37 @@ class CliTest {
     }
 
     @Test
+    void aJailKilledAtItsMemoryLimitSaysSoAndExits137() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(org.sandbox4j.internal.LibC.geteuid() == 0, "needs a cgroup (root here)");
+        // tmpfs pages: charged to the memory cgroup on every kernel
+        String[] bomb = {"--dev", "/dev", "--tmpfs", "/tmp:1g", "--", "/bin/sh", "-c", "head -c 300M /dev/zero > /tmp/x"};
+        List<String> a = new ArrayList<>(List.of("--memory-max", "64M"));
+        a.addAll(Arrays.asList(bomb));
+        Run r = cli(jailed(a.toArray(new String[0])));
+        assertEquals(137, r.exit(), r.err());
+        assertTrue(r.err().contains("sandbox4j: the jail was killed: memory limit 64 MiB reached"), r.err());
+        // nsjail's spelling, in bytes
+        List<String> ns = new ArrayList<>(List.of("--cgroup_mem_max", Long.toString(64L << 20)));
+        ns.addAll(Arrays.asList(bomb));
+        Run n = cli(jailed(ns.toArray(new String[0])));
+        assertEquals(137, n.exit(), n.err());
+        assertTrue(n.err().contains("memory limit 64 MiB reached"), n.err());
+        // Control: without the limit the same command fills its 1 GiB tmpfs with 300 MiB.
+        Run control = cli(jailed(bomb));
+        assertEquals(0, control.exit(), control.err());
+    }
+
+    @Test
+    void resourceLimitsAreListedByDryRun() throws Exception {
+        Run r = cli(jailed("--pids-max", "30", "--cpu-max", "0.5", "--dry-run", "--", "/bin/true"));
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("pidsLimit(30)") && r.out().contains("cpuLimit(0.500 cores)"), r.out());
+        assertTrue(r.out().contains("RLIMIT_NOFILE=1024 (default)") && r.out().contains("RLIMIT_CORE=0 (default)"), r.out());
+        Run bad = cli(jailed("--memory-max", "lots", "--", "/bin/true"));
+        assertEquals(125, bad.exit(), bad.err());
+    }
+
+    @Test
     void setupFailureIs125WithOneLineNamingTheStep() throws Exception {
         Run r = cli(jailed("--ro-bind", "/nonexistent:/x", "--", "/bin/true"));
         assertEquals(125, r.exit());
