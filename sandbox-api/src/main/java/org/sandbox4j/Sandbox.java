@@ -91,7 +91,14 @@ public final class Sandbox {
     /** The spec's records that do not depend on the command, encoded once. */
     private final byte[] specPrefix;
 
-    private Sandbox(Builder b) {
+    /** Best effort (see {@link BestEffort}): the features required of it, null when strict. */
+    private final @Nullable Set<Isolation.Feature> bestEffortRequired;
+    /** The jail started instead of this one where the host refuses namespaces (null when strict). */
+    private final @Nullable Sandbox bestEffortTwin;
+
+    private Sandbox(Builder b, @Nullable Sandbox bestEffortTwin) {
+        this.bestEffortRequired = b.bestEffortRequired == null ? null : Collections.unmodifiableSet(b.bestEffortRequired.clone());
+        this.bestEffortTwin = bestEffortTwin;
         this.shared = Collections.unmodifiableSet(EnumSet.copyOf(b.shared.isEmpty() ? EnumSet.noneOf(Namespace.class) : b.shared));
         this.rootDir = b.rootDir;
         this.rootWritable = b.rootWritable;
@@ -209,6 +216,25 @@ public final class Sandbox {
         }
         SpecWriter w = new SpecWriter(specPrefix.length + 64 + command.size() * 32);
         w.raw(specPrefix).exec(program).strings(SpecWriter.ARGV, command);
+        if (bestEffortTwin != null && BestEffort.refusedCause() != null) {
+            return startBestEffort(command, BestEffort.refusedCause());
+        }
+        SandboxedProcess p;
+        try {
+            p = spawn(w);
+        } catch (SandboxSetupException e) {
+            if (bestEffortTwin == null || !BestEffort.isRefusal(e)) {
+                throw e;
+            }
+            String cause = BestEffort.cause(e.errno());
+            BestEffort.refused(cause);
+            return startBestEffort(command, cause);
+        }
+        p.isolation(isolation(Isolation.Level.FULL, null));
+        return p;
+    }
+
+    private SandboxedProcess spawn(SpecWriter w) throws IOException {
         int[] jvmFds = new int[keptFds.size()];
         for (int i = 0; i < jvmFds.length; i++) {
             jvmFds[i] = keptFds.get(i)[0];
@@ -216,6 +242,55 @@ public final class Sandbox {
         Spawner.Spawned s = Spawner.spawn(w.toByteArray(), stdin, stdout, stderr, redirectErrorStream, jvmFds,
                 setupTimeout.toMillis(), this::toException);
         return new SandboxedProcess(s);
+    }
+
+    // ---- best effort (issue 14; see BestEffort) -----------------------------------------------
+
+    /** Starts the best-effort twin, unless it falls short of what the caller requires. */
+    private SandboxedProcess startBestEffort(List<String> command, String cause) throws IOException {
+        Sandbox twin = java.util.Objects.requireNonNull(bestEffortTwin);
+        Isolation iso = twin.isolation(Isolation.Level.BEST_EFFORT, cause);
+        List<String> missing = new ArrayList<>();
+        for (Isolation.Feature f : java.util.Objects.requireNonNull(bestEffortRequired)) {
+            if (!iso.applied().contains(f)) {
+                missing.add(f + " (" + iso.notApplied().getOrDefault(f, "not asked for by this jail") + ")");
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new SandboxSetupException(SetupStep.CLONE, 1, "", "the host refuses namespaces (" + cause
+                    + ") and best effort lacks the required " + String.join(", ", missing), "bestEffort(...)",
+                    HostDiagnosis.userNamespaceRefused(1));
+        }
+        SpecWriter w = new SpecWriter(twin.specPrefix.length + 64 + command.size() * 32);
+        w.raw(twin.specPrefix).exec(command.get(0)).strings(SpecWriter.ARGV, command);
+        SandboxedProcess p = twin.spawn(w);
+        p.isolation(iso);
+        return p;
+    }
+
+    /** What this jail's spec applies at {@code level}. */
+    Isolation isolation(Isolation.Level level, @Nullable String cause) {
+        EnumSet<Isolation.Feature> wanted = EnumSet.of(Isolation.Feature.NAMESPACES);
+        if (seccompProgram != null || level == Isolation.Level.BEST_EFFORT) {
+            wanted.add(Isolation.Feature.SECCOMP);
+        }
+        if (landlock != null) {
+            if (!landlock.handledFs().isEmpty()) {
+                wanted.add(Isolation.Feature.LANDLOCK_FILES);
+            }
+            if (!landlock.handledNet().isEmpty()) {
+                wanted.add(Isolation.Feature.LANDLOCK_TCP);
+            }
+            if (!landlock.scopes().isEmpty()) {
+                wanted.add(Isolation.Feature.LANDLOCK_SCOPES);
+            }
+        }
+        return Isolation.of(level, cause, wanted, landlockStatus(), seccompProgram != null, !rlimits.isEmpty());
+    }
+
+    /** The jail started instead of this one where namespaces are refused; null when strict. */
+    @Nullable Sandbox bestEffortTwin() {
+        return bestEffortTwin;
     }
 
     private SandboxException toException(Spawner.Status s) {
@@ -451,6 +526,7 @@ public final class Sandbox {
         private @Nullable SeccompPolicy seccompPolicy;
         private boolean seccompOff;
         private @Nullable LandlockRuleset landlock;
+        private @Nullable EnumSet<Isolation.Feature> bestEffortRequired;
 
         Builder() {}
 
@@ -484,6 +560,10 @@ public final class Sandbox {
             seccompProgram = s.seccompProgram == null ? null : SeccompProgram.fromBytes(Arch.current(), s.seccompProgram);
             seccompOff = s.seccompProgram == null;
             landlock = s.landlock;
+            if (s.bestEffortRequired != null) {
+                bestEffortRequired = EnumSet.noneOf(Isolation.Feature.class);
+                bestEffortRequired.addAll(s.bestEffortRequired);
+            }
         }
 
         // ---- file system -------------------------------------------------------------------
@@ -972,7 +1052,68 @@ public final class Sandbox {
             if (hostUid >= 0 && shared.contains(Namespace.USER)) {
                 throw new IllegalStateException("hostIds(...) maps ids into a new user namespace, but share(USER) was called");
             }
-            return new Sandbox(this);
+            if (bestEffortRequired == null) {
+                return new Sandbox(this, null);
+            }
+            return new Sandbox(this, bestEffortTwin(new Sandbox(this, null)));
+        }
+
+        // ---- best effort (issue 14; see BestEffort) -------------------------------------------
+
+        /**
+         * Opt-in best effort: where the host refuses namespaces (a default Docker or Kubernetes
+         * container, Ubuntu's AppArmor restriction, {@code user.max_user_namespaces=0}), start the
+         * program anyway, confined by what needs no privilege: Landlock rules derived from the mount
+         * calls, no TCP and scoped abstract unix sockets for {@link Network#NONE}, signals scoped for a
+         * new pid namespace, the seccomp filter plus a refusal of namespace calls, rlimits,
+         * no_new_privs, no capabilities, a new session, fd hygiene and death with the JVM. Where
+         * namespaces work nothing changes. {@link SandboxedProcess#isolation()} says what was applied.
+         *
+         * <p>Each mount call has one meaning without namespaces, or {@link #build()} refuses it (for
+         * example a bind to another path); see {@link BestEffort} and docs/deployment.md. There is
+         * no pid or mount isolation: the program sees the host's processes and paths it may not open.
+         *
+         * @param required what best effort must apply, or {@code start()} fails with a
+         *     {@link SandboxSetupException} (e.g. {@code Isolation.Feature.LANDLOCK_FILES})
+         */
+        public Builder bestEffort(Isolation.Feature... required) {
+            EnumSet<Isolation.Feature> r = EnumSet.noneOf(Isolation.Feature.class);
+            r.addAll(Arrays.asList(required));
+            this.bestEffortRequired = r;
+            return this;
+        }
+
+        /** Turns best effort on or off (off, the default, is strict: start() fails where namespaces do). */
+        public Builder bestEffort(boolean on) {
+            this.bestEffortRequired = on ? EnumSet.noneOf(Isolation.Feature.class) : null;
+            return this;
+        }
+
+        private Sandbox bestEffortTwin(Sandbox full) {
+            Builder t = new Builder(full);
+            t.bestEffortRequired = null;
+            t.ops.clear();
+            t.rootDir = null;
+            t.rootWritable = false;
+            t.shared.addAll(EnumSet.allOf(Namespace.class));
+            t.hostname = null;
+            t.hostnameSet = false;
+            t.hostUid = -1;
+            t.hostGid = -1;
+            if (org.sandbox4j.internal.LibC.geteuid() != 0) {
+                // Without a user namespace the only id an unprivileged launcher can have is its own.
+                t.uid = org.sandbox4j.internal.LibC.geteuid();
+                t.gid = org.sandbox4j.internal.LibC.getegid();
+            }
+            t.landlock = BestEffort.rules(ops, rootDir, shared, landlock);
+            if (seccompOff || seccompPolicy != null) {
+                t.seccompProgram = BestEffort.withNamespaceRefusal(seccompOff ? null : seccompPolicy).compile(Arch.current());
+                t.seccompOff = false;
+            } else if (seccompProgram != null && !BestEffort.refusesNamespaces(seccompProgram)) {
+                throw new IllegalStateException("bestEffort(): the compiled seccomp program allows unshare, and a"
+                        + " compiled program cannot be extended; pass a SeccompPolicy, or refuse the namespace calls in it");
+            }
+            return t.build();
         }
 
         private byte @Nullable [] seccompBytes() {

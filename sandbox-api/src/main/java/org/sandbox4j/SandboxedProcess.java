@@ -46,6 +46,8 @@ public final class SandboxedProcess extends Process {
     private volatile @Nullable JailExit jailExit;
     private volatile @Nullable ProcessHandle handle;
 
+    private volatile @Nullable Isolation isolation;
+
     SandboxedProcess(Spawner.Spawned s) throws IOException {
         this.pid = s.pid();
         this.prestarted = s.prestarted();
@@ -241,6 +243,18 @@ public final class SandboxedProcess extends Process {
                 LibC.kill(pid, signal);
             }
         }
+    }
+
+    /**
+     * What confines this jail: the full jail, or best effort ({@link Sandbox.Builder#bestEffort(Isolation.Feature...)})
+     * on a host that refused namespaces, with what it could and could not apply.
+     */
+    public Isolation isolation() {
+        return java.util.Objects.requireNonNull(isolation);
+    }
+
+    void isolation(Isolation i) {
+        this.isolation = i;
     }
 
     @Override
