@@ -288,6 +288,16 @@ public final class Sandbox {
         return Isolation.of(level, cause, wanted, landlockStatus(), seccompProgram != null, !rlimits.isEmpty());
     }
 
+    /** Whether {@link Builder#bestEffort(Isolation.Feature...)} is on (false: strict, the default). */
+    public boolean bestEffort() {
+        return bestEffortRequired != null;
+    }
+
+    /** What best effort must apply or fail (empty when strict or when nothing is required). */
+    public Set<Isolation.Feature> bestEffortRequired() {
+        return bestEffortRequired == null ? Collections.unmodifiableSet(EnumSet.noneOf(Isolation.Feature.class)) : bestEffortRequired;
+    }
+
     /** The jail started instead of this one where namespaces are refused; null when strict. */
     @Nullable Sandbox bestEffortTwin() {
         return bestEffortTwin;
