@@ -44,7 +44,7 @@ class BestEffortJailTest {
     }
 
     /** A directory every uid may write, with a secret file only the rules' absence protects. */
-    private static Path openDir(String name) throws IOException {
+    static Path openDir(String name) throws IOException {
         Path d = JailTestSupport.worldReadableDir().resolve(name + "-" + System.nanoTime());
         Files.createDirectories(d);
         Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwxrwxrwx"));
@@ -66,6 +66,21 @@ class BestEffortJailTest {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
         return new Result(new JailExit(false, p.exitValue(), 0, false, false), out, "");
+    }
+
+    /** Answers each connection to {@code server} with "hello", on a daemon thread, until it is closed. */
+    static void serveHello(ServerSocket server) {
+        Thread t = new Thread(() -> {
+            while (!server.isClosed()) {
+                try (Socket c = server.accept(); OutputStream o = c.getOutputStream()) {
+                    o.write("hello".getBytes(StandardCharsets.US_ASCII));
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        });
+        t.setDaemon(true);
+        t.start();
     }
 
     private static Sandbox.Builder jail(Path writable) {
@@ -102,17 +117,7 @@ class BestEffortJailTest {
         assumeTrue(Landlock.abi() >= 4, "TCP rules need Landlock ABI 4");
         try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
                 AutoCloseable m = mode.activate()) {
-            Thread t = new Thread(() -> {
-                while (!server.isClosed()) {
-                    try (Socket c = server.accept(); OutputStream o = c.getOutputStream()) {
-                        o.write("hello".getBytes(StandardCharsets.US_ASCII));
-                    } catch (IOException e) {
-                        return;
-                    }
-                }
-            });
-            t.setDaemon(true);
-            t.start();
+            serveHello(server);
             BestEffort.forceRefusedForTests("test: namespaces marked refused");
             String port = Integer.toString(server.getLocalPort());
             Result denied = run(jail(openDir("net")).build(), attack(), "connect", port);

@@ -4,11 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,16 +49,6 @@ class DockerLikeHarnessTest {
         return out;
     }
 
-    private static Path openDir(String name) throws IOException {
-        Path d = JailTestSupport.worldReadableDir().resolve(name + "-" + System.nanoTime());
-        Files.createDirectories(d);
-        Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwxrwxrwx"));
-        Path secret = d.resolve("secret");
-        Files.writeString(secret, "s3cret");
-        Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-rw-rw-"));
-        return d;
-    }
-
     @ParameterizedTest
     @EnumSource(ContainerUser.class)
     void strictRefusesAndBestEffortContainsInADefaultDockerContainer(ContainerUser user) throws Exception {
@@ -73,23 +60,13 @@ class DockerLikeHarnessTest {
         Files.write(bpf, DockerDefaultSeccomp.policy().compile(Arch.current()).toBytes());
         Files.setPosixFilePermissions(bpf, PosixFilePermissions.fromString("rw-r--r--"));
         String attack = JailTestSupport.fixtures().resolve("attack").toString();
-        Path allowed = openDir("allowed");
-        Path outside = openDir("outside");
+        Path allowed = BestEffortJailTest.openDir("allowed");
+        Path outside = BestEffortJailTest.openDir("outside");
         String name = "sb4j-docker-" + ProcessHandle.current().pid() + "-" + user;
         Process listener = new ProcessBuilder(attack, "listen-abstract", name).start();
         try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             assertEquals(10, listener.getInputStream().readNBytes(new byte[10], 0, 10), "LISTENING");
-            Thread t = new Thread(() -> {
-                while (!server.isClosed()) {
-                    try (Socket c = server.accept(); OutputStream o = c.getOutputStream()) {
-                        o.write("hello".getBytes(StandardCharsets.US_ASCII));
-                    } catch (IOException e) {
-                        return;
-                    }
-                }
-            });
-            t.setDaemon(true);
-            t.start();
+            BestEffortJailTest.serveHello(server);
             List<String> cmd = new ArrayList<>(List.of("/usr/bin/unshare", "--mount", "--pid", "--fork", "--mount-proc",
                     "--propagation", "private", "--", "/bin/sh", "-c", "mount -o remount,bind,ro /sys && exec \"$@\"", "sh",
                     seccompExec().toString(), bpf.toString(), "/usr/bin/setpriv"));
