@@ -85,6 +85,10 @@ class DockerLikeHarnessTest {
             assertTrue(strict.contains("create the namespaces: EPERM"), out);
             assertTrue(strict.contains("runs under a seccomp filter (a container's profile") && strict.contains("'--best-effort'"),
                     "strict refuses naming the container's filter and the option: " + out);
+            String doctor = lines.stream().filter(l -> l.startsWith("DOCTOR ")).findFirst().orElse("");
+            // (the machine may carry a runtime's own markers too, such as /.dockerenv: they come first)
+            assertTrue(doctor.startsWith("DOCTOR RESTRICTED container: in a container (") && doctor.contains("a seccomp filter,"
+                    + " no CAP_SYS_ADMIN in the bounding set); namespaces are refused, so only best effort runs here"), out);
             String o = outside.toString();
             String a = allowed.toString();
             List<String> expected = List.of(
