@@ -202,10 +202,14 @@ final class BestEffort {
                 + " (see docs/deployment.md)");
     }
 
-    /** unshare, setns and clone with a namespace flag answer EPERM; clone3 ENOSYS (glibc then uses clone). */
+    /**
+     * unshare, setns and clone with a namespace flag answer EPERM; clone3 ENOSYS (glibc then uses
+     * clone). setsid and setpgid answer EPERM too: without a pid namespace the launcher kills the
+     * jail through its process group, which a process leaving it would escape.
+     */
     static SeccompPolicy.Builder namespaceRefusal(SeccompPolicy.Builder b) {
         SeccompAction eperm = SeccompAction.errno(1);
-        b.errno(1, "unshare", "setns");
+        b.errno(1, "unshare", "setns", "setsid", "setpgid");
         b.rule("clone", eperm, ArgCondition.maskedNe(0, SeccompPolicies.CLONE_NEW_MASK, 0));
         b.errno(38, "clone3");
         return b;

@@ -1116,8 +1116,12 @@ public final class Sandbox {
                 t.gid = org.sandbox4j.internal.LibC.getegid();
             }
             t.landlock = BestEffort.rules(ops, rootDir, shared, landlock);
-            if (seccompOff || seccompPolicy != null) {
-                t.seccompProgram = BestEffort.withNamespaceRefusal(seccompOff ? null : seccompPolicy).compile(Arch.current());
+            // The default filter also arrives as a program (toBuilder() of a jail): extend it like the policy.
+            boolean isDefault = seccompProgram == null && seccompPolicy == null
+                    || seccompProgram != null && Arrays.equals(seccompProgram.toBytes(), DefaultFilter.BYTES);
+            if (seccompOff || seccompPolicy != null || isDefault) {
+                SeccompPolicy base = seccompOff ? null : isDefault ? SeccompPolicies.defaultDenyList() : seccompPolicy;
+                t.seccompProgram = BestEffort.withNamespaceRefusal(base).compile(Arch.current());
                 t.seccompOff = false;
             } else if (seccompProgram != null && !BestEffort.refusesNamespaces(seccompProgram)) {
                 throw new IllegalStateException("bestEffort(): the compiled seccomp program allows unshare, and a"

@@ -213,6 +213,23 @@ class BestEffortJailTest {
 
     @ParameterizedTest
     @EnumSource(JailMode.class)
+    void leavingTheProcessGroupIsRefused(JailMode mode) throws Exception {
+        String setsid = Integer.toString(org.sandbox4j.seccomp.Syscalls.number(Arch.current(), "setsid").orElseThrow());
+        try (AutoCloseable m = mode.activate()) {
+            BestEffort.forceRefusedForTests("test: namespaces marked refused");
+            Result denied = run(jail(openDir("pg")).build(), attack(), "syscall", setsid);
+            assertEquals("DENIED EPERM syscall", denied.out().trim(), denied.toString());
+            Result derived = run(jail(openDir("pg")).bestEffort(false).build().toBuilder().bestEffort().build(), attack(),
+                    "syscall", setsid);
+            assertEquals("DENIED EPERM syscall", derived.out().trim(), "a jail derived with toBuilder(): " + derived);
+            BestEffort.forceRefusedForTests(null);
+            Result control = run(jail(openDir("pg")).build(), attack(), "syscall", setsid);
+            assertEquals("OK syscall", control.out().trim(), "control: the full jail (a pid namespace holds it): " + control);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(JailMode.class)
     void whereNamespacesWorkNothingChanges(JailMode mode) throws Exception {
         try (AutoCloseable m = mode.activate()) {
             SandboxedProcess p = jail(openDir("full")).build().start(attack(), "hostname");
