@@ -176,6 +176,19 @@ public final class Sandbox {
         org.sandbox4j.internal.PrestartedLauncher.setEnabled(on);
     }
 
+    /**
+     * Starts every jail of this JVM from now on with the launcher installed at {@code launcher} by
+     * {@code sandbox4j install-launcher} (as {@code -Dsandbox4j.launcher=PATH} does): on hosts where
+     * AppArmor gives user namespaces only to profiled programs, the installed launcher carries the
+     * profile that allows them (docs/deployment.md).
+     *
+     * @throws SandboxException when the file is not root-owned and unwritable by others, or is not
+     *     byte for byte the launcher in this jar (its sha256 is compared)
+     */
+    public static void useInstalledLauncher(Path launcher) throws SandboxException {
+        org.sandbox4j.internal.LauncherBinary.useInstalled(launcher);
+    }
+
     /** A builder that starts from this jail's settings, to derive a variant. */
     public Builder toBuilder() {
         return new Builder(this);

@@ -70,8 +70,10 @@ public final class HostDiagnosis {
                         + BEST_EFFORT_HINT;
             case APPARMOR:
                 return "AppArmor restricts unprivileged user namespaces (Ubuntu 23.10+,"
-                        + " kernel.apparmor_restrict_unprivileged_userns=1): give the JVM an AppArmor profile"
-                        + " with 'userns,' or run 'sysctl -w kernel.apparmor_restrict_unprivileged_userns=0';"
+                        + " kernel.apparmor_restrict_unprivileged_userns=1): install the launcher with its AppArmor"
+                        + " profile ('sandbox4j install-launcher' as root, load it with apparmor_parser, then"
+                        + " -Dsandbox4j.launcher=" + InstalledLauncher.DEFAULT_LAUNCHER + "), give the JVM an AppArmor"
+                        + " profile with 'userns,', or run 'sysctl -w kernel.apparmor_restrict_unprivileged_userns=0';"
                         + " see docs/troubleshooting.md; " + BEST_EFFORT_HINT;
             case SECCOMP_FILTER:
                 return "this process runs under a seccomp filter (a container's profile, such as Docker's default)"

@@ -140,8 +140,7 @@ public record HostProbe(Arch arch, List<Feature> features) {
         }
         if ("1".equals(apparmor)) {
             return new Feature("userns-unprivileged", Status.RESTRICTED, "AppArmor denies them to unconfined programs ("
-                    + sysctls + ")", "an AppArmor profile with 'userns,' for java, or sysctl -w"
-                    + " kernel.apparmor_restrict_unprivileged_userns=0");
+                    + sysctls + ")", appArmorFix());
         }
         if (max.matches("\\d+") && Long.parseLong(max) < 100) {
             return new Feature("userns-unprivileged", Status.RESTRICTED, "allowed, but at most " + max + " user namespaces"
@@ -149,6 +148,15 @@ public record HostProbe(Arch arch, List<Feature> features) {
                     "sysctl -w user.max_user_namespaces=15000");
         }
         return new Feature("userns-unprivileged", Status.OK, "allowed for unprivileged users (" + sysctls + ")", "");
+    }
+
+    /** The exact commands for the installed launcher (issue 14), then the other ways out. */
+    static String appArmorFix() {
+        String launcher = org.sandbox4j.internal.InstalledLauncher.DEFAULT_LAUNCHER.toString();
+        return "as root: 'sandbox4j install-launcher' then 'apparmor_parser -r "
+                + org.sandbox4j.internal.InstalledLauncher.DEFAULT_PROFILE + "', and run java with -Dsandbox4j.launcher="
+                + launcher + "; or an AppArmor profile with 'userns,' for java; or sysctl -w"
+                + " kernel.apparmor_restrict_unprivileged_userns=0; or --best-effort (docs/deployment.md)";
     }
 
     // ---- container detection (issue 14) --------------------------------------------------------

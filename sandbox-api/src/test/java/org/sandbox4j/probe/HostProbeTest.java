@@ -48,4 +48,12 @@ class HostProbeTest {
         assertEquals(Status.OK, host.status());
         assertEquals("no container runtime markers", host.detail(), "control: the host itself");
     }
+
+    @Test
+    void theAppArmorFixGivesTheExactCommands() {
+        assertEquals("as root: 'sandbox4j install-launcher' then 'apparmor_parser -r /etc/apparmor.d/sandbox4j-launcher',"
+                + " and run java with -Dsandbox4j.launcher=/usr/local/libexec/sandbox4j/sandbox4j-launcher; or an AppArmor"
+                + " profile with 'userns,' for java; or sysctl -w kernel.apparmor_restrict_unprivileged_userns=0; or"
+                + " --best-effort (docs/deployment.md)", HostProbe.appArmorFix());
+    }
 }
