@@ -125,4 +125,13 @@ class BestEffortTest {
         assertTrue(hint.contains("Sandbox.Builder.bestEffort()") && hint.contains("'--best-effort'"), hint);
         assertFalse(hint.contains("best-effort mode"), "no mode that does not exist: " + hint);
     }
+
+    @Test
+    void lockdownRefusesScopesItWouldNotApply() {
+        LandlockRuleset scoped = LandlockRuleset.builder().readOnly("/usr").scope(Scope.SIGNAL).build();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> org.sandbox4j.lockdown.Lockdown.builder().landlock(scoped));
+        assertTrue(e.getMessage().contains("does not apply Landlock scopes"), e.getMessage());
+        org.sandbox4j.lockdown.Lockdown.builder().landlock(LandlockRuleset.builder().readOnly("/usr").build()); // control
+    }
 }
