@@ -95,8 +95,9 @@ public final class LauncherBinary {
     /**
      * An installed launcher must be the jar's launcher byte for byte (an AppArmor profile that allows
      * user namespaces is attached to that path, so a different program there would get them), and
-     * nobody but root may change it: the file and every directory above it owned by root and not
-     * writable by group or others.
+     * nobody but root (or this JVM's own user) may change it: the file and every directory above it
+     * owned by one of them and not writable by group or others (sticky directories such as /tmp
+     * excepted).
      */
     public static void verifyInstalled(Path file, byte[] expected) throws SandboxException {
         try {
@@ -108,8 +109,12 @@ public final class LauncherBinary {
                 int uid = (Integer) Files.getAttribute(p, "unix:uid");
                 int mode = (Integer) Files.getAttribute(p, "unix:mode");
                 boolean stickyDir = p != real && (mode & 01000) != 0;
-                if (uid != 0 || ((mode & 022) != 0 && !stickyDir)) {
-                    throw new SandboxException("the installed launcher " + file + " can be changed by others than root: "
+                // The JVM's own uid may own it too (a copy for a host whose memfds and /tmp are noexec):
+                // that user could change it anyway. Anyone else may not.
+                boolean trusted = uid == 0 || uid == LibC.geteuid();
+                if (!trusted || ((mode & 022) != 0 && !stickyDir)) {
+                    throw new SandboxException("the installed launcher " + file + " can be changed by others than root"
+                            + " and this JVM's user: "
                             + p + " is owned by uid " + uid + " with mode " + Integer.toOctalString(mode & 07777)
                             + "; install it with 'sandbox4j install-launcher' (root-owned, 0755)");
                 }

@@ -57,9 +57,14 @@ class InstalledLauncherTest {
         Files.setPosixFilePermissions(launcher.getParent(), PosixFilePermissions.fromString("rwxrwxr-x"));
         SandboxException writable = assertThrows(SandboxException.class,
                 () -> LauncherBinary.verifyInstalled(launcher, LauncherBinary.bytes()));
-        assertTrue(writable.getMessage().contains("can be changed by others than root: " + launcher.getParent()),
+        assertTrue(writable.getMessage().contains("can be changed by others than root and this JVM's user: " + launcher.getParent()),
                 writable.getMessage());
         assertThrows(SandboxException.class, () -> Sandbox.useInstalledLauncher(launcher), "the public call checks too");
+        Files.setPosixFilePermissions(launcher.getParent(), PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setAttribute(launcher, "unix:uid", 12345);
+        SandboxException foreign = assertThrows(SandboxException.class,
+                () -> LauncherBinary.verifyInstalled(launcher, LauncherBinary.bytes()));
+        assertTrue(foreign.getMessage().contains("is owned by uid 12345"), foreign.getMessage());
     }
 
     @Test
