@@ -71,10 +71,21 @@ final class BestEffort {
         refusedCause = cause;
     }
 
-    /** Whether a failed start means the host refuses namespaces (rather than a mistake in the spec). */
+    /**
+     * Whether a failed start means the host refuses namespaces (rather than a mistake in the spec).
+     * ENOSPC and EUSERS count only with {@code user.max_user_namespaces=0}: otherwise they say the
+     * user's namespaces are used up for now, and falling back then would let whoever exhausts them
+     * (any process of the same user) downgrade every later jail; that stays a strict failure.
+     */
     static boolean isRefusal(SandboxSetupException e) {
         int errno = e.errno();
-        return e.step() == SetupStep.CLONE && (errno == 1 || errno == 13 || errno == 28 || errno == 87 /* EUSERS */);
+        if (e.step() != SetupStep.CLONE) {
+            return false;
+        }
+        if (errno == 28 || errno == 87 /* EUSERS */) {
+            return "0".equals(org.sandbox4j.internal.ProcFiles.read("/proc/sys/user/max_user_namespaces"));
+        }
+        return errno == 1 || errno == 13;
     }
 
     static String cause(int errno) {

@@ -113,6 +113,25 @@ class BestEffortJailTest {
 
     @ParameterizedTest
     @EnumSource(JailMode.class)
+    void thePrestartedLauncherStartsBestEffortJailsToo(JailMode mode) throws Exception {
+        assumeTrue(Landlock.abi() >= 1, "no Landlock");
+        Path allowed = openDir("zallowed");
+        Path outside = openDir("zoutside");
+        try (AutoCloseable m = mode.activate()) {
+            Sandbox.usePrestartedLauncher(true);
+            BestEffort.forceRefusedForTests("test: namespaces marked refused");
+            Result write = run(jail(allowed).build(), attack(), "write", outside + "/x");
+            assertEquals("DENIED EACCES " + outside + "/x", write.out().trim(), write.toString());
+            Result inside = run(jail(allowed).build(), attack(), "write", allowed + "/x");
+            assertTrue(inside.ok(), "control: the rule's path: " + inside);
+        } finally {
+            org.sandbox4j.internal.PrestartedLauncher.setEnabled(null);
+            assertTrue(org.sandbox4j.internal.PrestartedLauncher.shutdown(java.time.Duration.ofSeconds(10)));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(JailMode.class)
     void tcpToTheHostsLoopbackIsDenied(JailMode mode) throws Exception {
         assumeTrue(Landlock.abi() >= 4, "TCP rules need Landlock ABI 4");
         try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());

@@ -134,4 +134,15 @@ class BestEffortTest {
         assertTrue(e.getMessage().contains("does not apply Landlock scopes"), e.getMessage());
         org.sandbox4j.lockdown.Lockdown.builder().landlock(LandlockRuleset.builder().readOnly("/usr").build()); // control
     }
+
+    @Test
+    void exhaustedNamespacesStayAStrictFailure() {
+        SandboxSetupException eperm = new SandboxSetupException(SetupStep.CLONE, 1, "", "clone", null, null);
+        SandboxSetupException enospc = new SandboxSetupException(SetupStep.CLONE, 28, "", "clone", null, null);
+        SandboxSetupException mount = new SandboxSetupException(SetupStep.REMOUNT_RO, 1, "/x", "remount", null, null);
+        assertTrue(BestEffort.isRefusal(eperm));
+        boolean disabled = "0".equals(org.sandbox4j.internal.ProcFiles.read("/proc/sys/user/max_user_namespaces"));
+        assertEquals(disabled, BestEffort.isRefusal(enospc), "ENOSPC falls back only when the sysctl disables them");
+        assertFalse(BestEffort.isRefusal(mount), "a later step's EPERM is the spec's problem, not the host's refusal");
+    }
 }
