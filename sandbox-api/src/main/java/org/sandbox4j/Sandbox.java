@@ -311,11 +311,6 @@ public final class Sandbox {
         return bestEffortRequired == null ? Collections.unmodifiableSet(EnumSet.noneOf(Isolation.Feature.class)) : bestEffortRequired;
     }
 
-    /** The jail started instead of this one where namespaces are refused; null when strict. */
-    @Nullable Sandbox bestEffortTwin() {
-        return bestEffortTwin;
-    }
-
     private SandboxException toException(Spawner.Status s) {
         SetupStep step = SetupStep.fromWire(s.step());
         String call = s.opIndex() >= 0 && s.opIndex() < ops.size() ? ops.get(s.opIndex()).describe() : null;
