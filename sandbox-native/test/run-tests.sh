@@ -162,11 +162,13 @@ suite() {
   be="--ns none --root host --no-lo --nnp --uid 65534 --gid 65534"
   jail be -- $be $sys --exec /bin/sh -c "cat '$W/secret/file'"
   jail bectl -- $be --exec /bin/sh -c "cat '$W/secret/file'"
-  if [ "$("$W/readrec" landlock-abi)" -ge 1 ]; then
-    expect "best effort shape: ABI 1 Landlock rules refuse a host file outside them" be ws "exited 1"
-    expect "best effort shape, control: the same jail without the record reads it" bectl out "topsecret"
+  expect "best effort shape, control: the same jail without the record reads it" bectl out "topsecret"
+  abi=$("$W/readrec" landlock-abi)
+  if [ "$abi" -ge 1 ]; then
+    expect "best effort shape: ABI 1 rules on Landlock ABI $abi refuse a host file outside them" be ws "exited 1"
   else
-    echo "  skip  $MODE: best effort shape (the kernel has no Landlock)"
+    # min_abi 0: the launcher applies nothing and runs the program (Java's report says so)
+    expect "best effort shape on a kernel without Landlock: the record is skipped, the jail runs" be out "topsecret"
   fi
 }
 
