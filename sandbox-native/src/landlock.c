@@ -28,11 +28,12 @@ int landlock_apply(const struct spec *s) {
   if (abi < (long)s->ll_min_abi)
     return report_statusf(-1, "landlock", EOPNOTSUPP, NULL, "the kernel has Landlock ABI %ld, the jail needs %u",
                           abi, s->ll_min_abi), -1;
-  struct sb4j_ll_ruleset_attr a = {s->ll_fs, s->ll_net, 0};
-  int rfd = (int)syscall(__NR_landlock_create_ruleset, &a, sb4j_ll_attr_size(s->ll_net), 0);
+  struct sb4j_ll_ruleset_attr a = {s->ll_fs, s->ll_net, s->ll_scoped};
+  int rfd = (int)syscall(__NR_landlock_create_ruleset, &a, sb4j_ll_attr_size(s->ll_net, s->ll_scoped), 0);
   if (rfd < 0)
-    return report_statusf(-1, "landlock", errno, NULL, "create a ruleset (fs 0x%llx, net 0x%llx): %s",
-                          (unsigned long long)s->ll_fs, (unsigned long long)s->ll_net, strerror(errno)), -1;
+    return report_statusf(-1, "landlock", errno, NULL, "create a ruleset (fs 0x%llx, net 0x%llx, scoped 0x%x): %s",
+                          (unsigned long long)s->ll_fs, (unsigned long long)s->ll_net, s->ll_scoped,
+                          strerror(errno)), -1;
   for (size_t i = 0; i < s->n_ll_rules; i++) {
     const struct spec_ll_rule *r = &s->ll_rules[i];
     long rc;

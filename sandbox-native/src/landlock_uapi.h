@@ -38,8 +38,8 @@ struct sb4j_ll_net_port_attr {
 };
 
 /* Size of the attr the kernel gets: only the fields a ruleset uses, so older kernels accept it. */
-static inline unsigned long sb4j_ll_attr_size(uint64_t net) {
-  return net ? 2 * sizeof(uint64_t) : sizeof(uint64_t);
+static inline unsigned long sb4j_ll_attr_size(uint64_t net, uint64_t scoped) {
+  return scoped ? 3 * sizeof(uint64_t) : net ? 2 * sizeof(uint64_t) : sizeof(uint64_t);
 }
 
 #endif

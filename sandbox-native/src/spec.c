@@ -25,6 +25,7 @@
 #define SECCOMP_FLAGS_ALLOWED 0x7u /* TSYNC | LOG | SPEC_ALLOW */
 #define LL_FS_KNOWN ((1ull << 16) - 1) /* EXECUTE .. IOCTL_DEV (ABI 5) */
 #define LL_NET_KNOWN 0x3ull             /* BIND_TCP, CONNECT_TCP (ABI 4) */
+#define LL_SCOPE_KNOWN 0x3u             /* ABSTRACT_UNIX_SOCKET, SIGNAL (ABI 6) */
 
 static const char *const record_names[] = {"?", "FLAGS", "IDS", "HOSTNAME", "ROOT", "OP",
                                            "EXEC", "ARGV", "ENV", "CWD", "RLIMIT", "CAPS",
@@ -204,20 +205,21 @@ static int decode_op(struct dec *d, struct cur *c, struct spec_op *op) {
   return 0;
 }
 
-/* LANDLOCK: u32 min_abi, u32 reserved, u64 handled_fs, u64 handled_net, then rules to the end:
+/* LANDLOCK: u32 min_abi, u32 scoped (ABI 6 scopes: bit 0 abstract unix sockets, bit 1 signals),
+ * u64 handled_fs, u64 handled_net, then rules to the end:
  * u16 kind, u16 reserved, u32 reserved, u64 access, then a path string (PATH) or u64 port (PORT). */
 static int decode_landlock(struct dec *d, struct cur *c) {
   struct spec *s = d->s;
   s->has_landlock = 1;
   s->ll_min_abi = u32(c);
-  uint32_t res = u32(c);
+  s->ll_scoped = u32(c);
   s->ll_fs = u64(c);
   s->ll_net = u64(c);
   if (c->bad) return fail(d, -1, "truncated LANDLOCK");
-  if (res) return fail(d, -1, "reserved field not zero");
+  if (s->ll_scoped & ~LL_SCOPE_KNOWN) return fail(d, -1, "unknown Landlock scopes 0x%x", s->ll_scoped);
   if (s->ll_fs & ~LL_FS_KNOWN) return fail(d, -1, "unknown file-system rights 0x%llx", (unsigned long long)s->ll_fs);
   if (s->ll_net & ~LL_NET_KNOWN) return fail(d, -1, "unknown network rights 0x%llx", (unsigned long long)s->ll_net);
-  if (!s->ll_fs && !s->ll_net) return fail(d, -1, "no handled rights");
+  if (!s->ll_fs && !s->ll_net && !s->ll_scoped) return fail(d, -1, "no handled rights");
   size_t max_rules = (c->n - c->off) / 20 + 1; /* the smallest rule is 20 bytes */
   s->ll_rules = calloc(max_rules, sizeof *s->ll_rules);
   if (!s->ll_rules) return fail(d, -1, "out of memory");

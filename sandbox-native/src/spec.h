@@ -110,6 +110,7 @@ struct spec {
   struct sock_filter *filter; uint16_t filter_len;
   int has_landlock; uint32_t ll_min_abi;
   uint64_t ll_fs, ll_net;          /* handled rights */
+  uint32_t ll_scoped;              /* LANDLOCK_SCOPE_* (ABI 6) */
   struct spec_ll_rule *ll_rules; size_t n_ll_rules;
   struct spec_cgroup *cgroups; size_t n_cgroups;
   char *arena_;                    /* owns every string */

@@ -25,7 +25,7 @@ static void usage(void) {
           "  [--ro-file P DATA] [--hide P] [--remount-ro P] [--op-index N] [--no-init] [--new-session]\n"
           "  [--nnp] [--die-with-parent] [--root-ro] [--lo] [--cwd P] [--rlimit RES SOFT HARD]\n"
           "  [--caps HEX] [--fd FROM TO] [--time-limit MS] [--supervise N] [--seccomp-errno NR ERRNO]\n"
-          "  [--seccomp-file FILE.bpf] [--env N=V]\n"
+          "  [--seccomp-file FILE.bpf] [--env N=V] [--landlock-ro P]... [--landlock-scoped BITS]\n"
           "  [--basic-root] --exec PATH [ARGV...]\n");
 }
 
@@ -42,6 +42,9 @@ int main(int argc, char **argv) {
   uint32_t op_index = 0;
   const char *env[256];
   size_t n_env = 0;
+  const char *ll_paths[32];
+  size_t n_ll = 0;
+  uint32_t ll_scoped = 0;
   int argi = argc;
 #define NEED(k) do { if (i + (k) >= argc) { usage(); return 2; } } while (0)
   for (int i = 1; i < argc; i++) {
@@ -195,7 +198,13 @@ int main(int argc, char **argv) {
       sb_u32(&extra, supervise);
       sb_put(&extra, prog, n);
       sb_end(&extra);
-    } else if (!strcmp(o, "--env")) { NEED(1); if (n_env < 256) env[n_env++] = argv[++i]; }
+    } else if (!strcmp(o, "--landlock-ro")) {
+      /* one LANDLOCK record (written at the end): the ABI 1 file-system rights handled, read/list/
+       * execute beneath each given path, as Java's best effort sends for readOnly(...) on ABI 1-3 */
+      NEED(1);
+      if (n_ll < 32) ll_paths[n_ll++] = argv[++i];
+    } else if (!strcmp(o, "--landlock-scoped")) { NEED(1); ll_scoped = (uint32_t)strtoul(argv[++i], NULL, 0); }
+    else if (!strcmp(o, "--env")) { NEED(1); if (n_env < 256) env[n_env++] = argv[++i]; }
     else if (!strcmp(o, "--exec")) { NEED(1); exec = argv[++i]; argi = i + 1; break; }
     else { usage(); return 2; }
   }
@@ -219,5 +228,18 @@ int main(int argc, char **argv) {
   sb_end(&b);
   if (cwd) { sb_begin(&b, 9); sb_str(&b, cwd); sb_end(&b); }
   sb_put(&b, extra.p, extra.n);
+  if (n_ll || ll_scoped) {
+    sb_begin(&b, 15);
+    sb_u32(&b, 0);
+    sb_u32(&b, ll_scoped);
+    sb_u64(&b, n_ll ? 0x1fffull : 0); /* EXECUTE .. MAKE_SYM: ABI 1 */
+    sb_u64(&b, 0);
+    for (size_t j = 0; j < n_ll; j++) {
+      sb_u16(&b, 1); sb_u16(&b, 0); sb_u32(&b, 0);
+      sb_u64(&b, 0xdull); /* EXECUTE | READ_FILE | READ_DIR */
+      sb_str(&b, ll_paths[j]);
+    }
+    sb_end(&b);
+  }
   return fwrite(b.p, 1, b.n, stdout) == b.n && fflush(stdout) == 0 ? 0 : 1;
 }

@@ -2,7 +2,8 @@
  *   readrec status FILE   prints each status record: "status OP STEP ERRNO-NAME PATH | DETAIL"
  *   readrec result FILE   prints the result record: "result KIND VALUE FLAGS" (KIND exited|signaled)
  *   readrec run [--signal-after MS SIG] CMD...   runs CMD (fds inherited), optionally sends SIG to
- *                                                it after MS, prints "exited N" or "signaled N". */
+ *                                                it after MS, prints "exited N" or "signaled N".
+ *   readrec landlock-abi  prints the kernel's Landlock ABI version (0: none). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
@@ -10,7 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#ifndef __NR_landlock_create_ruleset
+#define __NR_landlock_create_ruleset 444 /* the same on x86_64 and aarch64 */
+#endif
 #include <time.h>
 #include <unistd.h>
 
@@ -39,6 +44,12 @@ static uint32_t le32(const unsigned char *p) {
 }
 
 int main(int argc, char **argv) {
+  if (argc == 2 && !strcmp(argv[1], "landlock-abi")) {
+    /* the kernel's Landlock ABI version, 0 without Landlock (for tests that need it) */
+    long abi = syscall(__NR_landlock_create_ruleset, NULL, 0, 1u);
+    printf("%ld\n", abi < 0 ? 0 : abi);
+    return 0;
+  }
   if (argc >= 3 && !strcmp(argv[1], "run")) {
     int i = 2, ms = -1, sig = 0;
     if (!strcmp(argv[i], "--signal-after") && argc > 5) {

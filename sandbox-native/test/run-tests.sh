@@ -212,6 +212,21 @@ suite() {
   expect "a tmpfs size reaches the kernel (64 KiB refuses 1 MiB)" small ws "exited 0"
   jail size0 -- $B --tmpfs-size /small 0 --exec /bin/true
   expect_grep "a tmpfs size of 0 (unlimited to the kernel) is refused" size0 status "^status [0-9]* spec .*tmpfs size 0"
+  # Best effort's shape (issue 14): no namespaces, the host's root, a LANDLOCK record with only the
+  # ABI 1 file rights (what Java sends for readOnly(...) on Landlock ABI 1 to 3).
+  sys=""
+  for p in /bin /sbin /lib /lib64 /usr /etc/ld.so.cache; do [ -e "$p" ] && sys="$sys --landlock-ro $p"; done
+  be="--ns none --root host --no-lo --nnp --uid 65534 --gid 65534"
+  jail be -- $be $sys --exec /bin/sh -c "cat '$W/secret/file'"
+  jail bectl -- $be --exec /bin/sh -c "cat '$W/secret/file'"
+  expect "best effort shape, control: the same jail without the record reads it" bectl out "topsecret"
+  abi=$("$W/readrec" landlock-abi)
+  if [ "$abi" -ge 1 ]; then
+    expect "best effort shape: ABI 1 rules on Landlock ABI $abi refuse a host file outside them" be ws "exited 1"
+  else
+    # min_abi 0: the launcher applies nothing and runs the program (Java's report says so)
+    expect "best effort shape on a kernel without Landlock: the record is skipped, the jail runs" be out "topsecret"
+  fi
 }
 
 for MODE in root nobody; do

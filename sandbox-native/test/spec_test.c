@@ -382,10 +382,37 @@ static void fuzz(long iterations) {
   for (int i = 0; i < 3; i++) free(seeds[i].p);
 }
 
+/* The LANDLOCK record's scoped word: a scopes-only ruleset decodes, an unknown scope bit does not. */
+static void landlock_scoped(uint32_t scoped, uint64_t fs, int want_ok, const char *what) {
+  struct knobs k = defaults();
+  struct sbuf b = build(&k);
+  sb_begin(&b, 15); sb_u32(&b, 0); sb_u32(&b, scoped); sb_u64(&b, fs); sb_u64(&b, 0); sb_end(&b);
+  struct spec s;
+  struct spec_error e;
+  uint8_t *copy = malloc(b.n);
+  memcpy(copy, b.p, b.n);
+  int rc = spec_decode(copy, b.n, &s, &e);
+  CHECK((rc == 0) == want_ok, "%s: rc %d (%s)", what, rc, rc ? e.detail : "");
+  if (!rc) {
+    CHECK(s.ll_scoped == scoped, "%s: scoped 0x%x", what, s.ll_scoped);
+    spec_free(&s);
+  }
+  free(copy);
+  free(b.p);
+}
+
+static void test_landlock_scopes(void) {
+  landlock_scoped(3, 0, 1, "scopes only");
+  landlock_scoped(1, 1, 1, "abstract unix scope with fs rights");
+  landlock_scoped(4, 1, 0, "unknown scope bit");
+  landlock_scoped(0, 0, 0, "nothing handled");
+}
+
 int main(int argc, char **argv) {
   long iterations = argc > 1 ? atol(argv[1]) : 300000;
   test_valid();
   test_rejects();
+  test_landlock_scopes();
   fuzz(iterations);
   printf("spec_test: %d checks, %d failures\n", checks, failures);
   return failures ? 1 : 0;

@@ -386,7 +386,7 @@ EXPORT int sb4j_landlock_abi(void) {
 /* A new ruleset fd (close-on-exec) handling these rights, or -errno. */
 EXPORT int sb4j_landlock_ruleset(long long fs, long long net) {
   struct sb4j_ll_ruleset_attr a = {(uint64_t)fs, (uint64_t)net, 0};
-  long fd = syscall(__NR_landlock_create_ruleset, &a, sb4j_ll_attr_size((uint64_t)net), 0);
+  long fd = syscall(__NR_landlock_create_ruleset, &a, sb4j_ll_attr_size((uint64_t)net, 0), 0);
   return fd < 0 ? -errno : (int)fd;
 }
 

@@ -18,8 +18,10 @@
 #include <sys/ioctl.h>
 #include <dirent.h>
 #include <sys/mount.h>
+#include <stddef.h>
 #include <sys/uio.h>
 #include <sys/prctl.h>
+#include <sys/un.h>
 #include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -653,6 +655,41 @@ static int cmd_swap(const char *a, const char *b, const char *secs) {
             if (syscall(SYS_renameat2, AT_FDCWD, a, AT_FDCWD, b, 2 /* RENAME_EXCHANGE */)) return denied("renameat2");
     printf("OK %ld exchanges\n", n);
     return 0;
+/* Connects to the abstract unix socket NAME (best-effort tests: a Landlock scope refuses one made
+ * outside the jail with EPERM). */
+/* The address of abstract socket NAME in *a; its length, or 0 when NAME is too long. */
+static socklen_t abstract_addr(const char *name, struct sockaddr_un *a) {
+    memset(a, 0, sizeof *a);
+    a->sun_family = AF_UNIX;
+    size_t n = strlen(name);
+    if (n + 1 > sizeof a->sun_path) return 0;
+    memcpy(a->sun_path + 1, name, n);
+    return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
+}
+
+static int cmd_abstract(const char *name) {
+    struct sockaddr_un a;
+    socklen_t len = abstract_addr(name, &a);
+    int s = socket(AF_UNIX, SOCK_STREAM, 0);
+    if (s < 0 || !len) return denied("socket");
+    if (connect(s, (struct sockaddr *)&a, len) != 0) return denied("abstract");
+    return ok("abstract");
+}
+
+/* Listens on the abstract unix socket NAME, says LISTENING, and accepts until killed. */
+static int cmd_listen_abstract(const char *name) {
+    struct sockaddr_un a;
+    socklen_t len = abstract_addr(name, &a);
+    int s = socket(AF_UNIX, SOCK_STREAM, 0);
+    if (s < 0 || !len) return denied("socket");
+    if (bind(s, (struct sockaddr *)&a, len) != 0 || listen(s, 16) != 0)
+        return denied("listen");
+    printf("LISTENING\n");
+    fflush(stdout);
+    for (;;) {
+        int c = accept(s, NULL, NULL);
+        if (c >= 0) close(c);
+    }
 }
 
 int main(int argc, char **argv, char **envp) { return dispatch(argc, argv, envp); }
@@ -709,6 +746,8 @@ static int dispatch(int argc, char **argv, char **envp) {
     if (!strcmp(c, "forge")) return cmd_forge(a);
     if (!strcmp(c, "sibling")) return cmd_sibling(argc, argv, envp);
     if (!strcmp(c, "outlive")) return cmd_outlive(argc > 3 ? argv[3] : "hold");
+    if (!strcmp(c, "abstract")) return cmd_abstract(a);
+    if (!strcmp(c, "listen-abstract")) return cmd_listen_abstract(a);
     fprintf(stderr, "attack: unknown command %s\n", c);
     return 2;
 }

@@ -106,7 +106,14 @@ public final class Sandbox {
     /** The spec's records that do not depend on the command, encoded once. */
     private final byte[] specPrefix;
 
-    private Sandbox(Builder b) {
+    /** Best effort (see {@link BestEffort}): the features required of it, null when strict. */
+    private final @Nullable Set<Isolation.Feature> bestEffortRequired;
+    /** The jail started instead of this one where the host refuses namespaces (null when strict). */
+    private final @Nullable Sandbox bestEffortTwin;
+
+    private Sandbox(Builder b, @Nullable Sandbox bestEffortTwin) {
+        this.bestEffortRequired = b.bestEffortRequired == null ? null : Collections.unmodifiableSet(b.bestEffortRequired.clone());
+        this.bestEffortTwin = bestEffortTwin;
         this.shared = Collections.unmodifiableSet(EnumSet.copyOf(b.shared.isEmpty() ? EnumSet.noneOf(Namespace.class) : b.shared));
         this.rootDir = b.rootDir;
         this.rootWritable = b.rootWritable;
@@ -190,6 +197,19 @@ public final class Sandbox {
         org.sandbox4j.internal.PrestartedLauncher.setEnabled(on);
     }
 
+    /**
+     * Starts every jail of this JVM from now on with the launcher installed at {@code launcher} by
+     * {@code sandbox4j install-launcher} (as {@code -Dsandbox4j.launcher=PATH} does): on hosts where
+     * AppArmor gives user namespaces only to profiled programs, the installed launcher carries the
+     * profile that allows them (docs/deployment.md).
+     *
+     * @throws SandboxException when the file is not root-owned and unwritable by others, or is not
+     *     byte for byte the launcher in this jar (its sha256 is compared)
+     */
+    public static void useInstalledLauncher(Path launcher) throws SandboxException {
+        org.sandbox4j.internal.LauncherBinary.useInstalled(launcher);
+    }
+
     /** A builder that starts from this jail's settings, to derive a variant. */
     public Builder toBuilder() {
         return new Builder(this);
@@ -231,6 +251,25 @@ public final class Sandbox {
         }
         SpecWriter w = new SpecWriter(specPrefix.length + 64 + command.size() * 32);
         w.raw(specPrefix).exec(program).strings(SpecWriter.ARGV, command);
+        if (bestEffortTwin != null && BestEffort.refusedCause() != null) {
+            return startBestEffort(command, BestEffort.refusedCause());
+        }
+        SandboxedProcess p;
+        try {
+            p = spawn(w);
+        } catch (SandboxSetupException e) {
+            if (bestEffortTwin == null || !BestEffort.isRefusal(e)) {
+                throw e;
+            }
+            String cause = BestEffort.cause(e.errno());
+            BestEffort.refused(cause);
+            return startBestEffort(command, cause);
+        }
+        p.isolation(isolation(Isolation.Level.FULL, null));
+        return p;
+    }
+
+    private SandboxedProcess spawn(SpecWriter w) throws IOException {
         Cgroups.Jail cg = Cgroups.create(cgroupLimits, !shared.contains(Namespace.USER), rlimits.containsKey(Rlimit.NPROC),
                 rlimits.containsKey(Rlimit.AS));
         cg.rlimits().forEach((r, v) -> w.rlimit(r, v, v));
@@ -318,6 +357,60 @@ public final class Sandbox {
             n = Math.max(n, f[1] + 1L);
         }
         return n;
+    }
+
+    // ---- best effort (issue 14; see BestEffort) -----------------------------------------------
+
+    /** Starts the best-effort twin, unless it falls short of what the caller requires. */
+    private SandboxedProcess startBestEffort(List<String> command, String cause) throws IOException {
+        Sandbox twin = java.util.Objects.requireNonNull(bestEffortTwin);
+        Isolation iso = twin.isolation(Isolation.Level.BEST_EFFORT, cause);
+        List<String> missing = new ArrayList<>();
+        for (Isolation.Feature f : java.util.Objects.requireNonNull(bestEffortRequired)) {
+            if (!iso.applied().contains(f)) {
+                missing.add(f + " (" + iso.notApplied().getOrDefault(f, "not asked for by this jail") + ")");
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new SandboxSetupException(SetupStep.CLONE, 1, "", "the host refuses namespaces (" + cause
+                    + ") and best effort lacks the required " + String.join(", ", missing), "bestEffort(...)",
+                    HostDiagnosis.userNamespaceRefused(1));
+        }
+        SpecWriter w = new SpecWriter(twin.specPrefix.length + 64 + command.size() * 32);
+        w.raw(twin.specPrefix).exec(command.get(0)).strings(SpecWriter.ARGV, command);
+        SandboxedProcess p = twin.spawn(w);
+        p.isolation(iso);
+        return p;
+    }
+
+    /** What this jail's spec applies at {@code level}. */
+    Isolation isolation(Isolation.Level level, @Nullable String cause) {
+        EnumSet<Isolation.Feature> wanted = EnumSet.of(Isolation.Feature.NAMESPACES);
+        if (seccompProgram != null || level == Isolation.Level.BEST_EFFORT) {
+            wanted.add(Isolation.Feature.SECCOMP);
+        }
+        if (landlock != null) {
+            if (!landlock.handledFs().isEmpty()) {
+                wanted.add(Isolation.Feature.LANDLOCK_FILES);
+            }
+            if (!landlock.handledNet().isEmpty()) {
+                wanted.add(Isolation.Feature.LANDLOCK_TCP);
+            }
+            if (!landlock.scopes().isEmpty()) {
+                wanted.add(Isolation.Feature.LANDLOCK_SCOPES);
+            }
+        }
+        return Isolation.of(level, cause, wanted, landlockStatus(), seccompProgram != null, !rlimits.isEmpty());
+    }
+
+    /** Whether {@link Builder#bestEffort(Isolation.Feature...)} is on (false: strict, the default). */
+    public boolean bestEffort() {
+        return bestEffortRequired != null;
+    }
+
+    /** What best effort must apply or fail (empty when strict or when nothing is required). */
+    public Set<Isolation.Feature> bestEffortRequired() {
+        return bestEffortRequired == null ? Collections.unmodifiableSet(EnumSet.noneOf(Isolation.Feature.class)) : bestEffortRequired;
     }
 
     private SandboxException toException(Spawner.Status s) {
@@ -573,6 +666,7 @@ public final class Sandbox {
         private boolean reportViolations;
         private org.sandbox4j.seccomp.@Nullable SyscallRecorder recorder;
         private CgroupLimits cgroupLimits = CgroupLimits.NONE;
+        private @Nullable EnumSet<Isolation.Feature> bestEffortRequired;
 
         Builder() {}
 
@@ -610,6 +704,10 @@ public final class Sandbox {
             recorder = s.recorder;
             landlock = s.landlock;
             cgroupLimits = s.cgroupLimits;
+            if (s.bestEffortRequired != null) {
+                bestEffortRequired = EnumSet.noneOf(Isolation.Feature.class);
+                bestEffortRequired.addAll(s.bestEffortRequired);
+            }
         }
 
         // ---- file system -------------------------------------------------------------------
@@ -1346,7 +1444,72 @@ public final class Sandbox {
             if (hostUid >= 0 && shared.contains(Namespace.USER)) {
                 throw new IllegalStateException("hostIds(...) maps ids into a new user namespace, but share(USER) was called");
             }
-            return new Sandbox(this);
+            if (bestEffortRequired == null) {
+                return new Sandbox(this, null);
+            }
+            return new Sandbox(this, bestEffortTwin(new Sandbox(this, null)));
+        }
+
+        // ---- best effort (issue 14; see BestEffort) -------------------------------------------
+
+        /**
+         * Opt-in best effort: where the host refuses namespaces (a default Docker or Kubernetes
+         * container, Ubuntu's AppArmor restriction, {@code user.max_user_namespaces=0}), start the
+         * program anyway, confined by what needs no privilege: Landlock rules derived from the mount
+         * calls, no TCP and scoped abstract unix sockets for {@link Network#NONE}, signals scoped for a
+         * new pid namespace, the seccomp filter plus a refusal of namespace calls, rlimits,
+         * no_new_privs, no capabilities, a new session, fd hygiene and death with the JVM. Where
+         * namespaces work nothing changes. {@link SandboxedProcess#isolation()} says what was applied.
+         *
+         * <p>Each mount call has one meaning without namespaces, or {@link #build()} refuses it (for
+         * example a bind to another path); see {@link BestEffort} and docs/deployment.md. There is
+         * no pid or mount isolation: the program sees the host's processes and paths it may not open.
+         *
+         * @param required what best effort must apply, or {@code start()} fails with a
+         *     {@link SandboxSetupException} (e.g. {@code Isolation.Feature.LANDLOCK_FILES})
+         */
+        public Builder bestEffort(Isolation.Feature... required) {
+            EnumSet<Isolation.Feature> r = EnumSet.noneOf(Isolation.Feature.class);
+            r.addAll(Arrays.asList(required));
+            this.bestEffortRequired = r;
+            return this;
+        }
+
+        /** Turns best effort on or off (off, the default, is strict: start() fails where namespaces do). */
+        public Builder bestEffort(boolean on) {
+            this.bestEffortRequired = on ? EnumSet.noneOf(Isolation.Feature.class) : null;
+            return this;
+        }
+
+        private Sandbox bestEffortTwin(Sandbox full) {
+            Builder t = new Builder(full);
+            t.bestEffortRequired = null;
+            t.ops.clear();
+            t.rootDir = null;
+            t.rootWritable = false;
+            t.shared.addAll(EnumSet.allOf(Namespace.class));
+            t.hostname = null;
+            t.hostnameSet = false;
+            t.hostUid = -1;
+            t.hostGid = -1;
+            if (org.sandbox4j.internal.LibC.geteuid() != 0) {
+                // Without a user namespace the only id an unprivileged launcher can have is its own.
+                t.uid = org.sandbox4j.internal.LibC.geteuid();
+                t.gid = org.sandbox4j.internal.LibC.getegid();
+            }
+            t.landlock = BestEffort.rules(ops, rootDir, shared, landlock);
+            // The default filter also arrives as a program (toBuilder() of a jail): extend it like the policy.
+            boolean isDefault = seccompProgram == null && seccompPolicy == null
+                    || seccompProgram != null && Arrays.equals(seccompProgram.toBytes(), DefaultFilter.BYTES);
+            if (seccompOff || seccompPolicy != null || isDefault) {
+                SeccompPolicy base = seccompOff ? null : isDefault ? SeccompPolicies.defaultDenyList() : seccompPolicy;
+                t.seccompProgram = BestEffort.withNamespaceRefusal(base).compile(Arch.current());
+                t.seccompOff = false;
+            } else if (seccompProgram != null && !BestEffort.refusesNamespaces(seccompProgram)) {
+                throw new IllegalStateException("bestEffort(): the compiled seccomp program allows unshare, and a"
+                        + " compiled program cannot be extended; pass a SeccompPolicy, or refuse the namespace calls in it");
+            }
+            return t.build();
         }
 
         private byte @Nullable [] seccompBytes() {

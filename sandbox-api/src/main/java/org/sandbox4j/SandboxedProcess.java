@@ -70,6 +70,8 @@ public final class SandboxedProcess extends Process {
 
     private final org.sandbox4j.internal.Cgroups.@Nullable Jail cgroup;
 
+    private volatile @Nullable Isolation isolation;
+
     SandboxedProcess(Spawner.Spawned s) throws IOException {
         this(s, null, null);
     }
@@ -437,6 +439,18 @@ public final class SandboxedProcess extends Process {
                 LibC.kill(pid, signal);
             }
         }
+    }
+
+    /**
+     * What confines this jail: the full jail, or best effort ({@link Sandbox.Builder#bestEffort(Isolation.Feature...)})
+     * on a host that refused namespaces, with what it could and could not apply.
+     */
+    public Isolation isolation() {
+        return java.util.Objects.requireNonNull(isolation);
+    }
+
+    void isolation(Isolation i) {
+        this.isolation = i;
     }
 
     @Override

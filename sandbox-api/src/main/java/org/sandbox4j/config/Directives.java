@@ -105,6 +105,11 @@ public final class Directives {
         def("seccomp", Kind.VALUE, "PROFILE|FILE  a precompiled profile or a kafel-style policy file");
         def("seccomp-string", Kind.VALUE_OR_BODY, "POLICY  a kafel-style policy, inline or as a heredoc");
         def("no-seccomp", Kind.FLAG, "no seccomp filter at all, not even the default deny list");
+        // ---- best effort (issue 14) -----------------------------------------------------------------
+        def("best-effort", Kind.FLAG, "where the host refuses namespaces (a container, AppArmor), confine with"
+                + " Landlock, seccomp and rlimits instead of failing, and say what was applied (docs/deployment.md)");
+        def("best-effort-require", Kind.VALUE, "LIST  best effort, failing unless it applies each of LIST (comma-"
+                + "separated: files, tcp, scopes, seccomp)");
         // ---- EXTENSION POINT: Landlock ------------------------------------------------------------
         // Reserved names for Landlock rules (docs/config.md#landlock). When Sandbox.Builder gains its
         // Landlock calls, give each name its Kind and a case in apply(); until then they fail with a
@@ -400,6 +405,11 @@ public final class Directives {
             case "no-seccomp":
                 b.noSeccomp();
                 return "noSeccomp()";
+            case "best-effort":
+                b.bestEffort();
+                return "bestEffort()";
+            case "best-effort-require":
+                return bestEffortRequire(b, d, v);
             case "landlock-ro":
             case "landlock-rw":
             case "landlock-connect":
@@ -410,6 +420,26 @@ public final class Directives {
             default:
                 throw new AssertionError(d.name());
         }
+    }
+
+    private static String bestEffortRequire(Sandbox.Builder b, Directive d, String v) {
+        List<org.sandbox4j.Isolation.Feature> req = new ArrayList<>();
+        List<String> words = new ArrayList<>();
+        for (String w : v.split(",", -1)) {
+            org.sandbox4j.Isolation.Feature f = null;
+            for (org.sandbox4j.Isolation.Feature c : org.sandbox4j.Isolation.Feature.values()) {
+                if (c != org.sandbox4j.Isolation.Feature.NAMESPACES && c.word().equals(w.strip())) {
+                    f = c;
+                }
+            }
+            if (f == null) {
+                throw d.error("unknown best-effort feature '" + w.strip() + "'; expected files, tcp, scopes or seccomp");
+            }
+            req.add(f);
+            words.add("Isolation.Feature." + f.name());
+        }
+        b.bestEffort(req.toArray(new org.sandbox4j.Isolation.Feature[0]));
+        return "bestEffort(" + String.join(", ", words) + ")";
     }
 
     /** The seccomp program the default deny list compiles to, for reports. */

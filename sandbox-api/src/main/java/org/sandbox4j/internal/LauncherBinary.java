@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * no file on disk to clean up or to be swapped by another user, content fixed by the seals
  * (shrink, grow, write, seal) before first use. Where the kernel refuses to execute memfds
  * ({@code vm.memfd_noexec=2}), the binary goes into a fresh private directory (0700) that is deleted
- * when the JVM exits. {@code -Dsandbox4j.launcher=/path} uses an installed launcher instead.
+ * when the JVM exits. {@code -Dsandbox4j.launcher=/path} (or {@link #useInstalled(Path)}) uses an installed
+ * launcher instead, checked to be root-owned and identical to the jar's ({@link #verifyInstalled}).
  */
 public final class LauncherBinary {
     private static final Logger LOG = LoggerFactory.getLogger(LauncherBinary.class);
@@ -62,11 +63,9 @@ public final class LauncherBinary {
     }
 
     private static String provision() throws SandboxException {
-        String configured = System.getProperty(PROPERTY);
+        String configured = installed != null ? installed : System.getProperty(PROPERTY);
         if (configured != null && !configured.isEmpty()) {
-            if (!Files.isExecutable(Path.of(configured))) {
-                throw new SandboxException("-D" + PROPERTY + "=" + configured + " is not an executable file");
-            }
+            verifyInstalled(Path.of(configured), bytes());
             return configured;
         }
         byte[] bytes = bytes();
@@ -75,6 +74,78 @@ public final class LauncherBinary {
             return memfd;
         }
         return intoPrivateFile(bytes);
+    }
+
+    // ---- the installed launcher (issue 14; see InstalledLauncher) -------------------------------
+
+    private static volatile @Nullable String installed;
+
+    /**
+     * Uses the launcher installed at {@code file} (by {@code sandbox4j install-launcher}) for every
+     * jail this JVM starts from now on, as {@code -Dsandbox4j.launcher=FILE} does; checked at once.
+     */
+    public static void useInstalled(Path file) throws SandboxException {
+        verifyInstalled(file, bytes());
+        synchronized (LauncherBinary.class) {
+            installed = file.toString();
+            path = installed;
+        }
+    }
+
+    /**
+     * An installed launcher must be the jar's launcher byte for byte (an AppArmor profile that allows
+     * user namespaces is attached to that path, so a different program there would get them), and
+     * nobody but root (or this JVM's own user) may change it: the file and every directory above it
+     * owned by one of them and not writable by group or others (sticky directories such as /tmp
+     * excepted).
+     */
+    public static void verifyInstalled(Path file, byte[] expected) throws SandboxException {
+        try {
+            Path real = file.toRealPath();
+            if (!Files.isRegularFile(real) || !Files.isExecutable(real)) {
+                throw new SandboxException("the installed launcher " + file + " is not an executable file");
+            }
+            for (Path p = real; p != null; p = p.getParent()) {
+                int uid = (Integer) Files.getAttribute(p, "unix:uid");
+                int mode = (Integer) Files.getAttribute(p, "unix:mode");
+                boolean stickyDir = p != real && (mode & 01000) != 0;
+                // The JVM's own uid may own it too (a copy for a host whose memfds and /tmp are noexec):
+                // that user could change it anyway. Anyone else may not.
+                boolean trusted = uid == 0 || uid == LibC.geteuid();
+                if (!trusted || ((mode & 022) != 0 && !stickyDir)) {
+                    throw new SandboxException("the installed launcher " + file + " can be changed by others than root"
+                            + " and this JVM's user: "
+                            + p + " is owned by uid " + uid + " with mode " + Integer.toOctalString(mode & 07777)
+                            + "; install it with 'sandbox4j install-launcher' (root-owned, 0755)");
+                }
+            }
+            byte[] actual = Files.readAllBytes(real);
+            if (!java.security.MessageDigest.isEqual(sha256(actual), sha256(expected))) {
+                throw new SandboxException("the installed launcher " + file + " (sha256 " + hex(sha256(actual))
+                        + ") is not this sandbox4j's launcher (sha256 " + hex(sha256(expected))
+                        + "); reinstall it with 'sandbox4j install-launcher' after upgrading sandbox4j");
+            }
+        } catch (IOException e) {
+            throw new SandboxException("cannot check the installed launcher " + file + ": " + e, e);
+        }
+    }
+
+    /** SHA-256 of {@code b}. */
+    public static byte[] sha256(byte[] b) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(b);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Lower-case hex of {@code b}. */
+    public static String hex(byte[] b) {
+        StringBuilder sb = new StringBuilder();
+        for (byte x : b) {
+            sb.append(String.format("%02x", x));
+        }
+        return sb.toString();
     }
 
     private static @Nullable String intoMemfd(byte[] bytes) {

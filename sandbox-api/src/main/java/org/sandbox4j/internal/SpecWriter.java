@@ -211,7 +211,7 @@ public final class SpecWriter {
         }
         len += plan.ports().size() * 24;
         begin(LANDLOCK, len);
-        buf.putInt(plan.minAbi()).putInt(0).putLong(plan.fsMask()).putLong(plan.netMask());
+        buf.putInt(plan.minAbi()).putInt((int) plan.scopeMask()).putLong(plan.fsMask()).putLong(plan.netMask());
         for (int i = 0; i < paths.size(); i++) {
             buf.putShort((short) LL_RULE_PATH).putShort((short) 0).putInt(0).putLong(plan.paths().get(i).access());
             string(paths.get(i));

@@ -21,14 +21,17 @@ public final class LandlockPlan {
 
     private final long fsMask;
     private final long netMask;
+    private final long scopeMask;
     private final int minAbi;
     private final List<Path> paths;
     private final List<Port> ports;
     private final LandlockStatus status;
 
-    private LandlockPlan(long fsMask, long netMask, int minAbi, List<Path> paths, List<Port> ports, LandlockStatus status) {
+    private LandlockPlan(long fsMask, long netMask, long scopeMask, int minAbi, List<Path> paths, List<Port> ports,
+            LandlockStatus status) {
         this.fsMask = fsMask;
         this.netMask = netMask;
+        this.scopeMask = scopeMask;
         this.minAbi = minAbi;
         this.paths = List.copyOf(paths);
         this.ports = List.copyOf(ports);
@@ -44,6 +47,7 @@ public final class LandlockPlan {
         Map<String, String> missing = new LinkedHashMap<>();
         EnumSet<AccessFs> fs = EnumSet.noneOf(AccessFs.class);
         EnumSet<AccessNet> net = EnumSet.noneOf(AccessNet.class);
+        EnumSet<Scope> scopes = EnumSet.noneOf(Scope.class);
         if (abi <= 0) {
             missing.put("Landlock", "not available in this kernel (needs Linux 5.13+ with CONFIG_SECURITY_LANDLOCK"
                     + " and landlock in the lsm= boot parameter)");
@@ -60,6 +64,13 @@ public final class LandlockPlan {
                     net.add(a);
                 } else {
                     missing.put(a.name(), "needs Landlock ABI " + a.abi() + ", the kernel has " + abi);
+                }
+            }
+            for (Scope sc : rules.scopes()) {
+                if (sc.abi() <= abi) {
+                    scopes.add(sc);
+                } else {
+                    missing.put("SCOPE_" + sc.name(), "needs Landlock ABI " + sc.abi() + ", the kernel has " + abi);
                 }
             }
         }
@@ -89,12 +100,16 @@ public final class LandlockPlan {
                 ports.add(new Port(r.port(), m));
             }
         }
+        long scopeMask = 0;
+        for (Scope sc : scopes) {
+            scopeMask |= sc.mask();
+        }
         int minAbi = rules.compatibility() == Compatibility.STRICT ? rules.requiredAbi() : 0;
-        if (fsMask == 0 && netMask == 0) {
+        if (fsMask == 0 && netMask == 0 && scopeMask == 0) {
             missing.putIfAbsent("Landlock", "nothing of the ruleset is enforceable by ABI " + abi);
         }
-        return new LandlockPlan(fsMask, netMask, minAbi, paths, ports,
-                new LandlockStatus(Math.max(abi, 0), rules.compatibility(), fs, net, missing));
+        return new LandlockPlan(fsMask, netMask, scopeMask, minAbi, paths, ports,
+                new LandlockStatus(Math.max(abi, 0), rules.compatibility(), fs, net, scopes, missing));
     }
 
     static long mask(Set<AccessFs> rights) {
@@ -107,7 +122,12 @@ public final class LandlockPlan {
 
     /** Whether there is anything to apply (false: best effort on a kernel that enforces none of it). */
     public boolean applies() {
-        return fsMask != 0 || netMask != 0;
+        return fsMask != 0 || netMask != 0 || scopeMask != 0;
+    }
+
+    /** {@code scoped} for the kernel (LANDLOCK_SCOPE_* bits, ABI 6). */
+    public long scopeMask() {
+        return scopeMask;
     }
 
     /** handled_access_fs for the kernel. */

@@ -56,6 +56,7 @@ public final class LandlockRuleset {
 
     private final Set<AccessFs> handledFs;
     private final Set<AccessNet> handledNet;
+    private final Set<Scope> scopes;
     private final List<PathRule> pathRules;
     private final List<PortRule> portRules;
     private final Compatibility compatibility;
@@ -63,6 +64,7 @@ public final class LandlockRuleset {
     private LandlockRuleset(Builder b) {
         this.handledFs = Collections.unmodifiableSet(copy(b.handledFs, AccessFs.class));
         this.handledNet = Collections.unmodifiableSet(copy(b.handledNet, AccessNet.class));
+        this.scopes = Collections.unmodifiableSet(copy(b.scopes, Scope.class));
         List<PathRule> pr = new ArrayList<>();
         b.paths.forEach((p, r) -> {
             EnumSet<AccessFs> rights = copy(r, AccessFs.class);
@@ -96,6 +98,11 @@ public final class LandlockRuleset {
         return handledNet;
     }
 
+    /** The IPC scopes this ruleset restricts to the domain (empty: none). ABI 6+. */
+    public Set<Scope> scopes() {
+        return scopes;
+    }
+
     public List<PathRule> pathRules() {
         return pathRules;
     }
@@ -117,6 +124,9 @@ public final class LandlockRuleset {
         if (!handledNet.isEmpty()) {
             abi = Math.max(abi, 4);
         }
+        if (!scopes.isEmpty()) {
+            abi = Math.max(abi, 6);
+        }
         return abi;
     }
 
@@ -126,6 +136,7 @@ public final class LandlockRuleset {
         b.handledFs.clear();
         b.handledFs.addAll(handledFs);
         b.handledNet.addAll(handledNet);
+        b.scopes.addAll(scopes);
         pathRules.forEach(r -> b.paths.put(r.path(), EnumSet.copyOf(r.rights())));
         portRules.forEach(r -> b.ports.put(r.port(), EnumSet.copyOf(r.rights())));
         b.compatibility = c;
@@ -134,7 +145,8 @@ public final class LandlockRuleset {
 
     @Override
     public String toString() {
-        return "LandlockRuleset[handledFs=" + handledFs + ", handledNet=" + handledNet + ", paths=" + pathRules
+        return "LandlockRuleset[handledFs=" + handledFs + ", handledNet=" + handledNet
+                + (scopes.isEmpty() ? "" : ", scopes=" + scopes) + ", paths=" + pathRules
                 + ", ports=" + portRules + ", " + compatibility + "]";
     }
 
@@ -142,6 +154,7 @@ public final class LandlockRuleset {
     public static final class Builder {
         private final EnumSet<AccessFs> handledFs = EnumSet.allOf(AccessFs.class);
         private final EnumSet<AccessNet> handledNet = EnumSet.noneOf(AccessNet.class);
+        private final EnumSet<Scope> scopes = EnumSet.noneOf(Scope.class);
         private final Map<String, EnumSet<AccessFs>> paths = new LinkedHashMap<>();
         private final Map<Integer, EnumSet<AccessNet>> ports = new LinkedHashMap<>();
         private Compatibility compatibility = Compatibility.STRICT;
@@ -246,6 +259,15 @@ public final class LandlockRuleset {
             return this;
         }
 
+        /**
+         * Restricts these IPCs to the domain: no connection to an abstract unix socket, or no signal,
+         * to a process outside the jail (ABI 6+).
+         */
+        public Builder scope(Scope... scopes) {
+            this.scopes.addAll(Arrays.asList(scopes));
+            return this;
+        }
+
         /** {@link Compatibility#STRICT} (default) or {@link Compatibility#BEST_EFFORT}. */
         public Builder compatibility(Compatibility c) {
             this.compatibility = c;
@@ -254,7 +276,7 @@ public final class LandlockRuleset {
 
         /** @throws IllegalStateException when nothing would be restricted */
         public LandlockRuleset build() {
-            if (handledFs.isEmpty() && handledNet.isEmpty()) {
+            if (handledFs.isEmpty() && handledNet.isEmpty() && scopes.isEmpty()) {
                 throw new IllegalStateException("the Landlock ruleset restricts nothing: every file-system right is"
                         + " allowed everywhere and no TCP rule was given");
             }

@@ -27,14 +27,16 @@ public final class LandlockStatus {
     private final Compatibility compatibility;
     private final Set<AccessFs> enforcedFs;
     private final Set<AccessNet> enforcedNet;
+    private final Set<Scope> enforcedScopes;
     private final Map<String, String> notEnforced;
 
     LandlockStatus(int abi, Compatibility compatibility, Set<AccessFs> enforcedFs, Set<AccessNet> enforcedNet,
-            Map<String, String> notEnforced) {
+            Set<Scope> enforcedScopes, Map<String, String> notEnforced) {
         this.abi = abi;
         this.compatibility = compatibility;
         this.enforcedFs = Collections.unmodifiableSet(enforcedFs.isEmpty() ? EnumSet.noneOf(AccessFs.class) : EnumSet.copyOf(enforcedFs));
         this.enforcedNet = Collections.unmodifiableSet(enforcedNet.isEmpty() ? EnumSet.noneOf(AccessNet.class) : EnumSet.copyOf(enforcedNet));
+        this.enforcedScopes = Collections.unmodifiableSet(enforcedScopes.isEmpty() ? EnumSet.noneOf(Scope.class) : EnumSet.copyOf(enforcedScopes));
         this.notEnforced = Collections.unmodifiableMap(new LinkedHashMap<>(notEnforced));
     }
 
@@ -48,7 +50,7 @@ public final class LandlockStatus {
     }
 
     public Enforcement enforcement() {
-        if (enforcedFs.isEmpty() && enforcedNet.isEmpty()) {
+        if (enforcedFs.isEmpty() && enforcedNet.isEmpty() && enforcedScopes.isEmpty()) {
             return Enforcement.NONE;
         }
         return notEnforced.isEmpty() ? Enforcement.FULL : Enforcement.PARTIAL;
@@ -64,6 +66,11 @@ public final class LandlockStatus {
         return enforcedNet;
     }
 
+    /** IPC scopes restricted to the domain by the kernel. */
+    public Set<Scope> enforcedScopes() {
+        return enforcedScopes;
+    }
+
     /** Each right (or "Landlock") the ruleset asked for and the kernel does not enforce, with the reason. */
     public Map<String, String> notEnforced() {
         return notEnforced;
@@ -73,7 +80,8 @@ public final class LandlockStatus {
     public List<String> lines() {
         List<String> l = new ArrayList<>();
         l.add("Landlock ABI " + abi + " (" + compatibility + "): " + enforcement());
-        l.add("enforced: " + enforcedFs + (enforcedNet.isEmpty() ? "" : " " + enforcedNet));
+        l.add("enforced: " + enforcedFs + (enforcedNet.isEmpty() ? "" : " " + enforcedNet)
+                + (enforcedScopes.isEmpty() ? "" : " scopes " + enforcedScopes));
         notEnforced.forEach((k, v) -> l.add("NOT enforced: " + k + ": " + v));
         return l;
     }

@@ -109,8 +109,17 @@ public final class Lockdown {
             return this;
         }
 
-        /** A Landlock ruleset for every thread (paths as this JVM sees them). */
+        /**
+         * A Landlock ruleset for every thread (paths as this JVM sees them).
+         *
+         * @throws IllegalArgumentException for a ruleset with scopes, which lockdown does not apply yet
+         */
         public Builder landlock(LandlockRuleset rules) {
+            if (!rules.scopes().isEmpty()) {
+                // A scope the JVM's domain silently lacked would be a claim without a defence.
+                throw new IllegalArgumentException("Lockdown does not apply Landlock scopes (" + rules.scopes()
+                        + "); they are for jails (Sandbox.Builder.landlock); drop scope(...) from this ruleset");
+            }
             this.landlock = rules;
             return this;
         }

@@ -76,6 +76,7 @@ public record HostProbe(Arch arch, List<Feature> features) {
         f.add(syscall("mount_setattr", SYS_MOUNT_SETATTR, "mount_setattr(2): recursive read-only and idmapped mounts",
                 "Linux 5.12+; without it read-only binds use remount per submount", -1L, 0L, 0L, 0L, 0L));
         f.add(tiocsti());
+        f.add(container(f.stream().anyMatch(x -> x.name().equals("jail") && x.status() == Status.OK)));
         return new HostProbe(arch, f);
     }
 
@@ -139,8 +140,7 @@ public record HostProbe(Arch arch, List<Feature> features) {
         }
         if ("1".equals(apparmor)) {
             return new Feature("userns-unprivileged", Status.RESTRICTED, "AppArmor denies them to unconfined programs ("
-                    + sysctls + ")", "an AppArmor profile with 'userns,' for java, or sysctl -w"
-                    + " kernel.apparmor_restrict_unprivileged_userns=0");
+                    + sysctls + ")", appArmorFix());
         }
         if (max.matches("\\d+") && Long.parseLong(max) < 100) {
             return new Feature("userns-unprivileged", Status.RESTRICTED, "allowed, but at most " + max + " user namespaces"
@@ -148,6 +148,84 @@ public record HostProbe(Arch arch, List<Feature> features) {
                     "sysctl -w user.max_user_namespaces=15000");
         }
         return new Feature("userns-unprivileged", Status.OK, "allowed for unprivileged users (" + sysctls + ")", "");
+    }
+
+    /** The exact commands for the installed launcher (issue 14), then the other ways out. */
+    static String appArmorFix() {
+        String launcher = org.sandbox4j.internal.InstalledLauncher.DEFAULT_LAUNCHER.toString();
+        return "as root: 'sandbox4j install-launcher' then 'apparmor_parser -r "
+                + org.sandbox4j.internal.InstalledLauncher.DEFAULT_PROFILE + "', and run java with -Dsandbox4j.launcher="
+                + launcher + "; or an AppArmor profile with 'userns,' for java; or sysctl -w"
+                + " kernel.apparmor_restrict_unprivileged_userns=0; or --best-effort (docs/deployment.md)";
+    }
+
+    // ---- container detection (issue 14) --------------------------------------------------------
+
+    private static Feature container(boolean jailsWork) {
+        java.util.Set<String> files = new java.util.LinkedHashSet<>();
+        for (String marker : new String[] {"/.dockerenv", "/run/.containerenv"}) {
+            if (java.nio.file.Files.exists(java.nio.file.Path.of(marker))) {
+                files.add(marker);
+            }
+        }
+        return container(read("/proc/self/status"), read("/proc/1/cgroup"), files, System.getenv(), jailsWork,
+                org.sandbox4j.landlock.Landlock.abi());
+    }
+
+    /**
+     * Whether this JVM runs in a container, from the facts a runtime leaves: its marker files
+     * ({@code /.dockerenv}, Podman's {@code /run/.containerenv}), {@code KUBERNETES_SERVICE_HOST} or
+     * {@code container=} in the environment, the runtime's name in pid 1's cgroup, a seccomp filter
+     * (Seccomp: 2) and a bounding set without CAP_SYS_ADMIN; and what works there.
+     */
+    static Feature container(@Nullable String status, @Nullable String pid1Cgroup, java.util.Set<String> markerFiles,
+            java.util.Map<String, String> env, boolean jailsWork, int landlockAbi) {
+        List<String> found = new ArrayList<>();
+        for (String m : markerFiles) {
+            found.add(m.equals("/.dockerenv") ? "Docker's /.dockerenv" : m.equals("/run/.containerenv")
+                    ? "Podman's /run/.containerenv" : m);
+        }
+        if (env.containsKey("KUBERNETES_SERVICE_HOST")) {
+            found.add("Kubernetes (KUBERNETES_SERVICE_HOST)");
+        }
+        if (env.containsKey("container")) {
+            found.add("container=" + env.get("container"));
+        }
+        if (pid1Cgroup != null) {
+            for (String rt : new String[] {"kubepods", "docker", "libpod", "containerd", "lxc"}) {
+                if (pid1Cgroup.contains(rt)) {
+                    found.add("pid 1's cgroup names " + rt);
+                    break;
+                }
+            }
+        }
+        boolean filtered = "2".equals(field(status, "Seccomp"));
+        String bnd = field(status, "CapBnd");
+        boolean noSysAdmin = bnd != null && bnd.matches("[0-9a-fA-F]+") && (Long.parseUnsignedLong(bnd, 16) & (1L << 21)) == 0;
+        if (found.isEmpty() && !(filtered && noSysAdmin)) {
+            return new Feature("container", Status.OK, "no container runtime markers"
+                    + (filtered ? " (a seccomp filter, but CAP_SYS_ADMIN in the bounding set)" : ""), "");
+        }
+        if (filtered) {
+            found.add("a seccomp filter");
+        }
+        if (noSysAdmin) {
+            found.add("no CAP_SYS_ADMIN in the bounding set");
+        }
+        String where = "in a container (" + String.join(", ", found) + ")";
+        if (jailsWork) {
+            return new Feature("container", Status.OK, where + "; full jails work here", "");
+        }
+        String be = landlockAbi >= 6 ? "Landlock ABI " + landlockAbi + " (files, tcp, scopes)"
+                : landlockAbi >= 4 ? "Landlock ABI " + landlockAbi + " (files, tcp; no scopes before ABI 6)"
+                : landlockAbi >= 1 ? "Landlock ABI " + landlockAbi + " (files only; TCP rules need ABI 4)"
+                : "no Landlock (seccomp and rlimits only)";
+        return new Feature("container", Status.RESTRICTED, where + "; namespaces are refused, so only best effort"
+                + " runs here: " + be + ", seccomp, rlimits, no capabilities",
+                "for full jails: Docker/Podman --security-opt seccomp=unconfined --security-opt systempaths=unconfined"
+                + " (plus apparmor=unconfined on AppArmor hosts); Kubernetes securityContext seccompProfile"
+                + " {type: Unconfined} and procMount: Unmasked; or --best-effort / Sandbox.Builder.bestEffort();"
+                + " see docs/deployment.md");
     }
 
     private static Feature containerSeccomp() {

@@ -1,6 +1,7 @@
 package org.sandbox4j.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -52,6 +53,20 @@ class SandboxConfigTest {
         assertEquals(1500, s.timeLimit().toMillis());
         assertEquals("t.conf:2: tmpfs /tmp:64k -> tmpfs(\"/tmp\", 65536)", log.get(0));
         assertEquals(10, log.size());
+    }
+
+    @Test
+    void bestEffortDirectives() {
+        List<String> log = new ArrayList<>();
+        Sandbox s = parse("ro-bind /usr\nbest-effort\n").applyTo(Sandbox.builder(), log::add).build();
+        assertTrue(s.bestEffort());
+        assertEquals("t.conf:2: best-effort -> bestEffort()", log.get(1));
+        assertFalse(parse("ro-bind /usr\n").applyTo(Sandbox.builder()).build().bestEffort(), "strict by default");
+        Sandbox r = parse("best-effort-require files, tcp,seccomp\n").applyTo(Sandbox.builder()).build();
+        assertEquals(java.util.EnumSet.of(org.sandbox4j.Isolation.Feature.LANDLOCK_FILES,
+                org.sandbox4j.Isolation.Feature.LANDLOCK_TCP, org.sandbox4j.Isolation.Feature.SECCOMP), r.bestEffortRequired());
+        ConfigException e = mistake("best-effort-require files,namespaces\n");
+        assertTrue(e.getMessage().contains("unknown best-effort feature 'namespaces'"), e.getMessage());
     }
 
     @Test

@@ -23,6 +23,7 @@ public final class Main {
             "       sandbox4j doctor [--json]                      what this host offers: namespaces, seccomp, Landlock, ...",
             "       sandbox4j seccomp compile|disasm|profiles ...  compile, disassemble, list seccomp programs",
             "       sandbox4j example NAME [ARG]...                lockdown, pdf, xml, image, external (example --help)",
+            "       sandbox4j install-launcher [--launcher P] [--profile P]  as root: a launcher with an AppArmor profile",
             "       sandbox4j --help",
             "",
             "Exit status: the command's; 128+N when it died by signal N; 125 when sandbox4j failed",
@@ -70,6 +71,8 @@ public final class Main {
                     return ExampleCommand.run(rest);
                 case "doctor":
                     return DoctorCommand.run(rest);
+                case "install-launcher":
+                    return InstallLauncherCommand.run(rest);
                 default:
                     return fail("unknown command '" + cmd + "' (see sandbox4j --help)");
             }

@@ -362,6 +362,18 @@ final class RunCommand {
         return out;
     }
 
+    /**
+     * Best effort (issue 14): one line on stderr saying what confines a jail started without namespaces
+     * ("sandbox4j: best effort: no namespaces (...); landlock ABI 7 (files, tcp, scopes), seccomp");
+     * with --verbose also for a full jail; never with --quiet.
+     */
+    static void printIsolation(SandboxedProcess p, boolean verbose, boolean quiet) {
+        org.sandbox4j.Isolation iso = p.isolation();
+        if (!quiet && (verbose || iso.level() == org.sandbox4j.Isolation.Level.BEST_EFFORT)) {
+            System.err.println("sandbox4j: " + iso.line());
+        }
+    }
+
     /** The resolved jail in words: what the builder produced, and the last value of each setting. */
     static String describe(Sandbox s, List<Step> steps) {
         StringBuilder sb = new StringBuilder("resolved jail:\n");
@@ -483,6 +495,7 @@ final class RunCommand {
             return Main.fail("cannot start the jail: " + e.getMessage());
         }
         proc.set(p);
+        printIsolation(p, verbose, quiet);
         if (verbose) {
             System.err.println("sandbox4j: started " + String.join(" ", command) + " (launcher pid " + p.pid() + ")");
         }
