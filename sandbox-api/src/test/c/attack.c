@@ -655,6 +655,8 @@ static int cmd_swap(const char *a, const char *b, const char *secs) {
             if (syscall(SYS_renameat2, AT_FDCWD, a, AT_FDCWD, b, 2 /* RENAME_EXCHANGE */)) return denied("renameat2");
     printf("OK %ld exchanges\n", n);
     return 0;
+}
+
 /* Connects to the abstract unix socket NAME (best-effort tests: a Landlock scope refuses one made
  * outside the jail with EPERM). */
 /* The address of abstract socket NAME in *a; its length, or 0 when NAME is too long. */
