@@ -93,6 +93,12 @@ public final class Spawner {
     public static Spawned spawn(byte[] spec, Redirect in, Redirect out, Redirect err, boolean errToOut,
             int[] keptFds, long setupTimeoutMillis, StatusMapper mapper) throws SandboxException {
         // cgroups: the zygote does not place jails in cgroups yet, so such a jail gets a launcher of its own
+        // After a lockdown that forbids exec, the prestarted launcher is the only way to a jail: a jail
+        // that asked for violation reports still starts there, without the reports (its filter acts as
+        // written); learning or cgroup limits need a launcher of their own and fail naming the lockdown.
+        if (PrestartedLauncher.enabled() && !LockdownState.applied().isEmpty() && supervision(spec) == SpecWriter.SUPERVISE_REPORT) {
+            spec = withoutSupervision(spec);
+        }
         if (PrestartedLauncher.enabled() && newSession(spec) && newPidNamespace(spec) && !supervised(spec)
                 && !SpecWriter.has(spec, SpecWriter.CGROUP)) {
             return PrestartedLauncher.spawn(spec, in, out, err, errToOut, keptFds, setupTimeoutMillis, mapper);
@@ -274,20 +280,41 @@ public final class Spawner {
      * supervisor runs in a launcher of its own, so such a jail never goes to the prestarted one.
      */
     static boolean supervised(byte[] spec) {
+        return supervision(spec) != 0;
+    }
+
+    /** The SECCOMP record's supervise word (0 without a record or supervision). */
+    private static int supervision(byte[] spec) {
+        int off = seccompRecord(spec);
+        return off < 0 ? 0 : ByteBuffer.wrap(spec).order(ByteOrder.LITTLE_ENDIAN).getInt(off + 12);
+    }
+
+    /** A copy of {@code spec} whose SECCOMP record asks for no supervisor. */
+    private static byte[] withoutSupervision(byte[] spec) {
+        byte[] copy = spec.clone();
+        int off = seccompRecord(copy);
+        if (off >= 0) {
+            ByteBuffer.wrap(copy).order(ByteOrder.LITTLE_ENDIAN).putInt(off + 12, 0);
+        }
+        return copy;
+    }
+
+    /** The offset of the SECCOMP record's header, or -1. */
+    private static int seccompRecord(byte[] spec) {
         ByteBuffer bb = ByteBuffer.wrap(spec).order(ByteOrder.LITTLE_ENDIAN);
         int off = 8;
         while (off + 8 <= spec.length) {
             int type = Short.toUnsignedInt(bb.getShort(off));
             int len = bb.getInt(off + 4);
             if (len < 0 || off + 8L + len > spec.length) {
-                return false;
+                return -1;
             }
             if (type == SpecWriter.SECCOMP && len >= 8) {
-                return bb.getInt(off + 12) != 0;
+                return off;
             }
             off += 8 + len;
         }
-        return false;
+        return -1;
     }
 
     /** Turns a status record into the exception the caller sees. */
