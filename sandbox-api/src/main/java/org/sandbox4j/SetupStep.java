@@ -38,6 +38,11 @@ public enum SetupStep {
     SETSID("start a new session"),
     FORK("start the program"),
     EXECVE("execute"),
+    /**
+     * The prestarted launcher refused a spec beyond the limits of the lockdown applied to this JVM
+     * ({@code Lockdown.Builder.keepStartingJails()}, docs/lockdown.md).
+     */
+    LOCKDOWN("stay within the JVM's lockdown"),
     /** A step this version of the library does not know (launcher newer than the library). */
     UNKNOWN("set up the jail");
 
