@@ -97,6 +97,16 @@ int cgroup_place(const struct spec *s, pid_t pid, int placed);
 /* After pid 1 ended: kills the rest, reads the counters, removes the directories, and writes the
  * counters record to result_fd. Does nothing without CGROUP records. */
 void cgroup_finish(const struct spec *s, int result_fd);
+/* lockin.c: a JVM lockdown's limits, enforced by the prestarted launcher on every later spec.
+ * lockin_set takes a LOCK request's payload once (-1 and errno: malformed, or already locked);
+ * lockin_check refuses (-1, status record step "lockdown", EPERM) a spec beyond the limits and
+ * forces no-symlink resolution on the writable sources it let through. */
+#define LOCK_F_WRITES 0x1u      /* writes only beneath the LOCK's paths */
+#define LOCK_F_NO_HOST_IDS 0x2u /* only the default id mapping (the JVM dropped its capabilities) */
+#define LOCK_F_NO_CAPS 0x4u     /* no kept capabilities */
+#define LOCK_F_ALL 0x7u
+int lockin_set(const uint8_t *payload, size_t len);
+int lockin_check(struct spec *s, int launcher_root);
 
 /* contain.c */
 __attribute__((noreturn)) void contain_run(struct jail *j);

@@ -38,6 +38,7 @@
 #define REQ_MAGIC 0x5A344253u   /* "SB4Z" */
 #define REPLY_MAGIC 0x59344253u /* "SB4Y" */
 #define REQ_F_SPEC_MEMFD 0x1u
+#define REQ_F_LOCK 0x2u /* the body is a lockdown's limits (lockin.c), no fds; the reply's pid is 1 when taken */
 #define REQ_HEADER 16
 #define REQ_INLINE_MAX (64 * 1024)
 #define REQ_MAX_FDS 253 /* SCM_MAX_FD */
@@ -216,6 +217,13 @@ static int serve_request(const sigset_t *jail_mask, size_t *used) {
     int k = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
     for (int i = 0; i < k && nfds < REQ_MAX_FDS; i++) memcpy(&fds[nfds++], CMSG_DATA(c) + i * sizeof(int), sizeof(int));
   }
+  if (len >= REQ_HEADER && get32(msg) == REQ_MAGIC && ((get32(msg + 4) >> 16) & REQ_F_LOCK)) {
+    close_all(fds, nfds);
+    int taken = !(m.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) && nfds == 0 &&
+                lockin_set(msg + REQ_HEADER, (size_t)len - REQ_HEADER) == 0;
+    reply(taken ? 1 : 0, -1);
+    return 0;
+  }
   report_reset(nfds > 3 ? fds[3] : -1);
   int result_fd = nfds > 4 ? fds[4] : -1;
   uint32_t rflags = len >= REQ_HEADER ? get32(msg + 4) >> 16 : 0;
@@ -261,6 +269,8 @@ static int serve_request(const sigset_t *jail_mask, size_t *used) {
     report_status(-1, "seccomp", EINVAL, NULL, "a supervised seccomp filter needs a per-jail launcher");
     goto fail_spec;
   }
+  /* After a LOCK: nothing beyond the lockdown's limits, whoever wrote the spec. */
+  if (lockin_check(&s, geteuid() == 0)) goto fail_spec;
   int sync_p[2], init_p[2] = {-1, -1};
   if (pipe2(sync_p, O_CLOEXEC)) {
     report_statusf(-1, "clone", errno, NULL, "pipe: %s", strerror(errno));

@@ -40,6 +40,11 @@ public enum SetupStep {
     EXECVE("execute"),
     /** Creating the jail's cgroup, writing its limits or moving the jail into it (docs/resources.md). */
     CGROUP("set up the jail's cgroup"),
+    /**
+     * The prestarted launcher refused a spec beyond the limits of the lockdown applied to this JVM
+     * ({@code Lockdown.Builder.keepStartingJails()}, docs/lockdown.md).
+     */
+    LOCKDOWN("stay within the JVM's lockdown"),
     /** A step this version of the library does not know (launcher newer than the library). */
     UNKNOWN("set up the jail");
 

@@ -13,8 +13,8 @@ import org.sandbox4j.SandboxException;
  * (checked on every spec in {@code Sandbox.start}) and an error caused by a lockdown says so.
  *
  * <p>These checks run in this JVM: they keep an application's own jails within its lockdown and
- * name the lockdown in errors. They do not stop code that has taken over the locked-down JVM from
- * writing its own spec to a prestarted launcher's socket (docs/lockdown.md says what remains).
+ * name the lockdown in errors. Code that has taken over the locked-down JVM could skip them; the
+ * prestarted launcher enforces the same limits itself ({@link PrestartedLauncher#lock}).
  */
 public final class LockdownState {
     /**

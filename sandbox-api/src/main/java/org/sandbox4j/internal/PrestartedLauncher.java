@@ -37,6 +37,11 @@ public final class PrestartedLauncher {
     private static final int REQ_MAGIC = 0x5A344253;
     private static final int REPLY_MAGIC = 0x59344253;
     private static final int REQ_F_SPEC_MEMFD = 0x1;
+    private static final int REQ_F_LOCK = 0x2;
+    private static final int LOCK_F_WRITES = 0x1;
+    private static final int LOCK_F_NO_HOST_IDS = 0x2;
+    private static final int LOCK_F_NO_CAPS = 0x4;
+    private static final long LOCK_TIMEOUT_MILLIS = 10_000;
     private static final int INLINE_MAX = 64 * 1024;
     private static final int MAX_KEPT = 240;
     private static final int F_DUPFD_CLOEXEC = 1030;
@@ -44,6 +49,8 @@ public final class PrestartedLauncher {
     private static volatile @Nullable Boolean forced;
     private static final Object LOCK = new Object();
     private static @Nullable Zygote current;
+    /** The LOCK request every zygote gets before its first spec once a lockdown applied, or null (under LOCK). */
+    private static byte @Nullable [] lockRequest;
     /** Every zygote started and not yet reaped (a retired one lives until its jails have ended). */
     private static final List<Zygote> STARTED = new ArrayList<>();
 
@@ -282,6 +289,68 @@ public final class PrestartedLauncher {
         }
     }
 
+    /**
+     * Hands the prestarted launcher a lockdown's limits (sandbox-native/src/lockin.c): from now on
+     * it refuses every spec beyond them, with a status record of step {@code lockdown}, whoever
+     * wrote the spec. Sent while the JVM is still trusted (the lockdown's PREPARE); a zygote started
+     * later (after one died) gets the same limits before its first spec. One-shot: the zygote
+     * refuses a second LOCK, so a second lockdown with {@code keepStartingJails()} fails here.
+     *
+     * @param writesLimited writable sources must be beneath {@code writable} (none when it is empty)
+     * @param noHostIds only the default id mapping (the lockdown dropped the JVM's capabilities)
+     * @param noKeptCaps no kept capabilities
+     * @param writable the paths the lockdown leaves writable
+     */
+    public static void lock(boolean writesLimited, boolean noHostIds, boolean noKeptCaps, List<String> writable)
+            throws SandboxException {
+        List<byte[]> paths = new ArrayList<>();
+        int size = 16 + 8;
+        for (String w : writable) {
+            byte[] b = java.nio.file.Path.of(w).toAbsolutePath().normalize().toString()
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            paths.add(b);
+            size += 4 + b.length;
+        }
+        if (size > INLINE_MAX) {
+            throw new SandboxException("the lockdown's writable paths do not fit one request to the prestarted launcher");
+        }
+        ByteBuffer msg = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
+        msg.putInt(REQ_MAGIC).putShort((short) 1).putShort((short) REQ_F_LOCK).putInt(0).putInt(0);
+        msg.putInt((writesLimited ? LOCK_F_WRITES : 0) | (noHostIds ? LOCK_F_NO_HOST_IDS : 0)
+                | (noKeptCaps ? LOCK_F_NO_CAPS : 0)).putInt(paths.size());
+        for (byte[] b : paths) {
+            msg.putInt(b.length).put(b);
+        }
+        synchronized (LOCK) {
+            if (lockRequest != null) {
+                throw new SandboxException("the prestarted launcher already enforces an earlier lockdown's limits;"
+                        + " only one lockdown per JVM may use keepStartingJails()");
+            }
+            Zygote z = zygote();
+            lockRequest = msg.array();
+            sendLock(z);
+        }
+    }
+
+    /** Sends the LOCK request to {@code z} and waits for it to be taken; kills {@code z} otherwise. */
+    private static void sendLock(Zygote z) throws SandboxException {
+        byte[] req = java.util.Objects.requireNonNull(lockRequest);
+        if (send(z.sock, req, new int[0]) < 0) {
+            int e = Native.getLastError();
+            retire(z, true);
+            throw Spawner.errnoException("send the lockdown's limits to the prestarted launcher", e);
+        }
+        Reply r = java.util.Objects.requireNonNull(receive(z, LOCK_TIMEOUT_MILLIS, false));
+        if (r.pidfd() >= 0) {
+            LibC.close(r.pidfd());
+        }
+        if (r.pid() != 1) {
+            retire(z, true);
+            throw new SandboxSetupException(SetupStep.LOCKDOWN, 0, "",
+                    "the prestarted launcher refused the lockdown's limits; it was killed", null, null);
+        }
+    }
+
     private static Zygote zygote() throws SandboxException {
         List<String> prefix = Spawner.testPrefix();
         String launcherPath = Spawner.testLauncherPath();
@@ -301,6 +370,9 @@ public final class PrestartedLauncher {
         z = start(prefix, launcherPath, key);
         current = z;
         STARTED.add(z);
+        if (lockRequest != null) {
+            sendLock(z); // a new zygote after a lockdown takes its limits before any spec
+        }
         return z;
     }
 
@@ -424,16 +496,21 @@ public final class PrestartedLauncher {
         Memory iov = new Memory(16);
         iov.setPointer(0, buf);
         iov.setLong(8, data.length);
-        long space = cmsgSpace(4L * fds.length);
-        Memory ctl = new Memory(space);
-        ctl.clear();
-        ctl.setLong(0, 16 + 4L * fds.length); // cmsg_len = CMSG_LEN(n * sizeof(int))
-        ctl.setInt(8, LibC.SOL_SOCKET);
-        ctl.setInt(12, LibC.SCM_RIGHTS);
-        for (int i = 0; i < fds.length; i++) {
-            ctl.setInt(16 + 4L * i, fds[i]);
+        Memory mh;
+        if (fds.length == 0) {
+            mh = msghdr(iov, null, 0); // a LOCK request: no SCM_RIGHTS at all
+        } else {
+            long space = cmsgSpace(4L * fds.length);
+            Memory ctl = new Memory(space);
+            ctl.clear();
+            ctl.setLong(0, 16 + 4L * fds.length); // cmsg_len = CMSG_LEN(n * sizeof(int))
+            ctl.setInt(8, LibC.SOL_SOCKET);
+            ctl.setInt(12, LibC.SCM_RIGHTS);
+            for (int i = 0; i < fds.length; i++) {
+                ctl.setInt(16 + 4L * i, fds[i]);
+            }
+            mh = msghdr(iov, ctl, space);
         }
-        Memory mh = msghdr(iov, ctl, space);
         long rc;
         do {
             rc = LibC.sendmsg(sock, mh, LibC.MSG_NOSIGNAL);
@@ -504,7 +581,7 @@ public final class PrestartedLauncher {
         return new Reply(pid, pidfd);
     }
 
-    private static Memory msghdr(Pointer iov, Pointer ctl, long ctlLen) {
+    private static Memory msghdr(Pointer iov, @Nullable Pointer ctl, long ctlLen) {
         Memory mh = new Memory(56); // struct msghdr, LP64 (x86_64 and aarch64)
         mh.clear();
         mh.setPointer(16, iov); // msg_iov

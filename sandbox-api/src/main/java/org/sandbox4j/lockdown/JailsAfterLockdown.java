@@ -35,17 +35,24 @@ final class JailsAfterLockdown {
         }
     }
 
+    /**
+     * Hands the prestarted launcher the lockdown's limits, last of PREPARE (every check passed,
+     * nothing applied yet, the JVM still trusted): the launcher keeps the JVM's earlier privileges,
+     * so it enforces them itself on every later spec, whoever writes it to its socket.
+     */
+    static void lock(Failure f, boolean dropCaps, @Nullable LandlockRuleset landlock) {
+        List<String> writable = writable(landlock);
+        try {
+            PrestartedLauncher.lock(writable != null, dropCaps, dropCaps, writable == null ? List.of() : writable);
+        } catch (SandboxException e) {
+            throw f.fail(LockdownStep.PREPARE, "keepStartingJails(): the prestarted launcher did not take the"
+                    + " lockdown's limits: " + e.getMessage(), 0, 0, e);
+        }
+    }
+
     /** Records what the lockdown gave up, for the checks of later jails. */
     static void record(boolean dropCaps, boolean seccomp, @Nullable LandlockRuleset landlock) {
-        List<String> writable = null;
-        if (landlock != null && landlock.handledFs().contains(AccessFs.WRITE_FILE)) {
-            writable = new ArrayList<>();
-            for (LandlockRuleset.PathRule rule : landlock.pathRules()) {
-                if (rule.rights().contains(AccessFs.WRITE_FILE)) {
-                    writable.add(rule.path());
-                }
-            }
-        }
+        List<String> writable = writable(landlock);
         List<String> what = new ArrayList<>();
         if (seccomp) {
             what.add("seccomp filter");
@@ -57,5 +64,19 @@ final class JailsAfterLockdown {
             what.add("Landlock: writable only beneath " + writable);
         }
         LockdownState.record(new LockdownState.Limits(String.join(", ", what), dropCaps, seccomp, writable, Instant.now()));
+    }
+
+    /** Where the lockdown's Landlock rules still let the JVM write, or null when they restrict no writes. */
+    private static @Nullable List<String> writable(@Nullable LandlockRuleset landlock) {
+        if (landlock == null || !landlock.handledFs().contains(AccessFs.WRITE_FILE)) {
+            return null;
+        }
+        List<String> writable = new ArrayList<>();
+        for (LandlockRuleset.PathRule rule : landlock.pathRules()) {
+            if (rule.rights().contains(AccessFs.WRITE_FILE)) {
+                writable.add(rule.path());
+            }
+        }
+        return writable;
     }
 }

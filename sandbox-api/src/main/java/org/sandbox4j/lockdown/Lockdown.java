@@ -218,10 +218,12 @@ public final class Lockdown {
          * jail goes through it, so the JVM itself never execs again. A jail started afterwards gets
          * no more than the lockdown left this JVM: host ids and kept capabilities are refused when
          * capabilities were dropped, read-write binds outside the Landlock-writable paths are
-         * refused, each with an error naming the lockdown (checked on each spec in this JVM; see
-         * docs/lockdown.md for what that does not cover).
+         * refused, each with an error naming the lockdown: checked on each spec in this JVM, and
+         * again by the prestarted launcher, which takes the lockdown's limits at PREPARE (so code
+         * that took over the JVM cannot get more by writing to its socket; docs/lockdown.md).
          *
-         * @throws LockdownException at PREPARE when the launcher cannot be started
+         * @throws LockdownException at PREPARE when the launcher cannot be started or refuses the
+         *     limits (one lockdown per JVM may use this)
          */
         public Builder keepStartingJails() {
             this.keepJails = true;
@@ -284,6 +286,9 @@ public final class Lockdown {
             }
             try {
                 long bounding = b.clearBounding ? boundingSet() : 0;
+                if (b.keepJails) {
+                    JailsAfterLockdown.lock(this::fail, b.dropCaps, b.landlock);
+                }
                 // Last of PREPARE, to leave the least time for a new ring before the broadcast.
                 preexisting = scanPreexisting(LockdownStep.PREPARE, true);
                 long t0 = System.nanoTime();

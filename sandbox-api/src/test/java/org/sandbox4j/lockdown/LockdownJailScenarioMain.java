@@ -9,7 +9,9 @@ import org.sandbox4j.caps.Capability;
 /**
  * {@code LockdownJailScenarioMain MODE WRITABLE OTHER}: in a child JVM, applies {@code
  * noExecReadOnly(WRITABLE)} (MODE {@code keep}: with keepStartingJails(); {@code plain}: without;
- * {@code control}: no lockdown at all), then tries jails and prints one {@code name=outcome} line each.
+ * {@code control}: no lockdown at all; {@code attack}: as {@code keep}, then the JVM-side lockdown
+ * record is erased by reflection, as code that took over the JVM could; {@code attack-control}: the
+ * prestarted launcher without a lockdown), then tries jails and prints one {@code name=outcome} line each.
  */
 public final class LockdownJailScenarioMain {
     private LockdownJailScenarioMain() {}
@@ -20,10 +22,20 @@ public final class LockdownJailScenarioMain {
         Path other = Path.of(args[2]);
         Sandbox.Builder sys = Sandbox.builder().readOnlySystem().tmpfs("/tmp");
         sys.build(); // JNA and the launcher are loaded before the lockdown
-        if (mode.equals("keep")) {
+        if (mode.equals("keep") || mode.equals("attack")) {
             Lockdown.noExecReadOnly(writable.toString()).keepStartingJails().apply();
         } else if (mode.equals("plain")) {
             Lockdown.noExecReadOnly(writable.toString()).apply();
+        } else if (mode.equals("attack-control")) {
+            org.sandbox4j.internal.PrestartedLauncher.prepare(); // the same zygote path, no lockdown, no LOCK
+        }
+        if (mode.startsWith("attack")) {
+            // Code that took over the JVM: it forgets the lockdown on the Java side (the checks in
+            // Sandbox.start pass), so only the prestarted launcher stands between it and the jail.
+            java.lang.reflect.Field applied = org.sandbox4j.internal.LockdownState.class.getDeclaredField("APPLIED");
+            applied.setAccessible(true);
+            ((java.util.List<?>) applied.get(null)).clear();
+            System.out.println("java-side-limits=" + org.sandbox4j.internal.LockdownState.applied().size());
         }
         try {
             Files.writeString(other.resolve("by-jvm"), "x");

@@ -86,4 +86,42 @@ class LockdownJailTest {
             assertEquals("ok", r.get("host-root"), all); // root may map host root
         }
     }
+
+    /**
+     * The attack: code in control of the locked-down JVM erases the JVM-side record of the lockdown
+     * (so Sandbox.start's checks pass) and asks the prestarted launcher for a jail that writes
+     * outside W, maps host root, keeps a capability. The launcher took the lockdown's limits at
+     * PREPARE and refuses each with an error naming the lockdown; nothing is written outside W.
+     */
+    @ParameterizedTest
+    @CsvSource({"/usr/lib/jvm/java-17-openjdk-amd64/bin/java,false", "/usr/lib/jvm/java-17-openjdk-amd64/bin/java,true",
+            LockdownTest.JDK25 + ",false", LockdownTest.JDK25 + ",true"})
+    void theLauncherRefusesWhatTheLockdownForbidsEvenWhenTheJvmSideChecksAreBypassed(String java, boolean unprivileged)
+            throws Exception {
+        Map<String, String> r = scenario(java, unprivileged, "attack");
+        String all = r.get("all");
+        assertEquals("0", r.get("exit"), all);
+        assertEquals("0", r.get("java-side-limits"), "the JVM-side checks are out of the way: " + all);
+        assertEquals("ok", r.get("plain-jail"), all);
+        assertEquals("ok", r.get("rw-writable"), all);
+        for (String k : new String[] {"rw-other", "host-root", "keep-cap"}) {
+            String v = r.get(k);
+            assertTrue(v.startsWith("refused") && v.contains("Lockdown") && v.contains("prestarted launcher"), k + ": " + all);
+        }
+        assertEquals("false", r.get("other-file"), "nothing written outside W: " + all);
+    }
+
+    /** Control: the same requests through the same prestarted launcher, without a lockdown, succeed. */
+    @ParameterizedTest
+    @CsvSource({"false", "true"})
+    void controlTheSameRequestsToAnUnlockedLauncherSucceed(boolean unprivileged) throws Exception {
+        Map<String, String> r = scenario("/usr/lib/jvm/java-17-openjdk-amd64/bin/java", unprivileged, "attack-control");
+        String all = r.get("all");
+        assertEquals("ok", r.get("rw-other"), all);
+        assertEquals("true", r.get("other-file"), all);
+        assertEquals("ok", r.get("keep-cap"), all);
+        if (!unprivileged) {
+            assertEquals("ok", r.get("host-root"), all);
+        }
+    }
 }
