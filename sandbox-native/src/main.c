@@ -232,7 +232,9 @@ int main(int argc, char **argv) {
     setup_failed();
   }
 
+  userns_clone_window(&s, launcher_root, 1);
   pid_t pid = (pid_t)syscall(SYS_clone, (unsigned long)s.clone_flags | SIGCHLD, 0, 0, 0, 0);
+  if (pid != 0) userns_clone_window(&s, launcher_root, 0);
   if (pid < 0) {
     report_clone_failure(s.clone_flags, errno);
     setup_failed();
@@ -251,7 +253,7 @@ int main(int argc, char **argv) {
   close(sync_p[0]);
   if (init_p[1] >= 0) close(init_p[1]);
 
-  if ((s.clone_flags & CLONE_NEWUSER) && launcher_root && userns_write_maps(pid, &s, 0, 0)) {
+  if (userns_launcher_maps(pid, &s, launcher_root, geteuid(), getegid())) {
     kill(pid, SIGKILL);
     while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {}
     setup_failed();

@@ -18,10 +18,12 @@
 #define SPEC_MAX_FILTER 4096u
 #define SPEC_MAX_FDMAPS 1024u
 #define SPEC_ID_DEFAULT 0xFFFFFFFFu
+#define SPEC_MAX_IDMAPS 340u /* per map: the kernel's limit of lines in uid_map/gid_map */
 
 enum spec_record {
   REC_FLAGS = 1, REC_IDS, REC_HOSTNAME, REC_ROOT, REC_OP, REC_EXEC, REC_ARGV, REC_ENV, REC_CWD,
-  REC_RLIMIT, REC_CAPS, REC_FDMAP, REC_TIME_LIMIT, REC_SECCOMP, REC_LANDLOCK, REC_MAX = REC_LANDLOCK
+  REC_RLIMIT, REC_CAPS, REC_FDMAP, REC_TIME_LIMIT, REC_SECCOMP, REC_LANDLOCK, REC_IDMAP,
+  REC_MAX = REC_IDMAP
 };
 
 enum spec_option {
@@ -51,6 +53,11 @@ struct spec_op {
 };
 
 struct spec_rlimit { uint32_t resource; uint64_t soft, hard; };
+/* IDMAP: one range of uid_map (kind 0) or gid_map (kind 1). With any IDMAP record of a kind the
+ * map is exactly those ranges (the IDS host id is then unused for that kind). */
+#define IDMAP_UID 0u
+#define IDMAP_GID 1u
+struct spec_idmap { uint32_t kind, inside, outside, count; };
 struct spec_fdmap { int from, to; };
 
 #define LL_RULE_PATH 1u
@@ -76,6 +83,8 @@ struct spec {
   struct spec_rlimit *rlimits; size_t n_rlimits;
   int has_caps; uint64_t caps_keep;
   struct spec_fdmap *fdmaps; size_t n_fdmaps;
+  struct spec_idmap *idmaps; size_t n_idmaps; /* validated: no overlaps, ids below 2^32-1 */
+  size_t n_uid_maps, n_gid_maps;
   uint64_t time_limit_ms;
   int has_seccomp; uint32_t seccomp_flags;
   struct sock_filter *filter; uint16_t filter_len;
