@@ -143,7 +143,7 @@ class EverydayCliTest {
                 "# policy\nseccomp-string <<EOF\nPOLICY p {\n  ALLOW { read }\n  FROB { write }\n}\nUSE p DEFAULT KILL\nEOF\n",
                 new String[] {":5: seccomp policy: "},
                 "tmpfs /tmp\nro-system\nbind /var/tmp:/tmp\n", new String[] {":3: ", "already the target of", ":1 (tmpfs /tmp)"},
-                "name: \"x\"\nmount {\n", new String[] {":1: ", "nsjail's protobuf config"},
+                "name: \"x\"\nmount {\n", new String[] {":2: ", "nsjail config: the '{' opened on this line is never closed"},
                 "landlock-ro /etc\n", new String[] {":1: landlock-ro /etc: ", "reserved"},
                 "ro-system\nseccomp no-such-profile\n", new String[] {":2: seccomp no-such-profile: neither a profile"},
                 "chroot /no/such/dir\n", new String[] {":1: chroot /no/such/dir: no such directory"});
