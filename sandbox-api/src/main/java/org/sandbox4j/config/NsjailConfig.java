@@ -69,6 +69,27 @@ public final class NsjailConfig {
         return SandboxConfig.of(source, baseDir, t.out, t.command);
     }
 
+    /**
+     * A number as it is, or a user (group) name looked up in the host's /etc/passwd (/etc/group), as
+     * nsjail does; null when there is no such name.
+     */
+    public static @Nullable String hostId(String v, boolean group) {
+        if (v.matches("\\d+")) {
+            return v;
+        }
+        try {
+            for (String line : Files.readAllLines(Path.of(group ? "/etc/group" : "/etc/passwd"))) {
+                String[] p = line.split(":");
+                if (p.length > 2 && p[0].equals(v)) {
+                    return p[2];
+                }
+            }
+        } catch (IOException e) {
+            // no such file: no such name
+        }
+        return null;
+    }
+
     // ---- the text format --------------------------------------------------------------------
 
     private static final class Parser {
@@ -518,20 +539,11 @@ public final class NsjailConfig {
             if (v.isEmpty()) {
                 return Integer.toUnsignedString(group ? org.sandbox4j.internal.LibC.getegid() : org.sandbox4j.internal.LibC.geteuid());
             }
-            if (v.matches("\\d+")) {
-                return v;
+            String id = hostId(v, group);
+            if (id == null) {
+                throw error(f, "no " + (group ? "group" : "user") + " '" + v + "' on the host; give a number");
             }
-            try {
-                for (String line : Files.readAllLines(Path.of(group ? "/etc/group" : "/etc/passwd"))) {
-                    String[] p = line.split(":");
-                    if (p.length > 2 && p[0].equals(v)) {
-                        return p[2];
-                    }
-                }
-            } catch (IOException e) {
-                // fall through
-            }
-            throw error(f, "no " + (group ? "group" : "user") + " '" + v + "' on the host; give a number");
+            return id;
         }
 
         private void idmap(Field f) {

@@ -131,18 +131,9 @@ final class NsjailOptions {
             throw new UsageException(opt + " " + v + ": give the id inside with " + opt + " N and the ranges with "
                     + (group ? "-G/--gid_mapping" : "-U/--uid_mapping") + " INSIDE:OUTSIDE:COUNT");
         }
-        if (v.matches("\\d+")) {
-            return v;
-        }
-        try {
-            for (String line : Files.readAllLines(Path.of(group ? "/etc/group" : "/etc/passwd"))) {
-                String[] f = line.split(":");
-                if (f.length > 2 && f[0].equals(v)) {
-                    return f[2];
-                }
-            }
-        } catch (IOException e) {
-            // fall through
+        String id = org.sandbox4j.config.NsjailConfig.hostId(v, group);
+        if (id != null) {
+            return id;
         }
         throw new UsageException(opt + " " + v + ": no such " + (group ? "group" : "user") + " on the host; give a number");
     }
