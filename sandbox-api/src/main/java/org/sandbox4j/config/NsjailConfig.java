@@ -323,6 +323,7 @@ public final class NsjailConfig {
         private boolean sawTimeLimit;
         private boolean sawHostname;
         private boolean sharesUts;
+        private boolean sawDev;
         private boolean sawUidmap;
         private boolean sawGidmap;
 
@@ -688,6 +689,10 @@ public final class NsjailConfig {
                 if (!mandatory && !Files.exists(Path.of(src))) {
                     return; // nsjail: a mount that is not mandatory is skipped when it cannot be made
                 }
+                if (src.startsWith("/dev/") || src.equals("/dev")) {
+                    devices(f, src, dst);
+                    return;
+                }
                 if (dst.equals("/")) {
                     emit(f, rw ? "chroot-rw" : "chroot", src);
                 } else {
@@ -744,6 +749,23 @@ public final class NsjailConfig {
             }
             throw new ConfigException(source, rlimitLine.getOrDefault(r, 0), "cannot read the current limit of " + r
                     + " from /proc/self/limits");
+        }
+
+        /**
+         * nsjail configs bind device nodes one by one (/dev/null, /dev/urandom); sandbox4j's binds
+         * are nodev, and its {@code dev /dev} gives exactly the harmless nodes (null, zero, full,
+         * random, urandom, tty), so each such bind becomes that one directive, once.
+         */
+        private void devices(Field f, String src, String dst) {
+            if (!src.equals(dst) || !(src.equals("/dev") || Set.of("null", "zero", "full", "random", "urandom", "tty")
+                    .contains(src.substring(5)))) {
+                throw error(f, "binding " + src + " is not supported: sandbox4j's binds are nodev; /dev/null, zero, full,"
+                        + " random, urandom and tty come from its minimal /dev (bind them at the same path)");
+            }
+            if (!sawDev) {
+                sawDev = true;
+                emit(f, "dev", "/dev");
+            }
         }
 
         private String env(Field f, String name) {
