@@ -33,6 +33,7 @@ final class NsjailOptions {
             Map.entry("-D", "cwd"),
             Map.entry("-H", "hostname"),
             Map.entry("--cap", "cap-keep"),
+            Map.entry("-C", "config"),
             Map.entry("-U", "uid-map"), Map.entry("--uid_mapping", "uid-map"),
             Map.entry("-G", "gid-map"), Map.entry("--gid_mapping", "gid-map"),
             Map.entry("-M", ""), Map.entry("--mode", ""),
@@ -55,7 +56,6 @@ final class NsjailOptions {
             "--disable_no_new_privs", "sandbox4j always sets no_new_privs (a seccomp filter needs it); there is no way off",
             "-m", "nsjail's generic -m/--mount is not supported; use --ro-bind, --bind, --tmpfs, --proc or --dev",
             "--mount", "nsjail's generic -m/--mount is not supported; use --ro-bind, --bind, --tmpfs, --proc or --dev",
-            "-C", "give nsjail's config file with --config FILE (read as nsjail's protobuf text format)",
             "--config_file", "give nsjail's config file with --config FILE (read as nsjail's protobuf text format)",
             "--port", "nsjail's listen mode (-Ml/--port) is not supported: sandbox4j runs one command once, as -Mo",
             "-p", "nsjail's listen mode (-Ml/--port) is not supported: sandbox4j runs one command once, as -Mo");

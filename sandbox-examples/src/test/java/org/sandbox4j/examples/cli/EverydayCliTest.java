@@ -208,7 +208,7 @@ class EverydayCliTest {
                 "/bin/sleep", "10");
         assertEquals(137, time.exit());
         assertEquals("", time.err(), "-q: no time-limit notice");
-        for (String[] bad : new String[][] {{"-Ml"}, {"-M", "r"}, {"--disable_no_new_privs"}, {"-C", "x.cfg"},
+        for (String[] bad : new String[][] {{"-Ml"}, {"-M", "r"}, {"--disable_no_new_privs"}, {"--config_file", "x.cfg"},
             {"--user", "1:2:3"}, {"--rw"}}) {
             List<String> args = new ArrayList<>(List.of("run"));
             args.addAll(Arrays.asList(bad));
