@@ -64,6 +64,28 @@ class IdRangeTest {
         }
     }
 
+    /** The prestarted launcher (zygote) writes ranges, or runs newuidmap, the same way. */
+    @Test
+    void thePrestartedLauncherMapsRangesToo() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/newuidmap")), "newuidmap (package uidmap) is missing");
+        for (JailMode mode : JailMode.values()) {
+            try (SubIds grant = SubIds.grant("nobody", 200000, 65536); AutoCloseable m = mode.activate()) {
+                Sandbox.usePrestartedLauncher(true);
+                Path w = writableDir();
+                int own = mode == JailMode.PRIVILEGED ? 100000 : 65534;
+                Sandbox s = switcher(w).uidMap(0, own, 1).uidMap(1, 200000, 65536).gidMap(0, own, 1)
+                        .gidMap(1, 200000, 65536).build();
+                Result r = JailTestSupport.run(s, ATTACK, "become", "1000", "1001", "1001", "2000", "/w/f");
+                assertTrue(r.ok() && r.out().contains("OK become uid=1000 gid=1001 groups=2"), mode + ": " + r);
+                assertEquals(200999, owner(w.resolve("f")), mode.toString());
+                assertTrue(org.sandbox4j.internal.PrestartedLauncher.zygotePid() > 0, "the zygote served it");
+            } finally {
+                org.sandbox4j.internal.PrestartedLauncher.setEnabled(null);
+                assertTrue(org.sandbox4j.internal.PrestartedLauncher.shutdown(java.time.Duration.ofSeconds(10)));
+            }
+        }
+    }
+
     /** The control: with the one-id map (the default) the same switch fails, as smbd's setgroups did. */
     @Test
     void withTheOneIdMapTheSameSwitchFails() throws Exception {
