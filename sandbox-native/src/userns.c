@@ -199,9 +199,10 @@ static int run_helper(pid_t child, const struct spec *s, uint32_t kind, uint32_t
   int st;
   while (waitpid(h, &st, 0) < 0 && errno == EINTR) {}
   if (WIFEXITED(st) && WEXITSTATUS(st) == 0) return 0;
-  return report_statusf(-1, step, EPERM, name, "%s failed (%s %d): %s", name,
-                        WIFEXITED(st) ? "exit" : "signal", WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st),
-                        got ? msg : "(no message)"),
+  return report_statusf(-1, step, EPERM, name, "%s failed (%s %d): %s; /etc/sub%cid decides what %s %u may map",
+                        name, WIFEXITED(st) ? "exit" : "signal", WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st),
+                        got ? msg : "(no message)", kind == IDMAP_UID ? 'u' : 'g', kind == IDMAP_UID ? "uid" : "gid",
+                        (unsigned)host),
          -1;
 }
 

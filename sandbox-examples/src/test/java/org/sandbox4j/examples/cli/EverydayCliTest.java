@@ -167,6 +167,26 @@ class EverydayCliTest {
 
     // ---- nsjail -------------------------------------------------------------------------------
 
+    /** nsjail's config format and id ranges (issue 17): translated, shown by --dry-run, refused by line. */
+    @Test
+    void nsjailConfigFilesAndIdRangesInTheCli(@TempDir Path dir) throws Exception {
+        Path cfg = dir.resolve("j.cfg");
+        Files.writeString(cfg, "mode: ONCE\ntime_limit: 0\nuidmap { inside_id: \"0\" outside_id: \"100000\" count: 65536 }\n"
+                + "mount { src: \"/usr\" dst: \"/usr\" is_bind: true }\nexec_bin { path: \"/usr/bin/id\" arg: \"-u\" }\n");
+        Run r = cli("run", "--config", cfg.toString(), "--dry-run");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains(cfg + ":3: uid-map 0:100000:65536 -> uidMap(0, 100000, 65536)"), r.out());
+        assertTrue(r.out().contains(cfg + " (nsjail's default): rlimit nofile=32"), r.out());
+        assertTrue(r.out().contains("command: /usr/bin/id -u"), r.out());
+        Run u = cli("run", "-U", "0:100000:10", "-G", "0:100000:10", "--uid", "0", "--gid", "0", "--dry-run", "--", "/bin/true");
+        assertEquals(0, u.exit(), u.err());
+        assertTrue(u.out().contains("uid map: [0:100000:10]; gid map: [0:100000:10]"), u.out());
+        Files.writeString(cfg, "mode: ONCE\nmount {\n  dst: \"/x\"\n  frob: 1\n}\n");
+        Run bad = cli("run", "--config-format", "nsjail", "--config", cfg.toString(), "--", "/bin/true");
+        assertEquals(125, bad.exit());
+        assertTrue(bad.err().contains(cfg + ":4: nsjail config") || bad.err().contains(cfg + ":4: frob: unknown key in mount"), bad.err());
+    }
+
     /**
      * nsjail's example as written: on glibc 2.34+ the shell itself is killed before its first prompt,
      * because ld.so opens libraries with openat (not open) and stats with newfstatat; nsjail does the
