@@ -23,12 +23,19 @@ struct jail {
   int sv_sock;
   struct sock_filter *sv_filter;
   unsigned sv_len;
+  int setgroups_ok;  /* /proc/self/setgroups said "allow" once the maps were written (userns.c) */
 };
 
 /* userns.c: maps and the jail's identity. A root launcher writes the child's maps (pid > 0); an
  * unprivileged jail writes its own (pid 0 = self, userns_self_maps), as the launcher's ids. */
 int userns_write_maps(pid_t child, const struct spec *s, uid_t euid, gid_t egid);
-int userns_self_maps(const struct jail *j);
+int userns_self_maps(struct jail *j);
+/* Launcher side, after clone: a root launcher writes the maps; an unprivileged one with id ranges
+ * runs newuidmap/newgidmap against the child, which userns_clone_window (1 before clone, 0 after)
+ * leaves dumpable for that long. */
+int userns_uses_helpers(const struct spec *s, int launcher_root);
+void userns_clone_window(const struct spec *s, int launcher_root, int open);
+int userns_launcher_maps(pid_t child, const struct spec *s, int launcher_root, uid_t euid, gid_t egid);
 void identity_fs(const struct jail *j);
 int identity_apply(const struct jail *j);
 

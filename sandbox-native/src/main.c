@@ -240,7 +240,9 @@ int main(int argc, char **argv) {
   if (sv_start(&s, &sj)) setup_failed();
 
   int cg_placed = 0;
+  userns_clone_window(&s, launcher_root, 1);
   pid_t pid = cgroup_clone(&s, s.clone_flags, &cg_placed);
+  if (pid != 0) userns_clone_window(&s, launcher_root, 0);
   if (pid < 0) {
     report_clone_failure(s.clone_flags, errno);
     setup_failed();
@@ -262,9 +264,9 @@ int main(int argc, char **argv) {
   if (init_p[1] >= 0) close(init_p[1]);
   if (sj.sv_sock >= 0) close(sj.sv_sock);
 
-  /* The jail waits on the sync pipe: it runs nothing before it is in its cgroups and has its maps. */
-  if (cgroup_place(&s, pid, cg_placed) ||
-      ((s.clone_flags & CLONE_NEWUSER) && launcher_root && userns_write_maps(pid, &s, 0, 0))) {
+  /* The jail waits on the sync pipe: it runs nothing before it is in its cgroups and has its maps
+   * (written here by a root launcher, by newuidmap/newgidmap for an unprivileged one with ranges). */
+  if (cgroup_place(&s, pid, cg_placed) || userns_launcher_maps(pid, &s, launcher_root, geteuid(), getegid())) {
     kill(pid, SIGKILL);
     while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {}
     cgroup_finish(&s, FD_RESULT);

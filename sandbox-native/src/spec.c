@@ -29,7 +29,8 @@
 
 static const char *const record_names[] = {"?", "FLAGS", "IDS", "HOSTNAME", "ROOT", "OP",
                                            "EXEC", "ARGV", "ENV", "CWD", "RLIMIT", "CAPS",
-                                           "FDMAP", "TIME_LIMIT", "SECCOMP", "LANDLOCK", "CGROUP"};
+                                           "FDMAP", "TIME_LIMIT", "SECCOMP", "LANDLOCK", "CGROUP",
+                                           "IDMAP"};
 
 const char *spec_record_name(unsigned type) {
   return type >= 1 && type <= REC_MAX ? record_names[type] : "?";
@@ -315,6 +316,37 @@ static int decode_strings(struct dec *d, struct cur *c, char ***out, size_t *n, 
   return 0;
 }
 
+/* An id range must not wrap and must not reach (uid_t)-1, which the kernel never maps; two ranges
+ * of one map must not overlap on either side (the kernel refuses such a map with EINVAL, and a
+ * host id reachable from two ids inside would make ownership inside ambiguous). */
+static int check_idmap(struct dec *d, const struct spec *s, const struct spec_idmap *m) {
+  const char *map = m->kind == IDMAP_UID ? "uid" : "gid";
+  if (m->kind > IDMAP_GID) return fail(d, -1, "unknown map kind %u", m->kind);
+  if ((m->kind == IDMAP_UID ? s->n_uid_maps : s->n_gid_maps) >= SPEC_MAX_IDMAPS)
+    return fail(d, -1, "more than %u %s ranges (the kernel's limit)", SPEC_MAX_IDMAPS, map);
+  if (m->count == 0) return fail(d, -1, "%s range %u:%u:0 is empty", map, m->inside, m->outside);
+  if ((uint64_t)m->inside + m->count > SPEC_ID_DEFAULT || (uint64_t)m->outside + m->count > SPEC_ID_DEFAULT)
+    return fail(d, -1, "%s range %u:%u:%u goes past id 4294967294", map, m->inside, m->outside, m->count);
+  for (size_t i = 0; i < s->n_idmaps; i++) {
+    const struct spec_idmap *o = &s->idmaps[i];
+    if (o->kind != m->kind) continue;
+    if ((uint64_t)m->inside < (uint64_t)o->inside + o->count && (uint64_t)o->inside < (uint64_t)m->inside + m->count)
+      return fail(d, -1, "%s ranges %u:%u:%u and %u:%u:%u overlap inside", map, o->inside, o->outside,
+                  o->count, m->inside, m->outside, m->count);
+    if ((uint64_t)m->outside < (uint64_t)o->outside + o->count && (uint64_t)o->outside < (uint64_t)m->outside + m->count)
+      return fail(d, -1, "%s ranges %u:%u:%u and %u:%u:%u overlap on the host", map, o->inside, o->outside,
+                  o->count, m->inside, m->outside, m->count);
+  }
+  return 0;
+}
+
+static int idmap_covers(const struct spec *s, uint32_t kind, uint32_t id) {
+  for (size_t i = 0; i < s->n_idmaps; i++)
+    if (s->idmaps[i].kind == kind && id >= s->idmaps[i].inside && (uint64_t)id < (uint64_t)s->idmaps[i].inside + s->idmaps[i].count)
+      return 1;
+  return 0;
+}
+
 int spec_decode(const uint8_t *buf, size_t len, struct spec *s, struct spec_error *err) {
   memset(s, 0, sizeof *s);
   memset(err, 0, sizeof *err);
@@ -345,7 +377,8 @@ int spec_decode(const uint8_t *buf, size_t len, struct spec *s, struct spec_erro
     if (rlen > c.n - c.off) return fail(&d, -1, "length %u past the end", rlen);
     c.off += rlen;
     counts[type]++;
-    if (type != REC_OP && type != REC_RLIMIT && type != REC_FDMAP && type != REC_CGROUP && counts[type] > 1)
+    if (type != REC_OP && type != REC_RLIMIT && type != REC_FDMAP && type != REC_CGROUP &&
+        type != REC_IDMAP && counts[type] > 1)
       return fail(&d, -1, "repeated");
   }
   d.rec_type = 0;
@@ -355,6 +388,7 @@ int spec_decode(const uint8_t *buf, size_t len, struct spec *s, struct spec_erro
   if (counts[REC_FDMAP] > SPEC_MAX_FDMAPS) return fail(&d, -1, "too many FDMAP records");
   if (counts[REC_RLIMIT] > RLIM_NLIMITS) return fail(&d, -1, "too many RLIMIT records");
   if (counts[REC_CGROUP] > SPEC_MAX_CGROUPS) return fail(&d, -1, "too many CGROUP records");
+  if (counts[REC_IDMAP] > 2 * SPEC_MAX_IDMAPS) return fail(&d, -1, "too many IDMAP records");
 
   d.arena_cap = len + 1;
   d.arena = malloc(d.arena_cap);
@@ -364,7 +398,8 @@ int spec_decode(const uint8_t *buf, size_t len, struct spec *s, struct spec_erro
   s->rlimits = calloc(counts[REC_RLIMIT] + 1, sizeof *s->rlimits);
   s->fdmaps = calloc(counts[REC_FDMAP] + 1, sizeof *s->fdmaps);
   s->cgroups = calloc(counts[REC_CGROUP] + 1, sizeof *s->cgroups);
-  if (!d.arena || !s->ops || !s->rlimits || !s->fdmaps || !s->cgroups) {
+  s->idmaps = calloc(counts[REC_IDMAP] + 1, sizeof *s->idmaps);
+  if (!d.arena || !s->ops || !s->rlimits || !s->fdmaps || !s->cgroups || !s->idmaps) {
     fail(&d, -1, "out of memory");
     goto bad;
   }
@@ -479,6 +514,21 @@ int spec_decode(const uint8_t *buf, size_t len, struct spec *s, struct spec_erro
     case REC_TIME_LIMIT:
       s->time_limit_ms = u64(&r);
       break;
+    case REC_IDMAP: {
+      struct spec_idmap m; /* one statement each: initializer evaluation order is unspecified */
+      m.kind = u32(&r);
+      m.inside = u32(&r);
+      m.outside = u32(&r);
+      m.count = u32(&r);
+      if (r.bad) break;
+      rc = check_idmap(&d, s, &m);
+      if (!rc) {
+        s->idmaps[s->n_idmaps++] = m;
+        if (m.kind == IDMAP_UID) s->n_uid_maps++;
+        else s->n_gid_maps++;
+      }
+      break;
+    }
     case REC_LANDLOCK:
       rc = decode_landlock(&d, &r);
       break;
@@ -544,6 +594,12 @@ int spec_decode(const uint8_t *buf, size_t len, struct spec *s, struct spec_erro
            ((s->host_uid != SPEC_ID_DEFAULT && s->host_uid != s->uid) ||
             (s->host_gid != SPEC_ID_DEFAULT && s->host_gid != s->gid)))
     fail(&d, -1, "host ids differ from the ids inside without CLONE_NEWUSER");
+  else if (s->n_idmaps && !(s->clone_flags & F_NEWUSER))
+    fail(&d, -1, "IDMAP ranges need CLONE_NEWUSER");
+  else if (s->n_uid_maps && (s->host_uid != SPEC_ID_DEFAULT || !idmap_covers(s, IDMAP_UID, s->uid)))
+    fail(&d, -1, "with uid ranges the IDS host uid must be unset and uid %u inside a range", s->uid);
+  else if (s->n_gid_maps && (s->host_gid != SPEC_ID_DEFAULT || !idmap_covers(s, IDMAP_GID, s->gid)))
+    fail(&d, -1, "with gid ranges the IDS host gid must be unset and gid %u inside a range", s->gid);
   else if (s->root_kind == ROOT_HOST || s->root_kind == ROOT_CHROOT)
     for (size_t i = 0; i < s->n_ops; i++)
       if (s->ops[i].kind == OP_SYMLINK || s->ops[i].kind == OP_DIR || s->ops[i].kind == OP_FILE) {
@@ -566,10 +622,12 @@ void spec_free(struct spec *s) {
   if (s->ops) explicit_bzero(s->ops, s->n_ops * sizeof *s->ops);
   if (s->rlimits) explicit_bzero(s->rlimits, s->n_rlimits * sizeof *s->rlimits);
   if (s->fdmaps) explicit_bzero(s->fdmaps, s->n_fdmaps * sizeof *s->fdmaps);
+  if (s->idmaps) explicit_bzero(s->idmaps, s->n_idmaps * sizeof *s->idmaps);
   if (s->ll_rules) explicit_bzero(s->ll_rules, s->n_ll_rules * sizeof *s->ll_rules);
   free(s->ops);
   free(s->rlimits);
   free(s->fdmaps);
+  free(s->idmaps);
   free(s->argv);
   free(s->envp);
   free(s->filter);

@@ -18,11 +18,12 @@
 #define SPEC_MAX_FILTER 4096u
 #define SPEC_MAX_FDMAPS 1024u
 #define SPEC_ID_DEFAULT 0xFFFFFFFFu
+#define SPEC_MAX_IDMAPS 340u /* per map: the kernel's limit of lines in uid_map/gid_map */
 
 enum spec_record {
   REC_FLAGS = 1, REC_IDS, REC_HOSTNAME, REC_ROOT, REC_OP, REC_EXEC, REC_ARGV, REC_ENV, REC_CWD,
   REC_RLIMIT, REC_CAPS, REC_FDMAP, REC_TIME_LIMIT, REC_SECCOMP, REC_LANDLOCK, REC_CGROUP,
-  REC_MAX = REC_CGROUP
+  REC_IDMAP, REC_MAX = REC_IDMAP
 };
 
 enum spec_option {
@@ -79,6 +80,12 @@ struct spec_cgroup {
   struct spec_cg_stat stats[SPEC_MAX_CG_STATS];
   uint32_t n_stats;
 };
+
+/* IDMAP: one range of uid_map (kind 0) or gid_map (kind 1). With any IDMAP record of a kind the
+ * map is exactly those ranges (the IDS host id is then unused for that kind). */
+#define IDMAP_UID 0u
+#define IDMAP_GID 1u
+struct spec_idmap { uint32_t kind, inside, outside, count; };
 struct spec_fdmap { int from, to; };
 
 #define LL_RULE_PATH 1u
@@ -104,6 +111,8 @@ struct spec {
   struct spec_rlimit *rlimits; size_t n_rlimits;
   int has_caps; uint64_t caps_keep;
   struct spec_fdmap *fdmaps; size_t n_fdmaps;
+  struct spec_idmap *idmaps; size_t n_idmaps; /* validated: no overlaps, ids below 2^32-1 */
+  size_t n_uid_maps, n_gid_maps;
   uint64_t time_limit_ms;
   int has_seccomp; uint32_t seccomp_flags;
   uint32_t supervise;              /* SUPERVISE_*: the second word of the SECCOMP record */

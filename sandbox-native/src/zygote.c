@@ -286,7 +286,9 @@ static int serve_request(const sigset_t *jail_mask, size_t *used) {
   int launcher_root = geteuid() == 0;
   uid_t euid = geteuid();
   gid_t egid = getegid();
+  userns_clone_window(&s, launcher_root, 1);
   pid_t pid = (pid_t)syscall(SYS_clone, (unsigned long)s.clone_flags | SIGCHLD, 0, 0, 0, 0);
+  if (pid != 0) userns_clone_window(&s, launcher_root, 0);
   if (pid == 0) {
     fds[4] = -1; /* the result fd stays with the zygote */
     child_fds(fds, nfds, n_kept, &sync_p[0], &init_p[1]);
@@ -303,7 +305,7 @@ static int serve_request(const sigset_t *jail_mask, size_t *used) {
     report_clone_failure(s.clone_flags, errno);
     goto fail_pipes;
   }
-  if ((s.clone_flags & CLONE_NEWUSER) && launcher_root && userns_write_maps(pid, &s, 0, 0)) goto fail_child;
+  if (userns_launcher_maps(pid, &s, launcher_root, euid, egid)) goto fail_child;
   if (write(sync_p[1], "g", 1) != 1) {
     report_statusf(-1, "clone", errno, NULL, "release the jail: %s", strerror(errno));
     goto fail_child;

@@ -38,6 +38,8 @@ struct knobs {
   int cg_count;                 /* CGROUP records (default 2: a v2 INTO one and a v1-style one) */
   uint32_t cg_flags, cg_n_stats;
   const char *cg_path, *cg_file, *cg_key, *tmpfs_data;
+  const uint32_t (*idmaps)[4]; /* IDMAP records: kind, inside, outside, count */
+  size_t n_idmaps;
 };
 
 static struct knobs defaults(void) {
@@ -123,6 +125,11 @@ static struct sbuf build(const struct knobs *k) {
   rec(&b, k, 13, b_time);
   rec(&b, k, 14, b_seccomp);
   for (int i = 0; i < k->cg_count; i++) b_cgroup(&b, k, i % 2);
+  for (size_t i = 0; i < k->n_idmaps; i++) {
+    sb_begin(&b, 17);
+    for (int f = 0; f < 4; f++) sb_u32(&b, k->idmaps[i][f]);
+    sb_end(&b);
+  }
   if (k->bad_type) { sb_begin(&b, 99); sb_end(&b); }
   if (k->bad_reserved) { sb_u16(&b, 13); sb_u16(&b, 1); sb_u32(&b, 8); sb_u64(&b, 0); }
   return b;
@@ -318,6 +325,57 @@ static void test_rejects(void) {
   free(h.p);
 }
 
+/* IDMAP: ranges of the uid/gid maps (issue 17). The ids of the default spec are 1000/1000. */
+static void test_idmaps(void) {
+  struct knobs k;
+  static const uint32_t ok[][4] = {{0, 0, 100000, 65536}, {1, 0, 100000, 65536}, {0, 70000, 300000, 10}};
+  k = defaults(); k.idmaps = ok; k.n_idmaps = 3;
+  {
+    struct sbuf b = build(&k);
+    struct spec s;
+    struct spec_error e;
+    int rc = spec_decode(b.p, b.n, &s, &e);
+    CHECK(rc == 0, "valid ranges: %s", e.detail);
+    if (!rc) {
+      CHECK(s.n_idmaps == 3 && s.n_uid_maps == 2 && s.n_gid_maps == 1, "range counts");
+      CHECK(s.idmaps[2].inside == 70000 && s.idmaps[2].outside == 300000 && s.idmaps[2].count == 10, "range fields");
+      spec_free(&s);
+    }
+    free(b.p);
+  }
+  static const uint32_t in_overlap[][4] = {{0, 0, 100000, 2000}, {0, 1500, 300000, 10}};
+  k = defaults(); k.idmaps = in_overlap; k.n_idmaps = 2; expect_reject(k, "ranges overlap inside", -1);
+  static const uint32_t out_overlap[][4] = {{0, 0, 100000, 2000}, {0, 5000, 100500, 10}};
+  k = defaults(); k.idmaps = out_overlap; k.n_idmaps = 2; expect_reject(k, "ranges overlap on the host", -1);
+  static const uint32_t other_kind[][4] = {{0, 0, 100000, 2000}, {1, 0, 100000, 2000}};
+  k = defaults(); k.idmaps = other_kind; k.n_idmaps = 2;
+  { struct sbuf b = build(&k); struct spec_error e; CHECK(decode(&b, &e) == 0, "uid and gid maps may share: %s", e.detail); free(b.p); }
+  static const uint32_t wrap[][4] = {{0, 0, 0xFFFFFFF0u, 100}};
+  k = defaults(); k.idmaps = wrap; k.n_idmaps = 1; expect_reject(k, "range past 2^32-2", -1);
+  static const uint32_t to_max[][4] = {{0, 0, 0xFFFFFFFEu - 65535u, 65536}};
+  k = defaults(); k.idmaps = to_max; k.n_idmaps = 1;
+  { struct sbuf b = build(&k); struct spec_error e; CHECK(decode(&b, &e) == 0, "range ending at 2^32-2: %s", e.detail); free(b.p); }
+  static const uint32_t empty[][4] = {{0, 0, 100000, 0}};
+  k = defaults(); k.idmaps = empty; k.n_idmaps = 1; expect_reject(k, "empty range", -1);
+  static const uint32_t kind2[][4] = {{2, 0, 100000, 10}};
+  k = defaults(); k.idmaps = kind2; k.n_idmaps = 1; expect_reject(k, "unknown map kind", -1);
+  static const uint32_t uncovered[][4] = {{0, 2000, 100000, 10}};
+  k = defaults(); k.idmaps = uncovered; k.n_idmaps = 1; expect_reject(k, "uid outside every range", -1);
+  k = defaults(); k.idmaps = ok; k.n_idmaps = 1; k.clone_flags = NS_ALL & ~0x10000000u;
+  expect_reject(k, "ranges without NEWUSER", -1);
+  /* The kernel's limit: 340 lines per map. */
+  static uint32_t many[341][4];
+  for (uint32_t i = 0; i < 341; i++) {
+    many[i][0] = 0;
+    many[i][1] = i == 0 ? 1000 : 2000 + 2 * i;
+    many[i][2] = 100000 + 2 * i;
+    many[i][3] = 1;
+  }
+  k = defaults(); k.idmaps = (const uint32_t(*)[4])many; k.n_idmaps = 340;
+  { struct sbuf b = build(&k); struct spec_error e; CHECK(decode(&b, &e) == 0, "340 ranges: %s", e.detail); free(b.p); }
+  k.n_idmaps = 341; expect_reject(k, "341 ranges", -1);
+}
+
 static uint64_t rng = 0x9E3779B97F4A7C15ull;
 static uint64_t next(void) {
   rng ^= rng << 13;
@@ -413,6 +471,7 @@ int main(int argc, char **argv) {
   test_valid();
   test_rejects();
   test_landlock_scopes();
+  test_idmaps();
   fuzz(iterations);
   printf("spec_test: %d checks, %d failures\n", checks, failures);
   return failures ? 1 : 0;

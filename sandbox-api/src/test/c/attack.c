@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <grp.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <sched.h>
@@ -694,6 +695,27 @@ static int cmd_listen_abstract(const char *name) {
     }
 }
 
+/* become UID GID [GROUP...] FILE: what a daemon that changes users does (smbd serving a user):
+ * setgroups, setresgid, setresuid, then creates FILE (its owner on the host shows the mapping). */
+static int cmd_become(int argc, char **argv) {
+    if (argc < 5) return fprintf(stderr, "usage: attack become UID GID [GROUP...] FILE\n"), 2;
+    gid_t groups[64];
+    int n = 0;
+    for (int i = 4; i < argc - 1 && n < 64; i++) groups[n++] = (gid_t)strtoul(argv[i], NULL, 10);
+    if (setgroups((size_t)n, groups)) return denied("setgroups");
+    gid_t g = (gid_t)strtoul(argv[3], NULL, 10);
+    uid_t u = (uid_t)strtoul(argv[2], NULL, 10);
+    if (setresgid(g, g, g)) return denied("setresgid");
+    if (setresuid(u, u, u)) return denied("setresuid");
+    int fd = open(argv[argc - 1], O_WRONLY | O_CREAT | O_EXCL, 0644);
+    if (fd < 0) return denied("create");
+    close(fd);
+    gid_t now[64];
+    int k = getgroups(64, now);
+    printf("OK become uid=%u gid=%u groups=%d\n", getuid(), getgid(), k);
+    return 0;
+}
+
 int main(int argc, char **argv, char **envp) { return dispatch(argc, argv, envp); }
 
 static int dispatch(int argc, char **argv, char **envp) {
@@ -718,6 +740,7 @@ static int dispatch(int argc, char **argv, char **envp) {
     if (!strcmp(c, "hostname")) return cmd_hostname();
     if (!strcmp(c, "mount")) return cmd_mount(a);
     if (!strcmp(c, "ids")) return cmd_ids();
+    if (!strcmp(c, "become")) return cmd_become(argc, argv);
     if (!strcmp(c, "status")) return cmd_status();
     if (!strcmp(c, "ptrace")) return cmd_ptrace(a);
     if (!strcmp(c, "chroot-escape")) return cmd_chroot_escape(a);

@@ -79,6 +79,8 @@ public final class Sandbox {
     private final int gid;
     private final int hostUid;
     private final int hostGid;
+    private final List<IdMap> uidMaps;
+    private final List<IdMap> gidMaps;
     private final @Nullable String hostname;
     private final Map<String, String> env;
     private final String cwd;
@@ -123,6 +125,8 @@ public final class Sandbox {
         this.gid = b.gid;
         this.hostUid = b.hostUid;
         this.hostGid = b.hostGid;
+        this.uidMaps = List.copyOf(b.uidMaps);
+        this.gidMaps = List.copyOf(b.gidMaps);
         this.hostname = b.hostname;
         this.env = Collections.unmodifiableMap(new LinkedHashMap<>(b.env));
         this.cwd = b.cwd;
@@ -483,6 +487,12 @@ public final class Sandbox {
         }
         w.flags(clone, options);
         w.ids(uid, gid, hostUid, hostGid);
+        for (IdMap m : uidMaps) {
+            w.idmap(SpecWriter.IDMAP_UID, m.inside(), m.outside(), m.count());
+        }
+        for (IdMap m : gidMaps) {
+            w.idmap(SpecWriter.IDMAP_GID, m.inside(), m.outside(), m.count());
+        }
         if (hostname != null) {
             w.hostname(hostname);
         }
@@ -583,6 +593,16 @@ public final class Sandbox {
         return uid;
     }
 
+    /** The uid ranges of {@link Builder#uidMap}, in order (empty: the single uid map). */
+    public List<IdMap> uidMaps() {
+        return uidMaps;
+    }
+
+    /** The gid ranges of {@link Builder#gidMap}, in order (empty: the single gid map). */
+    public List<IdMap> gidMaps() {
+        return gidMaps;
+    }
+
     /** The gid inside the jail. */
     public int gid() {
         return gid;
@@ -643,6 +663,8 @@ public final class Sandbox {
         private int gid = NOBODY;
         private int hostUid = -1;
         private int hostGid = -1;
+        private final List<IdMap> uidMaps = new ArrayList<>();
+        private final List<IdMap> gidMaps = new ArrayList<>();
         private @Nullable String hostname = "sandbox";
         private boolean hostnameSet;
         private final Map<String, String> env = new LinkedHashMap<>();
@@ -680,6 +702,8 @@ public final class Sandbox {
             gid = s.gid;
             hostUid = s.hostUid;
             hostGid = s.hostGid;
+            uidMaps.addAll(s.uidMaps);
+            gidMaps.addAll(s.gidMaps);
             hostname = s.hostname;
             hostnameSet = true;
             env.putAll(s.env);
@@ -988,6 +1012,41 @@ public final class Sandbox {
             this.hostGid = checkId("host gid", hostGid);
             return this;
         }
+
+        // ---- id ranges (issue 17) -------------------------------------------------------------
+
+        /**
+         * Adds a range to the jail's uid map: uids {@code inside..inside+count-1} are host uids
+         * {@code outside..}. Repeatable; with any range the uid map is exactly the ranges given
+         * (and {@link #uid(int)} must fall in one; {@link #hostIds} is then not used), so a daemon
+         * that switches users (smbd, sshd) has ids to switch to. A root JVM maps any ranges; an
+         * unprivileged one only those {@code /etc/subuid} grants it, through {@code newuidmap}
+         * (package {@code uidmap}), plus its own uid with count 1.
+         *
+         * @throws IllegalArgumentException for an empty range or one past id 4294967294
+         */
+        public Builder uidMap(int inside, int outside, int count) {
+            return addIdMap(uidMaps, "uid", new IdMap(inside, outside, count));
+        }
+
+        /** Like {@link #uidMap} for the gid map; {@code /etc/subgid} and {@code newgidmap} when unprivileged. */
+        public Builder gidMap(int inside, int outside, int count) {
+            return addIdMap(gidMaps, "gid", new IdMap(inside, outside, count));
+        }
+
+        private Builder addIdMap(List<IdMap> maps, String what, IdMap m) {
+            if (maps.size() >= IdMap.MAX_RANGES) {
+                throw new IllegalArgumentException("more than " + IdMap.MAX_RANGES + " " + what + " ranges (the kernel's limit)");
+            }
+            for (IdMap o : maps) {
+                if (o.overlaps(m)) {
+                    throw new IllegalArgumentException(what + " ranges " + o + " and " + m + " overlap");
+                }
+            }
+            maps.add(m);
+            return this;
+        }
+        // ---- end of id ranges ----------------------------------------------------------------
 
         /** The jail's host name (default {@code sandbox}). */
         public Builder hostname(String name) {
@@ -1444,6 +1503,7 @@ public final class Sandbox {
             if (hostUid >= 0 && shared.contains(Namespace.USER)) {
                 throw new IllegalStateException("hostIds(...) maps ids into a new user namespace, but share(USER) was called");
             }
+            checkIdRanges();
             if (bestEffortRequired == null) {
                 return new Sandbox(this, null);
             }
@@ -1492,6 +1552,9 @@ public final class Sandbox {
             t.hostnameSet = false;
             t.hostUid = -1;
             t.hostGid = -1;
+            // Id ranges need a user namespace; without one the jail's ids are plain host ids.
+            t.uidMaps.clear();
+            t.gidMaps.clear();
             if (org.sandbox4j.internal.LibC.geteuid() != 0) {
                 // Without a user namespace the only id an unprivileged launcher can have is its own.
                 t.uid = org.sandbox4j.internal.LibC.geteuid();
@@ -1528,6 +1591,21 @@ public final class Sandbox {
         /** The default deny list, loaded once per JVM from its precompiled resource. */
         private static final class DefaultFilter {
             static final byte[] BYTES = SeccompProfiles.get(SeccompProfiles.DEFAULT_DENY_LIST, Arch.current()).toBytes();
+        }
+
+        private void checkIdRanges() {
+            if ((!uidMaps.isEmpty() || !gidMaps.isEmpty()) && shared.contains(Namespace.USER)) {
+                throw new IllegalStateException("uidMap/gidMap map ids into a new user namespace, but share(USER) was called");
+            }
+            if (!uidMaps.isEmpty() && hostUid >= 0) {
+                throw new IllegalStateException("hostIds(...) and uidMap(...) both say where the jail's uid maps; use the ranges only");
+            }
+            if (!uidMaps.isEmpty() && uidMaps.stream().noneMatch(m -> m.coversInside(uid))) {
+                throw new IllegalStateException("uid " + Integer.toUnsignedString(uid) + " is in none of the uid ranges " + uidMaps);
+            }
+            if (!gidMaps.isEmpty() && gidMaps.stream().noneMatch(m -> m.coversInside(gid))) {
+                throw new IllegalStateException("gid " + Integer.toUnsignedString(gid) + " is in none of the gid ranges " + gidMaps);
+            }
         }
 
         private static int checkId(String what, int id) {

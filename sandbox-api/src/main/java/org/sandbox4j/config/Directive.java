@@ -11,7 +11,8 @@ import org.jspecify.annotations.Nullable;
  * @param value the text after the name, trimmed and unquoted; "" when none
  * @param body the heredoc lines joined with '\n', or null when the directive had no heredoc
  * @param source the file name, or {@code "command line"}
- * @param line the 1-based line of the directive, or 0 for a command-line option
+ * @param line the 1-based line of the directive, 0 for a command-line option, -1 for a default that
+ *     a file implies without a line of its own (nsjail's defaults, {@link NsjailConfig})
  * @param bodyLine the line of the heredoc's first body line, or 0
  */
 public record Directive(String name, String value, @Nullable String body, String source, int line, int bodyLine) {
@@ -24,7 +25,7 @@ public record Directive(String name, String value, @Nullable String body, String
     /** How a user wrote it, for messages: {@code ro-bind /usr}, {@code --ro-bind /usr}; long values shortened. */
     public String spelled() {
         String v = value.isEmpty() ? (body != null ? " <<..." : "") : " " + shorten(value);
-        return (line > 0 ? name : "--" + name) + v;
+        return (line != 0 ? name : "--" + name) + v;
     }
 
     /** A value as messages show it: one line, at most 72 characters. */
@@ -33,9 +34,9 @@ public record Directive(String name, String value, @Nullable String body, String
         return shown.length() > 72 ? shown.substring(0, 69) + "..." : shown;
     }
 
-    /** {@code FILE:LINE} or {@code command line}. */
+    /** {@code FILE:LINE}, {@code command line}, or (line -1: a default an nsjail config implies) the source. */
     public String where() {
-        return line > 0 ? source + ":" + line : "command line";
+        return line > 0 ? source + ":" + line : line < 0 ? source : "command line";
     }
 
     /** A {@link ConfigException} at this directive: its place, how it was written, and {@code problem}. */

@@ -80,6 +80,9 @@ public final class Directives {
         def("uid", Kind.VALUE, "N  the uid inside the jail (default 65534)");
         def("gid", Kind.VALUE, "N  the gid inside the jail (default 65534)");
         def("host-ids", Kind.VALUE, "UID:GID  the host ids the jail's ids map to (root only; default 65534:65534)");
+        // id ranges (issue 17): repeatable; unprivileged callers get what /etc/subuid, /etc/subgid grant
+        def("uid-map", Kind.VALUE, "IN:OUT[:COUNT]  map uids IN.. to host uids OUT.. (repeatable; nsjail -U)");
+        def("gid-map", Kind.VALUE, "IN:OUT[:COUNT]  map gids IN.. to host gids OUT.. (repeatable; nsjail -G)");
         def("hostname", Kind.VALUE, "NAME  the jail's host name (default sandbox)");
         def("net", Kind.VALUE, "none|host  none: a new network namespace with loopback only (default)");
         def("share", Kind.VALUE, "NS  keep the host's namespace NS: user, mount, pid, net, ipc, uts, cgroup");
@@ -281,6 +284,16 @@ public final class Directives {
                 }
                 b.hostIds(parseId(d, ug[0]), parseId(d, ug[1]));
                 return "hostIds(" + ug[0] + ", " + ug[1] + ")";
+            }
+            case "uid-map":
+            case "gid-map": {
+                org.sandbox4j.IdMap m = org.sandbox4j.IdMap.parse(v);
+                if (d.name().equals("uid-map")) {
+                    b.uidMap(m.inside(), m.outside(), m.count());
+                } else {
+                    b.gidMap(m.inside(), m.outside(), m.count());
+                }
+                return (d.name().equals("uid-map") ? "uidMap(" : "gidMap(") + m.toString().replace(":", ", ") + ")";
             }
             case "hostname":
                 b.hostname(v);

@@ -63,16 +63,28 @@ public final class SandboxConfig {
     private final String source;
     private final Path baseDir;
     private final List<Directive> directives;
+    private final List<String> command;
 
-    private SandboxConfig(String source, Path baseDir, List<Directive> directives) {
+    private SandboxConfig(String source, Path baseDir, List<Directive> directives, List<String> command) {
         this.source = source;
         this.baseDir = baseDir;
         this.directives = List.copyOf(directives);
+        this.command = List.copyOf(command);
+    }
+
+    static SandboxConfig of(String source, Path baseDir, List<Directive> directives, List<String> command) {
+        return new SandboxConfig(source, baseDir, directives, command);
+    }
+
+    /** The command the file names (nsjail's {@code exec_bin}); empty for sandbox4j's own format. */
+    public List<String> command() {
+        return command;
     }
 
     /**
-     * Reads and parses a configuration file. Nothing is applied yet; the syntax and the directive
-     * names are checked, the values when {@link #applyTo} runs.
+     * Reads and parses a configuration file: sandbox4j's format, or nsjail's protobuf text format
+     * when the file looks like one ({@link NsjailConfig#looksLikeNsjail}). Nothing is applied yet;
+     * the syntax and the directive names are checked, the values when {@link #applyTo} runs.
      *
      * @throws ConfigException naming the file, the line and the mistake
      */
@@ -89,7 +101,12 @@ public final class SandboxConfig {
             throw new IOException("config file " + file + " does not exist", e);
         }
         Path abs = file.toAbsolutePath().normalize();
-        return parse(text, file.toString(), abs.getParent() == null ? abs : abs.getParent());
+        Path base = abs.getParent() == null ? abs : abs.getParent();
+        // nsjail's protobuf text configs are read too (NsjailConfig): "key: value" and "key {" lines.
+        if (NsjailConfig.looksLikeNsjail(text)) {
+            return NsjailConfig.parse(text, file.toString(), base);
+        }
+        return parse(text, file.toString(), base);
     }
 
     /**
@@ -162,7 +179,7 @@ public final class SandboxConfig {
             }
             out.add(new Directive(name, rest, body, source, lineNo, bodyLine));
         }
-        return new SandboxConfig(source, baseDir, out);
+        return new SandboxConfig(source, baseDir, out, List.of());
     }
 
     /** The directives, in file order. */

@@ -30,6 +30,9 @@ public final class SpecWriter {
     public static final int SECCOMP = 14;
     public static final int LANDLOCK = 15;
     public static final int CGROUP = 16;
+    public static final int IDMAP = 17;
+    public static final int IDMAP_UID = 0;
+    public static final int IDMAP_GID = 1;
 
     public static final int LL_RULE_PATH = 1;
     public static final int LL_RULE_PORT = 2;
@@ -100,6 +103,13 @@ public final class SpecWriter {
     public SpecWriter ids(int uid, int gid, int hostUid, int hostGid) {
         begin(IDS, 16);
         buf.putInt(uid).putInt(gid).putInt(hostUid).putInt(hostGid);
+        return this;
+    }
+
+    /** One range of the uid map ({@link #IDMAP_UID}) or gid map ({@link #IDMAP_GID}). */
+    public SpecWriter idmap(int kind, int inside, int outside, int count) {
+        begin(IDMAP, 16);
+        buf.putInt(kind).putInt(inside).putInt(outside).putInt(count);
         return this;
     }
 

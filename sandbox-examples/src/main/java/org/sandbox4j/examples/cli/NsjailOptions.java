@@ -33,6 +33,9 @@ final class NsjailOptions {
             Map.entry("-D", "cwd"),
             Map.entry("-H", "hostname"),
             Map.entry("--cap", "cap-keep"),
+            Map.entry("-C", "config"),
+            Map.entry("-U", "uid-map"), Map.entry("--uid_mapping", "uid-map"),
+            Map.entry("-G", "gid-map"), Map.entry("--gid_mapping", "gid-map"),
             Map.entry("-M", ""), Map.entry("--mode", ""),
             Map.entry("--rlimit_as", "as"), Map.entry("--rlimit_core", "core"), Map.entry("--rlimit_cpu", "cpu"),
             Map.entry("--rlimit_fsize", "fsize"), Map.entry("--rlimit_nofile", "nofile"),
@@ -58,9 +61,7 @@ final class NsjailOptions {
             "--disable_no_new_privs", "sandbox4j always sets no_new_privs (a seccomp filter needs it); there is no way off",
             "-m", "nsjail's generic -m/--mount is not supported; use --ro-bind, --bind, --tmpfs, --proc or --dev",
             "--mount", "nsjail's generic -m/--mount is not supported; use --ro-bind, --bind, --tmpfs, --proc or --dev",
-            "-C", "sandbox4j does not read nsjail's protobuf configs; write a sandbox4j config (docs/config.md) and"
-                    + " pass it with --config",
-            "--config_file", "use --config FILE with a sandbox4j config (docs/config.md)",
+            "--config_file", "give nsjail's config file with --config FILE (read as nsjail's protobuf text format)",
             "--port", "nsjail's listen mode (-Ml/--port) is not supported: sandbox4j runs one command once, as -Mo",
             "-p", "nsjail's listen mode (-Ml/--port) is not supported: sandbox4j runs one command once, as -Mo");
 
@@ -132,21 +133,12 @@ final class NsjailOptions {
     /** nsjail's {@code --user}: a number, or a user name looked up in the host's /etc/passwd. */
     static String id(String opt, String v, boolean group) throws UsageException {
         if (v.contains(":")) {
-            throw new UsageException(opt + " " + v + ": sandbox4j maps one id (inside:outside:count ranges are nsjail's);"
-                    + " give " + opt + " N, and as root --host-ids UID:GID for the host side");
+            throw new UsageException(opt + " " + v + ": give the id inside with " + opt + " N and the ranges with "
+                    + (group ? "-G/--gid_mapping" : "-U/--uid_mapping") + " INSIDE:OUTSIDE:COUNT");
         }
-        if (v.matches("\\d+")) {
-            return v;
-        }
-        try {
-            for (String line : Files.readAllLines(Path.of(group ? "/etc/group" : "/etc/passwd"))) {
-                String[] f = line.split(":");
-                if (f.length > 2 && f[0].equals(v)) {
-                    return f[2];
-                }
-            }
-        } catch (IOException e) {
-            // fall through
+        String id = org.sandbox4j.config.NsjailConfig.hostId(v, group);
+        if (id != null) {
+            return id;
         }
         throw new UsageException(opt + " " + v + ": no such " + (group ? "group" : "user") + " on the host; give a number");
     }

@@ -49,7 +49,9 @@ final class RunCommand {
             "config-file directive (docs/config.md) written with -- in front:",
             "%DIRECTIVES%",
             "",
-            "  --config FILE           apply the directives of FILE here (later options extend or override it)",
+            "  --config FILE           apply the directives of FILE here (later options extend or override it);",
+            "                          an nsjail config (protobuf text) is detected and translated",
+            "  --config-format F       sandbox4j|nsjail|auto (default): how the next --config FILE is read",
             "  --dry-run               print the resolved jail (namespaces, mounts in order, ids, limits, seccomp)",
             "                          and exit 0 without running anything",
             "  -v, --verbose           log each directive's builder call and the resolved jail on stderr",
@@ -59,6 +61,7 @@ final class RunCommand {
             "  -u/--user N, -g/--group N, --seccomp_string POLICY, -P/--seccomp_policy FILE, -t/--time_limit N,",
             "  --rlimit_{as,core,cpu,fsize,nofile,nproc,stack} N (MiB for as/core/fsize/stack), -R/-B SRC[:DST],",
             "  -T DST, -E VAR[=VAL], -e/--keep_env, -D DIR, -H NAME, -N, --cap CAP, --disable_proc, --skip_setsid,",
+            "  -U/--uid_mapping and -G/--gid_mapping IN:OUT:COUNT,",
             "  --disable_clone_new{user,ns,pid,ipc,uts,cgroup}, --cgroup_mem_max BYTES, --cgroup_mem_swap_max BYTES,",
             "  --cgroup_pids_max N, --cgroup_cpu_ms_per_sec MS, --cgroupv2_mount DIR. With -Mo a fresh /proc is mounted at /proc at the",
             "  end, as nsjail does, unless --disable_proc.",
@@ -105,6 +108,8 @@ final class RunCommand {
         boolean disableProc = false;
         boolean chrootRw = false;
         int seccompStringStep = -1;
+        String configFormat = "auto";
+        List<String> configCommand = List.of();
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
             if (a.equals("--")) {
@@ -122,6 +127,12 @@ final class RunCommand {
             switch (a) {
                 case "--dry-run":
                     dryRun = true;
+                    continue;
+                case "--config-format":
+                    if (i + 1 >= args.size() || !List.of("auto", "sandbox4j", "nsjail").contains(args.get(i + 1))) {
+                        throw new UsageException("--config-format needs auto, sandbox4j or nsjail");
+                    }
+                    configFormat = args.get(++i);
                     continue;
                 case "-v":
                 case "--verbose":
@@ -194,7 +205,13 @@ final class RunCommand {
             }
             String typed = nsValued != null ? opt + " " + shorten(value) : null;
             if (name.equals("config")) {
-                steps.addAll(loadConfig(value));
+                SandboxConfig cfg = loadConfig(value, configFormat);
+                for (Directive d : cfg.directives()) {
+                    steps.add(new Step(d, cfg.baseDir(), null));
+                }
+                if (!cfg.command().isEmpty()) {
+                    configCommand = cfg.command(); // nsjail's exec_bin; a command line command wins
+                }
                 continue;
             }
             if (nsValued != null) {
@@ -279,6 +296,9 @@ final class RunCommand {
         if (nsjailMode && !disableProc && steps.stream().noneMatch(s -> s.directive().name().equals("proc"))) {
             steps.add(new Step(Directive.option("proc", "/proc"), cwd, "-Mo (nsjail mounts /proc unless --disable_proc)"));
         }
+        if ((command == null || command.isEmpty()) && !configCommand.isEmpty()) {
+            command = configCommand;
+        }
         if (command == null || command.isEmpty()) {
             if (!dryRun) {
                 throw new UsageException("no command given: sandbox4j run [OPTION]... -- COMMAND [ARG]...");
@@ -346,20 +366,21 @@ final class RunCommand {
         return one.length() > 72 ? one.substring(0, 69) + "..." : one;
     }
 
-    private static List<Step> loadConfig(String file) throws UsageException {
-        SandboxConfig cfg;
+    private static SandboxConfig loadConfig(String file, String format) throws UsageException {
         try {
-            cfg = SandboxConfig.load(Path.of(file));
+            if (format.equals("nsjail")) {
+                return org.sandbox4j.config.NsjailConfig.load(Path.of(file));
+            }
+            if (format.equals("sandbox4j")) {
+                Path abs = Path.of(file).toAbsolutePath().normalize();
+                return SandboxConfig.parse(Files.readString(abs), file, abs.getParent());
+            }
+            return SandboxConfig.load(Path.of(file));
         } catch (ConfigException e) {
             throw new UsageException(e.getMessage());
         } catch (IOException e) {
             throw new UsageException("--config " + file + ": " + e.getMessage());
         }
-        List<Step> out = new ArrayList<>();
-        for (Directive d : cfg.directives()) {
-            out.add(new Step(d, cfg.baseDir(), null));
-        }
-        return out;
     }
 
     /**
@@ -398,6 +419,11 @@ final class RunCommand {
         sb.append("  ids inside: uid ").append(Integer.toUnsignedString(s.uid())).append(", gid ")
                 .append(Integer.toUnsignedString(s.gid())).append(last(steps, "host-ids") == null ? ""
                         : "; host ids " + last(steps, "host-ids")).append('\n');
+        if (!s.uidMaps().isEmpty() || !s.gidMaps().isEmpty()) {
+            sb.append("  uid map: ").append(s.uidMaps().isEmpty() ? "one id" : s.uidMaps().toString())
+                    .append("; gid map: ").append(s.gidMaps().isEmpty() ? "one id" : s.gidMaps().toString())
+                    .append(" (inside:outside:count; unprivileged: through newuidmap/newgidmap)\n");
+        }
         String hostname = last(steps, "hostname");
         sb.append("  hostname: ").append(s.sharedNamespaces().contains(Namespace.UTS) ? "the host's"
                 : hostname == null ? "sandbox" : hostname).append('\n');

@@ -143,7 +143,7 @@ class EverydayCliTest {
                 "# policy\nseccomp-string <<EOF\nPOLICY p {\n  ALLOW { read }\n  FROB { write }\n}\nUSE p DEFAULT KILL\nEOF\n",
                 new String[] {":5: seccomp policy: "},
                 "tmpfs /tmp\nro-system\nbind /var/tmp:/tmp\n", new String[] {":3: ", "already the target of", ":1 (tmpfs /tmp)"},
-                "name: \"x\"\nmount {\n", new String[] {":1: ", "nsjail's protobuf config"},
+                "name: \"x\"\nmount {\n", new String[] {":2: ", "nsjail config: the '{' opened on this line is never closed"},
                 "landlock-ro /etc\n", new String[] {":1: landlock-ro /etc: ", "reserved"},
                 "ro-system\nseccomp no-such-profile\n", new String[] {":2: seccomp no-such-profile: neither a profile"},
                 "chroot /no/such/dir\n", new String[] {":1: chroot /no/such/dir: no such directory"});
@@ -166,6 +166,26 @@ class EverydayCliTest {
     }
 
     // ---- nsjail -------------------------------------------------------------------------------
+
+    /** nsjail's config format and id ranges (issue 17): translated, shown by --dry-run, refused by line. */
+    @Test
+    void nsjailConfigFilesAndIdRangesInTheCli(@TempDir Path dir) throws Exception {
+        Path cfg = dir.resolve("j.cfg");
+        Files.writeString(cfg, "mode: ONCE\ntime_limit: 0\nuidmap { inside_id: \"0\" outside_id: \"100000\" count: 65536 }\n"
+                + "mount { src: \"/usr\" dst: \"/usr\" is_bind: true }\nexec_bin { path: \"/usr/bin/id\" arg: \"-u\" }\n");
+        Run r = cli("run", "--config", cfg.toString(), "--dry-run");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains(cfg + ":3: uid-map 0:100000:65536 -> uidMap(0, 100000, 65536)"), r.out());
+        assertTrue(r.out().contains(cfg + " (nsjail's default): rlimit nofile=32"), r.out());
+        assertTrue(r.out().contains("command: /usr/bin/id -u"), r.out());
+        Run u = cli("run", "-U", "0:100000:10", "-G", "0:100000:10", "--uid", "0", "--gid", "0", "--dry-run", "--", "/bin/true");
+        assertEquals(0, u.exit(), u.err());
+        assertTrue(u.out().contains("uid map: [0:100000:10]; gid map: [0:100000:10]"), u.out());
+        Files.writeString(cfg, "mode: ONCE\nmount {\n  dst: \"/x\"\n  frob: 1\n}\n");
+        Run bad = cli("run", "--config-format", "nsjail", "--config", cfg.toString(), "--", "/bin/true");
+        assertEquals(125, bad.exit());
+        assertTrue(bad.err().contains(cfg + ":4: nsjail config") || bad.err().contains(cfg + ":4: frob: unknown key in mount"), bad.err());
+    }
 
     /**
      * nsjail's example as written: on glibc 2.34+ the shell itself is killed before its first prompt,
@@ -208,7 +228,7 @@ class EverydayCliTest {
                 "/bin/sleep", "10");
         assertEquals(137, time.exit());
         assertEquals("", time.err(), "-q: no time-limit notice");
-        for (String[] bad : new String[][] {{"-Ml"}, {"-M", "r"}, {"--disable_no_new_privs"}, {"-C", "x.cfg"},
+        for (String[] bad : new String[][] {{"-Ml"}, {"-M", "r"}, {"--disable_no_new_privs"}, {"--config_file", "x.cfg"},
             {"--user", "1:2:3"}, {"--rw"}}) {
             List<String> args = new ArrayList<>(List.of("run"));
             args.addAll(Arrays.asList(bad));
