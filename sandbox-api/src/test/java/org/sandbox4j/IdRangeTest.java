@@ -163,6 +163,48 @@ class IdRangeTest {
     }
 
     /**
+     * Id ranges and a cgroup in one jail (the merge of issue 17 with the cgroups): the launcher puts
+     * the jail in its cgroup and writes (or has newuidmap write) its maps before releasing it. As
+     * root and as uid 65534 (there only where a v1 subtree can be delegated to it, as CgroupTest does).
+     */
+    @Test
+    void rangesAndAPidsLimitApplyTogether() throws Exception {
+        assumeTrue(LibC.geteuid() == 0, "needs a root JVM");
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/newuidmap")), "newuidmap (package uidmap) is missing");
+        for (JailMode mode : JailMode.values()) {
+            boolean priv = mode == JailMode.PRIVILEGED;
+            if (!priv && org.sandbox4j.internal.Cgroups.host().v2Usable()) {
+                continue; // v2: an unprivileged launcher has no delegated cgroup here (CgroupTest checks the refusal)
+            }
+            try (SubIds grant = SubIds.grant("nobody", 200000, 65536); AutoCloseable m = mode.activate()) {
+                Path w = writableDir();
+                int own = priv ? 100000 : 65534;
+                Sandbox.Builder b = switcher(w).uidMap(0, own, 1).uidMap(1, 200000, 65536).gidMap(0, own, 1)
+                        .gidMap(1, 200000, 65536);
+                Path parent = CgroupTest.parentFor(mode);
+                if (parent != null) {
+                    b.cgroupParent(parent);
+                }
+                Sandbox s = b.pidsLimit(20).build();
+                Result r = JailTestSupport.run(s, ATTACK, "become", "1000", "1001", "1001", "/w/f");
+                assertTrue(r.ok() && r.out().contains("OK become uid=1000 gid=1001"), mode + ": " + r);
+                assertEquals(200999, owner(w.resolve("f")), mode.toString());
+                SandboxedProcess p = s.start(ATTACK, "forkbomb", "300");
+                assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), mode.toString());
+                assertEquals(org.sandbox4j.cgroup.ResourceLimit.PIDS, p.jailExit().limitReached().orElse(null),
+                        mode + ": " + p.jailExit());
+                // Control: the same ranges without the limit let the bomb run to its end.
+                Result control = JailTestSupport.run(b.pidsLimit(400).build(), ATTACK, "forkbomb", "300");
+                assertTrue(control.ok(), mode + ": " + control);
+            } finally {
+                if (!priv) {
+                    CgroupTest.removeDelegated();
+                }
+            }
+        }
+    }
+
+    /**
      * Adds (or, with {@code first < 0}, removes) the user's lines in /etc/subuid and /etc/subgid for
      * the test, and puts both files back as they were when closed. Needs a root JVM.
      */
