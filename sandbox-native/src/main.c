@@ -75,8 +75,8 @@ static int64_t now_ms(void) {
 /* Ending a jail never relies on a signal the program can undo (its PR_SET_PDEATHSIG, a handler):
  * with a new pid namespace, SIGKILL of its pid 1 from here kills every process in it (the kernel's
  * zap_pid_ns_processes); with a shared one the launcher is a subreaper and kill_descendants()
- * takes whatever is left once pid 1 is reaped. A cgroup (cgroup.kill) would plug in here, next to
- * the kill of pid 1, and in kill_descendants() as the first choice. */
+ * takes whatever is left once pid 1 is reaped. With cgroup limits, cgroup_finish() then ends
+ * whatever is left in the jail's cgroups (cgroup.kill on v2, a kill loop over cgroup.procs on v1). */
 static void kill_jail(pid_t pid1, const struct spec *s) {
   (void)kill(pid1, SIGKILL);
   /* Without a pid namespace the jail does not die with its pid 1: take its process group now (the
