@@ -143,6 +143,19 @@ final class BestEffort {
             for (MountOp op : ops) {
                 translate(op, b, writable, granted);
             }
+            // A file of the jail's own (readOnlySystem()'s minimal passwd and group, say) where no rule
+            // grants anything places nothing and grants nothing: the program cannot read that path. Over a
+            // granted path the program would read the host's file instead of the one asked for: refused.
+            for (MountOp op : ops) {
+                if (op instanceof MountOp.File f) {
+                    for (String g : granted) {
+                        if (beneath(f.target(), g)) {
+                            throw refuse(op.describe(), "it would show the host's file beneath " + g
+                                    + " instead of its content; only a mount namespace can hold it");
+                        }
+                    }
+                }
+            }
         }
         if (!shared.contains(Namespace.NET)) {
             b.denyTcpBind().denyTcpConnect().scope(Scope.ABSTRACT_UNIX_SOCKET);
@@ -189,7 +202,8 @@ final class BestEffort {
             for (String n : DEV_NODES) {
                 b.allow(n, AccessFs.READ_FILE, AccessFs.WRITE_FILE);
             }
-        } else if (op instanceof MountOp.Tmpfs || op instanceof MountOp.Dir || op instanceof MountOp.Symlink) {
+        } else if (op instanceof MountOp.Tmpfs || op instanceof MountOp.Dir || op instanceof MountOp.Symlink
+                || op instanceof MountOp.File) {
             // Grants nothing: see the class comment.
         } else if (op instanceof MountOp.Hide || op instanceof MountOp.RemountReadOnly) {
             List<String> covering = op instanceof MountOp.Hide ? granted : writable;

@@ -65,7 +65,7 @@ class BestEffortTest {
     @Test
     void untranslatableCallsAreRefusedNamingThemselves() {
         for (Sandbox.Builder b : List.of(Sandbox.builder().readOnly("/usr", "/opt/usr"),
-                Sandbox.builder().file("/etc/x", new byte[1]), Sandbox.builder().devWithPts("/dev"),
+                Sandbox.builder().readOnly("/etc").file("/etc/x", new byte[1]), Sandbox.builder().devWithPts("/dev"),
                 Sandbox.builder().readOnly("/usr").hide("/usr/share"), Sandbox.builder().readWrite("/srv").remountReadOnly("/srv"),
                 Sandbox.builder().chroot(java.nio.file.Path.of("/srv")),
                 Sandbox.builder().readOnly("/usr").landlock(l -> l.readOnly("/usr")))) {
@@ -76,6 +76,9 @@ class BestEffortTest {
         }
         // hide and remountReadOnly where no rule grants: nothing to do
         Sandbox.builder().readOnly("/usr").hide("/root").remountReadOnly("/usr").bestEffort().build();
+        // a file where no rule grants places and grants nothing (readOnlySystem()'s passwd and group)
+        Sandbox.builder().readOnly("/usr").file("/etc/x", new byte[1]).bestEffort().build();
+        Sandbox.builder().readOnlySystem().bestEffort().build();
     }
 
     @Test
