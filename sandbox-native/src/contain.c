@@ -103,6 +103,7 @@ static __attribute__((noreturn)) void exec_target(const struct jail *j) {
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, NULL);
+  if (s->lock_no_newns && seccomp_nons_filter()) die();
   if (j->sv_filter ? seccomp_apply_supervised(s, j->sv_filter, j->sv_len, j->sv_sock) : seccomp_apply(s)) die();
   char what[SPEC_MAX_PATH + 64];
   if (s->exec_path[0] == '/') {
@@ -158,7 +159,7 @@ void contain_run(struct jail *j) {
     report_statusf(-1, "chdir", errno, s->cwd, "chdir %s: %s", s->cwd, strerror(errno)), die();
 
   /* 12 */
-  if ((s->options & OPT_NO_NEW_PRIVS) || s->has_seccomp || s->has_landlock)
+  if ((s->options & OPT_NO_NEW_PRIVS) || s->has_seccomp || s->has_landlock || s->lock_no_newns)
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
       report_statusf(-1, "no_new_privs", errno, NULL, "PR_SET_NO_NEW_PRIVS: %s", strerror(errno)), die();
 

@@ -68,6 +68,11 @@ int seccomp_apply(const struct spec *s);
 /* Jail init's own filter, once the target is forked: only kill(target), write(relay_fd), wait4,
  * rt_sigtimedwait, close, exit, exit_group, restart_syscall. Sets no_new_privs in init. */
 int seccomp_init_filter(pid_t target, int relay_fd);
+/* The namespace filter of jails after a lockdown that forbade the JVM namespaces (lockin.c):
+ * unshare and clone with a CLONE_NEW* flag and setns fail with EPERM, clone3 with ENOSYS (its
+ * flags are in memory a filter cannot read; glibc then falls back to clone). Installed before the
+ * spec's own filter, so that one need not allow seccomp(2). */
+int seccomp_nons_filter(void);
 
 /* Supervised filters (spec.h SUPERVISE_*): the program the target installs, built by the launcher
  * before clone (NULL: out of memory); installing it in the target (with the listener hand-off on
@@ -111,7 +116,8 @@ void cgroup_finish(const struct spec *s, int result_fd);
 #define LOCK_F_WRITES 0x1u      /* writes only beneath the LOCK's paths */
 #define LOCK_F_NO_HOST_IDS 0x2u /* only the default id mapping (the JVM dropped its capabilities) */
 #define LOCK_F_NO_CAPS 0x4u     /* no kept capabilities */
-#define LOCK_F_ALL 0x7u
+#define LOCK_F_NO_NEWNS 0x8u    /* the program may create no namespace (the JVM's filter forbids it) */
+#define LOCK_F_ALL 0xfu
 int lockin_set(const uint8_t *payload, size_t len);
 int lockin_check(struct spec *s, int launcher_root);
 

@@ -146,6 +146,8 @@ int lockin_check(struct spec *s, int launcher_root) {
     if (launcher_root && !(s->clone_flags & CLONE_NEWUSER))
       return refuse(-1, NULL, "share(USER) under a root launcher: it would run as host root, and is");
   }
+  /* Set after decoding: no spec can clear it. */
+  s->lock_no_newns = (L.flags & LOCK_F_NO_NEWNS) != 0;
   if ((L.flags & LOCK_F_NO_CAPS) && s->has_caps && s->caps_keep)
     return refuse(-1, NULL, "keepCapabilities(...): the lockdown dropped this JVM's capabilities, so kept ones are");
   if (!(L.flags & LOCK_F_WRITES)) return 0;

@@ -82,6 +82,37 @@ int seccomp_init_filter(pid_t target, int relay_fd) {
   return 0;
 }
 
+/* Every CLONE_NEW* flag: NEWTIME, NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET. */
+#define NONS_MASK 0x7e020080u
+
+int seccomp_nons_filter(void) {
+  struct sock_filter f[] = {
+      LD(offsetof(struct seccomp_data, arch)),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, INIT_AUDIT_ARCH, 1, 0),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS), /* a 32-bit entry: the JVM's filter kills it too */
+      LD(offsetof(struct seccomp_data, nr)),
+#if defined(__x86_64__)
+      BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000u, 0, 1),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+#endif
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_clone3, 0, 1),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_setns, 0, 1),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_unshare, 1, 0),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_clone, 0, 3),
+      LD(ARG_LO(0)),
+      BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, NONS_MASK, 0, 1),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+  };
+  struct sock_fprog prog = {.len = sizeof f / sizeof f[0], .filter = f};
+  if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog))
+    return report_statusf(-1, "lockdown", errno, NULL,
+                          "install the namespace filter of the Lockdown applied to this JVM: %s", strerror(errno)), -1;
+  return 0;
+}
+
 /* ---- Supervised filters (supervise.c has the launcher's side) -------------------------------
  *
  * The target installs the filter with SECCOMP_FILTER_FLAG_NEW_LISTENER and must then hand the

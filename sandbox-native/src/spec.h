@@ -116,6 +116,7 @@ struct spec {
   uint64_t time_limit_ms;
   int has_seccomp; uint32_t seccomp_flags;
   uint32_t supervise;              /* SUPERVISE_*: the second word of the SECCOMP record */
+  int lock_no_newns;               /* not on the wire: set by lockin_check (LOCK_F_NO_NEWNS) */
   struct sock_filter *filter; uint16_t filter_len;
   int has_landlock; uint32_t ll_min_abi;
   uint64_t ll_fs, ll_net;          /* handled rights */

@@ -41,6 +41,7 @@ public final class PrestartedLauncher {
     private static final int LOCK_F_WRITES = 0x1;
     private static final int LOCK_F_NO_HOST_IDS = 0x2;
     private static final int LOCK_F_NO_CAPS = 0x4;
+    private static final int LOCK_F_NO_NEWNS = 0x8;
     private static final long LOCK_TIMEOUT_MILLIS = 10_000;
     private static final int INLINE_MAX = 64 * 1024;
     private static final int MAX_KEPT = 240;
@@ -299,9 +300,12 @@ public final class PrestartedLauncher {
      * @param writesLimited writable sources must be beneath {@code writable} (none when it is empty)
      * @param noHostIds only the default id mapping (the lockdown dropped the JVM's capabilities)
      * @param noKeptCaps no kept capabilities
+     * @param noNamespaces every jail's program gets the launcher's namespace filter (the lockdown's
+     *     filter keeps the JVM from creating namespaces)
      * @param writable the paths the lockdown leaves writable
      */
-    public static void lock(boolean writesLimited, boolean noHostIds, boolean noKeptCaps, List<String> writable)
+    public static void lock(boolean writesLimited, boolean noHostIds, boolean noKeptCaps, boolean noNamespaces,
+            List<String> writable)
             throws SandboxException {
         List<byte[]> paths = new ArrayList<>();
         int size = 16 + 8;
@@ -317,7 +321,7 @@ public final class PrestartedLauncher {
         ByteBuffer msg = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
         msg.putInt(REQ_MAGIC).putShort((short) 1).putShort((short) REQ_F_LOCK).putInt(0).putInt(0);
         msg.putInt((writesLimited ? LOCK_F_WRITES : 0) | (noHostIds ? LOCK_F_NO_HOST_IDS : 0)
-                | (noKeptCaps ? LOCK_F_NO_CAPS : 0)).putInt(paths.size());
+                | (noKeptCaps ? LOCK_F_NO_CAPS : 0) | (noNamespaces ? LOCK_F_NO_NEWNS : 0)).putInt(paths.size());
         for (byte[] b : paths) {
             msg.putInt(b.length).put(b);
         }

@@ -4,11 +4,17 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
+import org.sandbox4j.Arch;
 import org.sandbox4j.SandboxException;
 import org.sandbox4j.internal.LockdownState;
 import org.sandbox4j.internal.PrestartedLauncher;
 import org.sandbox4j.landlock.AccessFs;
 import org.sandbox4j.landlock.LandlockRuleset;
+import org.sandbox4j.seccomp.BpfInterpreter;
+import org.sandbox4j.seccomp.SeccompAction;
+import org.sandbox4j.seccomp.SeccompData;
+import org.sandbox4j.seccomp.SeccompProgram;
+import org.sandbox4j.seccomp.SyscallTable;
 
 /**
  * The link between a lockdown and the jails started after it (kept apart from {@link Lockdown}'s
@@ -40,14 +46,40 @@ final class JailsAfterLockdown {
      * nothing applied yet, the JVM still trusted): the launcher keeps the JVM's earlier privileges,
      * so it enforces them itself on every later spec, whoever writes it to its socket.
      */
-    static void lock(Failure f, boolean dropCaps, @Nullable LandlockRuleset landlock) {
+    static void lock(Failure f, boolean dropCaps, @Nullable LandlockRuleset landlock, byte @Nullable [] filter) {
         List<String> writable = writable(landlock);
         try {
-            PrestartedLauncher.lock(writable != null, dropCaps, dropCaps, writable == null ? List.of() : writable);
+            PrestartedLauncher.lock(writable != null, dropCaps, dropCaps, filter != null && deniesNamespaces(filter),
+                    writable == null ? List.of() : writable);
         } catch (SandboxException e) {
             throw f.fail(LockdownStep.PREPARE, "keepStartingJails(): the prestarted launcher did not take the"
                     + " lockdown's limits: " + e.getMessage(), 0, 0, e);
         }
+    }
+
+    /**
+     * Whether the lockdown's filter keeps this JVM from creating namespaces: decided by running the
+     * filter itself on {@code unshare(CLONE_NEWUSER)} and {@code clone(CLONE_NEWUSER | SIGCHLD)},
+     * never by the profile's name, so a policy of the caller's own counts the same as the built-in
+     * ones. When it does, every later jail's program gets the launcher's namespace filter (no
+     * {@code unshare}, {@code setns} or namespace-creating {@code clone}; {@code clone3} ENOSYS),
+     * stacked under its own seccomp policy or in place of none.
+     */
+    static boolean deniesNamespaces(byte[] filter) {
+        Arch arch = Arch.current();
+        SeccompProgram program = SeccompProgram.fromBytes(arch, filter);
+        SyscallTable table = SyscallTable.of(arch);
+        long newUser = 0x10000000L;
+        long sigchld = 17;
+        for (String[] call : new String[][] {{"unshare"}, {"clone"}}) {
+            int nr = table.number(call[0]).orElseThrow();
+            long arg0 = call[0].equals("clone") ? newUser | sigchld : newUser;
+            SeccompAction action = BpfInterpreter.run(program, SeccompData.of(arch, nr, arg0, 0, 0, 0, 0, 0)).action();
+            if (!action.equals(SeccompAction.ALLOW)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Records what the lockdown gave up, for the checks of later jails. */

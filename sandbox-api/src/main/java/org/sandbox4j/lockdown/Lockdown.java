@@ -287,7 +287,7 @@ public final class Lockdown {
             try {
                 long bounding = b.clearBounding ? boundingSet() : 0;
                 if (b.keepJails) {
-                    JailsAfterLockdown.lock(this::fail, b.dropCaps, b.landlock);
+                    JailsAfterLockdown.lock(this::fail, b.dropCaps, b.landlock, filter);
                 }
                 // Last of PREPARE, to leave the least time for a new ring before the broadcast.
                 preexisting = scanPreexisting(LockdownStep.PREPARE, true);

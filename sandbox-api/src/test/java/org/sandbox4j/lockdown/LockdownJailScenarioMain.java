@@ -51,6 +51,10 @@ public final class LockdownJailScenarioMain {
         attempt("host-root", Sandbox.builder().readOnlySystem().tmpfs("/tmp").uid(0).gid(0).hostIds(0, 0), "echo ok");
         attempt("keep-cap", Sandbox.builder().readOnlySystem().tmpfs("/tmp").uid(0).gid(0)
                 .keepCapabilities(Capability.CHOWN), "echo ok");
+        // A jail without a seccomp policy of its own: its program tries to create a namespace,
+        // which the lockdown's filter forbids this JVM.
+        attempt("nested-userns", Sandbox.builder().readOnlySystem().tmpfs("/tmp").noSeccomp(),
+                "/usr/bin/unshare --user /bin/true && echo ok");
         try (org.sandbox4j.worker.WorkerPool pool = org.sandbox4j.worker.WorkerPool.builder(
                 org.sandbox4j.worker.WorkerSpec.builder().heap(32L << 20).build(), "org.sandbox4j.worker.TestHandler")
                 .size(1).build()) {

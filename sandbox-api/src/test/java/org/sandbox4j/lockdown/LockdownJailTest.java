@@ -59,6 +59,8 @@ class LockdownJailTest {
         assertTrue(r.get("host-root").startsWith("refused") && r.get("host-root").contains("Lockdown"), all);
         assertTrue(r.get("keep-cap").startsWith("refused") && r.get("keep-cap").contains("Lockdown"), all);
         assertEquals("false", r.get("other-file"), all);
+        // noExec()'s filter forbids this JVM namespaces: the jail's program gets none either
+        assertTrue(r.get("nested-userns").startsWith("failed") && r.get("nested-userns").contains("unshare"), all);
     }
 
     @ParameterizedTest
@@ -82,6 +84,7 @@ class LockdownJailTest {
         assertEquals("true", r.get("other-file"), all);
         assertEquals("echo:w", r.get("worker"), all);
         assertEquals("ok", r.get("keep-cap"), all);
+        assertEquals("ok", r.get("nested-userns"), "without a lockdown a jail without seccomp nests a user namespace: " + all);
         if (!unprivileged) {
             assertEquals("ok", r.get("host-root"), all); // root may map host root
         }
@@ -108,6 +111,7 @@ class LockdownJailTest {
             String v = r.get(k);
             assertTrue(v.startsWith("refused") && v.contains("Lockdown") && v.contains("prestarted launcher"), k + ": " + all);
         }
+        assertTrue(r.get("nested-userns").startsWith("failed"), "the launcher adds the namespace filter itself: " + all);
         assertEquals("false", r.get("other-file"), "nothing written outside W: " + all);
     }
 
@@ -120,6 +124,7 @@ class LockdownJailTest {
         assertEquals("ok", r.get("rw-other"), all);
         assertEquals("true", r.get("other-file"), all);
         assertEquals("ok", r.get("keep-cap"), all);
+        assertEquals("ok", r.get("nested-userns"), all);
         if (!unprivileged) {
             assertEquals("ok", r.get("host-root"), all);
         }
