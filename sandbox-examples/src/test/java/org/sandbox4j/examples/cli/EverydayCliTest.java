@@ -41,10 +41,23 @@ class EverydayCliTest {
     record Run(int exit, String out, String err) {}
 
     static Run cliWithInput(String stdin, String... args) throws Exception {
+        return run(null, stdin, args);
+    }
+
+    /** The CLI run in {@code dir} (relative paths in its arguments are read from there). */
+    static Run cliIn(Path dir, String... args) throws Exception {
+        return run(dir, "", args);
+    }
+
+    private static Run run(Path dir, String stdin, String... args) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(CLI.toString());
         cmd.addAll(Arrays.asList(args));
-        Process p = new ProcessBuilder(cmd).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        if (dir != null) {
+            pb.directory(dir.toFile());
+        }
+        Process p = pb.start();
         CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> drain(p.getErrorStream()));
         p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
         p.getOutputStream().close();
