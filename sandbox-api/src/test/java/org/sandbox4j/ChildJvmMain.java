@@ -11,6 +11,8 @@ import java.nio.charset.StandardCharsets;
  * <ul>
  *   <li>{@code hold ATTACK MARKER}: starts a jail full of processes, prints READY, waits to be killed.
  *   <li>{@code read ATTACK FILE}: a jail tries to read FILE; prints the jail's output, exits with its code.
+ *   <li>{@code cgroup ATTACK MARKER [PARENT]}: as {@code hold}, in cgroups of its own (pids and
+ *       memory limits); prints {@code CG DIR} for each directory, then READY.
  *   <li>{@code outlive ATTACK MARKER KIND}: starts a jail ({@link JailEndTest.Kind}) whose program
  *       clears its pdeathsig and daemonizes, prints READY, waits to be killed.
  * </ul>
@@ -27,6 +29,21 @@ public final class ChildJvmMain {
             SandboxedProcess p = jail.start("/attack", "outlive", args[2], "hold");
             BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
             System.out.println("OUTLIVING".equals(r.readLine()) ? "READY" : "BROKEN");
+            System.out.flush();
+            Thread.sleep(600_000);
+        } else if (args[0].equals("cgroup")) {
+            // A jail in cgroups of its own (under PARENT when given: a subtree delegated to 65534).
+            Sandbox.Builder b = s.toBuilder().pidsLimit(64).memoryLimit(64L << 20);
+            if (args.length > 3) {
+                b.cgroupParent(java.nio.file.Path.of(args[3]));
+            }
+            SandboxedProcess p = b.build().start("/attack", "hold", "2", args[2]);
+            BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            String first = r.readLine();
+            for (java.nio.file.Path d : p.cgroupPaths()) {
+                System.out.println("CG " + d);
+            }
+            System.out.println("HOLDING".equals(first) ? "READY" : "BROKEN");
             System.out.flush();
             Thread.sleep(600_000);
         } else if (args[0].equals("hold")) {

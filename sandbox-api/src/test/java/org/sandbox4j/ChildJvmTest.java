@@ -98,6 +98,58 @@ class ChildJvmTest {
         }
     }
 
+    /**
+     * The JVM's SIGKILL also removes the jail's cgroups: the launcher outlives the JVM through its
+     * lifeline, ends everything in them and removes the directories (no Java code runs then).
+     */
+    @ParameterizedTest
+    @EnumSource(JailMode.class)
+    void aKilledJvmLeavesNoCgroupBehind(JailMode mode) throws Exception {
+        assumeTrue(LibC.geteuid() == 0, "root creates the cgroups (and for 65534 the delegated subtree)");
+        assumeTrue(mode == JailMode.PRIVILEGED || !org.sandbox4j.internal.Cgroups.host().v2Usable(),
+                "a v2 subtree delegated to 65534 only serves a launcher inside it");
+        String marker = "jvm-cgroup-" + System.nanoTime();
+        List<String> args = new ArrayList<>(List.of("cgroup", JailTestSupport.fixtures().resolve("attack").toString(), marker));
+        Path parent = CgroupTest.parentFor(mode);
+        if (parent != null) {
+            args.add(parent.toString());
+        }
+        Process jvm = childJvm(mode, args.toArray(String[]::new));
+        List<Path> dirs = new ArrayList<>();
+        try {
+            BufferedReader r = new BufferedReader(new InputStreamReader(jvm.getInputStream(), StandardCharsets.UTF_8));
+            String line;
+            while ((line = r.readLine()) != null && line.startsWith("CG ")) {
+                dirs.add(Path.of(line.substring(3)));
+            }
+            assertEquals("READY", line, "the child JVM started its jail");
+            assertTrue(!dirs.isEmpty(), "the jail has cgroups");
+            for (Path d : dirs) {
+                assertTrue(Files.isDirectory(d), d + " exists while the jail runs");
+            }
+            jvm.destroyForcibly();
+            assertTrue(jvm.waitFor(10, TimeUnit.SECONDS));
+            HostProcesses.awaitNone(marker, Duration.ofSeconds(5));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (dirs.stream().anyMatch(Files::exists) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            for (Path d : dirs) {
+                assertTrue(!Files.exists(d), d + " was left behind by a JVM killed with SIGKILL");
+            }
+        } finally {
+            jvm.destroyForcibly();
+            for (long pid : HostProcesses.withArg(marker)) {
+                if (pid != jvm.pid()) {
+                    LibC.kill((int) pid, LibC.SIGKILL);
+                }
+            }
+            for (Path d : dirs) {
+                LibC.rmdir(d.toString());
+            }
+        }
+    }
+
     static Stream<Arguments> outliveCases() {
         Stream.Builder<Arguments> s = Stream.builder();
         for (JailMode m : JailMode.values()) {
