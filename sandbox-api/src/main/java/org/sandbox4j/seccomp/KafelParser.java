@@ -421,7 +421,7 @@ final class KafelParser {
             expect("]");
             syscall = syscallNumber(vt == null ? name : vt, nr);
         } else {
-            if (!isIdent(name.text())) {
+            if (!isIdent(name.text()) || KEYWORDS.contains(name.text())) {
                 throw error(name, "expected a system call name, found " + quote(name.text()));
             }
             checkLength(name);
@@ -821,6 +821,9 @@ final class KafelParser {
             }
         } else if (defines.containsKey(s)) {
             v = defines.get(s);
+        } else if (args.has(s)) {
+            throw error(t, "argument " + quote(s) + " cannot stand here: a seccomp comparison takes one argument and"
+                    + " constants (no | or & of arguments, no comparing two arguments)");
         } else if (args != Args.NONE && isIdent(s)) {
             throw error(t, quote(s) + " is neither an argument of " + args.what() + " nor a #define'd constant");
         } else {
