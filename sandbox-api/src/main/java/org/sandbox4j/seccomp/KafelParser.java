@@ -1137,7 +1137,7 @@ final class KafelParser {
         Path named = src.file.resolveSibling(name);
         Path file = named.normalize();
         if (src.depth() + 1 > MAX_INCLUDE_DEPTH) {
-            throw error(l, c, "#include nests deeper than " + MAX_INCLUDE_DEPTH + " files: " + src.chain() + " -> " + file);
+            throw error(l, c, "#include nests deeper than " + MAX_INCLUDE_DEPTH + " files (" + file + " here)");
         }
         Path real;
         try {

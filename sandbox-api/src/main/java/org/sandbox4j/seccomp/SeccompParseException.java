@@ -20,7 +20,7 @@ public final class SeccompParseException extends IllegalArgumentException {
 
     /** A problem at {@code line} and {@code column} of {@code file} (null: the text given as a string). */
     public SeccompParseException(String message, @Nullable String file, int line, int column) {
-        super((file == null ? "" : file + ", ") + "line " + line + ", column " + column + ": " + message);
+        super((file == null ? "" : file + ": ") + "line " + line + ", column " + column + ": " + message);
         this.line = line;
         this.column = column;
         this.file = file;
