@@ -39,6 +39,11 @@ final class SyscallArgNames {
         return TABLES.computeIfAbsent(arch, SyscallArgNames::load).get(syscall);
     }
 
+    /** Every call of {@code arch} with known argument names. */
+    static synchronized Map<String, List<String>> all(Arch arch) {
+        return java.util.Collections.unmodifiableMap(TABLES.computeIfAbsent(arch, SyscallArgNames::load));
+    }
+
     /**
      * The names of {@code syscall}'s arguments on every architecture that knows them, with the
      * names whose positions differ between architectures set apart (each with an explanation), or
