@@ -147,6 +147,45 @@ class KafelIncludeTest {
         assertTrue(e.getMessage().contains("no such file") && e.file() != null, e.getMessage());
     }
 
+    /**
+     * Mutated main files over a fixed set of includable files (a cycle, a chain, a policy, a
+     * directory, a missing name): accepted, or refused with a SeccompParseException, within 1 s each.
+     */
+    @Test
+    void mutatedIncludingPoliciesAreAcceptedOrRefusedQuickly() throws IOException {
+        write("a.policy", "#include \"b.policy\"\nPOLICY pa { ALLOW { read } }\n");
+        write("b.policy", "#define B 2\n#include \"c.policy\";\n");
+        write("c.policy", "#include \"a.policy\"\n"); // a -> b -> c -> a
+        write("d.policy", "#define D 1\nPOLICY pd { ALLOW { write { fd == D } } }\n");
+        write("e/f.policy", "#include \"../d.policy\"\n");
+        Files.createDirectories(dir.resolve("g"));
+        Path main = dir.resolve("main.policy");
+        java.util.List<String> corpus = java.util.List.of(
+                "#include \"d.policy\"\nUSE pd DEFAULT KILL",
+                "#include \"e/f.policy\" \"d.policy\";USE pd, ALLOW { read { fd == D } } DEFAULT ERRNO(1)\n",
+                "#include \"a.policy\"\nUSE pa\n",
+                "#include \"g\";\n#include \"nope.policy\"\n");
+        java.util.List<String> dictionary = java.util.List.of("#include ", "\"d.policy\"", "\"a.policy\"",
+                "\"e/f.policy\"", "\"../main.policy\"", "\"main.policy\"", "\"g\"", ";", "\n", " ", "\"", "USE pd",
+                "USE pa", "DEFAULT KILL", "ALLOW { read { fd == D } }", "{", "}", "/*", "*/", "//");
+        TextFuzz.Stats st = TextFuzz.run("include fuzz", 20261204L, 400, corpus, dictionary,
+                r -> corpus.get(r.nextInt(corpus.size())), text -> {
+                    try {
+                        Files.writeString(main, text);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                    try {
+                        SeccompPolicy.parse(main).compile(Arch.X86_64);
+                        return TextFuzz.Verdict.ACCEPTED;
+                    } catch (SeccompParseException e) {
+                        assertTrue(e.line() >= 1 && e.column() >= 1 && e.file() != null, e.getMessage());
+                        return TextFuzz.Verdict.REFUSED;
+                    }
+                }, 1_000_000_000L, 20_000_000_000L);
+        assertTrue(st.accepted() > 0 && st.accepted() < st.inputs(), st.toString());
+    }
+
     @Test
     void depthCountAndSizeAreLimitedAcrossFiles() throws IOException {
         // a chain one deeper than the limit, and the limit itself as a control
