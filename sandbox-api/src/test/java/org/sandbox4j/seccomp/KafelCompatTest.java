@@ -43,6 +43,21 @@ class KafelCompatTest {
         return e;
     }
 
+    /** The example at the top of docs/seccomp.md's "Text format" section. */
+    @Test
+    void theDocumentedExampleDecidesAsItSays() {
+        SeccompPolicy p = SeccompPolicy.parse("#define STDOUT 1\nPOLICY output {\n"
+                + "  ALLOW { write { fd == STDOUT && count < 4096 }, read, exit_group },\n"
+                + "  ERRNO(13) { openat(dirfd, path, flags) { (flags & 3) != 0 || dirfd == 5 } }\n"
+                + "}\nUSE output DEFAULT KILL\n");
+        assertEquals(ALLOW, decide(p, "write", 1, 0, 4095));
+        assertEquals(KILL, decide(p, "write", 1, 0, 4096));
+        assertEquals(KILL, decide(p, "write", 2, 0, 1));
+        assertEquals(SeccompAction.errno(13), decide(p, "openat", 3, 0, 1));
+        assertEquals(SeccompAction.errno(13), decide(p, "openat", 5, 0, 0));
+        assertEquals(KILL, decide(p, "openat", 3, 0, 0));
+    }
+
     @Test
     void anEmptyPolicyWithDefaultKillKillsEverything() {
         SeccompPolicy p = SeccompPolicy.parse("POLICY nothing {} USE nothing DEFAULT KILL");
