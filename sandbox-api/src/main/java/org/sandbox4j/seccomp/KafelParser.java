@@ -1038,6 +1038,9 @@ final class KafelParser {
             end = src.text.length();
         }
         String text = src.text.substring(src.pos, end).trim();
+        if (text.matches("#\\s+define\\b.*")) { // kafel's lexer reads '#' and 'define' as two tokens
+            text = "#define" + text.substring(text.indexOf("define") + "define".length());
+        }
         String[] f = text.split("\\s+");
         if (f[0].equals("#define")) {
             if (f.length != 3 || !isIdent(f[1])) {

@@ -284,6 +284,9 @@ class KafelCompatTest {
                 + "\tERRNO(5) {\n\t\tptrace\n\t}\n}\n\nUSE s DEFAULT KILL");
         assertEquals(ALLOW, decide(p, "lseek", 0, 0, 0));
         assertEquals(SeccompAction.errno(5), decide(p, "ptrace"));
+        // "# define", as kafel's lexer also reads it
+        p = SeccompPolicy.parse("#  define FOUR 4\nERRNO(FOUR) { getpid } DEFAULT ALLOW");
+        assertEquals(SeccompAction.errno(4), decide(p, "getpid"));
         // a #define named like an argument is the constant (kafel looks constants up first)
         p = SeccompPolicy.parse("#define fd 3\nALLOW { read { count == fd } }");
         assertEquals(ALLOW, decide(p, "read", 0, 0, 3));
