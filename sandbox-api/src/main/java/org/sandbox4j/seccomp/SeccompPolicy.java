@@ -107,7 +107,8 @@ public final class SeccompPolicy {
      * Parses a policy in sandbox4j's dialect of nsjail's kafel language; see {@code
      * docs/seccomp.md}. Safe on untrusted text: at most 1 MiB, conditions nested at most 200
      * levels, at most 65,536 rules and conditions after expansion; anything beyond is refused
-     * with a line and column, in milliseconds.
+     * with a line and column, in milliseconds. A text with an {@code #include} is refused: it has no
+     * directory to resolve the file in; use {@link #parse(java.nio.file.Path)}.
      *
      * @throws SeccompParseException naming the line and column of the first problem
      */
