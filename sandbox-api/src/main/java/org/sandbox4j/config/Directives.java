@@ -480,14 +480,8 @@ public final class Directives {
             throw d.error("neither a profile (" + String.join(", ", SeccompProfiles.names()) + ") nor a policy file ("
                     + file + " does not exist)");
         }
-        String text;
         try {
-            text = TextFiles.readUtf8(file, TextFiles.MAX_BYTES);
-        } catch (IOException e) {
-            throw d.error("cannot read " + file + ": " + e.getMessage());
-        }
-        try {
-            SeccompPolicy p = SeccompPolicy.parse(text);
+            SeccompPolicy p = SeccompPolicy.parse(file); // resolves its #includes next to it
             b.seccomp(p);
             return "seccomp(SeccompPolicy.parse(" + file + ")): " + describe(p);
         } catch (SeccompParseException e) {
@@ -499,7 +493,8 @@ public final class Directives {
     private static ConfigException seccompError(Directive d, SeccompParseException e, @Nullable String file) {
         String msg = e.getMessage() == null ? "" : e.getMessage();
         if (file != null) {
-            return d.error("seccomp policy " + file + ": " + msg);
+            // the message names the file (the policy's own, or the included one at fault)
+            return d.error("seccomp policy " + (e.file() != null ? "" : file + ": ") + msg);
         }
         if (d.body() != null && d.bodyLine() > 0 && e.line() > 0) {
             return new ConfigException(d.source(), d.bodyLine() + e.line() - 1, "seccomp policy: " + msg);

@@ -1,5 +1,10 @@
 package org.sandbox4j.seccomp;
 
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -11,39 +16,52 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
+import org.sandbox4j.internal.TextFiles;
 
 /**
- * Parser for the common part of nsjail's kafel policy language.
+ * Parser for nsjail's kafel policy language, deciding as kafel does except where {@code
+ * docs/seccomp.md} ("Text format") lists a difference.
  *
  * <pre>
- * file      := (define | policy | use | block)*
+ * file      := (define | include | policy | statement | 'DEFAULT' action)*
  * define    := '#define' NAME value            (up to the end of the line)
- * policy    := 'POLICY' NAME '{' (block | 'USE' NAME) (',' ...)* '}'
- * use       := 'USE' NAME (',' NAME)* 'DEFAULT' action
- * block     := action '{' rule (',' rule)* '}'
- * action    := ALLOW | KILL | KILL_PROCESS | KILL_THREAD | DENY | LOG | TRAP | USER_NOTIF
+ * include   := '#include' (' ' '"' FILE '"')+ (';' | newline)
+ * policy    := 'POLICY' NAME '{' [statement (',' statement)*] '}'
+ * statement := 'USE' NAME | block            (at the top level also 'USE' a ',' b: sandbox4j's own)
+ * block     := action '{' [rule (',' rule)*] '}'
+ * action    := ALLOW | KILL | KILL_PROCESS | KILL_THREAD | DENY | LOG | TRAP ['(' 0 ')'] | USER_NOTIF
  *            | ERRNO '(' value ')' | TRACE '(' value ')'
- * rule      := syscall [ '(' NAME (',' NAME)* ')' '{' expr '}' ]
- * syscall   := NAME | 'SYSCALL' '[' value ']'
+ * rule      := syscall [ '(' [NAME (',' NAME)*] ')' ] [ '{' [expr (',' expr)*] '}' ]
+ * syscall   := NAME | 'SYSCALL' '[' value ']'   (a NAME #define'd to a number is that number)
  * expr      := and ('||' and)* ; and := unary ('&&' unary)* ; unary := '!' unary | '(' expr ')' | cmp
- * cmp       := operand OP operand  (OP one of == != &lt; &lt;= &gt; &gt;=; one side an argument)
+ * cmp       := operand OP operand  (OP one of == != &lt; &lt;= &gt; &gt;=; at most one side an argument)
  *            | '(' arg '&amp;' value ')' ('==' | '!=') value | arg '&amp;' value
  * value     := number | NAME of a #define | value '|' value
  * </pre>
  *
- * Comments: {@code //}, {@code /* ... *}{@code /} and lines starting with {@code #} other than
- * {@code #define}.
+ * A rule's conditions name its arguments as declared, or, without a declaration, by the kernel's
+ * names ({@link SyscallArgNames}: {@code read { fd == 0 }}); a {@code #define} of the same name
+ * wins over either, as in kafel. {@code ,} between conditions means {@code ||}. Comments: {@code
+ * //}, {@code /* ... *}{@code /} and lines starting with {@code #} other than {@code #define} and
+ * {@code #include}.
+ *
+ * <p>{@code #include} reads each file relative to the directory of the file that names it, as if
+ * its text stood there; it needs a policy read from a file ({@link SeccompPolicy#parse(Path)}).
+ * A file that includes itself directly or through others is refused with the chain.
  *
  * <p>Hostile input is refused quickly with a {@link SeccompParseException}, never a stack overflow,
- * exhausted heap or minutes of work: the text is at most {@link #MAX_INPUT_CHARS}, expressions nest at
- * most {@link #MAX_DEPTH} levels, and the rules and conditions the policy expands to (conditions turned
- * into disjunctive normal form, where {@code &&} over {@code ||} multiplies) total at most {@link
- * #MAX_EXPANDED}, checked before each product is built. {@code USE} is expanded lazily and a policy
- * already included is not included again (its rules would be shadowed by their first copies anyway), so
- * policies that use each other twice per level stay linear instead of doubling per level.
+ * exhausted heap or minutes of work: the text and every file it includes total at most {@link
+ * #MAX_INPUT_CHARS}, at most {@link #MAX_INCLUDES} files are included, nested at most {@link
+ * #MAX_INCLUDE_DEPTH} deep; expressions nest at most {@link #MAX_DEPTH} levels, and the rules and
+ * conditions the policy expands to (conditions turned into disjunctive normal form, where {@code &&}
+ * over {@code ||} multiplies) total at most {@link #MAX_EXPANDED}, checked before each product is
+ * built. {@code USE} is expanded lazily and a policy already included is not included again (its
+ * rules would be shadowed by their first copies anyway), so policies that use each other twice per
+ * level stay linear instead of doubling per level.
  */
 final class KafelParser {
-    /** The longest policy text accepted, in characters (1 MiB). */
+    /** The longest policy text accepted, in characters (1 MiB), counting every included file. */
     static final int MAX_INPUT_CHARS = 1 << 20;
     /** The deepest nesting of parentheses and {@code !} in a condition. */
     static final int MAX_DEPTH = 200;
@@ -53,23 +71,28 @@ final class KafelParser {
      * kernel takes 4096 BPF instructions), so the cap only refuses, early, what would fail later.
      */
     static final int MAX_EXPANDED = 1 << 16;
+    /** How deep {@code #include}s may nest (kafel's limit). */
+    static final int MAX_INCLUDE_DEPTH = 16;
+    /** How many files one policy may include in all, counting a file each time it is included. */
+    static final int MAX_INCLUDES = 256;
     /** kafel's keywords: none may name a policy. */
     private static final Set<String> KEYWORDS = Set.of("POLICY", "USE", "DEFAULT", "ALLOW", "KILL", "KILL_PROCESS",
-            "KILL_THREAD", "DENY", "LOG", "TRAP", "USER_NOTIF", "ERRNO", "TRACE", "SYSCALL");
+            "KILL_THREAD", "DENY", "LOG", "TRAP", "USER_NOTIF", "ERRNO", "TRACE", "SYSCALL", "ON", "define");
 
     /** Names (system calls, arguments, constants, policies) longer than this are refused. */
     static final int MAX_NAME = 128;
 
-    private final String src;
-    private int pos;
-    private int line = 1;
-    private int col = 1;
+    /** A condition that always holds (one alternative without conditions) ... */
+    private static final List<List<ArgCondition>> TRUE = List.of(List.of());
+
     private final Map<String, Long> defines;
     private final Map<String, List<Item>> policies = new LinkedHashMap<>();
     /** Rules plus conditions produced so far, against {@link #MAX_EXPANDED}. */
     private long expanded;
     /** Current nesting of parentheses and '!' in a condition. */
     private int depth;
+    /** The arguments the rule being parsed may name. */
+    private Args args = Args.NONE;
 
     /** What a policy body holds: a system call entry, or a reference to another policy. */
     private sealed interface Item permits Entry, Use {}
@@ -80,11 +103,65 @@ final class KafelParser {
     /** {@code USE name}, expanded only when the policy is finally used. */
     private record Use(String name) implements Item {}
 
-    private record Tok(String text, int line, int col) {}
+    private record Tok(String text, int line, int col, Source src) {}
+
+    /**
+     * The argument names a rule's conditions may use: declared ones, or the kernel's; {@code
+     * ambiguous} holds kernel names whose position differs between architectures, with the reason.
+     */
+    private record Args(Map<String, Integer> index, Map<String, String> ambiguous, String what) {
+        static final Args NONE = new Args(Map.of(), Map.of(), "this rule");
+
+        boolean has(String name) {
+            return index.containsKey(name) || ambiguous.containsKey(name);
+        }
+    }
+
+    /** One text being read: the policy, or a file it includes. */
+    private static final class Source {
+        final String text;
+        /** The file, as its includer named it (resolved); null for a policy given as a string. */
+        final @Nullable Path file;
+        /** The file's real path, for cycle detection; null for a string. */
+        final @Nullable Path real;
+        final @Nullable Source includer;
+        /** The line of the {@code #include} in the includer. */
+        final int includedAt;
+        int pos;
+        int line = 1;
+        int col = 1;
+
+        Source(String text, @Nullable Path file, @Nullable Path real, @Nullable Source includer, int includedAt) {
+            this.text = text;
+            this.file = file;
+            this.real = real;
+            this.includer = includer;
+            this.includedAt = includedAt;
+        }
+
+        @Nullable String label() {
+            return file == null ? null : file.toString();
+        }
+
+        int depth() {
+            int d = 0;
+            for (Source s = includer; s != null; s = s.includer) {
+                d++;
+            }
+            return d;
+        }
+
+        /** {@code a.policy -> b.policy}: the files from the outermost down to this one. */
+        String chain() {
+            String me = file == null ? "the policy text" : file.toString();
+            return includer == null ? me : includer.chain() + " -> " + me;
+        }
+    }
 
     /**
      * A condition in disjunctive normal form while it is built: alternatives (mutable, each owned by
      * this object alone) and their total size, kept so that limits are checked before work is done.
+     * No alternative is false; one empty alternative is true.
      */
     private static final class Dnf {
         final List<List<ArgCondition>> alts;
@@ -102,24 +179,77 @@ final class KafelParser {
             alts.add(conj);
             return new Dnf(alts, 1);
         }
+
+        static Dnf constant(boolean value) {
+            List<List<ArgCondition>> alts = new ArrayList<>(1);
+            if (value) {
+                alts.add(new ArrayList<>());
+            }
+            return new Dnf(alts, value ? 1 : 0);
+        }
     }
 
-    KafelParser(String src) {
-        this(src, new HashMap<>());
+    // ---------------------------------------------------------------- lexer state
+
+    /** The text being lexed. */
+    private Source src;
+    /** Texts to go back to when {@link #src} ends: the rest of an includer, further files of one #include. */
+    private final Deque<Source> pending = new ArrayDeque<>();
+    /** Characters read so far, all files together, against {@link #MAX_INPUT_CHARS}. */
+    private long totalChars;
+    private int includes;
+    /** Tokens lexed but not yet consumed (at most three: see {@link #isMaskParen()}). */
+    private final List<Tok> ahead = new ArrayList<>(4);
+
+    KafelParser(String text) {
+        this(text, null, null);
     }
 
-    private KafelParser(String src, Map<String, Long> defines) {
-        this.src = src;
+    /**
+     * A parser of {@code text}, the content of {@code file} (null for a string), whose includes are
+     * resolved against the file's directory.
+     */
+    KafelParser(String text, @Nullable Path file, @Nullable Path real) {
+        this.defines = new HashMap<>();
+        this.src = new Source(text, file, real, null, 0);
+        this.totalChars = text.length();
+    }
+
+    /** A parser of a #define's value, sharing the definitions (not copied, so many lines stay linear). */
+    private KafelParser(String text, Map<String, Long> defines) {
         this.defines = defines;
+        this.src = new Source(text, null, null, null, 0);
+        this.totalChars = text.length();
+    }
+
+    /** Parses the policy in {@code file}, resolving its includes against the file's directory. */
+    static SeccompPolicy parse(Path file) {
+        String text;
+        Path real;
+        try {
+            real = file.toRealPath();
+            text = TextFiles.readUtf8(real, MAX_INPUT_CHARS);
+        } catch (TextFiles.TooLargeException e) {
+            throw new SeccompParseException("the policy is larger than " + MAX_INPUT_CHARS + " bytes (1 MiB), the limit",
+                    file.toString(), 1, 1);
+        } catch (CharacterCodingException e) {
+            throw new SeccompParseException("the policy is not UTF-8 text", file.toString(), 1, 1);
+        } catch (IOException e) {
+            throw new SeccompParseException("cannot read the policy: " + describe(e), file.toString(), 1, 1);
+        }
+        return new KafelParser(text, file, real).parse();
+    }
+
+    private static String describe(IOException e) {
+        return e instanceof NoSuchFileException ? "no such file" : String.valueOf(e.getMessage());
     }
 
     SeccompPolicy parse() {
-        if (src.length() > MAX_INPUT_CHARS) {
-            throw new SeccompParseException("the policy is " + src.length() + " characters long; at most "
-                    + MAX_INPUT_CHARS + " (1 MiB) are accepted", 1, 1);
+        if (src.text.length() > MAX_INPUT_CHARS) {
+            throw new SeccompParseException("the policy is " + src.text.length() + " characters long; at most "
+                    + MAX_INPUT_CHARS + " (1 MiB) are accepted", src.label(), 1, 1);
         }
         List<Item> top = new ArrayList<>();
-        List<Item> used = null;
         SeccompAction dflt = null;
         Tok t;
         while ((t = peek()) != null) {
@@ -140,20 +270,18 @@ final class KafelParser {
                 policies.put(name.text(), body);
             } else if (w.equals("USE")) {
                 next();
-                if (used != null) {
-                    throw error(t, "only one top-level USE ... DEFAULT statement is supported");
+                top.add(use());
+                // sandbox4j also reads "USE a, b" (kafel: "USE a, USE b")
+                while (peekIs(",") && la(1) != null && isIdent(la(1).text()) && !KEYWORDS.contains(la(1).text())) {
+                    next();
+                    top.add(use());
                 }
-                used = new ArrayList<>();
-                do {
-                    used.add(use());
-                } while (accept(","));
-                Tok d = next();
-                if (d == null || !d.text().equals("DEFAULT")) {
-                    throw error(d == null ? eofTok() : d, "expected DEFAULT after USE");
-                }
-                dflt = action();
+                accept(",");
             } else if (w.equals("DEFAULT")) {
                 next();
+                if (dflt != null) {
+                    throw error(t, "DEFAULT given twice");
+                }
                 dflt = action();
             } else {
                 block(top);
@@ -163,13 +291,9 @@ final class KafelParser {
         if (dflt == null) {
             dflt = SeccompAction.KILL_PROCESS; // kafel's default when a policy names none
         }
-        List<Item> all = new ArrayList<>(top);
-        if (used != null) {
-            all.addAll(used);
-        }
         // A rule equal to an earlier one can never decide (the first copy matches first): drop it.
         Set<SeccompPolicy.Rule> rules = new LinkedHashSet<>();
-        for (Entry e : expand(all)) {
+        for (Entry e : expand(top)) {
             for (List<ArgCondition> conj : e.dnf()) {
                 rules.add(new SeccompPolicy.Rule(e.syscall(), e.action(), conj));
             }
@@ -253,7 +377,17 @@ final class KafelParser {
             case "KILL_PROCESS": return SeccompAction.KILL_PROCESS;
             case "KILL_THREAD": return SeccompAction.KILL_THREAD;
             case "LOG": return SeccompAction.LOG;
-            case "TRAP": return SeccompAction.TRAP;
+            case "TRAP": {
+                if (accept("(")) { // kafel's TRAP(n) hands n to the SIGSYS handler; only 0 is supported here
+                    Tok vt = peek();
+                    long v = value();
+                    expect(")");
+                    if (v != 0) {
+                        throw error(vt, "TRAP(n) with n other than 0 is not supported; write TRAP");
+                    }
+                }
+                return SeccompAction.TRAP;
+            }
             case "USER_NOTIF": return SeccompAction.USER_NOTIF;
             case "ERRNO":
             case "TRACE": {
@@ -279,28 +413,23 @@ final class KafelParser {
             throw error(eofTok(), "expected a system call name");
         }
         String syscall;
+        boolean numbered = true;
         if (name.text().equals("SYSCALL")) {
             expect("[");
             Tok vt = peek();
             long nr = value();
             expect("]");
-            if (nr < 0 || nr >= SeccompPolicy.X32_SYSCALL_BIT) {
-                throw error(vt, "system call number out of range");
-            }
-            syscall = Long.toString(nr);
+            syscall = syscallNumber(vt == null ? name : vt, nr);
         } else {
-            if (!isIdent(name.text())) {
+            if (!isIdent(name.text()) || KEYWORDS.contains(name.text())) {
                 throw error(name, "expected a system call name, found " + quote(name.text()));
             }
             checkLength(name);
             Long defined = defines.get(name.text());
-            if (defined != null && !Syscalls.isKnown(name.text())) {
-                // kafel: a #define'd number names the system call of that number
-                if (defined < 0 || defined >= SeccompPolicy.X32_SYSCALL_BIT) {
-                    throw error(name, "system call number out of range");
-                }
-                syscall = Long.toString(defined);
+            if (defined != null) { // kafel: a #define'd number names the system call of that number
+                syscall = syscallNumber(name, defined);
             } else {
+                numbered = false;
                 try {
                     syscall = SeccompPolicy.syscallKey(name.text());
                 } catch (IllegalArgumentException e) {
@@ -308,24 +437,35 @@ final class KafelParser {
                 }
             }
         }
-        List<List<ArgCondition>> dnf = List.of(List.of());
+        if (peekIs("ON")) {
+            throw error(peek(), "architecture guards ('" + name.text() + " ON x86_64') are not supported: a"
+                    + " policy is compiled for each architecture, and a call missing on one is skipped there");
+        }
+        Args declared = null;
         if (accept("(")) {
-            Map<String, Integer> args = new HashMap<>();
+            Map<String, Integer> names = new LinkedHashMap<>();
             if (!peekIs(")")) {
                 do {
                     Tok a = ident("argument name");
-                    if (args.size() == 6) {
+                    if (names.size() == 6) {
                         throw error(a, "a system call has at most 6 arguments");
                     }
-                    if (args.containsKey(a.text())) {
+                    if (names.containsKey(a.text())) {
                         throw error(a, "argument name " + quote(a.text()) + " declared twice");
                     }
-                    args.put(a.text(), args.size());
+                    names.put(a.text(), names.size());
                 } while (accept(","));
             }
             expect(")");
-            expect("{");
-            dnf = simplify(or(args));
+            declared = new Args(names, Map.of(), name.text() + "(" + String.join(", ", names.keySet()) + ")");
+        }
+        List<List<ArgCondition>> dnf = TRUE;
+        if (accept("{")) {
+            if (!peekIs("}")) {
+                args = declared != null ? declared : kernelArgs(syscall, numbered ? name.text() : null);
+                dnf = simplify(bool());
+                args = Args.NONE;
+            }
             expect("}");
         }
         long size = 0;
@@ -334,6 +474,30 @@ final class KafelParser {
         }
         charge(name, size);
         return new Entry(syscall, action, dnf);
+    }
+
+    private String syscallNumber(Tok at, long nr) {
+        if (nr < 0 || nr >= SeccompPolicy.X32_SYSCALL_BIT) {
+            throw error(at, "system call number out of range (0.." + (SeccompPolicy.X32_SYSCALL_BIT - 1) + ")");
+        }
+        return Long.toString(nr);
+    }
+
+    /**
+     * The kernel's argument names of {@code syscall}; {@code numbered} is the spelling of a call
+     * given by number ({@code SYSCALL[n]} or a #define), whose arguments have no names.
+     */
+    private static Args kernelArgs(String syscall, @Nullable String numbered) {
+        if (numbered != null) {
+            return new Args(Map.of(), Map.of(), numbered + " (a call given by number has no known argument"
+                    + " names: declare them, as in SYSCALL[n](a, b) { a == 1 })");
+        }
+        SyscallArgNames.Resolved r = SyscallArgNames.resolve(syscall);
+        if (r == null) {
+            return new Args(Map.of(), Map.of(), syscall + " (its argument names are not known here: declare them,"
+                    + " as in " + syscall + "(a, b) { a == 1 })");
+        }
+        return new Args(r.index(), r.ambiguous(), r.signature());
     }
 
     /**
@@ -376,11 +540,11 @@ final class KafelParser {
     // Expressions are turned into disjunctive normal form: a list of AND-ed condition lists, each of
     // which becomes one rule with the block's action. Sizes are computed before each product is
     // built, so an exponential expansion is refused after a bounded amount of work.
-    private Dnf or(Map<String, Integer> args) {
-        Dnf r = and(args);
+    private Dnf or() {
+        Dnf r = and();
         Tok op;
         while ((op = acceptTok("||")) != null) {
-            Dnf rhs = and(args);
+            Dnf rhs = and();
             check(op, r.size + rhs.size);
             r.alts.addAll(rhs.alts);
             r.size += rhs.size;
@@ -388,11 +552,11 @@ final class KafelParser {
         return r;
     }
 
-    private Dnf and(Map<String, Integer> args) {
-        Dnf r = unary(args);
+    private Dnf and() {
+        Dnf r = unary();
         Tok op;
         while ((op = acceptTok("&&")) != null) {
-            Dnf rhs = unary(args);
+            Dnf rhs = unary();
             // every alternative of r joined with every one of rhs
             long size = sat(sat(r.alts.size(), rhs.size) + sat(rhs.alts.size(), r.size));
             check(op, size);
@@ -418,15 +582,28 @@ final class KafelParser {
         return r;
     }
 
-    private Dnf unary(Map<String, Integer> args) {
+    /** {@code expr (',' expr)*}: kafel's comma between conditions is an OR. */
+    private Dnf bool() {
+        Dnf r = or();
+        Tok op;
+        while ((op = acceptTok(",")) != null) {
+            Dnf rhs = or();
+            check(op, r.size + rhs.size);
+            r.alts.addAll(rhs.alts);
+            r.size += rhs.size;
+        }
+        return r;
+    }
+
+    private Dnf unary() {
         Tok t = peek();
         if (t == null) {
             throw error(eofTok(), "expected a condition");
         }
         boolean not = t.text().equals("!");
-        boolean paren = !not && t.text().equals("(") && !isMaskParen(args);
+        boolean paren = !not && t.text().equals("(") && !isMaskParen();
         if (!not && !paren) {
-            return Dnf.of(comparison(args));
+            return comparison();
         }
         if (++depth > MAX_DEPTH) {
             throw error(t, "conditions nest deeper than " + MAX_DEPTH + " levels of parentheses and '!'");
@@ -434,9 +611,9 @@ final class KafelParser {
         next();
         Dnf r;
         if (not) {
-            r = negate(t, unary(args));
+            r = negate(t, unary());
         } else {
-            r = or(args);
+            r = bool();
             expect(")");
         }
         depth--;
@@ -481,28 +658,25 @@ final class KafelParser {
         return sum < 0 ? Long.MAX_VALUE : sum;
     }
 
-    /** Whether the '(' ahead opens {@code (arg & mask)} rather than a sub-expression. */
-    private boolean isMaskParen(Map<String, Integer> args) {
-        int save = pos;
-        int sl = line;
-        int sc = col;
-        try {
-            next();
-            Tok a = next();
-            Tok amp = next();
-            return a != null && amp != null && args.containsKey(a.text()) && amp.text().equals("&");
-        } finally {
-            pos = save;
-            line = sl;
-            col = sc;
-        }
+    /** Whether {@code t} names an argument of the rule (a #define of the name wins, as in kafel). */
+    private boolean isArg(@Nullable Tok t) {
+        return t != null && args.has(t.text()) && !defines.containsKey(t.text());
     }
 
-    private ArgCondition comparison(Map<String, Integer> args) {
+    /** Whether the '(' ahead opens {@code (arg & mask)} rather than a sub-expression. */
+    private boolean isMaskParen() {
+        Tok amp = la(2);
+        return isArg(la(1)) && amp != null && amp.text().equals("&");
+    }
+
+    private Dnf comparison() {
         Tok start = peek();
+        if (start == null) {
+            throw error(eofTok(), "expected a condition");
+        }
         if (accept("(")) { // (arg & mask) == value
             Tok a = ident("argument name");
-            int idx = argIndex(args, a);
+            int idx = argIndex(a);
             expect("&");
             long mask = value();
             expect(")");
@@ -512,46 +686,44 @@ final class KafelParser {
             }
             Tok vt = peek();
             long v = value();
+            boolean eq = op.text().equals("==");
+            if ((v & ~mask) != 0) { // bits the mask clears can never be set: kafel decides as the constant
+                return Dnf.constant(!eq);
+            }
             try {
-                return op.text().equals("==") ? ArgCondition.maskedEq(idx, mask, v) : ArgCondition.maskedNe(idx, mask, v);
+                return Dnf.of(eq ? ArgCondition.maskedEq(idx, mask, v) : ArgCondition.maskedNe(idx, mask, v));
             } catch (IllegalArgumentException e) {
                 throw error(vt == null ? eofTok() : vt, e.getMessage());
             }
         }
-        Tok lhs = Objects2.require(peek(), this);
-        boolean argLeft = args.containsKey(lhs.text());
         int idx;
         long v;
         String op;
-        if (argLeft) {
+        if (isArg(start)) {
             next();
-            idx = args.get(lhs.text());
+            idx = argIndex(start);
             if (accept("&")) { // arg & mask: some bit set
                 long mask = value();
                 if (peekIs("==") || peekIs("!=")) {
                     throw error(peek(), "write (arg & mask) == value with parentheses");
                 }
-                return ArgCondition.maskedNe(idx, mask, 0);
+                return Dnf.of(ArgCondition.maskedNe(idx, mask, 0));
             }
-            Tok o = next();
-            op = o == null ? "" : o.text();
-            if (!isCmp(op)) {
-                throw error(o == null ? eofTok() : o, "expected a comparison operator");
-            }
-            Tok r = peek();
-            if (r != null && args.containsKey(r.text())) {
-                throw error(r, "comparing two arguments is not supported by seccomp");
+            op = operator();
+            if (isArg(peek())) {
+                throw error(peek(), "comparing two arguments is not supported by seccomp");
             }
             v = value();
         } else {
             v = value();
-            Tok o = next();
-            op = o == null ? "" : o.text();
-            if (!isCmp(op)) {
-                throw error(o == null ? eofTok() : o, "expected a comparison operator");
+            op = operator();
+            Tok a = peek();
+            if (!isArg(a)) { // two constants: kafel decides at compile time
+                long w = value();
+                return Dnf.constant(holds(op, v, w));
             }
-            Tok a = ident("argument name");
-            idx = argIndex(args, a);
+            next();
+            idx = argIndex(a);
             op = switch (op) { // value OP arg  ==  arg OP' value
                 case "<" -> ">";
                 case "<=" -> ">=";
@@ -560,26 +732,36 @@ final class KafelParser {
                 default -> op;
             };
         }
-        if (start == null) {
-            throw error(eofTok(), "expected a condition");
-        }
-        return switch (op) {
+        return Dnf.of(switch (op) {
             case "==" -> ArgCondition.eq(idx, v);
             case "!=" -> ArgCondition.ne(idx, v);
             case "<" -> ArgCondition.lt(idx, v);
             case "<=" -> ArgCondition.le(idx, v);
             case ">" -> ArgCondition.gt(idx, v);
             default -> ArgCondition.ge(idx, v);
-        };
+        });
     }
 
-    private static final class Objects2 {
-        static Tok require(Tok t, KafelParser p) {
-            if (t == null) {
-                throw p.error(p.eofTok(), "expected a condition");
-            }
-            return t;
+    private String operator() {
+        Tok o = next();
+        String op = o == null ? "" : o.text();
+        if (!isCmp(op)) {
+            throw error(o == null ? eofTok() : o, "expected a comparison operator");
         }
+        return op;
+    }
+
+    /** {@code a op b} on unsigned 64-bit values, as kafel compares. */
+    private static boolean holds(String op, long a, long b) {
+        int c = Long.compareUnsigned(a, b);
+        return switch (op) {
+            case "==" -> c == 0;
+            case "!=" -> c != 0;
+            case "<" -> c < 0;
+            case "<=" -> c <= 0;
+            case ">" -> c > 0;
+            default -> c >= 0;
+        };
     }
 
     private static boolean isCmp(String op) {
@@ -587,10 +769,14 @@ final class KafelParser {
                 || op.equals(">") || op.equals(">=");
     }
 
-    private int argIndex(Map<String, Integer> args, Tok a) {
-        Integer idx = args.get(a.text());
+    private int argIndex(Tok a) {
+        String why = args.ambiguous().get(a.text());
+        if (why != null) {
+            throw error(a, why);
+        }
+        Integer idx = args.index().get(a.text());
         if (idx == null) {
-            throw error(a, quote(a.text()) + " is not an argument of this rule");
+            throw error(a, quote(a.text()) + " is not an argument of " + args.what());
         }
         return idx;
     }
@@ -635,13 +821,18 @@ final class KafelParser {
             }
         } else if (defines.containsKey(s)) {
             v = defines.get(s);
+        } else if (args.has(s)) {
+            throw error(t, "argument " + quote(s) + " cannot stand here: a seccomp comparison takes one argument and"
+                    + " constants (no | or & of arguments, no comparing two arguments)");
+        } else if (args != Args.NONE && isIdent(s)) {
+            throw error(t, quote(s) + " is neither an argument of " + args.what() + " nor a #define'd constant");
         } else {
             throw error(t, "unknown constant " + quote(s) + " (define it with #define)");
         }
         return neg ? -v : v;
     }
 
-    // ---------------------------------------------------------------- lexer
+    // ---------------------------------------------------------------- tokens
 
     private Tok ident(String what) {
         Tok t = next();
@@ -665,7 +856,7 @@ final class KafelParser {
     }
 
     /** The token {@code s} if it comes next (consumed), else null. */
-    private Tok acceptTok(String s) {
+    private @Nullable Tok acceptTok(String s) {
         Tok t = peek();
         if (t != null && t.text().equals(s)) {
             next();
@@ -698,102 +889,134 @@ final class KafelParser {
         return t != null && t.text().equals(s);
     }
 
-    private Tok peek() {
-        int p = pos;
-        int l = line;
-        int c = col;
-        Tok t = next();
-        pos = p;
-        line = l;
-        col = c;
-        return t;
+    private @Nullable Tok peek() {
+        return la(0);
     }
 
-    // One token of lookahead, remembered: the grammar peeks several times at each token, and each
-    // peek would otherwise skip the same whitespace and comments again.
-    private int cachedAt = -1;
-    private Tok cachedTok;
-    private int cachedEnd;
-    private int cachedLine;
-    private int cachedCol;
+    /** The token {@code k} places ahead, not consumed; null past the end. */
+    private @Nullable Tok la(int k) {
+        while (ahead.size() <= k) {
+            Tok t = lex();
+            if (t == null) {
+                return null;
+            }
+            ahead.add(t);
+        }
+        return ahead.get(k);
+    }
 
+    private @Nullable Tok next() {
+        return ahead.isEmpty() ? lex() : ahead.remove(0);
+    }
+
+    /** Where the text ended (only called once the lexer has reached it). */
     private Tok eofTok() {
-        return new Tok("", line, col);
+        return new Tok("", src.line, src.col, src);
     }
 
     SeccompParseException error(Tok t, String msg) {
-        return new SeccompParseException(msg, t.line(), t.col());
+        return error(t.src(), t.line(), t.col(), msg);
     }
+
+    /** A problem at {@code line}/{@code col} of {@code in}, naming the includes that led there. */
+    private static SeccompParseException error(Source in, int line, int col, String msg) {
+        StringBuilder via = new StringBuilder();
+        for (Source s = in; s.includer != null; s = s.includer) {
+            String by = s.includer.label();
+            via.append(via.length() == 0 ? " (included from " : ", from ")
+                    .append(by == null ? "the policy text" : by).append(" line ").append(s.includedAt);
+        }
+        if (via.length() > 0) {
+            via.append(')');
+        }
+        return new SeccompParseException(msg + via, in.label(), line, col);
+    }
+
+    private SeccompParseException error(int line, int col, String msg) {
+        return error(src, line, col, msg);
+    }
+
+    // ---------------------------------------------------------------- lexer
 
     private void advance() {
-        if (src.charAt(pos) == '\n') {
-            line++;
-            col = 1;
+        if (src.text.charAt(src.pos) == '\n') {
+            src.line++;
+            src.col = 1;
         } else {
-            col++;
+            src.col++;
         }
-        pos++;
+        src.pos++;
     }
 
-    private Tok next() {
-        if (cachedAt == pos) {
-            pos = cachedEnd;
-            line = cachedLine;
-            col = cachedCol;
-            return cachedTok;
-        }
-        int from = pos;
-        Tok t = lex();
-        cachedAt = from;
-        cachedTok = t;
-        cachedEnd = pos;
-        cachedLine = line;
-        cachedCol = col;
-        return t;
+    private boolean atEnd() {
+        return src.pos >= src.text.length();
     }
 
-    private Tok lex() {
-        while (pos < src.length()) {
-            char ch = src.charAt(pos);
-            if (Character.isWhitespace(ch)) {
-                advance();
-            } else if (src.startsWith("//", pos)) {
-                while (pos < src.length() && src.charAt(pos) != '\n') {
-                    advance();
-                }
-            } else if (src.startsWith("/*", pos)) {
-                int l = line;
-                int c = col;
-                while (pos < src.length() && !src.startsWith("*/", pos)) {
-                    advance();
-                }
-                if (pos >= src.length()) {
-                    throw new SeccompParseException("unterminated comment", l, c);
-                }
-                advance();
-                advance();
-            } else if (ch == '#' && (col == 1 || src.substring(src.lastIndexOf('\n', pos - 1) + 1, pos).isBlank())) {
-                directive();
-            } else {
-                break;
+    private char ch() {
+        return src.text.charAt(src.pos);
+    }
+
+    /** Whether only blanks precede the current position on its line. */
+    private boolean atLineStart() {
+        for (int i = src.pos - 1; i >= 0 && src.text.charAt(i) != '\n'; i--) {
+            if (!Character.isWhitespace(src.text.charAt(i))) {
+                return false;
             }
         }
-        if (pos >= src.length()) {
-            return null;
+        return true;
+    }
+
+    private @Nullable Tok lex() {
+        while (true) {
+            while (!atEnd()) {
+                char ch = ch();
+                String text = src.text;
+                if (Character.isWhitespace(ch)) {
+                    advance();
+                } else if (text.startsWith("//", src.pos)) {
+                    while (!atEnd() && ch() != '\n') {
+                        advance();
+                    }
+                } else if (text.startsWith("/*", src.pos)) {
+                    int l = src.line;
+                    int c = src.col;
+                    while (!atEnd() && !text.startsWith("*/", src.pos)) {
+                        advance();
+                    }
+                    if (atEnd()) {
+                        throw error(l, c, "unterminated comment");
+                    }
+                    advance();
+                    advance();
+                } else if (text.startsWith("#include", src.pos)) {
+                    include();
+                } else if (ch == '#' && atLineStart()) {
+                    directive();
+                } else {
+                    break;
+                }
+            }
+            if (!atEnd()) {
+                break;
+            }
+            if (pending.isEmpty()) {
+                return null;
+            }
+            src = pending.pop();
         }
-        int l = line;
-        int c = col;
-        int start = pos;
-        char ch = src.charAt(pos);
+        int l = src.line;
+        int c = src.col;
+        int start = src.pos;
+        char ch = ch();
         if (Character.isLetterOrDigit(ch) || ch == '_') {
-            while (pos < src.length() && (Character.isLetterOrDigit(src.charAt(pos)) || src.charAt(pos) == '_')) {
+            while (!atEnd() && (Character.isLetterOrDigit(ch()) || ch() == '_')) {
                 advance();
             }
         } else {
             String[] ops = {"&&", "||", "==", "!=", "<=", ">="};
             boolean two = false;
             for (String op : ops) {
-                if (src.startsWith(op, pos)) {
+                if (src.text.startsWith(op, src.pos)) {
                     two = true;
                 }
             }
@@ -801,45 +1024,154 @@ final class KafelParser {
             if (two) {
                 advance();
             } else if ("{}(),[]!<>&|-".indexOf(ch) < 0) {
-                throw new SeccompParseException("unexpected character '" + ch + "'", l, c);
+                throw error(l, c, "unexpected character '" + ch + "'");
             }
         }
-        return new Tok(src.substring(start, pos), l, c);
+        return new Tok(src.text.substring(start, src.pos), l, c, src);
     }
 
     private void directive() {
-        int l = line;
-        int c = col;
-        int end = src.indexOf('\n', pos);
+        int l = src.line;
+        int c = src.col;
+        int end = src.text.indexOf('\n', src.pos);
         if (end < 0) {
-            end = src.length();
+            end = src.text.length();
         }
-        String text = src.substring(pos, end).trim();
+        String text = src.text.substring(src.pos, end).trim();
+        if (text.matches("#\\s+define\\b.*")) { // kafel's lexer reads '#' and 'define' as two tokens
+            text = "#define" + text.substring(text.indexOf("define") + "define".length());
+        }
         String[] f = text.split("\\s+");
         if (f[0].equals("#define")) {
             if (f.length != 3 || !isIdent(f[1])) {
-                throw new SeccompParseException("expected '#define NAME value'", l, c);
+                throw error(l, c, "expected '#define NAME value'");
             }
             if (f[1].length() > MAX_NAME) {
-                throw new SeccompParseException("a name of " + f[1].length() + " characters; at most " + MAX_NAME
-                        + " are accepted", l, c);
+                throw error(l, c, "a name of " + f[1].length() + " characters; at most " + MAX_NAME + " are accepted");
             }
-            // The value may name earlier constants: the sub-parser reads this parser's table (shared,
-            // not copied, so that many #define lines stay linear).
-            if (defines.containsKey(f[1])) {
-                throw new SeccompParseException(quote(f[1]) + " is already defined", l, c);
-            }
+            // The value may name earlier constants: the sub-parser reads this parser's table.
             KafelParser sub = new KafelParser(f[2], defines);
+            long v;
             try {
-                defines.put(f[1], sub.value());
+                v = sub.value();
+                if (sub.peek() != null) {
+                    throw sub.error(sub.peek(), "unexpected");
+                }
             } catch (SeccompParseException e) {
-                throw new SeccompParseException("bad #define value " + quote(f[2]), l, c);
+                throw error(l, c, "bad #define value " + quote(f[2]));
             }
-        } else if (f[0].equals("#include")) {
-            throw new SeccompParseException("#include is not supported; inline the file", l, c);
+            Long old = defines.putIfAbsent(f[1], v);
+            if (old != null && old != v) { // kafel accepts the same value again
+                throw error(l, c, quote(f[1]) + " is already defined (as " + old + ")");
+            }
         }
-        while (pos < end) {
+        while (src.pos < end) {
             advance();
         }
+    }
+
+    /**
+     * {@code #include "a" "b"}, ended by a newline or ';' as in kafel (a space before each name, and
+     * an ending even on the last line): the files' texts are read in order before the rest of this one.
+     */
+    private void include() {
+        int l = src.line;
+        int c = src.col;
+        for (int i = 0; i < "#include".length(); i++) {
+            advance();
+        }
+        List<Source> files = new ArrayList<>();
+        while (true) {
+            boolean blank = false;
+            while (!atEnd() && (ch() == ' ' || ch() == '\t')) {
+                advance();
+                blank = true;
+            }
+            if (atEnd()) {
+                throw error(l, c, "unterminated #include: end it with a newline or ';'");
+            }
+            if (ch() == ';' || ch() == '\n') {
+                advance();
+                break;
+            }
+            if (ch() != '"') {
+                throw error(src.line, src.col, "expected a file name in double quotes after #include, found '"
+                        + ch() + "'");
+            }
+            if (!blank) {
+                throw error(src.line, src.col, "put a space before each #include file name");
+            }
+            int nl = src.line;
+            int nc = src.col;
+            advance();
+            int start = src.pos;
+            while (!atEnd() && ch() != '"' && ch() != '\n') {
+                advance();
+            }
+            if (atEnd() || ch() == '\n') {
+                throw error(nl, nc, "unterminated file name");
+            }
+            String name = src.text.substring(start, src.pos);
+            advance();
+            if (name.isEmpty()) {
+                throw error(nl, nc, "empty file name");
+            }
+            files.add(open(name, l, nl, nc));
+        }
+        if (files.isEmpty()) {
+            throw error(l, c, "#include names no file");
+        }
+        pending.push(src);
+        for (int i = files.size() - 1; i > 0; i--) {
+            pending.push(files.get(i));
+        }
+        src = files.get(0);
+    }
+
+    /** Reads the file {@code name} that the current text includes at line {@code at}. */
+    private Source open(String name, int at, int l, int c) {
+        if (src.file == null) {
+            throw error(l, c, "#include \"" + name + "\" needs the directory of the including file: parse the"
+                    + " policy from its file (SeccompPolicy.parse(Path)), or inline the included text");
+        }
+        if (++includes > MAX_INCLUDES) {
+            throw error(l, c, "more than " + MAX_INCLUDES + " files included");
+        }
+        Path named = src.file.resolveSibling(name);
+        Path file = named.normalize();
+        if (src.depth() + 1 > MAX_INCLUDE_DEPTH) {
+            throw error(l, c, "#include nests deeper than " + MAX_INCLUDE_DEPTH + " files (" + file + " here)");
+        }
+        Path real;
+        try {
+            real = named.toRealPath();
+        } catch (IOException e) {
+            throw error(l, c, "cannot include " + quote(name) + ": " + file + ": " + describe(e));
+        }
+        for (Source s = src; s != null; s = s.includer) {
+            if (real.equals(s.real)) {
+                throw error(l, c, "#include cycle: " + src.chain() + " -> " + file);
+            }
+        }
+        if (!Files.isRegularFile(real)) {
+            throw error(l, c, "cannot include " + quote(name) + ": " + file + " is not a regular file");
+        }
+        String text;
+        try {
+            text = TextFiles.readUtf8(real, (int) (MAX_INPUT_CHARS - totalChars));
+        } catch (TextFiles.TooLargeException e) {
+            throw error(l, c, "the policy and the files it includes are larger than " + MAX_INPUT_CHARS
+                    + " characters (1 MiB), the limit");
+        } catch (CharacterCodingException e) {
+            throw error(l, c, "cannot include " + quote(name) + ": " + file + " is not UTF-8 text");
+        } catch (IOException e) {
+            throw error(l, c, "cannot include " + quote(name) + ": " + file + ": " + describe(e));
+        }
+        totalChars += text.length();
+        if (totalChars > MAX_INPUT_CHARS) {
+            throw error(l, c, "the policy and the files it includes are larger than " + MAX_INPUT_CHARS
+                    + " characters (1 MiB), the limit");
+        }
+        return new Source(text, file, real, src, at);
     }
 }

@@ -1,19 +1,29 @@
 package org.sandbox4j.seccomp;
 
+import org.jspecify.annotations.Nullable;
+
 /**
- * A policy text that {@link SeccompPolicy#parse(String)} cannot accept, with the 1-based line and
- * column of the problem.
+ * A policy text that {@link SeccompPolicy#parse(String)} or {@link SeccompPolicy#parse(java.nio.file.Path)}
+ * cannot accept, with the 1-based line and column of the problem and, for a policy read from a file,
+ * the file it lies in (an included file's path when the problem is there).
  */
 public final class SeccompParseException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
 
     private final int line;
     private final int column;
+    private final @Nullable String file;
 
     public SeccompParseException(String message, int line, int column) {
-        super("line " + line + ", column " + column + ": " + message);
+        this(message, null, line, column);
+    }
+
+    /** A problem at {@code line} and {@code column} of {@code file} (null: the text given as a string). */
+    public SeccompParseException(String message, @Nullable String file, int line, int column) {
+        super((file == null ? "" : file + ": ") + "line " + line + ", column " + column + ": " + message);
         this.line = line;
         this.column = column;
+        this.file = file;
     }
 
     public int line() {
@@ -22,5 +32,10 @@ public final class SeccompParseException extends IllegalArgumentException {
 
     public int column() {
         return column;
+    }
+
+    /** The file the problem lies in, or null for a policy parsed from a string. */
+    public @Nullable String file() {
+        return file;
     }
 }

@@ -107,12 +107,32 @@ public final class SeccompPolicy {
      * Parses a policy in sandbox4j's dialect of nsjail's kafel language; see {@code
      * docs/seccomp.md}. Safe on untrusted text: at most 1 MiB, conditions nested at most 200
      * levels, at most 65,536 rules and conditions after expansion; anything beyond is refused
-     * with a line and column, in milliseconds.
+     * with a line and column, in milliseconds. A text with an {@code #include} is refused: it has no
+     * directory to resolve the file in; use {@link #parse(java.nio.file.Path)}.
      *
      * @throws SeccompParseException naming the line and column of the first problem
      */
     public static SeccompPolicy parse(String text) {
         return new KafelParser(text).parse();
+    }
+
+    /**
+     * Parses the policy in {@code file} (UTF-8), as {@link #parse(String)} does, and also resolves
+     * its {@code #include "other.policy"} lines, each relative to the directory of the file that
+     * names it. A file that includes itself, directly or through others, is refused with the chain;
+     * the policy and its includes total at most 1 MiB, at most 256 files, nested at most 16 deep.
+     * Includes follow symbolic links and are read when parsed: parse files that whoever may
+     * change them is trusted with the policy.
+     *
+     * <pre>{@code
+     * SeccompPolicy p = SeccompPolicy.parse(Path.of("/etc/myapp/worker.policy"));
+     * }</pre>
+     *
+     * @throws SeccompParseException naming the file, line and column of the first problem (a file
+     *     that cannot be read is reported at line 1, column 1 of the file, or at the #include)
+     */
+    public static SeccompPolicy parse(java.nio.file.Path file) {
+        return KafelParser.parse(file);
     }
 
     public SeccompAction defaultAction() {

@@ -27,7 +27,7 @@ public final class SeccompTool {
         Arch arch = Arch.valueOf(args[2].toUpperCase(Locale.ROOT).replace("ARM64", "AARCH64"));
         switch (args[0]) {
             case "compile": {
-                SeccompProgram p = SeccompPolicy.parse(org.sandbox4j.internal.TextFiles.readUtf8(Path.of(args[1]), org.sandbox4j.internal.TextFiles.MAX_BYTES)).compile(arch);
+                SeccompProgram p = SeccompPolicy.parse(Path.of(args[1])).compile(arch); // resolves #include
                 Files.write(Path.of(args[3]), p.toBytes());
                 System.out.println(p.length() + " instructions"
                         + (p.skippedSyscalls().isEmpty() ? "" : "; not on " + arch + ": " + p.skippedSyscalls()));

@@ -13,6 +13,27 @@ import org.sandbox4j.Arch;
 
 @Tag("unit")
 class SyscallTableTest {
+    /** The kernel's argument names (kafel's undeclared names) name calls of their architecture. */
+    @Test
+    void argumentNamesBelongToCallsOfTheirArchitecture() {
+        for (Arch a : Arch.values()) {
+            java.util.Map<String, List<String>> all = SyscallArgNames.all(a);
+            assertTrue(all.size() > 300, a + ": " + all.size());
+            all.forEach((name, args) -> {
+                assertTrue(SyscallTable.of(a).number(name).isPresent(), a + ": " + name);
+                assertTrue(args.size() <= 6 && args.stream().distinct().count() == args.size(), a + ": " + name + args);
+            });
+            assertEquals(List.of("fd", "buf", "count"), all.get("read"));
+            assertEquals(List.of("family", "type", "protocol"), all.get("socket"));
+            assertEquals(List.of("addr", "len", "prot", "flags", "fd", "off"), all.get("mmap"));
+        }
+        assertEquals(List.of("clone_flags", "newsp", "parent_tidptr", "child_tidptr", "tls"),
+                SyscallArgNames.all(Arch.X86_64).get("clone"));
+        assertEquals(List.of("clone_flags", "newsp", "parent_tidptr", "tls", "child_tidptr"),
+                SyscallArgNames.all(Arch.AARCH64).get("clone"));
+        assertEquals(List.of("filename", "flags", "mode"), SyscallArgNames.all(Arch.X86_64).get("open"));
+    }
+
     @Test
     void wellKnownNumbers() {
         SyscallTable x86 = SyscallTable.of(Arch.X86_64);

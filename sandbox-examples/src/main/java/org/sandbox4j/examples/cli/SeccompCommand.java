@@ -102,7 +102,7 @@ final class SeccompCommand {
         if (profile != null) {
             program = profileProgram(profile, arch);
         } else if (policy != null) {
-            SeccompPolicy p = parsePolicy(TextFiles.readUtf8(Path.of(policy), TextFiles.MAX_BYTES), policy);
+            SeccompPolicy p = parsePolicy(Path.of(policy));
             try {
                 program = p.compile(arch);
             } catch (IllegalStateException e) { // too large for the kernel
@@ -156,13 +156,12 @@ final class SeccompCommand {
         return 0;
     }
 
-    static SeccompPolicy parsePolicy(String text, String where) throws UsageException {
+    /** The policy in {@code file}, its #includes resolved next to it; a mistake names its file and place. */
+    static SeccompPolicy parsePolicy(Path file) throws UsageException {
         try {
-            return SeccompPolicy.parse(text);
+            return SeccompPolicy.parse(file);
         } catch (SeccompParseException e) {
-            throw new UsageException(where + ": " + e.getMessage());
-        } catch (IllegalArgumentException e) {
-            throw new UsageException(where + ": " + e.getMessage());
+            throw new UsageException(e.getMessage());
         }
     }
 

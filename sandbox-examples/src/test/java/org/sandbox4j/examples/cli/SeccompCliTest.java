@@ -100,6 +100,37 @@ class SeccompCliTest {
         assertEquals(0, c.exit(), c.toString());
     }
 
+    /** {@code --seccomp FILE} reads the file's {@code #include}s next to it, not in the working directory. */
+    @Test
+    void policyFileIncludesResolveNextToTheFile(@TempDir Path dir) throws Exception {
+        Path lib = Files.createDirectories(dir.resolve("lib"));
+        Files.writeString(lib.resolve("uname.policy"), "#define EPERM 1\nPOLICY no_uname { ERRNO(EPERM) { uname } }\n");
+        Path policy = dir.resolve("jail.policy");
+        Files.writeString(policy, "#include \"lib/uname.policy\"\nUSE no_uname DEFAULT ALLOW\n");
+        Run r = cli("run", "--ro-system", "--seccomp", policy.toString(), "--", "/bin/uname");
+        assertEquals(1, r.exit(), r.toString());
+        assertTrue(r.err().contains("Operation not permitted"), r.err());
+        Run c = cli("seccomp", "compile", "--arch", "x86_64", "--policy", policy.toString(), "-o", dir.resolve("o").toString());
+        assertEquals(0, c.exit(), c.toString());
+        // control: the included file allows uname, and the same route runs it
+        Files.writeString(lib.resolve("uname.policy"), "POLICY no_uname { ALLOW { uname } }\n");
+        r = cli("run", "--ro-system", "--seccomp", policy.toString(), "--", "/bin/uname");
+        assertEquals(0, r.exit(), r.toString());
+        assertEquals("Linux", r.out().trim());
+        // a mistake in the included file names that file, its place and who included it
+        Files.writeString(lib.resolve("uname.policy"), "POLICY no_uname {\n  ERRNO(1) { unme } }\n");
+        r = cli("run", "--ro-system", "--seccomp", policy.toString(), "--", "/bin/uname");
+        assertEquals(125, r.exit(), r.toString());
+        assertTrue(r.err().contains(lib.resolve("uname.policy") + ": line 2, column 14: unknown system call 'unme'")
+                && r.err().contains("(included from " + policy + " line 1)"), r.err());
+        // an include cycle is refused with its chain
+        Files.writeString(lib.resolve("uname.policy"), "#include \"../jail.policy\"\n");
+        r = cli("run", "--ro-system", "--seccomp", policy.toString(), "--", "/bin/uname");
+        assertEquals(125, r.exit(), r.toString());
+        assertTrue(r.err().contains("#include cycle: " + policy + " -> " + lib.resolve("uname.policy") + " -> "
+                + policy), r.err());
+    }
+
     @Test
     void compileAndDisassembleAnAllowFile(@TempDir Path dir) throws Exception {
         Path allow = dir.resolve("allow.txt");
