@@ -8,8 +8,11 @@ package org.sandbox4j.config;
 public final class ConfigException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
 
+    /** The file name, or {@code "command line"}. */
     private final String source;
+    /** The 1-based line, or 0. */
     private final int line;
+    /** The message without the place. */
     private final String problem;
 
     /**

@@ -49,6 +49,7 @@ import org.sandbox4j.seccomp.SeccompProgram;
 public final class Lockdown {
     private Lockdown() {}
 
+    /** An empty lockdown: nothing is restricted until the builder's calls add steps. */
     public static Builder builder() {
         return new Builder();
     }

@@ -91,6 +91,7 @@ public final class SelfJail {
             return new Options(true);
         }
 
+        /** Whether a failure to jail is logged and ignored rather than thrown. */
         public boolean isBestEffort() {
             return bestEffort;
         }
