@@ -16,6 +16,8 @@ public final class ConfigException extends IllegalArgumentException {
     private final String problem;
 
     /**
+     * A mistake at {@code source:line}; the message starts with the place when there is a line.
+     *
      * @param source the file name, or {@code "command line"}
      * @param line the 1-based line, or 0 when not in a file
      * @param problem what is wrong and what to try

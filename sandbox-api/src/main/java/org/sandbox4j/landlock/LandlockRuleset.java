@@ -280,7 +280,11 @@ public final class LandlockRuleset {
             return this;
         }
 
-        /** @throws IllegalStateException when nothing would be restricted */
+        /**
+         * The immutable ruleset.
+         *
+         * @throws IllegalStateException when nothing would be restricted
+         */
         public LandlockRuleset build() {
             if (handledFs.isEmpty() && handledNet.isEmpty() && scopes.isEmpty()) {
                 throw new IllegalStateException("the Landlock ruleset restricts nothing: every file-system right is"
