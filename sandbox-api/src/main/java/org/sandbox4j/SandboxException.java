@@ -9,10 +9,12 @@ import java.io.IOException;
 public class SandboxException extends IOException {
     private static final long serialVersionUID = 1L;
 
+    /** A failure described by {@code message}. */
     public SandboxException(String message) {
         super(message);
     }
 
+    /** A failure described by {@code message}, caused by {@code cause}. */
     public SandboxException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -14,13 +14,29 @@ import org.jspecify.annotations.Nullable;
 public class SandboxSetupException extends SandboxException {
     private static final long serialVersionUID = 1L;
 
+    /** The step that failed. */
     private final SetupStep step;
+    /** The kernel's errno, or 0. */
     private final int errno;
+    /** The path or value involved, possibly empty. */
     private final String path;
+    /** The launcher's extra detail, possibly empty. */
     private final String detail;
+    /** The builder call behind the step, or null. */
     private final @Nullable String builderCall;
+    /** The host cause and its fix, or null. */
     private final @Nullable String hint;
 
+    /**
+     * A failed step; the message is built from all the parts.
+     *
+     * @param step the step that failed
+     * @param errno the kernel's errno, 0 when there is none
+     * @param path the path or value involved, possibly empty
+     * @param detail extra detail from the launcher, possibly empty
+     * @param builderCall the builder call that produced the step, or null
+     * @param hint the cause on the host and its fix, or null
+     */
     public SandboxSetupException(SetupStep step, int errno, String path, String detail,
             @Nullable String builderCall, @Nullable String hint) {
         super(format(step, errno, path, detail, builderCall, hint));

@@ -421,6 +421,8 @@ public final class SandboxedProcess extends Process {
      * SIGUSR1, SIGUSR2, SIGWINCH and SIGCONT to the program; SIGKILL ends the jail, as {@link
      * #destroyForcibly()}. Does nothing once the process has exited (its pid may then belong to
      * someone else).
+     *
+     * @param signal the signal number, such as 15 for SIGTERM
      */
     public void signal(int signal) {
         synchronized (lock) {

@@ -33,6 +33,7 @@ public record CgroupLimits(long memoryMax, long swapMax, long pidsMax, long cpuQ
     /** No limit set. */
     public static final CgroupLimits NONE = new CgroupLimits(-1, 0, -1, -1, DEFAULT_CPU_PERIOD, null, Compatibility.STRICT);
 
+    /** Checks each limit is -1 (none) or a sensible value; throws {@link IllegalArgumentException} otherwise. */
     public CgroupLimits {
         if (memoryMax < -1 || memoryMax == 0) {
             throw new IllegalArgumentException("memory limit must be positive, not " + memoryMax);

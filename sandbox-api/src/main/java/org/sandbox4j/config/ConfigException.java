@@ -8,11 +8,16 @@ package org.sandbox4j.config;
 public final class ConfigException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
 
+    /** The file name, or {@code "command line"}. */
     private final String source;
+    /** The 1-based line, or 0. */
     private final int line;
+    /** The message without the place. */
     private final String problem;
 
     /**
+     * A mistake at {@code source:line}; the message starts with the place when there is a line.
+     *
      * @param source the file name, or {@code "command line"}
      * @param line the 1-based line, or 0 when not in a file
      * @param problem what is wrong and what to try

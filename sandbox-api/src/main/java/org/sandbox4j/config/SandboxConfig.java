@@ -225,6 +225,9 @@ public final class SandboxConfig {
     public static final class MountTargets {
         private final Map<String, Directive> byTarget = new HashMap<>();
 
+        /** No mount seen yet. */
+        public MountTargets() {}
+
         /** Checks {@code d} against the earlier mount directives. */
         public void check(Directive d) {
             String target;

@@ -145,14 +145,17 @@ public final class LandlockPlan {
         return minAbi;
     }
 
+    /** The path rules with their kernel masks; rules left with no enforceable right are dropped. */
     public List<Path> paths() {
         return paths;
     }
 
+    /** The TCP port rules with their kernel masks. */
     public List<Port> ports() {
         return ports;
     }
 
+    /** What the kernel will enforce of the ruleset, to report to the caller. */
     public LandlockStatus status() {
         return status;
     }

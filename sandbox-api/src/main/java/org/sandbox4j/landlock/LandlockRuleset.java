@@ -42,6 +42,7 @@ public final class LandlockRuleset {
 
     /** A rule: {@code rights} beneath {@code path}. */
     public record PathRule(String path, Set<AccessFs> rights) {
+        /** Copies {@code rights} into an unmodifiable set. */
         public PathRule {
             rights = Collections.unmodifiableSet(EnumSet.copyOf(rights));
         }
@@ -49,6 +50,7 @@ public final class LandlockRuleset {
 
     /** A rule: {@code rights} on TCP port {@code port}. */
     public record PortRule(int port, Set<AccessNet> rights) {
+        /** Copies {@code rights} into an unmodifiable set. */
         public PortRule {
             rights = Collections.unmodifiableSet(EnumSet.copyOf(rights));
         }
@@ -84,6 +86,7 @@ public final class LandlockRuleset {
         return s.isEmpty() ? EnumSet.noneOf(type) : EnumSet.copyOf(s);
     }
 
+    /** A builder: every file-system right handled, no TCP right, no rule, {@link Compatibility#STRICT}. */
     public static Builder builder() {
         return new Builder();
     }
@@ -103,14 +106,17 @@ public final class LandlockRuleset {
         return scopes;
     }
 
+    /** The path rules in the order they were added, each holding only handled rights. */
     public List<PathRule> pathRules() {
         return pathRules;
     }
 
+    /** The TCP port rules in the order they were added. */
     public List<PortRule> portRules() {
         return portRules;
     }
 
+    /** What applying does when the kernel cannot enforce all of the ruleset. */
     public Compatibility compatibility() {
         return compatibility;
     }
@@ -274,7 +280,11 @@ public final class LandlockRuleset {
             return this;
         }
 
-        /** @throws IllegalStateException when nothing would be restricted */
+        /**
+         * The immutable ruleset.
+         *
+         * @throws IllegalStateException when nothing would be restricted
+         */
         public LandlockRuleset build() {
             if (handledFs.isEmpty() && handledNet.isEmpty() && scopes.isEmpty()) {
                 throw new IllegalStateException("the Landlock ruleset restricts nothing: every file-system right is"

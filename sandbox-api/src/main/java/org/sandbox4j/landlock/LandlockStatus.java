@@ -45,10 +45,12 @@ public final class LandlockStatus {
         return abi;
     }
 
+    /** The ruleset's compatibility level. */
     public Compatibility compatibility() {
         return compatibility;
     }
 
+    /** Whether all, some or none of the ruleset's restrictions are enforced. */
     public Enforcement enforcement() {
         if (enforcedFs.isEmpty() && enforcedNet.isEmpty() && enforcedScopes.isEmpty()) {
             return Enforcement.NONE;

@@ -10,6 +10,7 @@ public final class LandlockUnsupportedException extends IllegalStateException {
     private static final long serialVersionUID = 1L;
 
     private final transient Map<String, String> missing;
+    /** The kernel's Landlock ABI version, 0 without Landlock. */
     private final int abi;
 
     LandlockUnsupportedException(int abi, Map<String, String> missing) {

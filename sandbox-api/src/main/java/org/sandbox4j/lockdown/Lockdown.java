@@ -49,11 +49,20 @@ import org.sandbox4j.seccomp.SeccompProgram;
 public final class Lockdown {
     private Lockdown() {}
 
+    /**
+     * An empty lockdown: nothing is restricted until the builder's calls add steps.
+     *
+     * @return a builder with no step set
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** Built-in profile: the JVM can never start a process (seccomp LOCKDOWN_NO_EXEC) and has no capabilities. */
+    /**
+     * Built-in profile: the JVM can never start a process (seccomp LOCKDOWN_NO_EXEC) and has no capabilities.
+     *
+     * @return a builder with that profile, to add to or {@link Builder#apply()}
+     */
     public static Builder noExec() {
         return builder().seccomp(SeccompProfiles.LOCKDOWN_NO_EXEC).dropCapabilities();
     }
@@ -61,12 +70,19 @@ public final class Lockdown {
     /**
      * Built-in profile: {@link #noExec()} plus a read-only file system (Landlock; reads stay allowed
      * everywhere) except beneath {@code writable}.
+     *
+     * @param writable the directories that stay writable, as this JVM sees them
+     * @return a builder with that profile, to add to or {@link Builder#apply()}
      */
     public static Builder noExecReadOnly(String... writable) {
         return noExec().landlock(fs -> fs.allowReadEverywhere().readWrite(writable));
     }
 
-    /** Built-in profile: only the kernel attack-surface deny list ({@link SeccompPolicies#defaultDenyList()}). */
+    /**
+     * Built-in profile: only the kernel attack-surface deny list ({@link SeccompPolicies#defaultDenyList()}).
+     *
+     * @return a builder with that profile, to add to or {@link Builder#apply()}
+     */
     public static Builder kernelDenyList() {
         return builder().seccomp(SeccompPolicies.defaultDenyList());
     }
@@ -86,19 +102,35 @@ public final class Lockdown {
 
         Builder() {}
 
-        /** A precompiled seccomp profile by name ({@link SeccompProfiles#names()}). */
+        /**
+         * A precompiled seccomp profile by name ({@link SeccompProfiles#names()}).
+         *
+         * @param profile the profile's name, such as {@code LOCKDOWN_NO_EXEC}
+         * @return this builder
+         */
         public Builder seccomp(String profile) {
             return seccomp(SeccompProfiles.get(profile, Arch.current()));
         }
 
-        /** A seccomp policy, compiled for this architecture by {@link #apply()}. */
+        /**
+         * A seccomp policy, compiled for this architecture by {@link #apply()}.
+         *
+         * @param policy the policy for every thread
+         * @return this builder
+         */
         public Builder seccomp(SeccompPolicy policy) {
             this.policy = policy;
             this.program = null;
             return this;
         }
 
-        /** A compiled seccomp program for this architecture. */
+        /**
+         * A compiled seccomp program for this architecture.
+         *
+         * @param program the filter for every thread
+         * @return this builder
+         * @throws IllegalArgumentException when {@code program} is for another architecture
+         */
         public Builder seccomp(SeccompProgram program) {
             if (program.arch() != Arch.current()) {
                 throw new IllegalArgumentException("the seccomp program is for " + program.arch() + ", this JVM runs on "
@@ -112,6 +144,8 @@ public final class Lockdown {
         /**
          * A Landlock ruleset for every thread (paths as this JVM sees them).
          *
+         * @param rules the ruleset
+         * @return this builder
          * @throws IllegalArgumentException for a ruleset with scopes, which lockdown does not apply yet
          */
         public Builder landlock(LandlockRuleset rules) {
@@ -124,25 +158,49 @@ public final class Lockdown {
             return this;
         }
 
-        /** Like {@link #landlock(LandlockRuleset)}, configuring a new ruleset builder. */
+        /**
+         * Like {@link #landlock(LandlockRuleset)}, configuring a new ruleset builder.
+         *
+         * @param rules configures the ruleset builder
+         * @return this builder
+         */
         public Builder landlock(Consumer<LandlockRuleset.Builder> rules) {
             LandlockRuleset.Builder b = LandlockRuleset.builder();
             rules.accept(b);
             return landlock(b.build());
         }
 
-        /** Overrides the Landlock ruleset's compatibility level (default: the ruleset's, STRICT unless set). */
+        /**
+         * Overrides the Landlock ruleset's compatibility level (default: the ruleset's, STRICT unless set).
+         *
+         * @param c the compatibility level
+         * @return this builder
+         */
         public Builder compatibility(Compatibility c) {
             this.compatibility = c;
             return this;
         }
 
-        /** A resource limit for the process, soft and hard the same. */
+        /**
+         * A resource limit for the process, soft and hard the same.
+         *
+         * @param limit the resource
+         * @param value the soft and hard limit
+         * @return this builder
+         */
         public Builder limit(Rlimit limit, long value) {
             return limit(limit, value, value);
         }
 
-        /** A resource limit for the process; {@link Rlimit#INFINITY} means unlimited. */
+        /**
+         * A resource limit for the process; {@link Rlimit#INFINITY} means unlimited.
+         *
+         * @param limit the resource
+         * @param soft the soft limit, at most {@code hard}
+         * @param hard the hard limit
+         * @return this builder
+         * @throws IllegalArgumentException for a negative limit or a soft limit above the hard one
+         */
         public Builder limit(Rlimit limit, long soft, long hard) {
             if (hard != Rlimit.INFINITY && (hard < 0 || soft == Rlimit.INFINITY || soft < 0 || soft > hard)) {
                 throw new IllegalArgumentException(limit.kernelName() + ": bad limits soft=" + soft + " hard=" + hard);
@@ -157,6 +215,8 @@ public final class Lockdown {
          * by every lockdown) nothing can bring a capability back: not capset (permitted is empty), not
          * execve of a setuid or file-capability program, not root's execve. The bounding set is left as
          * it is unless {@link #clearBoundingSet()} asks for it too.
+         *
+         * @return this builder
          */
         public Builder dropCapabilities() {
             this.dropCaps = true;
@@ -168,6 +228,8 @@ public final class Lockdown {
          * #dropCapabilities()}), and the kernel has no call that empties it at once: one
          * {@code PR_CAPBSET_DROP} per capability per thread, about 8 ms for 200 threads where the rest
          * of a lockdown takes 4 ms. Implies {@link #dropCapabilities()}.
+         *
+         * @return this builder
          */
         public Builder clearBoundingSet() {
             this.dropCaps = true;
@@ -175,7 +237,12 @@ public final class Lockdown {
             return this;
         }
 
-        /** How long the broadcast waits for a thread to answer before failing (default 5 s). */
+        /**
+         * How long the broadcast waits for a thread to answer before failing (default 5 s).
+         *
+         * @param d the timeout, positive
+         * @return this builder
+         */
         public Builder threadTimeout(Duration d) {
             if (d.isNegative() || d.isZero()) {
                 throw new IllegalArgumentException("timeout must be positive: " + d);
@@ -193,6 +260,8 @@ public final class Lockdown {
          * seccomp filter. Accept them only when their owner is trusted; the report lists them. The
          * io_uring kernel threads are left out of the per-thread step (they run no user code and
          * cannot take it).
+         *
+         * @return this builder
          */
         public Builder allowPreexistingIoUring() {
             this.allowIoUring = true;
@@ -204,6 +273,7 @@ public final class Lockdown {
          * ({@link PreexistingChannel}) and refuses io_uring instances and kernel worker threads unless
          * {@link #allowPreexistingIoUring()}; child processes are only reported.
          *
+         * @return what was applied, per step and per thread
          * @throws LockdownException naming the step that failed and what had already taken effect
          */
         public LockdownReport apply() {
@@ -222,6 +292,7 @@ public final class Lockdown {
          * again by the prestarted launcher, which takes the lockdown's limits at PREPARE (so code
          * that took over the JVM cannot get more by writing to its socket; docs/lockdown.md).
          *
+         * @return this builder
          * @throws LockdownException at PREPARE when the launcher cannot be started or refuses the
          *     limits (one lockdown per JVM may use this)
          */

@@ -10,10 +10,15 @@ import org.jspecify.annotations.Nullable;
 public final class LockdownException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** The step that failed. */
     private final LockdownStep failedStep;
+    /** What had taken effect before the failure. */
     private final List<String> appliedSteps;
+    /** The thread that failed or did not answer, or 0. */
     private final int tid;
+    /** The errno of the failure, or 0. */
     private final int errno;
+    /** The pre-existing channels found in PREPARE. */
     private final List<PreexistingChannel> preexisting;
 
     LockdownException(LockdownStep failedStep, String message, List<String> appliedSteps, int tid, int errno,
@@ -28,6 +33,7 @@ public final class LockdownException extends RuntimeException {
         this.preexisting = List.copyOf(preexisting);
     }
 
+    /** The step that failed; the steps before it are in {@link #appliedSteps()}. */
     public LockdownStep failedStep() {
         return failedStep;
     }

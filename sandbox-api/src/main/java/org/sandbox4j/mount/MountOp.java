@@ -20,6 +20,7 @@ public sealed interface MountOp {
      */
     record Bind(String source, String target, boolean readOnly, boolean allowDevices, boolean optional,
             boolean noSymlinks) implements MountOp {
+        /** Checks that both paths are absolute and normalized ({@link JailPath}). */
         public Bind {
             source = JailPath.check("bind source", source);
             target = JailPath.checkNotRoot("bind target", target);
@@ -44,6 +45,7 @@ public sealed interface MountOp {
      * kernel would read an explicit 0 as unlimited.
      */
     record Tmpfs(String target, long sizeBytes, int mode, boolean readOnly) implements MountOp {
+        /** Checks the target, the size (0 or more) and the permission bits. */
         public Tmpfs {
             target = JailPath.checkNotRoot("tmpfs target", target);
             if (sizeBytes < 0) {
@@ -60,6 +62,7 @@ public sealed interface MountOp {
 
     /** A new procfs for the jail's pid namespace; /proc/sys and similar are read-only. */
     record Proc(String target) implements MountOp {
+        /** Checks that the mount point is absolute and normalized ({@link JailPath}). */
         public Proc {
             target = JailPath.checkNotRoot("proc target", target);
         }
@@ -72,6 +75,7 @@ public sealed interface MountOp {
 
     /** A minimal /dev: null, zero, full, random, urandom, tty, fd links, and pts when asked. */
     record Dev(String target, boolean withPts) implements MountOp {
+        /** Checks that the mount point is absolute and normalized ({@link JailPath}). */
         public Dev {
             target = JailPath.checkNotRoot("dev target", target);
         }
@@ -84,6 +88,7 @@ public sealed interface MountOp {
 
     /** A symbolic link at {@code target} whose text is {@code linkText}. */
     record Symlink(String linkText, String target) implements MountOp {
+        /** Checks the link text (non-empty, no NUL) and the link's path. */
         public Symlink {
             if (linkText.isEmpty() || linkText.indexOf('\0') >= 0) {
                 throw new IllegalArgumentException("symlink text must be non-empty and without NUL");
@@ -99,6 +104,7 @@ public sealed interface MountOp {
 
     /** A directory (with its parents). */
     record Dir(String target, int mode) implements MountOp {
+        /** Checks the path and the permission bits. */
         public Dir {
             target = JailPath.checkNotRoot("directory path", target);
             checkMode(mode);
@@ -112,12 +118,14 @@ public sealed interface MountOp {
 
     /** A file written from bytes. */
     record File(String target, byte[] content, int mode) implements MountOp {
+        /** Checks the path and the permission bits and copies {@code content}. */
         public File {
             target = JailPath.checkNotRoot("file path", target);
             content = content.clone();
             checkMode(mode);
         }
 
+        /** A copy of the file's bytes. */
         @Override
         public byte[] content() {
             return content.clone();
@@ -146,6 +154,7 @@ public sealed interface MountOp {
 
     /** Makes a path unreadable: an empty read-only tmpfs over a directory, /dev/null over a file. */
     record Hide(String target) implements MountOp {
+        /** Checks that the path is absolute and normalized ({@link JailPath}). */
         public Hide {
             target = JailPath.checkNotRoot("hidden path", target);
         }
@@ -158,6 +167,7 @@ public sealed interface MountOp {
 
     /** Makes an existing mount point read-only (recursively). */
     record RemountReadOnly(String target) implements MountOp {
+        /** Checks that the path is absolute and normalized ({@link JailPath}). */
         public RemountReadOnly {
             target = JailPath.check("remount target", target);
         }

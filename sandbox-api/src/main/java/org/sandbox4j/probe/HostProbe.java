@@ -42,6 +42,7 @@ public record HostProbe(Arch arch, List<Feature> features) {
     private static final int ENOSYS = 38;
     private static final int EOPNOTSUPP = 95;
 
+    /** Copies {@code features}. */
     public HostProbe {
         features = List.copyOf(features);
     }

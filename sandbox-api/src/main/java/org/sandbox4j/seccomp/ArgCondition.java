@@ -19,7 +19,18 @@ package org.sandbox4j.seccomp;
 public record ArgCondition(int index, Op op, long value, long mask) {
     /** The comparison. */
     public enum Op {
-        EQ("=="), NE("!="), LT("<"), LE("<="), GT(">"), GE(">="),
+        /** {@code arg == value}. */
+        EQ("=="),
+        /** {@code arg != value}. */
+        NE("!="),
+        /** {@code arg < value}, unsigned. */
+        LT("<"),
+        /** {@code arg <= value}, unsigned. */
+        LE("<="),
+        /** {@code arg > value}, unsigned. */
+        GT(">"),
+        /** {@code arg >= value}, unsigned. */
+        GE(">="),
         /** {@code (arg & mask) == value}. */
         MASKED_EQ("&=="),
         /** {@code (arg & mask) != value}; used for kafel's negated mask tests. */
@@ -37,6 +48,13 @@ public record ArgCondition(int index, Op op, long value, long mask) {
         }
     }
 
+    /**
+     * Checks the condition; {@code mask} is ignored (set to all ones) unless {@code op} is a masked
+     * test.
+     *
+     * @throws IllegalArgumentException if {@code index} is outside 0..5, {@code op} is null, or a
+     *     masked {@code value} has bits outside {@code mask}
+     */
     public ArgCondition {
         if (index < 0 || index > 5) {
             throw new IllegalArgumentException("argument index must be 0..5, was " + index);
@@ -54,26 +72,32 @@ public record ArgCondition(int index, Op op, long value, long mask) {
         }
     }
 
+    /** {@code arg[index] == value}. */
     public static ArgCondition eq(int index, long value) {
         return new ArgCondition(index, Op.EQ, value, -1L);
     }
 
+    /** {@code arg[index] != value}. */
     public static ArgCondition ne(int index, long value) {
         return new ArgCondition(index, Op.NE, value, -1L);
     }
 
+    /** {@code arg[index] < value}, compared unsigned. */
     public static ArgCondition lt(int index, long value) {
         return new ArgCondition(index, Op.LT, value, -1L);
     }
 
+    /** {@code arg[index] <= value}, compared unsigned. */
     public static ArgCondition le(int index, long value) {
         return new ArgCondition(index, Op.LE, value, -1L);
     }
 
+    /** {@code arg[index] > value}, compared unsigned. */
     public static ArgCondition gt(int index, long value) {
         return new ArgCondition(index, Op.GT, value, -1L);
     }
 
+    /** {@code arg[index] >= value}, compared unsigned. */
     public static ArgCondition ge(int index, long value) {
         return new ArgCondition(index, Op.GE, value, -1L);
     }

@@ -81,6 +81,7 @@ public sealed interface SeccompAction {
 
     /** {@code SECCOMP_RET_ERRNO | errno}. */
     record Errno(int errno) implements SeccompAction {
+        /** Checks that {@code errno} is 0..4095. */
         public Errno {
             if (errno < 0 || errno > 4095) {
                 throw new IllegalArgumentException("errno must be 0..4095, was " + errno);
@@ -100,6 +101,7 @@ public sealed interface SeccompAction {
 
     /** {@code SECCOMP_RET_TRACE | data}. */
     record Trace(int data) implements SeccompAction {
+        /** Checks that {@code data} is 0..65535. */
         public Trace {
             if (data < 0 || data > 0xffff) {
                 throw new IllegalArgumentException("trace data must be 0..65535, was " + data);

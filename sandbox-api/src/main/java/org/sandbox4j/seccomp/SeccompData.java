@@ -14,6 +14,7 @@ public record SeccompData(int nr, int arch, long instructionPointer, long[] args
     /** Size of the structure in bytes: the limit of {@code BPF_LD|BPF_ABS} loads. */
     public static final int SIZE = 64;
 
+    /** Checks there are at most six arguments and pads them to six with zeros. */
     public SeccompData {
         if (args.length > 6) {
             throw new IllegalArgumentException("at most 6 arguments, got " + args.length);
@@ -26,6 +27,7 @@ public record SeccompData(int nr, int arch, long instructionPointer, long[] args
         return new SeccompData(nr, arch.auditArch(), 0, args);
     }
 
+    /** A copy of the six arguments. */
     @Override
     public long[] args() {
         return args.clone();

@@ -10,10 +10,13 @@ import org.jspecify.annotations.Nullable;
 public final class SeccompParseException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
 
+    /** The 1-based line of the problem. */
     private final int line;
+    /** The 1-based column of the problem. */
     private final int column;
     private final @Nullable String file;
 
+    /** A problem at {@code line} and {@code column} (both 1-based); the message is prefixed with both. */
     public SeccompParseException(String message, int line, int column) {
         this(message, null, line, column);
     }
@@ -26,10 +29,12 @@ public final class SeccompParseException extends IllegalArgumentException {
         this.file = file;
     }
 
+    /** The 1-based line of the problem. */
     public int line() {
         return line;
     }
 
+    /** The 1-based column of the problem. */
     public int column() {
         return column;
     }

@@ -47,6 +47,7 @@ public final class SeccompPolicy {
 
     /** One rule: a system call (canonical name or decimal number), conditions and an action. */
     public record Rule(String syscall, SeccompAction action, List<ArgCondition> conditions) {
+        /** Copies {@code conditions}. */
         public Rule {
             conditions = List.copyOf(conditions);
         }
@@ -135,6 +136,7 @@ public final class SeccompPolicy {
         return KafelParser.parse(file);
     }
 
+    /** What a system call that no rule matches gets. */
     public SeccompAction defaultAction() {
         return defaultAction;
     }
@@ -304,6 +306,10 @@ public final class SeccompPolicy {
             return this;
         }
 
+        /**
+         * The policy: the rules in the order they were added, plus {@code clone3} answered with
+         * ENOSYS when an allowed group needs that and no rule names {@code clone3}.
+         */
         public SeccompPolicy build() {
             List<Rule> all = new ArrayList<>(rules);
             if (clone3Enosys && rules.stream().noneMatch(r -> r.syscall().equals("clone3"))) {
@@ -315,9 +321,13 @@ public final class SeccompPolicy {
 
     /** The errno values policies use. */
     public static final class Errno {
+        /** Operation not permitted. */
         public static final int EPERM = 1;
+        /** No such file or directory. */
         public static final int ENOENT = 2;
+        /** Permission denied. */
         public static final int EACCES = 13;
+        /** Function not implemented (what the kernel answers for an unknown call). */
         public static final int ENOSYS = 38;
 
         private Errno() {}

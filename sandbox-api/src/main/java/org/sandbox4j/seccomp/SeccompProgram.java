@@ -60,6 +60,7 @@ public final class SeccompProgram {
         return p;
     }
 
+    /** The architecture this filter was compiled for. */
     public Arch arch() {
         return arch;
     }

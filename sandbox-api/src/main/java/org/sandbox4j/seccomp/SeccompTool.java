@@ -18,6 +18,12 @@ import org.sandbox4j.Arch;
 public final class SeccompTool {
     private SeccompTool() {}
 
+    /**
+     * Runs one command, as in the class description; exits with status 2 on a usage mistake.
+     *
+     * @param args the command, its file and the architecture
+     * @throws IOException if a file cannot be read or written
+     */
     public static void main(String[] args) throws IOException {
         if (args.length < 3) {
             System.err.println("usage: SeccompTool compile POLICY ARCH OUT.bpf | disasm FILE.bpf ARCH"

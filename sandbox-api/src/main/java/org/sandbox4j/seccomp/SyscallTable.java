@@ -90,6 +90,7 @@ public final class SyscallTable {
         return new SyscallTable(arch, map);
     }
 
+    /** The architecture whose numbers this table holds. */
     public Arch arch() {
         return arch;
     }

@@ -78,7 +78,11 @@ public final class SelfJail {
             this.bestEffort = bestEffort;
         }
 
-        /** Fail with the jail's exception (the default). */
+        /**
+         * Fail with the jail's exception (the default).
+         *
+         * @return the strict options
+         */
         public static Options strict() {
             return new Options(false);
         }
@@ -86,11 +90,18 @@ public final class SelfJail {
         /**
          * Log a warning and return from {@link #enter}, so the application runs unjailed. Only for
          * applications that are better off running without the jail than not at all.
+         *
+         * @return the best-effort options
          */
         public static Options bestEffort() {
             return new Options(true);
         }
 
+        /**
+         * Whether a failure to jail is logged and ignored rather than thrown.
+         *
+         * @return true for {@link #bestEffort()}
+         */
         public boolean isBestEffort() {
             return bestEffort;
         }
@@ -101,12 +112,20 @@ public final class SelfJail {
      * memfd written by the outer JVM, and the kernel's facts agree with it (each namespace it names is
      * not the outer JVM's, a non-initial user namespace, pid 1 or 2, no_new_privs, seccomp when
      * claimed; see docs/self-jail.md). Never true merely because an environment variable is set.
+     *
+     * @return true only in a jailed JVM whose marker the kernel confirms
      */
     public static boolean isJailed() {
         return JailMarker.check().state() == JailMarker.State.VERIFIED;
     }
 
-    /** {@link #enter(Sandbox, String[], Options)} with {@link Options#strict()}. */
+    /**
+     * {@link #enter(Sandbox, String[], Options)} with {@link Options#strict()}.
+     *
+     * @param sandbox the jail to run this application in
+     * @param args the arguments {@code main} received, passed on unchanged
+     * @throws IOException as {@link #enter(Sandbox, String[], Options)} throws it
+     */
     public static void enter(Sandbox sandbox, String[] args) throws IOException {
         enter(sandbox, args, Options.strict());
     }
@@ -118,6 +137,11 @@ public final class SelfJail {
      * <pre>{@code
      * SelfJail.enter(() -> Sandbox.builder().readWrite(dataDir).build(), args, SelfJail.Options.strict());
      * }</pre>
+     *
+     * @param sandbox builds the jail; called only in the outer JVM
+     * @param args the arguments {@code main} received, passed on unchanged
+     * @param options what to do when the jail cannot be made
+     * @throws IOException as {@link #enter(Sandbox, String[], Options)} throws it
      */
     public static void enter(java.util.function.Supplier<Sandbox> sandbox, String[] args, Options options)
             throws IOException {
@@ -140,7 +164,10 @@ public final class SelfJail {
      * <p>In the outer JVM this method does not return: it ends the JVM with the jailed JVM's exit
      * status once that has ended.
      *
+     * @param sandbox the jail to run this application in
      * @param args the arguments {@code main} received, passed on unchanged
+     * @param options what to do when the jail cannot be made: fail (strict) or run unjailed with a
+     *     warning (best effort)
      * @throws org.sandbox4j.SandboxSetupException when a step of building the jail failed
      * @throws SandboxException when the marker is present but its proof is missing or contradicted
      *     by the kernel (set by hand or leaked from another jail), when this JVM runs in a jail weaker

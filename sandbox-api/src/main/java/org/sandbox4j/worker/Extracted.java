@@ -10,6 +10,7 @@ import java.util.Map;
  * @param metadata the handler's metadata
  */
 public record Extracted(String text, Map<String, String> metadata) {
+    /** Copies {@code metadata}. */
     public Extracted {
         metadata = Map.copyOf(metadata);
     }

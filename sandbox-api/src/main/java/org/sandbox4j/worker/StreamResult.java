@@ -10,6 +10,7 @@ import java.util.Map;
  * @param bytesOut the bytes of output the worker wrote
  */
 public record StreamResult(Map<String, String> metadata, long bytesIn, long bytesOut) {
+    /** Copies {@code metadata}. */
     public StreamResult {
         metadata = Map.copyOf(metadata);
     }

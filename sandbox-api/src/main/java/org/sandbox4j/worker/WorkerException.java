@@ -52,11 +52,16 @@ public final class WorkerException extends Exception {
         CANCELLED
     }
 
+    /** Why the task failed. */
     private final Kind kind;
     private final transient @Nullable JailExit jailExit;
+    /** The system call a seccomp rule killed, or null. */
     private final @Nullable String syscall;
+    /** The class of the handler's exception, or null. */
     private final @Nullable String remoteClass;
+    /** The worker's last stderr lines, possibly empty. */
     private final String stderrTail;
+    /** The message without kind and stderr tail. */
     private final String reason;
 
     WorkerException(Kind kind, String message, @Nullable JailExit jailExit, @Nullable String syscall,

@@ -24,6 +24,12 @@ public final class WorkerMain {
 
     private WorkerMain() {}
 
+    /**
+     * Runs the worker until stdin ends; exits with status 2 on a usage mistake.
+     *
+     * @param args the handler class name and, optionally, the request size limit in bytes
+     * @throws Exception if the handler cannot be created or the request stream is malformed
+     */
     public static void main(String[] args) throws Exception {
         if (args.length < 1) {
             System.err.println("usage: WorkerMain <handler class> [max request bytes]");

@@ -98,6 +98,9 @@ public final class WorkerPool implements AutoCloseable {
      * A builder for a pool whose workers run {@code handler} (a class on the spec's class path): a
      * {@link WorkerHandler}, a {@link StreamingHandler}, or both.
      *
+     * @param spec the jail and JVM every worker runs in
+     * @param handler the handler class, instantiated in each worker by its no-argument constructor
+     * @return a builder with the defaults of {@link Builder}
      * @throws IllegalArgumentException when the class implements neither
      */
     public static Builder builder(WorkerSpec spec, Class<?> handler) {
@@ -107,7 +110,13 @@ public final class WorkerPool implements AutoCloseable {
         return new Builder(spec, handler.getName());
     }
 
-    /** Like {@link #builder(WorkerSpec, Class)}, by class name (the class need not be loaded here). */
+    /**
+     * Like {@link #builder(WorkerSpec, Class)}, by class name (the class need not be loaded here).
+     *
+     * @param spec the jail and JVM every worker runs in
+     * @param handlerClassName the handler's binary class name
+     * @return a builder with the defaults of {@link Builder}
+     */
     public static Builder builder(WorkerSpec spec, String handlerClassName) {
         return new Builder(spec, handlerClassName);
     }
@@ -152,6 +161,8 @@ public final class WorkerPool implements AutoCloseable {
     /**
      * Runs one task on a free worker and returns its reply.
      *
+     * @param request the bytes the handler receives
+     * @return the handler's reply
      * @throws WorkerException when the task failed; {@link WorkerException#kind()} says how
      * @throws InterruptedException when interrupted while waiting for a free worker
      */
@@ -162,7 +173,11 @@ public final class WorkerPool implements AutoCloseable {
     /**
      * Like {@link #call(byte[])} with this task's own timeout instead of the pool's.
      *
+     * @param request the bytes the handler receives
      * @param timeout how long the task may run before its worker is killed ({@link Kind#TIMEOUT})
+     * @return the handler's reply
+     * @throws WorkerException when the task failed; {@link WorkerException#kind()} says how
+     * @throws InterruptedException when interrupted while waiting for a free worker
      */
     public byte[] call(byte[] request, Duration timeout) throws WorkerException, InterruptedException {
         return callFor(request, timeout.toMillis(), null);
@@ -187,16 +202,29 @@ public final class WorkerPool implements AutoCloseable {
      * document (a request of any size; the output is limited by {@link Builder#maxStreamOutput}).
      * Uses the pool's task timeout.
      *
+     * @param in the document; read to its end, not closed
+     * @param out receives the handler's output as it arrives; not closed
      * @return the handler's metadata and the byte counts
      * @throws WorkerException when the task failed; output written before a failure stays written
      * @throws java.io.IOException when reading {@code in} or writing {@code out} failed (the worker is replaced)
+     * @throws InterruptedException when interrupted while waiting for a free worker
      */
     public StreamResult stream(java.io.InputStream in, java.io.OutputStream out)
             throws WorkerException, java.io.IOException, InterruptedException {
         return stream(in, out, Duration.ofMillis(taskTimeoutMillis));
     }
 
-    /** Like {@link #stream(java.io.InputStream, java.io.OutputStream)} with this task's own timeout. */
+    /**
+     * Like {@link #stream(java.io.InputStream, java.io.OutputStream)} with this task's own timeout.
+     *
+     * @param in the document; read to its end, not closed
+     * @param out receives the handler's output; not closed
+     * @param timeout how long the task may run before its worker is killed ({@link Kind#TIMEOUT})
+     * @return the handler's metadata and the byte counts
+     * @throws WorkerException when the task failed; output written before a failure stays written
+     * @throws java.io.IOException when reading {@code in} or writing {@code out} failed
+     * @throws InterruptedException when interrupted while waiting for a free worker
+     */
     public StreamResult stream(java.io.InputStream in, java.io.OutputStream out, Duration timeout)
             throws WorkerException, java.io.IOException, InterruptedException {
         return streamFor(in, out, timeout.toMillis(), null);
@@ -211,12 +239,27 @@ public final class WorkerPool implements AutoCloseable {
      * A document's text and metadata from a {@link StreamingHandler}: the input streamed, the text
      * collected (at most the pool's reply limit, {@link Builder#maxMessage}). The structured result a
      * document service returns; for larger output {@link #stream} it.
+     *
+     * @param in the document; read to its end, not closed
+     * @return the text, decoded as UTF-8, and the handler's metadata
+     * @throws WorkerException when the task failed; {@link WorkerException#kind()} says how
+     * @throws java.io.IOException when reading {@code in} failed (the worker is replaced)
+     * @throws InterruptedException when interrupted while waiting for a free worker
      */
     public Extracted extract(java.io.InputStream in) throws WorkerException, java.io.IOException, InterruptedException {
         return extract(in, Duration.ofMillis(taskTimeoutMillis));
     }
 
-    /** Like {@link #extract(java.io.InputStream)} with this task's own timeout. */
+    /**
+     * Like {@link #extract(java.io.InputStream)} with this task's own timeout.
+     *
+     * @param in the document; read to its end, not closed
+     * @param timeout how long the task may run before its worker is killed ({@link Kind#TIMEOUT})
+     * @return the text, decoded as UTF-8, and the handler's metadata
+     * @throws WorkerException when the task failed; {@link WorkerException#kind()} says how
+     * @throws java.io.IOException when reading {@code in} failed (the worker is replaced)
+     * @throws InterruptedException when interrupted while waiting for a free worker
+     */
     public Extracted extract(java.io.InputStream in, Duration timeout)
             throws WorkerException, java.io.IOException, InterruptedException {
         return extractFor(in, timeout.toMillis(), null);
@@ -235,17 +278,31 @@ public final class WorkerPool implements AutoCloseable {
      * runs, a running one has its worker killed (and replaced). The future then fails with {@link
      * java.util.concurrent.CancellationException}; any other failure is a {@link WorkerException} as
      * its cause.
+     *
+     * @param request the bytes the handler receives
+     * @return the reply, when the task has run
      */
     public CompletableFuture<byte[]> callAsync(byte[] request) {
         return submit(f -> callFor(request, taskTimeoutMillis, f));
     }
 
-    /** {@link #stream(java.io.InputStream, java.io.OutputStream)} without blocking; cancellable as {@link #callAsync}. */
+    /**
+     * {@link #stream(java.io.InputStream, java.io.OutputStream)} without blocking; cancellable as {@link #callAsync}.
+     *
+     * @param in the document; read to its end on a pool thread, not closed
+     * @param out receives the handler's output; not closed
+     * @return the handler's metadata and the byte counts, when the task has run
+     */
     public CompletableFuture<StreamResult> streamAsync(java.io.InputStream in, java.io.OutputStream out) {
         return submit(f -> streamFor(in, out, taskTimeoutMillis, f));
     }
 
-    /** {@link #extract(java.io.InputStream)} without blocking; cancellable as {@link #callAsync}. */
+    /**
+     * {@link #extract(java.io.InputStream)} without blocking; cancellable as {@link #callAsync}.
+     *
+     * @param in the document; read to its end on a pool thread, not closed
+     * @return the text and metadata, when the task has run
+     */
     public CompletableFuture<Extracted> extractAsync(java.io.InputStream in) {
         return submit(f -> extractFor(in, taskTimeoutMillis, f));
     }
@@ -433,7 +490,11 @@ public final class WorkerPool implements AutoCloseable {
         }
     }
 
-    /** What the pool has done so far. */
+    /**
+     * What the pool has done so far.
+     *
+     * @return a snapshot of the counts
+     */
     public Stats stats() {
         Map<Kind, Long> f = new EnumMap<>(Kind.class);
         failures.forEach((k, v) -> {
@@ -456,7 +517,11 @@ public final class WorkerPool implements AutoCloseable {
      */
     public record Stats(int size, int idle, int alive, long completed, long replaced, Map<Kind, Long> failures) {}
 
-    /** Launcher pids of the live workers (for monitoring, e.g. their RSS via /proc). */
+    /**
+     * Launcher pids of the live workers (for monitoring, e.g. their RSS via /proc).
+     *
+     * @return the pids, in no order
+     */
     public List<Long> workerPids() {
         return all.stream().map(Worker::pid).toList();
     }
@@ -517,7 +582,12 @@ public final class WorkerPool implements AutoCloseable {
             this.handlerClass = handlerClass;
         }
 
-        /** The number of workers (default: the number of CPUs). */
+        /**
+         * The number of workers (default: the number of CPUs).
+         *
+         * @param n at least 1
+         * @return this builder
+         */
         public Builder size(int n) {
             if (n < 1) {
                 throw new IllegalArgumentException("size must be at least 1: " + n);
@@ -526,38 +596,69 @@ public final class WorkerPool implements AutoCloseable {
             return this;
         }
 
-        /** How long one task may run before its worker is killed (default 30 s). */
+        /**
+         * How long one task may run before its worker is killed (default 30 s).
+         *
+         * @param d the task timeout
+         * @return this builder
+         */
         public Builder taskTimeout(Duration d) {
             this.taskTimeout = d;
             return this;
         }
 
-        /** How long a caller waits for a free worker before {@link Kind#REJECTED} (default 30 s). */
+        /**
+         * How long a caller waits for a free worker before {@link Kind#REJECTED} (default 30 s).
+         *
+         * @param d the acquire timeout
+         * @return this builder
+         */
         public Builder acquireTimeout(Duration d) {
             this.acquireTimeout = d;
             return this;
         }
 
-        /** How long a worker may take to start and construct its handler (default 30 s). */
+        /**
+         * How long a worker may take to start and construct its handler (default 30 s).
+         *
+         * @param d the start timeout
+         * @return this builder
+         */
         public Builder startTimeout(Duration d) {
             this.startTimeout = d;
             return this;
         }
 
-        /** Replaces each worker after this many tasks (default 0: never), to bound leaks in the handler. */
+        /**
+         * Replaces each worker after this many tasks (default 0: never), to bound leaks in the handler.
+         *
+         * @param tasks tasks per worker, 0 for no limit
+         * @return this builder
+         */
         public Builder recycleAfter(int tasks) {
             this.recycleAfter = tasks;
             return this;
         }
 
-        /** The largest request and reply, in bytes (default 64 MiB each). */
+        /**
+         * The largest request and reply, in bytes (default 64 MiB each).
+         *
+         * @param requestBytes the largest request
+         * @param replyBytes the largest reply
+         * @return this builder
+         */
         public Builder maxMessage(int requestBytes, int replyBytes) {
             this.maxRequest = requestBytes;
             this.maxReply = replyBytes;
             return this;
         }
 
-        /** The most output one {@link WorkerPool#stream} may deliver (default 1 GiB); more is a PROTOCOL failure. */
+        /**
+         * The most output one {@link WorkerPool#stream} may deliver (default 1 GiB); more is a PROTOCOL failure.
+         *
+         * @param bytes the limit, 0 or more
+         * @return this builder
+         */
         public Builder maxStreamOutput(long bytes) {
             if (bytes < 0) {
                 throw new IllegalArgumentException("maxStreamOutput must not be negative: " + bytes);
@@ -569,8 +670,10 @@ public final class WorkerPool implements AutoCloseable {
         /**
          * Starts the workers and waits until each is ready.
          *
+         * @return the running pool; {@link WorkerPool#close()} ends it
          * @throws WorkerException of kind {@link Kind#START_FAILED} when a worker cannot start; no
          *     worker is left running then
+         * @throws InterruptedException when interrupted while the workers start
          */
         public WorkerPool build() throws WorkerException, InterruptedException {
             return new WorkerPool(this).start();

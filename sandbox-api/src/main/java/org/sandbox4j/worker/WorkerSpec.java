@@ -100,6 +100,8 @@ public final class WorkerSpec {
      * running {@code ldd} once; cached for the JVM's life). A lockdown that forbids exec would refuse
      * that later: {@code Lockdown.Builder.keepStartingJails()} does it for this JVM's JDK; call it
      * before the lockdown for another JDK you give to {@link Builder#javaHome}.
+     *
+     * @param javaHome the JDK's home directory
      */
     public static void prepareJdk(Path javaHome) {
         JvmFiles.forJdk(javaHome);
@@ -116,7 +118,11 @@ public final class WorkerSpec {
         return Math.max(8L << 20, heap & ~((1L << 20) - 1));
     }
 
-    /** A builder: this JVM's JDK and class path, 64 MiB heap, the JVM_WORKER seccomp profile. */
+    /**
+     * A builder: this JVM's JDK and class path, 64 MiB heap, the JVM_WORKER seccomp profile.
+     *
+     * @return a builder with those defaults
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -159,12 +165,19 @@ public final class WorkerSpec {
      * The jail of this spec with its base class path: the explicit one, or by default only the
      * library and the {@link Builder#classpathOf(Class[])} entries. {@link #sandboxFor(String)} adds
      * a main class's own entry.
+     *
+     * @return the jail, without a main class's entry
      */
     public Sandbox sandbox() {
         return sandbox;
     }
 
-    /** The jail a JVM running {@code mainClass} starts in: it shows {@link #classpathFor(String)}. */
+    /**
+     * The jail a JVM running {@code mainClass} starts in: it shows {@link #classpathFor(String)}.
+     *
+     * @param mainClass the binary name of the class the JVM runs
+     * @return the jail, showing that class's entry too
+     */
     public Sandbox sandboxFor(String mainClass) {
         if (classpath != null) {
             return sandbox;
@@ -180,6 +193,8 @@ public final class WorkerSpec {
      * and the entries named with {@link Builder#classpathOf(Class[])}; never the application's other
      * directories and jars, so a resource such as {@code db.password} beside them stays out of the jail.
      *
+     * @param mainClass the binary name of the class the JVM runs
+     * @return the entries, in class path order
      * @throws IllegalArgumentException when no entry of the search path holds {@code mainClass}
      */
     public List<Path> classpathFor(String mainClass) {
@@ -218,7 +233,11 @@ public final class WorkerSpec {
         return new Launch(j, withArchive);
     }
 
-    /** The class-data sharing cache directory, when that is on. */
+    /**
+     * The class-data sharing cache directory, when that is on.
+     *
+     * @return the directory, or empty when class-data sharing is off
+     */
     public java.util.Optional<Path> classDataSharingDir() {
         return cds == null ? java.util.Optional.empty() : java.util.Optional.of(cds.dir());
     }
@@ -255,7 +274,13 @@ public final class WorkerSpec {
         return java.util.Optional.empty();
     }
 
-    /** The command line of a JVM running {@code mainClass}: java, the flags, -cp, the class, args. */
+    /**
+     * The command line of a JVM running {@code mainClass}: java, the flags, -cp, the class, args.
+     *
+     * @param mainClass the binary name of the class to run
+     * @param args the arguments of its {@code main}
+     * @return the command line, the java binary first
+     */
     public List<String> command(String mainClass, List<String> args) {
         return command(classpathFor(mainClass), mainClass, args);
     }
@@ -279,17 +304,32 @@ public final class WorkerSpec {
         return cmd;
     }
 
-    /** Starts a one-shot jailed JVM running {@code mainClass}: a {@link Process} like any other. */
+    /**
+     * Starts a one-shot jailed JVM running {@code mainClass}: a {@link Process} like any other.
+     *
+     * @param mainClass the binary name of the class to run
+     * @param args the arguments of its {@code main}
+     * @return the started JVM
+     * @throws IOException when the jail cannot be started ({@link SandboxException} names the step)
+     */
     public SandboxedProcess start(String mainClass, String... args) throws IOException {
         return sandboxFor(mainClass).start(command(mainClass, Arrays.asList(args)));
     }
 
-    /** The worker JVM's cgroup limits (docs/resources.md). */
+    /**
+     * The worker JVM's cgroup limits (docs/resources.md).
+     *
+     * @return the limits, {@link org.sandbox4j.cgroup.CgroupLimits#NONE} when none is set
+     */
     public org.sandbox4j.cgroup.CgroupLimits cgroupLimits() {
         return cgroupLimits;
     }
 
-    /** The maximum Java heap (-Xmx). */
+    /**
+     * The maximum Java heap (-Xmx).
+     *
+     * @return the heap in bytes
+     */
     public long heapBytes() {
         return heapBytes;
     }
@@ -297,6 +337,8 @@ public final class WorkerSpec {
     /**
      * The explicit class path, or by default the entries every worker sees whatever its class (the
      * library and {@link Builder#classpathOf(Class[])}); {@link #classpathFor(String)} is the whole list.
+     *
+     * @return the entries, in class path order
      */
     public List<Path> classpath() {
         return classpath != null ? classpath : baseClasspath();
@@ -336,27 +378,50 @@ public final class WorkerSpec {
          * A memory limit on the worker's whole JVM (cgroup memory.max, no swap beyond it). Without
          * {@link #heap(long)} the heap is sized from it. A worker the kernel kills at this limit fails
          * its task with {@link WorkerException.Kind#MEMORY_LIMIT}, and a pool replaces it.
+         *
+         * @param bytes the limit, at least 1 MiB
+         * @return this builder
          */
         public Builder memoryLimit(long bytes) {
             return limits(b -> b.memoryLimit(bytes));
         }
 
-        /** At most {@code n} processes and threads for the worker's JVM (cgroup pids.max). */
+        /**
+         * At most {@code n} processes and threads for the worker's JVM (cgroup pids.max).
+         *
+         * @param n the limit, at least 1
+         * @return this builder
+         */
         public Builder pidsLimit(long n) {
             return limits(b -> b.pidsLimit(n));
         }
 
-        /** At most {@code cores} CPUs' worth of time for the worker's JVM (cgroup cpu.max). */
+        /**
+         * At most {@code cores} CPUs' worth of time for the worker's JVM (cgroup cpu.max).
+         *
+         * @param cores CPUs' worth of time, such as 0.5
+         * @return this builder
+         */
         public Builder cpuLimit(double cores) {
             return limits(b -> b.cpuLimit(cores));
         }
 
-        /** Where the workers' cgroups go (see {@code Sandbox.Builder.cgroupParent}). */
+        /**
+         * Where the workers' cgroups go (see {@code Sandbox.Builder.cgroupParent}).
+         *
+         * @param dir the cgroup directory, absolute, delegated to this user
+         * @return this builder
+         */
         public Builder cgroupParent(Path dir) {
             return limits(b -> b.cgroupParent(dir));
         }
 
-        /** STRICT (default) or BEST_EFFORT for the cgroup limits (see {@code Sandbox.Builder.cgroupCompatibility}). */
+        /**
+         * STRICT (default) or BEST_EFFORT for the cgroup limits (see {@code Sandbox.Builder.cgroupCompatibility}).
+         *
+         * @param c the compatibility level
+         * @return this builder
+         */
         public Builder cgroupCompatibility(org.sandbox4j.landlock.Compatibility c) {
             return limits(b -> b.cgroupCompatibility(c));
         }
@@ -371,7 +436,12 @@ public final class WorkerSpec {
             return l;
         }
 
-        /** The JDK to run (default: this JVM's {@code java.home}). */
+        /**
+         * The JDK to run (default: this JVM's {@code java.home}).
+         *
+         * @param home the JDK's home directory
+         * @return this builder
+         */
         public Builder javaHome(Path home) {
             if (!Files.isExecutable(home.resolve("bin/java"))) {
                 throw new IllegalArgumentException(home + " has no bin/java");
@@ -383,6 +453,9 @@ public final class WorkerSpec {
         /**
          * Exactly this class path; each entry is bound read-only at its own path. Without it a worker
          * sees only its own class's entry and the library ({@link WorkerSpec#classpathFor(String)}).
+         *
+         * @param entries the class path, in order
+         * @return this builder
          */
         public Builder classpath(List<Path> entries) {
             this.classpath = checkedEntries(entries);
@@ -392,6 +465,8 @@ public final class WorkerSpec {
         /**
          * Opts in to this JVM's whole class path ({@code java.class.path}), every directory and jar of
          * the application, resources included: the old default, for a handler with many dependencies.
+         *
+         * @return this builder
          */
         public Builder fullClasspath() {
             this.classpath = defaultClasspath();
@@ -401,6 +476,9 @@ public final class WorkerSpec {
         /**
          * Where the default class path looks for a worker class and the library (default: this JVM's
          * class path). The worker gets only the entries it needs from it.
+         *
+         * @param entries the class path to search, in order
+         * @return this builder
          */
         public Builder searchClasspath(List<Path> entries) {
             this.searchPath = checkedEntries(entries);
@@ -411,6 +489,8 @@ public final class WorkerSpec {
          * Adds the class path entries (jar or directory) that hold these classes to the default class
          * path: the handler's dependencies, e.g. {@code classpathOf(PDDocument.class)} for PDFBox.
          *
+         * @param classes classes whose jar or directory workers need
+         * @return this builder
          * @throws IllegalArgumentException when a class has no file-system code source (a JDK class)
          */
         public Builder classpathOf(Class<?>... classes) {
@@ -453,18 +533,30 @@ public final class WorkerSpec {
          * worker that sees no request; later workers map it read-only and start faster. The directory
          * is created 0700 and must belong to this JVM's user and be writable by no one else (else CDS
          * is skipped, logged once). docs/workers.md and docs/performance.md say more.
+         *
+         * @param cacheDir the archive cache, created if missing
+         * @return this builder
          */
         public Builder classDataSharing(Path cacheDir) {
             this.cdsDir = cacheDir.toAbsolutePath().normalize();
             return this;
         }
 
-        /** {@link #classDataSharing(Path)} in {@code $XDG_CACHE_HOME/sandbox4j/cds} or {@code ~/.cache/sandbox4j/cds}. */
+        /**
+         * {@link #classDataSharing(Path)} in {@code $XDG_CACHE_HOME/sandbox4j/cds} or {@code ~/.cache/sandbox4j/cds}.
+         *
+         * @return this builder
+         */
         public Builder classDataSharing() {
             return classDataSharing(CdsCache.defaultDir());
         }
 
-        /** The maximum Java heap (default 64 MiB). */
+        /**
+         * The maximum Java heap (default 64 MiB).
+         *
+         * @param bytes the heap (-Xmx) in bytes
+         * @return this builder
+         */
         public Builder heap(long bytes) {
             if (bytes < (8L << 20)) {
                 throw new IllegalArgumentException("heap must be at least 8 MiB: " + bytes);
@@ -474,50 +566,89 @@ public final class WorkerSpec {
             return this;
         }
 
-        /** More JVM flags, after {@link #BASE_FLAGS} (so they win). */
+        /**
+         * More JVM flags, after {@link #BASE_FLAGS} (so they win).
+         *
+         * @param flags JVM options such as {@code -XX:+UseSerialGC}
+         * @return this builder
+         */
         public Builder jvmFlags(String... flags) {
             jvmFlags.addAll(Arrays.asList(flags));
             return this;
         }
 
-        /** The size of the worker's /tmp tmpfs and its largest file (default 16 MiB). */
+        /**
+         * The size of the worker's /tmp tmpfs and its largest file (default 16 MiB).
+         *
+         * @param bytes the size in bytes
+         * @return this builder
+         */
         public Builder tmpSize(long bytes) {
             this.tmpBytes = bytes;
             return this;
         }
 
-        /** Mounts a /proc of the jail's own processes (HotSpot does not need it). */
+        /**
+         * Mounts a /proc of the jail's own processes (HotSpot does not need it).
+         *
+         * @return this builder
+         */
         public Builder proc() {
             this.proc = true;
             return this;
         }
 
-        /** RLIMIT_AS, the virtual memory ceiling for native allocations (default heap + 1 GiB). */
+        /**
+         * RLIMIT_AS, the virtual memory ceiling for native allocations (default heap + 1 GiB).
+         *
+         * @param bytes the limit in bytes
+         * @return this builder
+         */
         public Builder addressSpace(long bytes) {
             this.addressSpaceBytes = bytes;
             return this;
         }
 
-        /** RLIMIT_NPROC: threads the worker may have (default 128). */
+        /**
+         * RLIMIT_NPROC: threads the worker may have (default 128).
+         *
+         * @param n the limit
+         * @return this builder
+         */
         public Builder maxThreads(int n) {
             this.maxThreads = n;
             return this;
         }
 
-        /** A wall-clock limit on the whole JVM's life (default none; pools limit each task instead). */
+        /**
+         * A wall-clock limit on the whole JVM's life (default none; pools limit each task instead).
+         *
+         * @param d the limit
+         * @return this builder
+         */
         public Builder lifetime(Duration d) {
             this.lifetime = d;
             return this;
         }
 
-        /** The seccomp policy, wrapped by {@link ExecOnce} (default: the JVM_WORKER profile). */
+        /**
+         * The seccomp policy, wrapped by {@link ExecOnce} (default: the JVM_WORKER profile).
+         *
+         * @param policy the policy the worker's JVM runs under
+         * @return this builder
+         */
         public Builder seccomp(SeccompPolicy policy) {
             this.policy = policy;
             this.seccomp = null;
             return this;
         }
 
-        /** A compiled seccomp program, used as it is. */
+        /**
+         * A compiled seccomp program, used as it is.
+         *
+         * @param program the filter the worker's JVM runs under
+         * @return this builder
+         */
         public Builder seccomp(SeccompProgram program) {
             this.seccomp = program;
             this.policy = null;
@@ -529,13 +660,21 @@ public final class WorkerSpec {
          * Sandbox.Builder#recordSyscalls}): each worker JVM's calls are added to {@code recorder} when
          * it ends (a pool's {@code close()} ends them all). The learned policy is the one to pass to
          * {@link #seccomp(SeccompPolicy)} (which wraps it in {@link ExecOnce}'s execve rule).
+         *
+         * @param recorder collects the calls; null to filter again
+         * @return this builder
          */
         public Builder recordSyscalls(org.sandbox4j.seccomp.@Nullable SyscallRecorder recorder) {
             this.recorder = recorder;
             return this;
         }
 
-        /** A last word on the jail: adds binds, limits, ... after everything this spec sets. */
+        /**
+         * A last word on the jail: adds binds, limits, ... after everything this spec sets.
+         *
+         * @param c changes the jail's builder
+         * @return this builder
+         */
         public Builder customize(Consumer<Sandbox.Builder> c) {
             this.customizer = c;
             return this;
@@ -544,6 +683,7 @@ public final class WorkerSpec {
         /**
          * Builds the spec (and its jail).
          *
+         * @return the immutable spec
          * @throws SandboxException when the launcher binary cannot be read for the seccomp filter
          */
         public WorkerSpec build() throws SandboxException {
