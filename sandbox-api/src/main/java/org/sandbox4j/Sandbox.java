@@ -22,6 +22,7 @@ import org.jspecify.annotations.Nullable;
 import org.sandbox4j.caps.Capability;
 import org.sandbox4j.internal.HostDiagnosis;
 import org.sandbox4j.internal.SpecWriter;
+import org.sandbox4j.internal.Wire;
 import org.sandbox4j.internal.Cgroups;
 import org.sandbox4j.cgroup.CgroupLimits;
 import org.sandbox4j.internal.Spawner;
@@ -254,7 +255,7 @@ public final class Sandbox {
             }
         }
         SpecWriter w = new SpecWriter(specPrefix.length + 64 + command.size() * 32);
-        w.raw(specPrefix).exec(program).strings(SpecWriter.ARGV, command);
+        w.raw(specPrefix).exec(program).strings(Wire.REC_ARGV, command);
         if (bestEffortTwin != null && BestEffort.refusedCause() != null) {
             return startBestEffort(command, BestEffort.refusedCause());
         }
@@ -381,7 +382,7 @@ public final class Sandbox {
                     HostDiagnosis.userNamespaceRefused(1));
         }
         SpecWriter w = new SpecWriter(twin.specPrefix.length + 64 + command.size() * 32);
-        w.raw(twin.specPrefix).exec(command.get(0)).strings(SpecWriter.ARGV, command);
+        w.raw(twin.specPrefix).exec(command.get(0)).strings(Wire.REC_ARGV, command);
         SandboxedProcess p = twin.spawn(w);
         p.isolation(iso);
         return p;
@@ -468,49 +469,49 @@ public final class Sandbox {
                 clone |= ns.cloneFlag();
             }
         }
-        int options = SpecWriter.OPT_NO_NEW_PRIVS;
+        int options = Wire.OPT_NO_NEW_PRIVS;
         if (init) {
-            options |= SpecWriter.OPT_INIT;
+            options |= Wire.OPT_INIT;
         }
         if (newSession) {
-            options |= SpecWriter.OPT_NEW_SESSION;
+            options |= Wire.OPT_NEW_SESSION;
         }
         if (dieWithParent) {
-            options |= SpecWriter.OPT_DIE_WITH_PARENT;
+            options |= Wire.OPT_DIE_WITH_PARENT;
         }
         boolean newMount = !shared.contains(Namespace.MOUNT);
         if (newMount && (rootDir == null || !rootWritable)) {
-            options |= SpecWriter.OPT_ROOT_READONLY;
+            options |= Wire.OPT_ROOT_READONLY;
         }
         if (!shared.contains(Namespace.NET)) {
-            options |= SpecWriter.OPT_LOOPBACK_UP;
+            options |= Wire.OPT_LOOPBACK_UP;
         }
         w.flags(clone, options);
         w.ids(uid, gid, hostUid, hostGid);
         for (IdMap m : uidMaps) {
-            w.idmap(SpecWriter.IDMAP_UID, m.inside(), m.outside(), m.count());
+            w.idmap(Wire.IDMAP_UID, m.inside(), m.outside(), m.count());
         }
         for (IdMap m : gidMaps) {
-            w.idmap(SpecWriter.IDMAP_GID, m.inside(), m.outside(), m.count());
+            w.idmap(Wire.IDMAP_GID, m.inside(), m.outside(), m.count());
         }
         if (hostname != null) {
             w.hostname(hostname);
         }
         if (!newMount) {
-            w.root(rootDir == null ? SpecWriter.ROOT_HOST : SpecWriter.ROOT_CHROOT,
-                    rootDir != null && rootNoSymlinks ? SpecWriter.ROOT_F_NO_SYMLINKS : 0, rootDir == null ? "" : rootDir.toString());
+            w.root(rootDir == null ? Wire.ROOT_HOST : Wire.ROOT_CHROOT,
+                    rootDir != null && rootNoSymlinks ? Wire.ROOT_F_NO_SYMLINKS : 0, rootDir == null ? "" : rootDir.toString());
         } else if (rootDir != null) {
-            w.root(SpecWriter.ROOT_BIND, (rootWritable ? 1 : 0) | (rootNoSymlinks ? SpecWriter.ROOT_F_NO_SYMLINKS : 0),
+            w.root(Wire.ROOT_BIND, (rootWritable ? 1 : 0) | (rootNoSymlinks ? Wire.ROOT_F_NO_SYMLINKS : 0),
                     rootDir.toString());
         } else {
-            w.root(SpecWriter.ROOT_TMPFS, 0, "");
+            w.root(Wire.ROOT_TMPFS, 0, "");
         }
         for (int i = 0; i < ops.size(); i++) {
             encodeOp(w, i, ops.get(i));
         }
         List<String> envList = new ArrayList<>(env.size());
         env.forEach((k, v) -> envList.add(k + "=" + v));
-        w.strings(SpecWriter.ENV, envList);
+        w.strings(Wire.REC_ENV, envList);
         w.cwd(cwd);
         rlimits.forEach((r, v) -> w.rlimit(r.resource(), v[0], v[1]));
         if (!rlimits.containsKey(Rlimit.NOFILE)) {
@@ -525,7 +526,7 @@ public final class Sandbox {
         }
         w.caps(caps);
         for (int i = 0; i < keptFds.size(); i++) {
-            w.fdmap(Spawner.FD_FIRST_KEPT + i, keptFds.get(i)[1]);
+            w.fdmap(Wire.FD_FIRST_KEPT + i, keptFds.get(i)[1]);
         }
         if (timeLimit != null) {
             w.timeLimit(timeLimit.toMillis());
@@ -535,9 +536,9 @@ public final class Sandbox {
         }
         if (recorder != null) {
             // Learning: every call goes to the launcher, which lets it run; the filter is unused.
-            w.seccomp(0, SpecWriter.SUPERVISE_LEARN, SpecWriter.RET_ALLOW_PROGRAM);
+            w.seccomp(0, Wire.SUPERVISE_LEARN, SpecWriter.RET_ALLOW_PROGRAM);
         } else if (seccompProgram != null) {
-            w.seccomp(0, reportViolations ? SpecWriter.SUPERVISE_REPORT : 0, seccompProgram);
+            w.seccomp(0, reportViolations ? Wire.SUPERVISE_REPORT : 0, seccompProgram);
         }
         return w.toByteArray();
     }
@@ -545,29 +546,29 @@ public final class Sandbox {
     private static void encodeOp(SpecWriter w, int i, MountOp op) {
         byte[] none = new byte[0];
         if (op instanceof MountOp.Bind b) {
-            int f = (b.readOnly() ? SpecWriter.OPF_READ_ONLY : 0) | (b.allowDevices() ? SpecWriter.OPF_ALLOW_DEVICES : 0)
-                    | (b.optional() ? SpecWriter.OPF_OPTIONAL : 0) | (b.noSymlinks() ? SpecWriter.OPF_NO_SYMLINKS : 0);
-            w.op(i, SpecWriter.OP_BIND, f, 0, b.source(), b.target(), none);
+            int f = (b.readOnly() ? Wire.OPF_READ_ONLY : 0) | (b.allowDevices() ? Wire.OPF_ALLOW_DEVICES : 0)
+                    | (b.optional() ? Wire.OPF_OPTIONAL : 0) | (b.noSymlinks() ? Wire.OPF_NO_SYMLINKS : 0);
+            w.op(i, Wire.OP_BIND, f, 0, b.source(), b.target(), none);
         } else if (op instanceof MountOp.Tmpfs t) {
             // Without a size: the default cap, bytes and inodes ("SIZE,INODES"), so that a jail cannot
             // fill the host's memory through /tmp (tmpfs pages are not counted by RLIMIT_AS).
             String spec = t.sizeBytes() > 0 ? Long.toString(t.sizeBytes()) : DEFAULT_TMPFS_BYTES + "," + DEFAULT_TMPFS_INODES;
             byte[] size = spec.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-            w.op(i, SpecWriter.OP_TMPFS, t.readOnly() ? SpecWriter.OPF_READ_ONLY : 0, t.mode(), "", t.target(), size);
+            w.op(i, Wire.OP_TMPFS, t.readOnly() ? Wire.OPF_READ_ONLY : 0, t.mode(), "", t.target(), size);
         } else if (op instanceof MountOp.Proc p) {
-            w.op(i, SpecWriter.OP_PROC, 0, 0, "", p.target(), none);
+            w.op(i, Wire.OP_PROC, 0, 0, "", p.target(), none);
         } else if (op instanceof MountOp.Dev d) {
-            w.op(i, SpecWriter.OP_DEV, d.withPts() ? SpecWriter.OPF_WITH_PTS : 0, 0, "", d.target(), none);
+            w.op(i, Wire.OP_DEV, d.withPts() ? Wire.OPF_WITH_PTS : 0, 0, "", d.target(), none);
         } else if (op instanceof MountOp.Symlink s) {
-            w.op(i, SpecWriter.OP_SYMLINK, 0, 0, s.linkText(), s.target(), none);
+            w.op(i, Wire.OP_SYMLINK, 0, 0, s.linkText(), s.target(), none);
         } else if (op instanceof MountOp.Dir d) {
-            w.op(i, SpecWriter.OP_DIR, 0, d.mode(), "", d.target(), none);
+            w.op(i, Wire.OP_DIR, 0, d.mode(), "", d.target(), none);
         } else if (op instanceof MountOp.File f) {
-            w.op(i, SpecWriter.OP_FILE, 0, f.mode(), "", f.target(), f.content());
+            w.op(i, Wire.OP_FILE, 0, f.mode(), "", f.target(), f.content());
         } else if (op instanceof MountOp.Hide h) {
-            w.op(i, SpecWriter.OP_HIDE, 0, 0, "", h.target(), none);
+            w.op(i, Wire.OP_HIDE, 0, 0, "", h.target(), none);
         } else if (op instanceof MountOp.RemountReadOnly r) {
-            w.op(i, SpecWriter.OP_REMOUNT_RO, 0, 0, "", r.target(), none);
+            w.op(i, Wire.OP_REMOUNT_RO, 0, 0, "", r.target(), none);
         } else {
             throw new AssertionError(op);
         }

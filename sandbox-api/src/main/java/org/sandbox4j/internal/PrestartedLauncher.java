@@ -29,20 +29,8 @@ import org.sandbox4j.SetupStep;
  * waiting for the jail's exec (the status pipe) happens outside the lock.
  */
 public final class PrestartedLauncher {
-    /** Zygote fd layout: 3 the socket, 5 the death pipe (write end), 6 the lifeline. */
-    static final int ZFD_SOCK = 3;
-    static final int ZFD_DEATH = 5;
-    static final int ZFD_LIFELINE = 6;
-
-    private static final int REQ_MAGIC = 0x5A344253;
-    private static final int REPLY_MAGIC = 0x59344253;
-    private static final int REQ_F_SPEC_MEMFD = 0x1;
-    private static final int REQ_F_LOCK = 0x2;
-    private static final int LOCK_F_WRITES = 0x1;
-    private static final int LOCK_F_NO_HOST_IDS = 0x2;
-    private static final int LOCK_F_NO_CAPS = 0x4;
+    // The zygote's fds, request and reply layout: Wire.ZFD_*, REQ_*, REPLY_*, LOCK_F_* (wire.h).
     private static final long LOCK_TIMEOUT_MILLIS = 10_000;
-    private static final int INLINE_MAX = 64 * 1024;
     private static final int MAX_KEPT = 240;
     private static final int F_DUPFD_CLOEXEC = 1030;
 
@@ -176,7 +164,7 @@ public final class PrestartedLauncher {
             int resultWrite = p[1];
 
             int memfd = -1;
-            if (spec.length > INLINE_MAX) {
+            if (spec.length > Wire.REQ_INLINE_MAX) {
                 memfd = LibC.memfd_create("sandbox4j-spec", LibC.MFD_CLOEXEC);
                 if (memfd < 0) {
                     throw Spawner.errnoException("create a memfd for the spec", Native.getLastError());
@@ -184,14 +172,14 @@ public final class PrestartedLauncher {
                 childEnds.add(memfd);
                 Spawner.writeFully(memfd, spec);
             }
-            int nfds = 5 + (memfd >= 0 ? 1 : 0) + keptFds.length;
+            int nfds = Wire.REQ_FIXED_FDS + (memfd >= 0 ? 1 : 0) + keptFds.length;
             int[] fds = new int[nfds];
             fds[0] = stdio[0];
             fds[1] = stdio[1];
             fds[2] = stdio[2];
             fds[3] = statusWrite;
             fds[4] = resultWrite;
-            int k = 5;
+            int k = Wire.REQ_FIXED_FDS;
             if (memfd >= 0) {
                 fds[k++] = memfd;
             }
@@ -200,7 +188,7 @@ public final class PrestartedLauncher {
             }
             byte[] body = memfd >= 0 ? new byte[0] : spec;
             ByteBuffer msg = ByteBuffer.allocate(16 + body.length).order(ByteOrder.LITTLE_ENDIAN);
-            msg.putInt(REQ_MAGIC).putShort((short) 1).putShort((short) (memfd >= 0 ? REQ_F_SPEC_MEMFD : 0))
+            msg.putInt(Wire.REQ_MAGIC).putShort((short) Wire.REQ_VERSION).putShort((short) (memfd >= 0 ? Wire.REQ_F_SPEC_MEMFD : 0))
                     .putInt(keptFds.length).putInt(0).put(body);
 
             Reply reply = request(msg.array(), fds, setupTimeoutMillis);
@@ -311,13 +299,13 @@ public final class PrestartedLauncher {
             paths.add(b);
             size += 4 + b.length;
         }
-        if (size > INLINE_MAX) {
+        if (size > Wire.REQ_INLINE_MAX) {
             throw new SandboxException("the lockdown's writable paths do not fit one request to the prestarted launcher");
         }
         ByteBuffer msg = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
-        msg.putInt(REQ_MAGIC).putShort((short) 1).putShort((short) REQ_F_LOCK).putInt(0).putInt(0);
-        msg.putInt((writesLimited ? LOCK_F_WRITES : 0) | (noHostIds ? LOCK_F_NO_HOST_IDS : 0)
-                | (noKeptCaps ? LOCK_F_NO_CAPS : 0)).putInt(paths.size());
+        msg.putInt(Wire.REQ_MAGIC).putShort((short) Wire.REQ_VERSION).putShort((short) Wire.REQ_F_LOCK).putInt(0).putInt(0);
+        msg.putInt((writesLimited ? Wire.LOCK_F_WRITES : 0) | (noHostIds ? Wire.LOCK_F_NO_HOST_IDS : 0)
+                | (noKeptCaps ? Wire.LOCK_F_NO_CAPS : 0)).putInt(paths.size());
         for (byte[] b : paths) {
             msg.putInt(b.length).put(b);
         }
@@ -423,9 +411,9 @@ public final class PrestartedLauncher {
             for (int fd = 0; fd < 3; fd++) {
                 check(LibC.posix_spawn_file_actions_addopen(actions, fd, "/dev/null", LibC.O_RDWR, 0));
             }
-            check(LibC.posix_spawn_file_actions_adddup2(actions, sock, ZFD_SOCK));
-            check(LibC.posix_spawn_file_actions_adddup2(actions, deathWrite, ZFD_DEATH));
-            check(LibC.posix_spawn_file_actions_adddup2(actions, life, ZFD_LIFELINE));
+            check(LibC.posix_spawn_file_actions_adddup2(actions, sock, Wire.ZFD_SOCK));
+            check(LibC.posix_spawn_file_actions_adddup2(actions, deathWrite, Wire.ZFD_DEATH));
+            check(LibC.posix_spawn_file_actions_adddup2(actions, life, Wire.ZFD_LIFELINE));
             String exe;
             String[] argv;
             if (prefix != null) {
@@ -562,7 +550,7 @@ public final class PrestartedLauncher {
             retire(z, true);
             return null;
         }
-        if (n != 8 || buf.getInt(0) != REPLY_MAGIC) {
+        if (n != Wire.REPLY_BYTES || buf.getInt(0) != Wire.REPLY_MAGIC) {
             if (pidfd >= 0) {
                 LibC.close(pidfd);
             }

@@ -22,13 +22,7 @@ import org.sandbox4j.SetupStep;
  * jail to exec or fail. See docs/architecture.md for the fd layout.
  */
 public final class Spawner {
-    public static final int FD_SPEC = 3;
-    public static final int FD_STATUS = 4;
-    public static final int FD_RESULT = 5;
-    public static final int FD_LIFELINE = 6;
-    public static final int FD_FIRST_KEPT = 7;
     private static final int F_DUPFD_CLOEXEC = 1030;
-    private static final int STATUS_MAGIC = 0x52344253;
 
     private static final StringArray EMPTY_ENV = new StringArray(new String[0]);
     private static volatile @Nullable List<String> testPrefix;
@@ -96,11 +90,11 @@ public final class Spawner {
         // After a lockdown that forbids exec, the prestarted launcher is the only way to a jail: a jail
         // that asked for violation reports still starts there, without the reports (its filter acts as
         // written); learning or cgroup limits need a launcher of their own and fail naming the lockdown.
-        if (PrestartedLauncher.enabled() && !LockdownState.applied().isEmpty() && supervision(spec) == SpecWriter.SUPERVISE_REPORT) {
+        if (PrestartedLauncher.enabled() && !LockdownState.applied().isEmpty() && supervision(spec) == Wire.SUPERVISE_REPORT) {
             spec = withoutSupervision(spec);
         }
         if (PrestartedLauncher.enabled() && newSession(spec) && newPidNamespace(spec) && !supervised(spec)
-                && !SpecWriter.has(spec, SpecWriter.CGROUP)) {
+                && !SpecWriter.has(spec, Wire.REC_CGROUP)) {
             return PrestartedLauncher.spawn(spec, in, out, err, errToOut, keptFds, setupTimeoutMillis, mapper);
         }
         int lifeline = lifeline();
@@ -116,7 +110,7 @@ public final class Spawner {
         Memory actions = new Memory(LibC.SIZEOF_FILE_ACTIONS);
         LibC.posix_spawn_file_actions_init(actions);
         try {
-            int low = FD_FIRST_KEPT + keptFds.length;
+            int low = Wire.FD_FIRST_KEPT + keptFds.length;
             int[] p = pipe(low, toClose);
             int specRead = p[0];
             specWrite = p[1];
@@ -166,13 +160,13 @@ public final class Spawner {
             stdoutParent = parentEnds[1];
             stderrParent = parentEnds[2];
 
-            check(LibC.posix_spawn_file_actions_adddup2(actions, specRead, FD_SPEC), "pass the spec");
-            check(LibC.posix_spawn_file_actions_adddup2(actions, statusWrite, FD_STATUS), "pass the status pipe");
-            check(LibC.posix_spawn_file_actions_adddup2(actions, resultWrite, FD_RESULT), "pass the result pipe");
-            check(LibC.posix_spawn_file_actions_adddup2(actions, high(lifeline, low, toClose), FD_LIFELINE),
+            check(LibC.posix_spawn_file_actions_adddup2(actions, specRead, Wire.FD_SPEC), "pass the spec");
+            check(LibC.posix_spawn_file_actions_adddup2(actions, statusWrite, Wire.FD_STATUS), "pass the status pipe");
+            check(LibC.posix_spawn_file_actions_adddup2(actions, resultWrite, Wire.FD_RESULT), "pass the result pipe");
+            check(LibC.posix_spawn_file_actions_adddup2(actions, high(lifeline, low, toClose), Wire.FD_LIFELINE),
                     "pass the lifeline");
             for (int i = 0; i < keptFds.length; i++) {
-                check(LibC.posix_spawn_file_actions_adddup2(actions, high(keptFds[i], low, toClose), FD_FIRST_KEPT + i),
+                check(LibC.posix_spawn_file_actions_adddup2(actions, high(keptFds[i], low, toClose), Wire.FD_FIRST_KEPT + i),
                         "pass fd " + keptFds[i]);
             }
 
@@ -222,7 +216,7 @@ public final class Spawner {
             }
             ok = true;
             // With jail init, pid 1 is ours and dies with the launcher (pdeathsig): no pidfd needed.
-            int pid1 = (options(spec) & SpecWriter.OPT_INIT) != 0 ? -1 : jailPidfd(pid);
+            int pid1 = (options(spec) & Wire.OPT_INIT) != 0 ? -1 : jailPidfd(pid);
             return new Spawned(pid, stdinParent, stdoutParent, stderrParent, resultRead, false, pid1);
         } finally {
             LibC.posix_spawn_file_actions_destroy(actions);
@@ -248,7 +242,7 @@ public final class Spawner {
      * launcher's session and terminal, fixed when that started, not the caller's.
      */
     private static boolean newSession(byte[] spec) {
-        return (options(spec) & SpecWriter.OPT_NEW_SESSION) != 0;
+        return (options(spec) & Wire.OPT_NEW_SESSION) != 0;
     }
 
     /** The FLAGS record's options (0 if the spec does not start with it). */
@@ -262,7 +256,7 @@ public final class Spawner {
      */
     private static int flagsField(byte[] spec, int offset) {
         ByteBuffer bb = ByteBuffer.wrap(spec).order(ByteOrder.LITTLE_ENDIAN);
-        return spec.length >= 24 && bb.getShort(8) == SpecWriter.FLAGS ? bb.getInt(offset) : 0;
+        return spec.length >= 24 && bb.getShort(8) == Wire.REC_FLAGS ? bb.getInt(offset) : 0;
     }
 
     /**
@@ -309,7 +303,7 @@ public final class Spawner {
             if (len < 0 || off + 8L + len > spec.length) {
                 return -1;
             }
-            if (type == SpecWriter.SECCOMP && len >= 8) {
+            if (type == Wire.REC_SECCOMP && len >= 8) {
                 return off;
             }
             off += 8 + len;
@@ -324,7 +318,7 @@ public final class Spawner {
 
     static Status parseStatus(byte[] b) throws SandboxException {
         ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
-        if (b.length < 20 || bb.getInt() != STATUS_MAGIC) {
+        if (b.length < Wire.STATUS_HEADER || bb.getInt() != Wire.STATUS_MAGIC) {
             throw new SandboxException("the launcher sent a malformed status record (" + b.length + " bytes)");
         }
         int op = bb.getInt();
