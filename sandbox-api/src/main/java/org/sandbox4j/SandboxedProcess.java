@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * launcher and the JVM die at once (a SIGKILL of their process group) can a program that is pid 1
  * ({@link Sandbox.Builder#execDirectly()}) and cleared its parent-death signal survive.
  *
- * <p>In the prestarted mode ({@link Sandbox#usePrestartedLauncher(boolean)}) there is no per-jail
+ * <p>In the prestarted mode ({@link Launcher#prestarted()}) there is no per-jail
  * launcher: {@link #pid()} is the jail's pid 1 on the host (jail init, which forwards the same
  * signals; SIGKILL ends the pid namespace), signals go through a pidfd, and the exit comes from the
  * result record alone.

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.sandbox4j.Errno;
+import org.sandbox4j.Launcher;
 import org.sandbox4j.SandboxException;
 import org.sandbox4j.SandboxSetupException;
 import org.sandbox4j.SetupStep;
@@ -34,7 +35,8 @@ public final class PrestartedLauncher {
     private static final int MAX_KEPT = 240;
     private static final int F_DUPFD_CLOEXEC = 1030;
 
-    private static volatile @Nullable Boolean forced;
+    /** Set by a lockdown that keeps starting jails: from then on every jail goes through the zygote. */
+    private static volatile boolean requiredByLockdown;
     private static final Object LOCK = new Object();
     private static @Nullable Zygote current;
     /** The LOCK request every zygote gets before its first spec once a lockdown applied, or null (under LOCK). */
@@ -44,15 +46,25 @@ public final class PrestartedLauncher {
 
     private PrestartedLauncher() {}
 
-    /** Whether spawns go through the prestarted launcher: {@link #setEnabled} or {@code -Dsandbox4j.spawn=prestarted}. */
+    /** Whether the JVM's default launcher ({@link Launcher#getDefault()}) is the prestarted one. */
     public static boolean enabled() {
-        Boolean f = forced;
-        return f != null ? f : "prestarted".equals(System.getProperty("sandbox4j.spawn"));
+        return Launcher.getDefault().isPrestarted();
     }
 
-    /** Forces the mode on or off; {@code null} goes back to the system property. */
+    /**
+     * Sets the mode of the JVM's default launcher, keeping its prefix; {@code null} goes back to the
+     * system property's mode ({@code -Dsandbox4j.spawn=prestarted}).
+     */
     public static void setEnabled(@Nullable Boolean on) {
-        forced = on;
+        Launcher d = Launcher.getDefault();
+        boolean mode = on != null ? on : "prestarted".equals(System.getProperty("sandbox4j.spawn"));
+        Launcher l = (mode ? Launcher.prestarted() : Launcher.perJail()).through(d.prefix(), d.launcherFile().orElse(null));
+        Launcher.setDefault(l);
+    }
+
+    /** Whether every jail must go through the prestarted launcher (a lockdown kept starting jails). */
+    public static boolean required() {
+        return requiredByLockdown;
     }
 
     /** The running zygote's pid, or -1 (for tests). */
@@ -107,7 +119,7 @@ public final class PrestartedLauncher {
     private record Reply(int pid, int pidfd) {}
 
     /** The same contract as {@link Spawner#spawn}. */
-    static Spawner.Spawned spawn(byte[] spec, Redirect in, Redirect out, Redirect err, boolean errToOut,
+    static Spawner.Spawned spawn(byte[] spec, Launcher launcher, Redirect in, Redirect out, Redirect err, boolean errToOut,
             int[] keptFds, long setupTimeoutMillis, Spawner.StatusMapper mapper) throws SandboxException {
         if (keptFds.length > MAX_KEPT) {
             throw new SandboxException("the prestarted launcher passes at most " + MAX_KEPT + " kept fds");
@@ -191,7 +203,7 @@ public final class PrestartedLauncher {
             msg.putInt(Wire.REQ_MAGIC).putShort((short) Wire.REQ_VERSION).putShort((short) (memfd >= 0 ? Wire.REQ_F_SPEC_MEMFD : 0))
                     .putInt(keptFds.length).putInt(0).put(body);
 
-            Reply reply = request(msg.array(), fds, setupTimeoutMillis);
+            Reply reply = request(launcher, msg.array(), fds, setupTimeoutMillis);
             // The zygote has its copies (and the jail has its own): the JVM keeps only its ends.
             for (int fd : childEnds) {
                 LibC.close(fd);
@@ -241,10 +253,10 @@ public final class PrestartedLauncher {
         return LibC.syscall(LibC.SYS_PIDFD_SEND_SIGNAL, pidfd, sig, null, 0) == 0;
     }
 
-    private static Reply request(byte[] msg, int[] fds, long timeoutMillis) throws SandboxException {
+    private static Reply request(Launcher launcher, byte[] msg, int[] fds, long timeoutMillis) throws SandboxException {
         synchronized (LOCK) {
             for (int attempt = 0; ; attempt++) {
-                Zygote z = zygote();
+                Zygote z = zygote(launcher);
                 long rc = send(z.sock, msg, fds);
                 if (rc < 0) {
                     int e = Native.getLastError();
@@ -272,8 +284,9 @@ public final class PrestartedLauncher {
      */
     public static void prepare() throws SandboxException {
         setEnabled(true);
+        requiredByLockdown = true;
         synchronized (LOCK) {
-            zygote();
+            zygote(Launcher.getDefault());
         }
     }
 
@@ -314,7 +327,7 @@ public final class PrestartedLauncher {
                 throw new SandboxException("the prestarted launcher already enforces an earlier lockdown's limits;"
                         + " only one lockdown per JVM may use keepStartingJails()");
             }
-            Zygote z = zygote();
+            Zygote z = zygote(Launcher.getDefault());
             lockRequest = msg.array();
             sendLock(z);
         }
@@ -339,9 +352,10 @@ public final class PrestartedLauncher {
         }
     }
 
-    private static Zygote zygote() throws SandboxException {
-        List<String> prefix = Spawner.testPrefix();
-        String launcherPath = Spawner.testLauncherPath();
+    /** The running zygote for {@code launcher}'s prefix, or a new one (under LOCK). */
+    private static Zygote zygote(Launcher launcher) throws SandboxException {
+        List<String> prefix = launcher.prefix().isEmpty() ? null : launcher.prefix();
+        String launcherPath = launcher.launcherFile().map(Object::toString).orElse(null);
         String key = prefix == null ? "" : String.join("\0", prefix) + "\0" + launcherPath;
         Zygote z = current;
         if (z != null && z.exited) {
@@ -352,7 +366,7 @@ public final class PrestartedLauncher {
             return z;
         }
         if (z != null && !z.dead) {
-            retire(z, false); // another test prefix: the old one exits once its jails have ended
+            retire(z, false); // another prefix: the old one exits once its jails have ended
         }
         STARTED.removeIf(old -> old.exited);
         z = start(prefix, launcherPath, key);

@@ -8,12 +8,39 @@ import java.util.List;
 
 /**
  * Writes the launcher's spec (docs/architecture.md, "The wire between Java and the launcher"). Pure
- * encoding: the values were validated by the builder.
+ * encoding: the values were validated by the builder. {@link #toSpec()} hands the bytes over with what
+ * the spawn path needs to know of them (recorded as they were written, never read back from the bytes).
  */
 public final class SpecWriter {
     private static final byte[] EMPTY = new byte[0];
 
+    /**
+     * An encoded spec and the facts the spawn path decides by: the FLAGS record's clone flags and
+     * options, the SECCOMP record's supervise word and where it is, whether it has CGROUP records.
+     */
+    public record Spec(byte[] bytes, int cloneFlags, int options, int supervise, int superviseAt, boolean cgroups) {
+        /** Whether the FLAGS options have {@code option} (a {@code Wire.OPT_*}). */
+        public boolean has(int option) {
+            return (options & option) != 0;
+        }
+
+        /** The same spec without the seccomp supervisor (the SECCOMP record's second word 0). */
+        public Spec withoutSupervision() {
+            if (supervise == 0) {
+                return this;
+            }
+            byte[] copy = bytes.clone();
+            ByteBuffer.wrap(copy).order(ByteOrder.LITTLE_ENDIAN).putInt(superviseAt, 0);
+            return new Spec(copy, cloneFlags, options, 0, -1, cgroups);
+        }
+    }
+
     private ByteBuffer buf;
+    private int cloneFlags;
+    private int options;
+    private int supervise;
+    private int superviseAt = -1;
+    private boolean cgroups;
 
     public SpecWriter() {
         this(512);
@@ -30,16 +57,24 @@ public final class SpecWriter {
         return this;
     }
 
-    /** Appends bytes written by another writer (the precomputed part of a spec). */
-    public SpecWriter raw(byte[] bytes) {
-        ensure(bytes.length);
-        buf.put(bytes);
+    /** Appends a spec written by another writer (the precomputed part of a spec), with its facts. */
+    public SpecWriter raw(Spec prefix) {
+        int at = buf.position();
+        ensure(prefix.bytes().length);
+        buf.put(prefix.bytes());
+        cloneFlags = prefix.cloneFlags();
+        options = prefix.options();
+        supervise = prefix.supervise();
+        superviseAt = prefix.superviseAt() < 0 ? -1 : at + prefix.superviseAt();
+        cgroups = prefix.cgroups();
         return this;
     }
 
     public SpecWriter flags(int cloneFlags, int options) {
         begin(Wire.REC_FLAGS, 8);
         buf.putInt(cloneFlags).putInt(options);
+        this.cloneFlags = cloneFlags;
+        this.options = options;
         return this;
     }
 
@@ -145,7 +180,10 @@ public final class SpecWriter {
     /** The SECCOMP record, {@code supervise} one of 0, {@link Wire#SUPERVISE_REPORT}, {@link Wire#SUPERVISE_LEARN}. */
     public SpecWriter seccomp(int flags, int supervise, byte[] program) {
         begin(Wire.REC_SECCOMP, 8 + program.length);
-        buf.putInt(flags).putInt(supervise).put(program);
+        buf.putInt(flags);
+        this.supervise = supervise;
+        this.superviseAt = buf.position();
+        buf.putInt(supervise).put(program);
         return this;
     }
 
@@ -184,6 +222,7 @@ public final class SpecWriter {
             }
         }
         begin(Wire.REC_CGROUP, len);
+        cgroups = true;
         buf.putInt(flags).putInt(0);
         string(p);
         buf.putInt(stats.size());
@@ -193,21 +232,13 @@ public final class SpecWriter {
         return this;
     }
 
-    /** Whether an encoded spec holds a record of {@code type}. */
-    public static boolean has(byte[] spec, int type) {
-        ByteBuffer bb = ByteBuffer.wrap(spec).order(ByteOrder.LITTLE_ENDIAN);
-        int off = 8;
-        while (off + 8 <= spec.length) {
-            if (bb.getShort(off) == type) {
-                return true;
-            }
-            off += 8 + bb.getInt(off + 4);
-        }
-        return false;
-    }
-
     public byte[] toByteArray() {
         return Arrays.copyOf(buf.array(), buf.position());
+    }
+
+    /** The spec written so far, with its facts. */
+    public Spec toSpec() {
+        return new Spec(toByteArray(), cloneFlags, options, supervise, superviseAt, cgroups);
     }
 
     private void begin(int type, int length) {
