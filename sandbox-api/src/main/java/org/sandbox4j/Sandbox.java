@@ -1220,10 +1220,15 @@ public final class Sandbox {
 
         // ---- end seccomp supervisor ----
 
-        /** A precompiled profile by name ({@link SeccompProfiles#names()}), loaded without compiling. */
-        public Builder seccompProfile(String name) {
-            this.seccomp = SeccompChoice.profile(name);
+        /** A precompiled profile, loaded without compiling. */
+        public Builder seccompProfile(org.sandbox4j.seccomp.SeccompProfile profile) {
+            this.seccomp = SeccompChoice.profile(profile);
             return this;
+        }
+
+        /** A precompiled profile by name ({@link org.sandbox4j.seccomp.SeccompProfile#of(String)}). */
+        public Builder seccompProfile(String name) {
+            return seccompProfile(org.sandbox4j.seccomp.SeccompProfile.of(name));
         }
 
         /**

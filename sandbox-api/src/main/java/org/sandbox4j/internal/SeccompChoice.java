@@ -8,7 +8,7 @@ import org.sandbox4j.seccomp.SeccompAction;
 import org.sandbox4j.seccomp.SeccompData;
 import org.sandbox4j.seccomp.SeccompPolicies;
 import org.sandbox4j.seccomp.SeccompPolicy;
-import org.sandbox4j.seccomp.SeccompProfiles;
+import org.sandbox4j.seccomp.SeccompProfile;
 import org.sandbox4j.seccomp.SeccompProgram;
 import org.sandbox4j.seccomp.Syscalls;
 
@@ -51,10 +51,10 @@ public final class SeccompChoice {
         return new SeccompChoice(null, program, false);
     }
 
-    /** A precompiled profile by name ({@link SeccompProfiles#names()}), which must allow execve. */
-    public static SeccompChoice profile(String name) {
-        SeccompProgram p = SeccompProfiles.get(name, Arch.current());
-        requireExecve(p, "seccomp profile " + name);
+    /** A precompiled profile, which must allow execve. */
+    public static SeccompChoice profile(SeccompProfile profile) {
+        SeccompProgram p = profile.program(Arch.current());
+        requireExecve(p, "seccomp profile " + profile);
         return program(p);
     }
 
@@ -113,6 +113,6 @@ public final class SeccompChoice {
 
     /** The default deny list, loaded once per JVM from its precompiled resource. */
     private static final class DefaultFilter {
-        static final byte[] BYTES = SeccompProfiles.get(SeccompProfiles.DEFAULT_DENY_LIST, Arch.current()).toBytes();
+        static final byte[] BYTES = SeccompProfile.DEFAULT_DENY_LIST.program(Arch.current()).toBytes();
     }
 }
