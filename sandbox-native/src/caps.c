@@ -39,15 +39,14 @@ int caps_bounding(const struct spec *s) {
   uint64_t keep = keep_of(s);
   int last = last_cap();
   if (last < 63 && (keep >> (last + 1)))
-    return report_statusf(-1, "caps", EINVAL, NULL, "capability %d is not known to this kernel (last is %d)",
+    return report_statusf(-1, STEP_CAPS, EINVAL, NULL, "capability %d is not known to this kernel (last is %d)",
                           63 - __builtin_clzll(keep), last), -1;
   int privileged = have_setpcap();
   for (int c = 0; c <= last; c++) {
     if (keep & (1ull << c) || prctl(PR_CAPBSET_READ, (unsigned long)c, 0, 0, 0) != 1) continue;
     if (prctl(PR_CAPBSET_DROP, (unsigned long)c, 0, 0, 0)) {
       if (!privileged) break; /* an unprivileged process without a user namespace: nothing to drop */
-      return report_statusf(-1, "caps", errno, NULL, "drop capability %d from the bounding set: %s", c,
-                            strerror(errno)), -1;
+      return fail_errno(-1, STEP_CAPS, errno, NULL, "drop capability %d from the bounding set", c), -1;
     }
   }
   return 0;
@@ -70,20 +69,18 @@ int caps_apply(const struct spec *s) {
   for (int i = 0; i < 2; i++)
     d[i].effective = d[i].permitted = d[i].inheritable = (uint32_t)(keep >> (32 * i));
   if (syscall(SYS_capset, &h, d))
-    return report_statusf(-1, "caps", errno, NULL, "capset(keep=0x%llx): %s", (unsigned long long)keep,
-                          strerror(errno)), -1;
+    return fail_errno(-1, STEP_CAPS, errno, NULL, "capset(keep=0x%llx)", (unsigned long long)keep), -1;
   if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) && errno != EINVAL)
-    return report_statusf(-1, "caps", errno, NULL, "clear the ambient set: %s", strerror(errno)), -1;
+    return fail_errno(-1, STEP_CAPS, errno, NULL, "clear the ambient set"), -1;
   for (int c = 0; c < 64; c++)
     if ((keep & (1ull << c)) && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, (unsigned long)c, 0, 0))
-      return report_statusf(-1, "caps", errno, NULL, "raise ambient capability %d: %s", c,
-                            strerror(errno)), -1;
+      return fail_errno(-1, STEP_CAPS, errno, NULL, "raise ambient capability %d", c), -1;
   if (get_caps(d))
-    return report_statusf(-1, "caps", errno, NULL, "capget: %s", strerror(errno)), -1;
+    return fail_errno(-1, STEP_CAPS, errno, NULL, "capget"), -1;
   for (int i = 0; i < 2; i++) {
     uint32_t k = (uint32_t)(keep >> (32 * i));
     if (d[i].effective != k || d[i].permitted != k || d[i].inheritable != k)
-      return report_statusf(-1, "caps", EPERM, NULL, "capabilities not as requested after capset"), -1;
+      return report_statusf(-1, STEP_CAPS, EPERM, NULL, "capabilities not as requested after capset"), -1;
   }
   return 0;
 }

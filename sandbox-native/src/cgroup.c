@@ -28,8 +28,6 @@
 #define SYS_clone3 435 /* the same number on x86_64 and aarch64 */
 #endif
 #define SB4J_CLONE_INTO_CGROUP 0x200000000ull
-#define CG_RESULT_MAGIC 0x47344253u /* "SB4G" */
-#define CG_UNREADABLE UINT64_MAX
 
 /* struct clone_args as of Linux 5.7 (the version with the cgroup field), spelled out so older
  * kernel headers build it too. */
@@ -94,8 +92,7 @@ int cgroup_place(const struct spec *s, pid_t pid, int placed) {
     const struct spec_cgroup *g = &s->cgroups[i];
     if (placed && (g->flags & CG_F_INTO)) continue;
     if (write_file(g->path, "cgroup.procs", text))
-      return report_statusf(-1, "cgroup", errno, g->path, "move the jail into %s/cgroup.procs: %s", g->path,
-                            strerror(errno)), -1;
+      return fail_errno(-1, STEP_CGROUP, errno, g->path, "move the jail into %s/cgroup.procs", g->path), -1;
   }
   return 0;
 }
@@ -166,20 +163,14 @@ void cgroup_finish(const struct spec *s, int result_fd) {
     sleep_ms(1);
   }
   /* 2. The counters, in spec order, before the directories go. */
-  static unsigned char rec[8 + 8 * SPEC_MAX_CGROUPS * SPEC_MAX_CG_STATS];
+  uint64_t counters[SPEC_MAX_CGROUPS * SPEC_MAX_CG_STATS];
   uint32_t n = 0;
   for (size_t i = 0; i < s->n_cgroups; i++)
     for (uint32_t k = 0; k < s->cgroups[i].n_stats; k++) {
-      uint64_t v = read_counter(s->cgroups[i].path, &s->cgroups[i].stats[k]);
-      for (int b = 0; b < 8; b++) rec[8 + 8 * n + (uint32_t)b] = (unsigned char)(v >> (8 * b));
-      n++;
+      counters[n++] = read_counter(s->cgroups[i].path, &s->cgroups[i].stats[k]);
     }
   /* 3. Remove them. An exiting task can keep a cgroup busy for a moment after it left the list. */
   for (size_t i = 0; i < s->n_cgroups; i++)
     for (int tries = 0; tries < 1000 && rmdir(s->cgroups[i].path) && errno == EBUSY; tries++) sleep_ms(1);
-  for (int b = 0; b < 4; b++) {
-    rec[b] = (unsigned char)(CG_RESULT_MAGIC >> (8 * b));
-    rec[4 + b] = (unsigned char)(n >> (8 * b));
-  }
-  (void)write_all(result_fd, rec, 8 + 8 * (unsigned long)n);
+  (void)report_counters(result_fd, counters, n);
 }

@@ -59,7 +59,7 @@ static __attribute__((noreturn)) void die(void) { _exit(STEP_EXIT); }
  * no process of the jail has, whatever its uid and capabilities inside. */
 static void undumpable(void) {
   if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0))
-    report_statusf(-1, "fork", errno, NULL, "PR_SET_DUMPABLE 0: %s", strerror(errno)), die();
+    fail_errno(-1, STEP_FORK, errno, NULL, "PR_SET_DUMPABLE 0"), die();
 }
 
 static void arm_deathsig(const struct jail *j) {
@@ -112,7 +112,7 @@ static __attribute__((noreturn)) void exec_target(const struct jail *j) {
   } else {
     exec_in_path(s, what, sizeof what);
   }
-  report_statusf(-1, "execve", errno, what, "execve %s: %s", what, strerror(errno));
+  fail_errno(-1, STEP_EXECVE, errno, what, "execve %s", what);
   _exit(127);
 }
 
@@ -131,7 +131,7 @@ void contain_run(struct jail *j) {
 
   /* 2 */
   if ((s->options & OPT_NEW_SESSION) && setsid() < 0)
-    report_statusf(-1, "setsid", errno, NULL, "setsid: %s", strerror(errno)), die();
+    fail_errno(-1, STEP_SETSID, errno, NULL, "setsid"), die();
 
   /* 3, 4, 5 */
   if (mount_prepare(s)) die();
@@ -141,7 +141,7 @@ void contain_run(struct jail *j) {
 
   /* 6 */
   if (s->hostname && sethostname(s->hostname, strlen(s->hostname)))
-    report_statusf(-1, "hostname", errno, NULL, "sethostname %s: %s", s->hostname, strerror(errno)), die();
+    fail_errno(-1, STEP_HOSTNAME, errno, NULL, "sethostname %s", s->hostname), die();
   if ((s->options & OPT_LOOPBACK_UP) && (s->clone_flags & CLONE_NEWNET) && net_loopback_up()) die();
 
   /* 7 */
@@ -156,12 +156,12 @@ void contain_run(struct jail *j) {
 
   /* 11 */
   if (chdir(s->cwd))
-    report_statusf(-1, "chdir", errno, s->cwd, "chdir %s: %s", s->cwd, strerror(errno)), die();
+    fail_errno(-1, STEP_CHDIR, errno, s->cwd, "chdir %s", s->cwd), die();
 
   /* 12 */
   if ((s->options & OPT_NO_NEW_PRIVS) || s->has_seccomp || s->has_landlock || s->lock_no_newns)
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
-      report_statusf(-1, "no_new_privs", errno, NULL, "PR_SET_NO_NEW_PRIVS: %s", strerror(errno)), die();
+      fail_errno(-1, STEP_NO_NEW_PRIVS, errno, NULL, "PR_SET_NO_NEW_PRIVS"), die();
 
   /* 12b */
   if (landlock_apply(s)) die();
@@ -181,7 +181,7 @@ void contain_run(struct jail *j) {
   undumpable();
   pid_t init_pid = getpid();
   pid_t t = fork();
-  if (t < 0) report_statusf(-1, "fork", errno, NULL, "fork the target: %s", strerror(errno)), die();
+  if (t < 0) fail_errno(-1, STEP_FORK, errno, NULL, "fork the target"), die();
   if (t == 0) {
     close(j->init_wr);
     j->init_wr = -1;

@@ -80,29 +80,29 @@ int fds_apply(const struct spec *s, int *internal[], int n_internal) {
   for (int i = 0; i < n_internal; i++) {
     if (*internal[i] < 0) continue;
     int nfd = fcntl(*internal[i], F_DUPFD_CLOEXEC, base);
-    if (nfd < 0) return report_statusf(-1, "fds", errno, NULL, "move an internal fd: %s", strerror(errno)), -1;
+    if (nfd < 0) return fail_errno(-1, STEP_FDS, errno, NULL, "move an internal fd"), -1;
     close(*internal[i]);
     *internal[i] = nfd;
   }
   int *high = malloc((s->n_fdmaps + 1) * sizeof *high);
-  if (!high) return report_status(-1, "fds", ENOMEM, NULL, "out of memory"), -1;
+  if (!high) return report_status(-1, STEP_FDS, ENOMEM, NULL, "out of memory"), -1;
   for (size_t i = 0; i < s->n_fdmaps; i++) {
     high[i] = fcntl(s->fdmaps[i].from, F_DUPFD_CLOEXEC, base);
     if (high[i] < 0) {
-      report_statusf(-1, "fds", errno, NULL, "launcher fd %d (for target fd %d): %s", s->fdmaps[i].from,
-                     s->fdmaps[i].to, strerror(errno));
+      fail_errno(-1, STEP_FDS, errno, NULL, "launcher fd %d (for target fd %d)", s->fdmaps[i].from,
+                     s->fdmaps[i].to);
       return -1;
     }
   }
   for (size_t i = 0; i < s->n_fdmaps; i++) {
     if (dup2(high[i], s->fdmaps[i].to) < 0)
-      return report_statusf(-1, "fds", errno, NULL, "dup2 to fd %d: %s", s->fdmaps[i].to, strerror(errno)), -1;
+      return fail_errno(-1, STEP_FDS, errno, NULL, "dup2 to fd %d", s->fdmaps[i].to), -1;
   }
   for (size_t i = 0; i < s->n_fdmaps; i++) close(high[i]);
   free(high);
   range(3, ~0u, CLOSE_RANGE_CLOEXEC);
   for (size_t i = 0; i < s->n_fdmaps; i++)
     if (fcntl(s->fdmaps[i].to, F_SETFD, 0))
-      return report_statusf(-1, "fds", errno, NULL, "keep fd %d: %s", s->fdmaps[i].to, strerror(errno)), -1;
+      return fail_errno(-1, STEP_FDS, errno, NULL, "keep fd %d", s->fdmaps[i].to), -1;
   return 0;
 }

@@ -6,7 +6,6 @@
 #include <sys/types.h>
 #include "spec.h"
 
-#define STEP_EXIT 125 /* exit code of a process whose setup failed */
 /* Sent to a per-jail launcher by destroyForcibly(): kill the whole jail, reap it, then end as it
  * did. Not SIGKILL: a SIGKILLed launcher cannot kill a pid 1 that cleared its PR_SET_PDEATHSIG. */
 #define SIG_END_JAIL SIGALRM
@@ -113,13 +112,27 @@ void cgroup_finish(const struct spec *s, int result_fd);
  * lockin_set takes a LOCK request's payload once (-1 and errno: malformed, or already locked);
  * lockin_check refuses (-1, status record step "lockdown", EPERM) a spec beyond the limits and
  * forces no-symlink resolution on the writable sources it let through. */
-#define LOCK_F_WRITES 0x1u      /* writes only beneath the LOCK's paths */
-#define LOCK_F_NO_HOST_IDS 0x2u /* only the default id mapping (the JVM dropped its capabilities) */
-#define LOCK_F_NO_CAPS 0x4u     /* no kept capabilities */
-#define LOCK_F_NO_NEWNS 0x8u    /* the program may create no namespace (the JVM's filter forbids it) */
-#define LOCK_F_ALL 0xfu
 int lockin_set(const uint8_t *payload, size_t len);
 int lockin_check(struct spec *s, int launcher_root);
+
+/* spawn.c: the start of one jail, for main.c and zygote.c alike. spawn_clone makes the sync and
+ * init pipes and clones pid 1 (cgroup_clone); the child closes the launcher's ends of the pipes,
+ * takes the name sb4j-init, calls child(j, arg) (the caller's fds and signals) and runs contain_run
+ * with j. Returns 0 with sp filled, or -1 after a status record with nothing left open.
+ * spawn_release moves the jail into its cgroups, writes its maps and lets it run; on failure it
+ * reports, kills and reaps the jail, closes sp's fds and returns -1. spawn_deadline: the
+ * CLOCK_MONOTONIC ms (now_ms) at which the TIME_LIMIT ends, 0 without one. */
+struct spawn {
+  pid_t pid;
+  int sync_w;    /* kept open while the jail runs: its HUP tells the jail the launcher is gone */
+  int init_r;    /* the wait-status relay from init (OPT_INIT), -1 otherwise */
+  int cg_placed; /* cloned into its v2 cgroup (CLONE_INTO_CGROUP) */
+};
+typedef void (*spawn_child_fn)(struct jail *j, void *arg);
+int spawn_clone(struct spawn *sp, const struct jail *tmpl, spawn_child_fn child, void *arg);
+int spawn_release(struct spawn *sp, const struct spec *s);
+int64_t spawn_deadline(const struct spec *s);
+int64_t now_ms(void);
 
 /* contain.c */
 __attribute__((noreturn)) void contain_run(struct jail *j);

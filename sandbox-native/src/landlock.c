@@ -22,18 +22,17 @@ int landlock_apply(const struct spec *s) {
   if (!s->has_landlock) return 0;
   long abi = syscall(__NR_landlock_create_ruleset, NULL, 0, SB4J_LL_CREATE_RULESET_VERSION);
   if (abi < 0 && s->ll_min_abi > 0)
-    return report_statusf(-1, "landlock", errno, NULL, "Landlock is not available (%s); the jail needs ABI %u",
+    return report_statusf(-1, STEP_LANDLOCK, errno, NULL, "Landlock is not available (%s); the jail needs ABI %u",
                           strerror(errno), s->ll_min_abi), -1;
   if (abi < 0) return 0; /* best effort on a kernel without Landlock: Java reported it */
   if (abi < (long)s->ll_min_abi)
-    return report_statusf(-1, "landlock", EOPNOTSUPP, NULL, "the kernel has Landlock ABI %ld, the jail needs %u",
+    return report_statusf(-1, STEP_LANDLOCK, EOPNOTSUPP, NULL, "the kernel has Landlock ABI %ld, the jail needs %u",
                           abi, s->ll_min_abi), -1;
   struct sb4j_ll_ruleset_attr a = {s->ll_fs, s->ll_net, s->ll_scoped};
   int rfd = (int)syscall(__NR_landlock_create_ruleset, &a, sb4j_ll_attr_size(s->ll_net, s->ll_scoped), 0);
   if (rfd < 0)
-    return report_statusf(-1, "landlock", errno, NULL, "create a ruleset (fs 0x%llx, net 0x%llx, scoped 0x%x): %s",
-                          (unsigned long long)s->ll_fs, (unsigned long long)s->ll_net, s->ll_scoped,
-                          strerror(errno)), -1;
+    return fail_errno(-1, STEP_LANDLOCK, errno, NULL, "create a ruleset (fs 0x%llx, net 0x%llx, scoped 0x%x)",
+                          (unsigned long long)s->ll_fs, (unsigned long long)s->ll_net, s->ll_scoped), -1;
   for (size_t i = 0; i < s->n_ll_rules; i++) {
     const struct spec_ll_rule *r = &s->ll_rules[i];
     long rc;
@@ -42,8 +41,7 @@ int landlock_apply(const struct spec *s) {
       if (fd < 0) {
         int e = errno;
         close(rfd);
-        return report_statusf(-1, "landlock", e, r->path, "open %s for a Landlock rule: %s", r->path,
-                              strerror(e)), -1;
+        return fail_errno(-1, STEP_LANDLOCK, e, r->path, "open %s for a Landlock rule", r->path), -1;
       }
       struct stat st;
       uint64_t access = r->access;
@@ -64,15 +62,14 @@ int landlock_apply(const struct spec *s) {
     if (rc) {
       int e = errno;
       close(rfd);
-      return report_statusf(-1, "landlock", e, r->kind == LL_RULE_PATH ? r->path : NULL,
-                            "add Landlock rule %zu (rights 0x%llx): %s", i, (unsigned long long)r->access,
-                            strerror(e)), -1;
+      return fail_errno(-1, STEP_LANDLOCK, e, r->kind == LL_RULE_PATH ? r->path : NULL,
+                            "add Landlock rule %zu (rights 0x%llx)", i, (unsigned long long)r->access), -1;
     }
   }
   if (syscall(__NR_landlock_restrict_self, rfd, 0)) {
     int e = errno;
     close(rfd);
-    return report_statusf(-1, "landlock", e, NULL, "landlock_restrict_self: %s", strerror(e)), -1;
+    return fail_errno(-1, STEP_LANDLOCK, e, NULL, "landlock_restrict_self"), -1;
   }
   close(rfd);
   return 0;

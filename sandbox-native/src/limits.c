@@ -21,9 +21,8 @@ int limits_apply(const struct spec *s) {
     struct rlimit r = {(rlim_t)l->soft, (rlim_t)l->hard};
     const char *name = l->resource < sizeof names / sizeof names[0] ? names[l->resource] : "RLIMIT_?";
     if (setrlimit((int)l->resource, &r))
-      return report_statusf(-1, "rlimit", errno, NULL, "%s soft=%llu hard=%llu: %s", name,
-                            (unsigned long long)l->soft, (unsigned long long)l->hard,
-                            strerror(errno)), -1;
+      return fail_errno(-1, STEP_RLIMIT, errno, NULL, "%s soft=%llu hard=%llu", name,
+                            (unsigned long long)l->soft, (unsigned long long)l->hard), -1;
   }
   return 0;
 }

@@ -120,7 +120,7 @@ static int beneath_w(const char *path, const char **why) {
 }
 
 static int refuse(int op_index, const char *path, const char *what) {
-  report_statusf(op_index, "lockdown", EPERM, path,
+  report_statusf(op_index, STEP_LOCKDOWN, EPERM, path,
                  "%s refused by the Lockdown applied to this JVM (enforced by the prestarted launcher)", what);
   errno = EPERM;
   return -1;

@@ -22,11 +22,6 @@
 #include "jail.h"
 #include "report.h"
 
-#define FD_SPEC 3
-#define FD_STATUS 4
-#define FD_RESULT 5
-#define FD_LIFELINE 6
-
 const int forwarded_signals[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT};
 const int n_forwarded_signals = sizeof forwarded_signals / sizeof forwarded_signals[0];
 
@@ -64,12 +59,6 @@ static uint8_t *read_spec(size_t *len) {
   }
   *len = n;
   return buf;
-}
-
-static int64_t now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Ending a jail never relies on a signal the program can undo (its PR_SET_PDEATHSIG, a handler):
@@ -152,6 +141,16 @@ static __attribute__((noreturn)) void mirror(int st, uint32_t flags) {
   _exit(code);
 }
 
+/* In the jail's pid 1, before contain_run: the fds only the launcher uses. */
+struct child_fds { int lifeline, sfd; };
+static void child_setup(struct jail *j, void *arg) {
+  const struct child_fds *cf = arg;
+  close(FD_RESULT);
+  if (cf->lifeline >= 0) close(cf->lifeline);
+  close(cf->sfd);
+  sv_child(j);
+}
+
 int main(int argc, char **argv) {
   if (argc == 2 && !strcmp(argv[1], "--zygote")) zygote_main();
   /* Non-dumpable from the start: no process that shares our uid (a jail mapped to the caller's
@@ -186,11 +185,11 @@ int main(int argc, char **argv) {
   struct spec s;
   struct spec_error err;
   if (!buf) {
-    report_statusf(-1, "spec", errno, NULL, "read the spec from fd 3: %s", strerror(errno));
+    fail_errno(-1, STEP_SPEC, errno, NULL, "read the spec from fd 3");
     setup_failed();
   }
   if (spec_decode(buf, len, &s, &err)) {
-    report_status(err.op_index, "spec", EINVAL, NULL, err.detail);
+    report_status(err.op_index, STEP_SPEC, EINVAL, NULL, err.detail);
     setup_failed();
   }
   free(buf);
@@ -198,7 +197,7 @@ int main(int argc, char **argv) {
   int lifeline = -1;
   if (s.options & OPT_DIE_WITH_PARENT) {
     if (!fd_open(FD_LIFELINE)) {
-      report_status(-1, "spec", EBADF, NULL, "DIE_WITH_PARENT but fd 6 (the lifeline) is not open");
+      report_status(-1, STEP_SPEC, EBADF, NULL, "DIE_WITH_PARENT but fd 6 (the lifeline) is not open");
       setup_failed();
     }
     lifeline = FD_LIFELINE;
@@ -217,71 +216,32 @@ int main(int argc, char **argv) {
    * us, not to the host's init, so that they can be found and killed when the jail ends. */
   int shared_pid = !(s.clone_flags & CLONE_NEWPID);
   if (shared_pid && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)) {
-    report_statusf(-1, "clone", errno, NULL, "PR_SET_CHILD_SUBREAPER: %s", strerror(errno));
+    fail_errno(-1, STEP_CLONE, errno, NULL, "PR_SET_CHILD_SUBREAPER");
     setup_failed();
   }
 
-  int sync_p[2], init_p[2] = {-1, -1};
-  if (pipe2(sync_p, O_CLOEXEC) || ((s.options & OPT_INIT) && pipe2(init_p, O_CLOEXEC | O_NONBLOCK))) {
-    report_statusf(-1, "clone", errno, NULL, "pipe: %s", strerror(errno));
-    setup_failed();
-  }
-  /* Only the launcher reads init_p[0]; the jail writes (a blocking write end is what init wants). */
-  if (init_p[1] >= 0) fcntl(init_p[1], F_SETFL, 0);
-  int launcher_root = geteuid() == 0;
   int sfd = signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK);
   if (sfd < 0) {
-    report_statusf(-1, "clone", errno, NULL, "signalfd: %s", strerror(errno));
+    fail_errno(-1, STEP_CLONE, errno, NULL, "signalfd");
     setup_failed();
   }
 
   /* supervise (a supervised seccomp filter): the hand-off socket and the filter, before clone. */
-  struct jail sj;
-  if (sv_start(&s, &sj)) setup_failed();
-
-  int cg_placed = 0;
-  userns_clone_window(&s, launcher_root, 1);
-  pid_t pid = cgroup_clone(&s, s.clone_flags, &cg_placed);
-  if (pid != 0) userns_clone_window(&s, launcher_root, 0);
-  if (pid < 0) {
-    report_clone_failure(s.clone_flags, errno);
-    setup_failed();
-  }
-  if (pid == 0) {
-    close(FD_RESULT);
-    if (lifeline >= 0) close(lifeline);
-    close(sync_p[1]);
-    close(sfd);
-    if (init_p[0] >= 0) close(init_p[0]);
-    prctl(PR_SET_NAME, "sb4j-init", 0, 0, 0);
-    struct jail j = {.s = &s, .launcher_root = launcher_root, .launcher_euid = geteuid(),
-                     .launcher_egid = getegid(), .sync_fd = sync_p[0], .init_wr = init_p[1],
-                     .sv_sock = sj.sv_sock, .sv_filter = sj.sv_filter, .sv_len = sj.sv_len};
-    sv_child(&j);
-    contain_run(&j);
-  }
-  close(sync_p[0]);
-  if (init_p[1] >= 0) close(init_p[1]);
-  if (sj.sv_sock >= 0) close(sj.sv_sock);
-
-  /* The jail waits on the sync pipe: it runs nothing before it is in its cgroups and has its maps
-   * (written here by a root launcher, by newuidmap/newgidmap for an unprivileged one with ranges). */
-  if (cgroup_place(&s, pid, cg_placed) || userns_launcher_maps(pid, &s, launcher_root, geteuid(), getegid())) {
-    kill(pid, SIGKILL);
-    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {}
+  struct jail j = {.s = &s};
+  if (sv_start(&s, &j)) setup_failed();
+  struct child_fds cf = {.lifeline = lifeline, .sfd = sfd};
+  struct spawn sp;
+  if (spawn_clone(&sp, &j, child_setup, &cf)) setup_failed();
+  if (j.sv_sock >= 0) close(j.sv_sock);
+  pid_t pid = sp.pid;
+  if (spawn_release(&sp, &s)) {
     cgroup_finish(&s, FD_RESULT);
-    setup_failed();
-  }
-  /* Release the child. The write end stays open: its HUP tells the jail the launcher is gone. */
-  if (write(sync_p[1], "g", 1) != 1) {
-    report_statusf(-1, "clone", errno, NULL, "release the jail: %s", strerror(errno));
-    kill(pid, SIGKILL);
     setup_failed();
   }
   close(FD_STATUS);
   report_fd = -1;
 
-  int64_t deadline = s.time_limit_ms ? now_ms() + (int64_t)(s.time_limit_ms > INT64_MAX / 4 ? INT64_MAX / 4 : s.time_limit_ms) : 0;
+  int64_t deadline = spawn_deadline(&s);
   uint32_t flags = 0;
   int killed = 0;
   for (;;) {
@@ -322,7 +282,7 @@ int main(int argc, char **argv) {
         if (r == pid) pid1_done = 1, pid1_st = st;
       if (pid1_done) {
         if (shared_pid) kill_descendants();
-        st = status_from_init(init_p[0], pid1_st);
+        st = status_from_init(sp.init_r, pid1_st);
         cgroup_finish(&s, FD_RESULT);
         mirror(st, flags);
       }
@@ -332,7 +292,7 @@ int main(int argc, char **argv) {
   int st;
   while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
   if (shared_pid) kill_descendants();
-  st = status_from_init(init_p[0], st);
+  st = status_from_init(sp.init_r, st);
   cgroup_finish(&s, FD_RESULT);
   mirror(st, flags);
 }

@@ -382,8 +382,8 @@ static int mount_new(const char *fstype, const char *const opts[][2], size_t n, 
   return rc ? -1 : keep;
 }
 
-static int op_fail(const struct spec_op *op, const char *step, const char *path, const char *what) {
-  report_statusf(op->index, step, errno, path, "%s %s: %s", what, path, strerror(errno));
+static int op_fail(const struct spec_op *op, enum step step, const char *path, const char *what) {
+  fail_errno(op->index, step, errno, path, "%s %s", what, path);
   return -1;
 }
 
@@ -394,16 +394,16 @@ static int mp_kind(const struct spec *s) {
 static int op_bind(const struct spec *s, const struct spec_op *op, int *tree) {
   struct stat st;
   if (*tree < 0) return 0; /* OPTIONAL and missing */
-  if (fstat(*tree, &st)) return op_fail(op, "bind", op->a, "stat");
+  if (fstat(*tree, &st)) return op_fail(op, STEP_BIND, op->a, "stat");
   int kind = mp_kind(s) == MP_NONE ? MP_NONE : S_ISDIR(st.st_mode) ? MP_DIR : MP_FILE;
   int t = ensure(op->b, kind);
-  if (t < 0) return op_fail(op, "bind", op->b, "bind mount onto");
+  if (t < 0) return op_fail(op, STEP_BIND, op->b, "bind mount onto");
   uint64_t a = MOUNT_ATTR_NOSUID | (op->flags & OPF_ALLOW_DEVICES ? 0 : MOUNT_ATTR_NODEV) |
                (op->flags & OPF_READ_ONLY ? MOUNT_ATTR_RDONLY : 0);
   int rc = attach(*tree, t, a, 1);
   *tree = -1;
   close_keep_errno(t);
-  return rc ? op_fail(op, "bind", op->b, "bind mount onto") : 0;
+  return rc ? op_fail(op, STEP_BIND, op->b, "bind mount onto") : 0;
 }
 
 static int op_tmpfs(const struct spec *s, const struct spec_op *op) {
@@ -420,25 +420,25 @@ static int op_tmpfs(const struct spec *s, const struct spec_op *op) {
   if (comma) opts[n][0] = "nr_inodes", opts[n++][1] = inodes;
   uint64_t a = A_NOSUID_NODEV | (op->flags & OPF_READ_ONLY ? MOUNT_ATTR_RDONLY : 0);
   int fd = mount_new("tmpfs", (const char *const(*)[2])opts, n, a, op->b, mp_kind(s));
-  if (fd < 0) return op_fail(op, "tmpfs", op->b, "mount tmpfs on");
+  if (fd < 0) return op_fail(op, STEP_TMPFS, op->b, "mount tmpfs on");
   close(fd);
   return 0;
 }
 
 static int op_proc(const struct spec *s, const struct spec_op *op) {
   int pfd = mount_new("proc", NULL, 0, A_NOSUID_NODEV | MOUNT_ATTR_NOEXEC, op->b, mp_kind(s));
-  if (pfd < 0) return op_fail(op, "proc", op->b, "mount proc on");
+  if (pfd < 0) return op_fail(op, STEP_PROC, op->b, "mount proc on");
   static const char *const ro[] = {"sys", "sysrq-trigger", "irq", "bus"};
   for (size_t i = 0; i < sizeof ro / sizeof ro[0]; i++) {
     char p[4200];
     snprintf(p, sizeof p, "%s/%s", strcmp(op->b, "/") ? op->b : "", ro[i]);
     int fd = openat(pfd, ro[i], O_PATH | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0 && errno == ENOENT) continue;
-    if (fd < 0) return close(pfd), op_fail(op, "proc", p, "open");
+    if (fd < 0) return close(pfd), op_fail(op, STEP_PROC, p, "open");
     int tree = clone_tree(fd, 1);
     int rc = tree < 0 ? -1 : attach(tree, fd, A_NOSUID_NODEV | MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOEXEC, 1);
     close_keep_errno(fd);
-    if (rc) return close_keep_errno(pfd), op_fail(op, "proc", p, "make read-only");
+    if (rc) return close_keep_errno(pfd), op_fail(op, STEP_PROC, p, "make read-only");
   }
   close(pfd);
   return 0;
@@ -459,20 +459,20 @@ static int op_dev(const struct spec *s, const struct spec_op *op) {
   char p[4200];
   const char *const opts[][2] = {{"mode", "0755"}};
   int dir = mount_new("tmpfs", opts, 1, A_NOSUID_NODEV | MOUNT_ATTR_NOEXEC, b, mp_kind(s));
-  if (dir < 0) return op_fail(op, "dev", b, "mount tmpfs on");
+  if (dir < 0) return op_fail(op, STEP_DEV, b, "mount tmpfs on");
   const char *pre = strcmp(b, "/") ? b : "";
   int rc = -1;
   /* The O_PATH fd cannot be used for *at creation calls on every kernel: use a real dir fd. */
   int w = openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (w < 0) {
-    op_fail(op, "dev", b, "open");
+    op_fail(op, STEP_DEV, b, "open");
     goto out;
   }
   for (size_t i = 0; i < N_DEV; i++) {
     if (m.dev[i] < 0) continue;
     if (dev_node(w, i)) {
       snprintf(p, sizeof p, "%s/%s", pre, dev_nodes[i]);
-      op_fail(op, "dev", p, "bind host device onto");
+      op_fail(op, STEP_DEV, p, "bind host device onto");
       goto out;
     }
   }
@@ -485,12 +485,12 @@ static int op_dev(const struct spec *s, const struct spec_op *op) {
   for (size_t i = 0; i < nl; i++)
     if (symlinkat(links[i][1], w, links[i][0])) {
       snprintf(p, sizeof p, "%s/%s", pre, links[i][0]);
-      op_fail(op, "dev", p, "symlink");
+      op_fail(op, STEP_DEV, p, "symlink");
       goto out;
     }
   if (mkdirat(w, "shm", 0755) || fchmodat(w, "shm", 01777, 0)) {
     snprintf(p, sizeof p, "%s/shm", pre);
-    op_fail(op, "dev", p, "mkdir");
+    op_fail(op, STEP_DEV, p, "mkdir");
     goto out;
   }
   if (op->flags & OPF_WITH_PTS) {
@@ -501,12 +501,12 @@ static int op_dev(const struct spec *s, const struct spec_op *op) {
     int r2 = fs < 0 ? -1 : attach(fs, t, 0, 0);
     close_keep_errno(t);
     if (r2) {
-      op_fail(op, "dev", p, "mount devpts on");
+      op_fail(op, STEP_DEV, p, "mount devpts on");
       goto out;
     }
   }
   if (set_attrs_fd(dir, MOUNT_ATTR_RDONLY, 0)) {
-    op_fail(op, "dev", b, "make read-only");
+    op_fail(op, STEP_DEV, b, "make read-only");
     goto out;
   }
   rc = 0;
@@ -521,9 +521,9 @@ out:
 static int op_symlink(const struct spec_op *op) {
   char buf[4096], cur[4096];
   const char *base = split(op->b, buf);
-  if (!base) return errno = EINVAL, op_fail(op, "symlink", op->b, "create symlink");
+  if (!base) return errno = EINVAL, op_fail(op, STEP_SYMLINK, op->b, "create symlink");
   int parent = ensure(buf, MP_DIR);
-  if (parent < 0) return op_fail(op, "symlink", op->b, "create parent of");
+  if (parent < 0) return op_fail(op, STEP_SYMLINK, op->b, "create parent of");
   int rc = symlinkat(op->a, parent, base);
   if (rc && errno == EEXIST) {
     ssize_t n = readlinkat(parent, base, cur, sizeof cur - 1);
@@ -534,47 +534,47 @@ static int op_symlink(const struct spec_op *op) {
     if (rc) errno = EEXIST;
   }
   close_keep_errno(parent);
-  return rc ? op_fail(op, "symlink", op->b, "create symlink") : 0;
+  return rc ? op_fail(op, STEP_SYMLINK, op->b, "create symlink") : 0;
 }
 
 static int op_dir(const struct spec_op *op) {
   int fd = ensure(op->b, MP_DIR);
-  if (fd < 0) return op_fail(op, "mkdir", op->b, "create directory");
+  if (fd < 0) return op_fail(op, STEP_MKDIR, op->b, "create directory");
   struct stat st;
   char fp[32];
   int rc = fstat(fd, &st);
   if (!rc && !S_ISDIR(st.st_mode)) rc = -1, errno = ENOTDIR;
   if (!rc) rc = chmod(fdpath(fd, fp), op->mode ? op->mode : 0755);
   close_keep_errno(fd);
-  return rc ? op_fail(op, "mkdir", op->b, "create directory") : 0;
+  return rc ? op_fail(op, STEP_MKDIR, op->b, "create directory") : 0;
 }
 
 static int op_file(const struct spec_op *op) {
   char buf[4096];
   const char *base = split(op->b, buf);
-  if (!base) return errno = EISDIR, op_fail(op, "write_file", op->b, "write");
+  if (!base) return errno = EISDIR, op_fail(op, STEP_WRITE_FILE, op->b, "write");
   int parent = ensure(buf, MP_DIR);
-  if (parent < 0) return op_fail(op, "write_file", op->b, "create parent of");
+  if (parent < 0) return op_fail(op, STEP_WRITE_FILE, op->b, "create parent of");
   int fd = openat(parent, base, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
   close_keep_errno(parent);
-  if (fd < 0) return op_fail(op, "write_file", op->b, "create");
+  if (fd < 0) return op_fail(op, STEP_WRITE_FILE, op->b, "create");
   int rc = write_all(fd, op->data, op->data_len);
   if (!rc) rc = fchmod(fd, op->mode ? op->mode : 0644);
-  if (rc) return close_keep_errno(fd), op_fail(op, "write_file", op->b, "write");
+  if (rc) return close_keep_errno(fd), op_fail(op, STEP_WRITE_FILE, op->b, "write");
   if (op->flags & OPF_READ_ONLY) { /* a read-only bind of the file over itself, by its fd */
     int tree = clone_tree(fd, 0);
     rc = tree < 0 ? -1 : attach(tree, fd, MOUNT_ATTR_RDONLY | A_NOSUID_NODEV, 0);
   }
   close_keep_errno(fd);
-  return rc ? op_fail(op, "write_file", op->b, "make read-only") : 0;
+  return rc ? op_fail(op, STEP_WRITE_FILE, op->b, "make read-only") : 0;
 }
 
 static int op_hide(const struct spec_op *op) {
   int fd = open_in(op->b, O_PATH);
   if (fd < 0 && errno == ENOENT) return 0; /* nothing to hide */
-  if (fd < 0) return op_fail(op, "hide", op->b, "open");
+  if (fd < 0) return op_fail(op, STEP_HIDE, op->b, "open");
   struct stat st;
-  if (fstat(fd, &st)) return close_keep_errno(fd), op_fail(op, "hide", op->b, "stat");
+  if (fstat(fd, &st)) return close_keep_errno(fd), op_fail(op, STEP_HIDE, op->b, "stat");
   uint64_t a = MOUNT_ATTR_RDONLY | A_NOSUID_NODEV;
   int rc, tree;
   const char *what;
@@ -584,21 +584,21 @@ static int op_hide(const struct spec_op *op) {
     tree = new_fs("tmpfs", opts, 1, a | MOUNT_ATTR_NOEXEC);
   } else if (m.devnull < 0) {
     close(fd);
-    return errno = ENOENT, op_fail(op, "hide", "/dev/null", "open host");
+    return errno = ENOENT, op_fail(op, STEP_HIDE, "/dev/null", "open host");
   } else {
     what = "bind /dev/null onto";
     tree = clone_tree(m.devnull, 0);
   }
   rc = tree < 0 ? -1 : attach(tree, fd, S_ISDIR(st.st_mode) ? MOUNT_ATTR_RDONLY : a, 0);
   close_keep_errno(fd);
-  return rc ? op_fail(op, "hide", op->b, what) : 0;
+  return rc ? op_fail(op, STEP_HIDE, op->b, what) : 0;
 }
 
 static int op_remount_ro(const struct spec_op *op) {
   int fd = open_in(op->b, O_PATH);
   int rc = fd < 0 ? -1 : set_attrs_fd(fd, MOUNT_ATTR_RDONLY, 1);
   close_keep_errno(fd);
-  return rc ? op_fail(op, "remount_ro", op->b, "make read-only") : 0;
+  return rc ? op_fail(op, STEP_REMOUNT_RO, op->b, "make read-only") : 0;
 }
 
 /* Opens the BIND or CHROOT root directory as asked. */
@@ -626,13 +626,12 @@ int mount_prepare(const struct spec *s) {
     if (s->root_kind == ROOT_CHROOT) {
       m.root_src = open_root(s);
       if (m.root_src < 0)
-        return report_statusf(-1, "chroot", errno, s->root_path, "open %s: %s", s->root_path,
-                              strerror(errno)), -1;
+        return fail_errno(-1, STEP_CHROOT, errno, s->root_path, "open %s", s->root_path), -1;
     }
     return 0;
   }
   if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
-    return report_statusf(-1, "mount_private", errno, "/", "make / rprivate: %s", strerror(errno)), -1;
+    return fail_errno(-1, STEP_MOUNT_PRIVATE, errno, "/", "make / rprivate"), -1;
   if (s->root_kind == ROOT_BIND || s->root_kind == ROOT_CHROOT) {
     m.root_src = open_root(s);
     if (m.root_src >= 0 && s->root_kind == ROOT_BIND) {
@@ -641,11 +640,11 @@ int mount_prepare(const struct spec *s) {
       m.root_src = tree;
     }
     if (m.root_src < 0)
-      return report_statusf(-1, s->root_kind == ROOT_BIND ? "root" : "chroot", errno, s->root_path,
-                            "open %s: %s", s->root_path, strerror(errno)), -1;
+      return fail_errno(-1, s->root_kind == ROOT_BIND ? STEP_ROOT : STEP_CHROOT, errno, s->root_path,
+                            "open %s", s->root_path), -1;
   }
   m.src = malloc((s->n_ops + 1) * sizeof *m.src);
-  if (!m.src) return report_status(-1, "root", ENOMEM, NULL, "out of memory"), -1;
+  if (!m.src) return report_status(-1, STEP_ROOT, ENOMEM, NULL, "out of memory"), -1;
   for (size_t i = 0; i < s->n_ops; i++) m.src[i] = -1;
   int need_dev = 0, need_null = 0;
   for (size_t i = 0; i < s->n_ops; i++) {
@@ -655,7 +654,7 @@ int mount_prepare(const struct spec *s) {
     if (op->kind != OP_BIND) continue;
     m.src[i] = open_source(op);
     if (m.src[i] < 0 && !(errno == ENOENT && (op->flags & OPF_OPTIONAL)))
-      return op_fail(op, "bind", op->a,
+      return op_fail(op, STEP_BIND, op->a,
                      errno == ELOOP && (op->flags & OPF_NO_SYMLINKS) ? "open (symlinks refused) bind source"
                                                                      : "open bind source");
   }
@@ -698,8 +697,8 @@ static int run_ops(const struct spec *s) {
   return 0;
 }
 
-static int fail_root(const char *step, const char *path, const char *what) {
-  return report_statusf(-1, step, errno, path, "%s %s: %s", what, path, strerror(errno)), -1;
+static int fail_root(enum step step, const char *path, const char *what) {
+  return fail_errno(-1, step, errno, path, "%s %s", what, path), -1;
 }
 
 /* Stacks the detached root tree on "/" (attach closes tree) and keeps an fd of it in m.rootfd.
@@ -719,7 +718,7 @@ int mount_build(const struct spec *s) {
   if (!(s->clone_flags & CLONE_NEWNS)) { /* HOST or CHROOT root, no ops (decoder) */
     if (s->root_kind == ROOT_CHROOT &&
         (fchdir(m.root_src) || chroot(".") || chdir("/")))
-      return fail_root("chroot", s->root_path, "chroot into");
+      return fail_root(STEP_CHROOT, s->root_path, "chroot into");
     if (m.root_src >= 0) close(m.root_src);
     return 0;
   }
@@ -727,14 +726,14 @@ int mount_build(const struct spec *s) {
   case ROOT_TMPFS: {
     const char *const opts[][2] = {{"mode", "0755"}};
     int tree = new_fs("tmpfs", opts, 1, A_NOSUID_NODEV);
-    if (tree < 0 || stack_root(tree, 0)) return fail_root("root", "/", "mount the root tmpfs on");
+    if (tree < 0 || stack_root(tree, 0)) return fail_root(STEP_ROOT, "/", "mount the root tmpfs on");
     break;
   }
   case ROOT_BIND: {
     int tree = m.root_src;
     m.root_src = -1;
     if (stack_root(tree, A_NOSUID_NODEV | (s->root_flags & ROOT_F_WRITABLE ? 0 : MOUNT_ATTR_RDONLY)))
-      return fail_root("root", s->root_path, "bind the root");
+      return fail_root(STEP_ROOT, s->root_path, "bind the root");
     break;
   }
   case ROOT_HOST:
@@ -744,30 +743,30 @@ int mount_build(const struct spec *s) {
     m.rootfd = dup(m.root_src);
     break;
   }
-  if (m.rootfd < 0) return fail_root("root", "/", "open");
+  if (m.rootfd < 0) return fail_root(STEP_ROOT, "/", "open");
   if (run_ops(s)) goto out;
   close_sources(s);
   /* Before the switch: the fallback remount needs the host's /proc; the fd is the root mount. */
   if ((s->options & OPT_ROOT_READONLY) && set_attrs_fd(m.rootfd, MOUNT_ATTR_RDONLY, 0)) {
-    fail_root("remount_ro", "/", "make the root read-only");
+    fail_root(STEP_REMOUNT_RO, "/", "make the root read-only");
     goto out;
   }
   if (s->root_kind == ROOT_TMPFS || s->root_kind == ROOT_BIND) {
     if (fchdir(m.rootfd)) {
-      fail_root("pivot_root", "/", "chdir to the new root");
+      fail_root(STEP_PIVOT_ROOT, "/", "chdir to the new root");
       goto out;
     }
     if (syscall(SYS_pivot_root, ".", ".")) {
-      fail_root("pivot_root", "/", "pivot_root to");
+      fail_root(STEP_PIVOT_ROOT, "/", "pivot_root to");
       goto out;
     }
     if (umount2(".", MNT_DETACH) || chdir("/")) {
-      fail_root("pivot_root", "/", "detach the old root");
+      fail_root(STEP_PIVOT_ROOT, "/", "detach the old root");
       goto out;
     }
   } else if (s->root_kind == ROOT_CHROOT) {
     if (fchdir(m.root_src) || chroot(".") || chdir("/")) {
-      fail_root("chroot", s->root_path, "chroot into");
+      fail_root(STEP_CHROOT, s->root_path, "chroot into");
       goto out;
     }
   }

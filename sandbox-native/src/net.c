@@ -12,7 +12,7 @@
 
 int net_loopback_up(void) {
   int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return report_statusf(-1, "loopback", errno, NULL, "socket: %s", strerror(errno)), -1;
+  if (fd < 0) return fail_errno(-1, STEP_LOOPBACK, errno, NULL, "socket"), -1;
   struct ifreq ifr;
   memset(&ifr, 0, sizeof ifr);
   strcpy(ifr.ifr_name, "lo");
@@ -23,6 +23,6 @@ int net_loopback_up(void) {
   }
   int saved = errno;
   close(fd);
-  if (rc) return report_statusf(-1, "loopback", saved, "lo", "bring lo up: %s", strerror(saved)), -1;
+  if (rc) return fail_errno(-1, STEP_LOOPBACK, saved, "lo", "bring lo up"), -1;
   return 0;
 }

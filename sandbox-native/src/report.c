@@ -34,13 +34,27 @@ static void put32(unsigned char *b, uint32_t v) {
   for (int i = 0; i < 4; i++) b[i] = (unsigned char)(v >> (8 * i));
 }
 
-void report_status(int op_index, const char *step, int err, const char *path, const char *detail) {
+static void put64(unsigned char *b, uint64_t v) {
+  put32(b, (uint32_t)v);
+  put32(b + 4, (uint32_t)(v >> 32));
+}
+
+#define WIRE_STEP_NAME(name, wire) wire,
+static const char *const step_names[] = {WIRE_STEPS(WIRE_STEP_NAME)};
+#undef WIRE_STEP_NAME
+
+const char *step_name(enum step step) {
+  return (unsigned)step < STEP_COUNT_ ? step_names[step] : "?";
+}
+
+void report_status(int op_index, enum step st, int err, const char *path, const char *detail) {
   int saved = errno;
   if (reported || report_fd < 0) goto out;
   reported = 1;
   /* Bounded: step < 32, path <= 4095 (spec limit), detail <= 1024. */
-  static unsigned char buf[20 + 32 + 4096 + 1024];
-  size_t sl = step ? strnlen(step, 31) : 0;
+  static unsigned char buf[STATUS_HEADER + 32 + 4096 + 1024];
+  const char *step = step_name(st);
+  size_t sl = strnlen(step, 31);
   size_t pl = path ? strnlen(path, 4095) : 0;
   size_t dl = detail ? strnlen(detail, 1024) : 0;
   put32(buf, STATUS_MAGIC);
@@ -60,16 +74,31 @@ out:
   errno = saved;
 }
 
-void report_statusf(int op_index, const char *step, int err, const char *path, const char *fmt, ...) {
+static void report_vstatus(int op_index, enum step step, int err, const char *path, const char *suffix,
+                           const char *fmt, va_list ap) {
   int saved = errno;
   char detail[512];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(detail, sizeof detail, fmt, ap);
-  va_end(ap);
+  int n = vsnprintf(detail, sizeof detail, fmt, ap);
+  if (suffix && n >= 0 && (size_t)n < sizeof detail)
+    snprintf(detail + n, sizeof detail - (size_t)n, ": %s", suffix);
   report_status(op_index, step, err, path, detail);
   explicit_bzero(detail, sizeof detail);
   errno = saved;
+}
+
+void report_statusf(int op_index, enum step step, int err, const char *path, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  report_vstatus(op_index, step, err, path, NULL, fmt, ap);
+  va_end(ap);
+}
+
+int fail_errno(int op_index, enum step step, int err, const char *path, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  report_vstatus(op_index, step, err, path, strerror(err), fmt, ap);
+  va_end(ap);
+  return -1;
 }
 
 void report_reset(int fd) {
@@ -86,12 +115,36 @@ int report_result(int fd, uint32_t kind, int32_t value, uint32_t flags) {
   return write_all(fd, b, sizeof b);
 }
 
+int report_sv_record(int fd, const struct sv_rec *r) {
+  unsigned char b[SV_RECORD_BYTES];
+  memset(b, 0, sizeof b);
+  put32(b, SV_RECORD_MAGIC);
+  put32(b + 4, r->kind);
+  put32(b + 8, r->arch);
+  put32(b + 12, r->nr);
+  put32(b + 16, (uint32_t)r->pid);
+  put32(b + 20, r->action);
+  put32(b + 24, r->count);
+  for (int i = 0; i < 6; i++) put64(b + 32 + 8 * i, r->args[i]);
+  memcpy(b + 80, r->comm, 16);
+  return write_all(fd, b, sizeof b);
+}
+
+int report_counters(int fd, const uint64_t *values, uint32_t n) {
+  unsigned char b[8 + 8 * 64];
+  if (n > 64) n = 64;
+  put32(b, CG_RESULT_MAGIC);
+  put32(b + 4, n);
+  for (uint32_t i = 0; i < n; i++) put64(b + 8 + 8 * i, values[i]);
+  return write_all(fd, b, 8 + 8 * (unsigned long)n);
+}
+
 void report_clone_failure(unsigned clone_flags, int err) {
   const char *hint = "";
   if ((clone_flags & CLONE_NEWUSER) && (err == EPERM || err == EACCES || err == ENOSPC))
     hint = " (user namespaces may be disabled or restricted: kernel.unprivileged_userns_clone, "
            "user.max_user_namespaces, an AppArmor userns restriction or a container seccomp profile)";
-  report_statusf(-1, "clone", err, NULL, "clone(flags=0x%x): %s%s", clone_flags, strerror(err), hint);
+  report_statusf(-1, STEP_CLONE, err, NULL, "clone(flags=0x%x): %s%s", clone_flags, strerror(err), hint);
 }
 
 /* Why the launcher does not simply take the 4 bytes init relays: they are the one thing the

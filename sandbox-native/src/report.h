@@ -1,25 +1,27 @@
-/* report.h - status records (fd 4) and the result record (fd 5), docs/architecture.md. */
+/* report.h - status records (fd 4) and the records of the result fd (5), docs/architecture.md.
+ * The only code that encodes what the launcher tells Java; the numbers are in wire.h. */
 #ifndef SB4J_REPORT_H
 #define SB4J_REPORT_H
 
 #include <stdint.h>
 
-#define STATUS_MAGIC 0x52344253u
-#define RESULT_MAGIC 0x58344253u
-#define RESULT_EXITED 1u
-#define RESULT_SIGNALED 2u
-#define RESULT_F_TIME_LIMIT 0x1u
-#define RESULT_F_LIFELINE 0x2u
-#define RESULT_F_CORE 0x4u
+#include "wire.h"
 
 /* The fd status records go to in this process; -1 after it was closed. fds.c moves it. */
 extern int report_fd;
 
+/* The wire name of a step ("uid_map"), WIRE_STEPS in wire.h. */
+const char *step_name(enum step step);
+
 /* Writes one status record (only the first call per process writes anything: the first failure
  * is the one that counts). path and detail may be NULL. Preserves errno. */
-void report_status(int op_index, const char *step, int err, const char *path, const char *detail);
+void report_status(int op_index, enum step step, int err, const char *path, const char *detail);
 /* The same with a printf-style detail. */
-void report_statusf(int op_index, const char *step, int err, const char *path, const char *fmt, ...)
+void report_statusf(int op_index, enum step step, int err, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+/* The status record of a failed call: the detail is the printf-style text, ": ", strerror(err)
+ * ("open /x: No such file or directory"). Returns -1; preserves errno. */
+int fail_errno(int op_index, enum step step, int err, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
 /* Points status records at fd (-1: nowhere) and re-arms the first-record rule (the zygote serves
@@ -27,6 +29,17 @@ void report_statusf(int op_index, const char *step, int err, const char *path, c
 void report_reset(int fd);
 
 int report_result(int fd, uint32_t kind, int32_t value, uint32_t flags);
+
+/* A seccomp supervisor record (SV_RECORD_MAGIC, SV_RECORD_BYTES bytes; supervise.c). */
+struct sv_rec {
+  uint32_t kind, arch, nr, action, count;
+  int32_t pid;
+  uint64_t args[6];
+  char comm[16];
+};
+int report_sv_record(int fd, const struct sv_rec *r);
+/* The cgroup counters record (CG_RESULT_MAGIC): n values, CG_UNREADABLE for one not read. */
+int report_counters(int fd, const uint64_t *values, uint32_t n);
 
 /* Writes all of buf, retrying on EINTR and short writes. */
 int write_all(int fd, const void *buf, unsigned long len);

@@ -27,8 +27,8 @@ int seccomp_apply(const struct spec *s) {
   if (!s->has_seccomp) return 0;
   struct sock_fprog prog = {.len = s->filter_len, .filter = s->filter};
   if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, s->seccomp_flags, &prog))
-    return report_statusf(-1, "seccomp", errno, NULL, "install a filter of %u instructions: %s",
-                          s->filter_len, strerror(errno)), -1;
+    return fail_errno(-1, STEP_SECCOMP, errno, NULL, "install a filter of %u instructions",
+                          s->filter_len), -1;
   return 0;
 }
 
@@ -78,7 +78,7 @@ int seccomp_init_filter(pid_t target, int relay_fd) {
   /* no_new_privs: without CAP_SYS_ADMIN the kernel requires it; init never execs, so it changes
    * nothing else (the target was forked before and does not inherit it from here). */
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog))
-    return report_statusf(-1, "seccomp", errno, NULL, "install jail init's own filter: %s", strerror(errno)), -1;
+    return fail_errno(-1, STEP_SECCOMP, errno, NULL, "install jail init's own filter"), -1;
   return 0;
 }
 
@@ -193,8 +193,7 @@ int seccomp_apply_supervised(const struct spec *s, struct sock_filter *f, unsign
   struct sock_fprog prog = {.len = (unsigned short)len, .filter = f};
   int nfd = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, s->seccomp_flags | SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
   if (nfd < 0)
-    return report_statusf(-1, "seccomp", errno, NULL, "install a supervised filter of %u instructions: %s", len,
-                          strerror(errno)), -1;
+    return fail_errno(-1, STEP_SECCOMP, errno, NULL, "install a supervised filter of %u instructions", len), -1;
   struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
   c->cmsg_level = SOL_SOCKET;
   c->cmsg_type = SCM_RIGHTS;

@@ -15,13 +15,6 @@
 #include <string.h>
 #include <sys/resource.h>
 
-#define ALLOWED_CLONE_FLAGS                                                                  \
-  (0x10000000u /* NEWUSER */ | 0x00020000u /* NEWNS */ | 0x20000000u /* NEWPID */ |           \
-   0x40000000u /* NEWNET */ | 0x08000000u /* NEWIPC */ | 0x04000000u /* NEWUTS */ |           \
-   0x02000000u /* NEWCGROUP */)
-#define F_NEWNS 0x00020000u
-#define F_NEWUTS 0x04000000u
-#define F_NEWUSER 0x10000000u
 #define SECCOMP_FLAGS_ALLOWED 0x7u /* TSYNC | LOG | SPEC_ALLOW */
 #define LL_FS_KNOWN ((1ull << 16) - 1) /* EXECUTE .. IOCTL_DEV (ABI 5) */
 #define LL_NET_KNOWN 0x3ull             /* BIND_TCP, CONNECT_TCP (ABI 4) */
@@ -419,8 +412,8 @@ int spec_decode(const uint8_t *buf, size_t len, struct spec *s, struct spec_erro
     case REC_FLAGS:
       s->clone_flags = u32(&r);
       s->options = u32(&r);
-      if (s->clone_flags & ~ALLOWED_CLONE_FLAGS)
-        rc = fail(&d, -1, "clone flags 0x%x not allowed", s->clone_flags & ~ALLOWED_CLONE_FLAGS);
+      if (s->clone_flags & ~NS_ALL)
+        rc = fail(&d, -1, "clone flags 0x%x not allowed", s->clone_flags & ~NS_ALL);
       else if (s->options & ~(uint32_t)OPT_ALL)
         rc = fail(&d, -1, "unknown options 0x%x", s->options & ~(uint32_t)OPT_ALL);
       break;
@@ -580,7 +573,7 @@ int spec_decode(const uint8_t *buf, size_t len, struct spec *s, struct spec_erro
   d.rec_type = 0;
 
   /* Cross-record rules: refuse anything that would act on the host's own namespaces. */
-  int newns = (s->clone_flags & F_NEWNS) != 0;
+  int newns = (s->clone_flags & NS_MOUNT) != 0;
   if (!s->cwd) s->cwd = "/";
   if ((s->root_kind == ROOT_TMPFS || s->root_kind == ROOT_BIND) && !newns)
     fail(&d, -1, "a TMPFS or BIND root needs CLONE_NEWNS");
@@ -588,13 +581,13 @@ int spec_decode(const uint8_t *buf, size_t len, struct spec *s, struct spec_erro
     fail(&d, s->ops[0].index, "mount operations need CLONE_NEWNS");
   else if ((s->options & OPT_ROOT_READONLY) && (!newns || s->root_kind == ROOT_CHROOT))
     fail(&d, -1, "ROOT_READONLY needs CLONE_NEWNS and a TMPFS, BIND or HOST root");
-  else if (s->hostname && !(s->clone_flags & F_NEWUTS))
+  else if (s->hostname && !(s->clone_flags & NS_UTS))
     fail(&d, -1, "HOSTNAME needs CLONE_NEWUTS");
-  else if (!(s->clone_flags & F_NEWUSER) &&
+  else if (!(s->clone_flags & NS_USER) &&
            ((s->host_uid != SPEC_ID_DEFAULT && s->host_uid != s->uid) ||
             (s->host_gid != SPEC_ID_DEFAULT && s->host_gid != s->gid)))
     fail(&d, -1, "host ids differ from the ids inside without CLONE_NEWUSER");
-  else if (s->n_idmaps && !(s->clone_flags & F_NEWUSER))
+  else if (s->n_idmaps && !(s->clone_flags & NS_USER))
     fail(&d, -1, "IDMAP ranges need CLONE_NEWUSER");
   else if (s->n_uid_maps && (s->host_uid != SPEC_ID_DEFAULT || !idmap_covers(s, IDMAP_UID, s->uid)))
     fail(&d, -1, "with uid ranges the IDS host uid must be unset and uid %u inside a range", s->uid);

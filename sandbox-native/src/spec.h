@@ -10,40 +10,7 @@
 #include <stdint.h>
 #include <linux/filter.h>
 
-#define SPEC_MAGIC 0x4A344253u
-#define SPEC_VERSION 1u
-#define SPEC_MAX_BYTES (16u << 20)
-#define SPEC_MAX_PATH 4095u
-#define SPEC_MAX_HOSTNAME 64u
-#define SPEC_MAX_FILTER 4096u
-#define SPEC_MAX_FDMAPS 1024u
-#define SPEC_ID_DEFAULT 0xFFFFFFFFu
-#define SPEC_MAX_IDMAPS 340u /* per map: the kernel's limit of lines in uid_map/gid_map */
-
-enum spec_record {
-  REC_FLAGS = 1, REC_IDS, REC_HOSTNAME, REC_ROOT, REC_OP, REC_EXEC, REC_ARGV, REC_ENV, REC_CWD,
-  REC_RLIMIT, REC_CAPS, REC_FDMAP, REC_TIME_LIMIT, REC_SECCOMP, REC_LANDLOCK, REC_CGROUP,
-  REC_IDMAP, REC_MAX = REC_IDMAP
-};
-
-enum spec_option {
-  OPT_INIT = 0x1, OPT_NEW_SESSION = 0x2, OPT_NO_NEW_PRIVS = 0x4, OPT_DIE_WITH_PARENT = 0x8,
-  OPT_ROOT_READONLY = 0x10, OPT_LOOPBACK_UP = 0x20, OPT_ALL = 0x3f
-};
-
-enum spec_root { ROOT_TMPFS = 0, ROOT_BIND = 1, ROOT_HOST = 2, ROOT_CHROOT = 3 };
-#define ROOT_F_WRITABLE 0x1u
-#define ROOT_F_NO_SYMLINKS 0x2u /* BIND, CHROOT: refuse a symlink in any component of the path */
-
-enum spec_op_kind {
-  OP_BIND = 1, OP_TMPFS, OP_PROC, OP_DEV, OP_SYMLINK, OP_DIR, OP_FILE, OP_HIDE, OP_REMOUNT_RO,
-  OP_KIND_MAX = OP_REMOUNT_RO
-};
-#define OPF_READ_ONLY 0x1u
-#define OPF_ALLOW_DEVICES 0x2u
-#define OPF_OPTIONAL 0x4u
-#define OPF_WITH_PTS 0x8u
-#define OPF_NO_SYMLINKS 0x10u /* BIND: refuse a symlink in any component of the source */
+#include "wire.h"
 
 struct spec_op {
   int32_t index;     /* the Java-side op index, reported back in status records */
@@ -54,11 +21,6 @@ struct spec_op {
   uint32_t data_len;
 };
 
-/* The SECCOMP record's second word (supervise.c): 0 the filter as it is; REPORT refused and
- * killing returns go to the launcher, which reports them and then does what the filter said;
- * LEARN every call goes to the launcher, which lets it run and records it (the filter is unused). */
-#define SUPERVISE_REPORT 1u
-#define SUPERVISE_LEARN 2u
 /* The instructions seccomp.c puts in front of a supervised filter (the hand-off of the listener). */
 #define SV_PREFIX 16u
 
@@ -67,12 +29,6 @@ struct spec_rlimit { uint32_t resource; uint64_t soft, hard; };
 /* CGROUP (repeatable, docs/architecture.md): one cgroup directory the jail is placed in before it
  * is released (Java created it and wrote its limits), the counters to read back when the jail
  * ended, and removed then. */
-#define SPEC_MAX_CGROUPS 8u
-#define SPEC_MAX_CG_STATS 8u
-#define SPEC_MAX_CG_NAME 64u
-#define CG_F_V2 0x1u   /* a cgroup v2 directory: cgroup.kill ends everything in it */
-#define CG_F_INTO 0x2u /* clone3(CLONE_INTO_CGROUP) into it where the kernel has it (v2, at most one) */
-#define CG_F_ALL 0x3u
 struct spec_cg_stat { char *file, *key; }; /* key "" = the file's first number */
 struct spec_cgroup {
   uint32_t flags;
@@ -83,13 +39,9 @@ struct spec_cgroup {
 
 /* IDMAP: one range of uid_map (kind 0) or gid_map (kind 1). With any IDMAP record of a kind the
  * map is exactly those ranges (the IDS host id is then unused for that kind). */
-#define IDMAP_UID 0u
-#define IDMAP_GID 1u
 struct spec_idmap { uint32_t kind, inside, outside, count; };
 struct spec_fdmap { int from, to; };
 
-#define LL_RULE_PATH 1u
-#define LL_RULE_PORT 2u
 struct spec_ll_rule {
   uint32_t kind;     /* LL_RULE_PATH or LL_RULE_PORT */
   uint64_t access;   /* allowed rights, a subset of the handled ones */

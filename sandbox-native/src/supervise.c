@@ -46,13 +46,6 @@
 #define MAX_VIOLATIONS 64
 #define MAX_LEARNED 4096 /* a power of two: open addressing */
 
-struct sv_rec {
-  uint32_t kind, arch, nr, action, count;
-  int32_t pid;
-  uint64_t args[6];
-  char comm[16];
-};
-
 static struct {
   const struct spec *s;
   int sock, nfd;
@@ -72,12 +65,12 @@ int sv_start(const struct spec *s, struct jail *j) {
   sv.s = s;
   int p[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, p))
-    return report_statusf(-1, "seccomp", errno, NULL, "socketpair for the supervisor: %s", strerror(errno)), -1;
+    return fail_errno(-1, STEP_SECCOMP, errno, NULL, "socketpair for the supervisor"), -1;
   int one = 1;
   if (setsockopt(p[0], SOL_SOCKET, SO_PASSCRED, &one, sizeof one))
-    return report_statusf(-1, "seccomp", errno, NULL, "SO_PASSCRED: %s", strerror(errno)), -1;
+    return fail_errno(-1, STEP_SECCOMP, errno, NULL, "SO_PASSCRED"), -1;
   j->sv_filter = seccomp_supervised_build(s, &j->sv_len);
-  if (!j->sv_filter) return report_status(-1, "seccomp", ENOMEM, NULL, "out of memory"), -1;
+  if (!j->sv_filter) return report_status(-1, STEP_SECCOMP, ENOMEM, NULL, "out of memory"), -1;
   sv.sock = p[0];
   j->sv_sock = p[1];
   return 0;
@@ -187,7 +180,7 @@ static void learn(const struct seccomp_notif *n) {
     }
     if (!r->kind) {
       if (sv.n_learned >= MAX_LEARNED * 3 / 4) break;
-      r->kind = 2;
+      r->kind = SV_REC_LEARNED;
       r->nr = (uint32_t)d->nr;
       r->arch = d->arch;
       r->count = 1;
@@ -273,7 +266,7 @@ static void handle(void) {
     if (sv.n_viol < MAX_VIOLATIONS || kills) task_ids((pid_t)n.pid, &tgid, &nspid);
     if (sv.n_viol < MAX_VIOLATIONS) {
       struct sv_rec *r = &viol[sv.n_viol++];
-      r->kind = 1;
+      r->kind = SV_REC_VIOLATION;
       r->arch = n.data.arch;
       r->nr = (uint32_t)n.data.nr;
       r->action = ret;
@@ -318,31 +311,6 @@ void sv_ready(short revents) {
   }
 }
 
-static void put32(unsigned char *b, uint32_t v) {
-  for (int i = 0; i < 4; i++) b[i] = (unsigned char)(v >> (8 * i));
-}
-
-/* Record layout (little endian, 96 bytes), docs/architecture.md "Result (fd 5)": magic "SB4V",
- * kind (1 violation, 2 learned call, 3 lost), arch, nr, pid (the jail's), action (the filter's
- * return), count, 0, args[6] (64-bit), comm[16]. */
-static void write_rec(int fd, const struct sv_rec *r) {
-  unsigned char b[96];
-  memset(b, 0, sizeof b);
-  put32(b, 0x56344253u);
-  put32(b + 4, r->kind);
-  put32(b + 8, r->arch);
-  put32(b + 12, r->nr);
-  put32(b + 16, (uint32_t)r->pid);
-  put32(b + 20, r->action);
-  put32(b + 24, r->count);
-  for (int i = 0; i < 6; i++) {
-    put32(b + 32 + 8 * i, (uint32_t)r->args[i]);
-    put32(b + 36 + 8 * i, (uint32_t)(r->args[i] >> 32));
-  }
-  memcpy(b + 80, r->comm, 16);
-  (void)write_all(fd, b, sizeof b);
-}
-
 void sv_flush(int fd) {
   if (!sv.s) return;
   /* Whatever is still queued (the jail is dead: nothing more can arrive). */
@@ -350,12 +318,12 @@ void sv_flush(int fd) {
     struct pollfd p = {.fd = sv.nfd, .events = POLLIN};
     while (poll(&p, 1, 0) > 0 && (p.revents & POLLIN) && sv.nfd >= 0) handle();
   }
-  for (unsigned i = 0; i < sv.n_viol; i++) write_rec(fd, &viol[i]);
+  for (unsigned i = 0; i < sv.n_viol; i++) (void)report_sv_record(fd, &viol[i]);
   for (unsigned i = 0; i < MAX_LEARNED; i++)
-    if (learned[i].kind) write_rec(fd, &learned[i]);
+    if (learned[i].kind) (void)report_sv_record(fd, &learned[i]);
   if (sv.lost) {
-    struct sv_rec r = {.kind = 3, .count = sv.lost};
-    write_rec(fd, &r);
+    struct sv_rec r = {.kind = SV_REC_LOST, .count = sv.lost};
+    (void)report_sv_record(fd, &r);
   }
 }
 

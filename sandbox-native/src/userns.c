@@ -29,13 +29,13 @@
 #include "jail.h"
 #include "report.h"
 
-static int write_proc(pid_t pid, const char *file, const char *text, const char *step) {
+static int write_proc(pid_t pid, const char *file, const char *text, enum step step) {
   char path[64];
   if (pid > 0) snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, file);
   else snprintf(path, sizeof path, "/proc/self/%s", file);
   int fd = open(path, O_WRONLY | O_CLOEXEC);
   if (fd < 0) {
-    report_statusf(-1, step, errno, path, "open %s: %s", path, strerror(errno));
+    fail_errno(-1, step, errno, path, "open %s", path);
     return -1;
   }
   ssize_t n = write(fd, text, strlen(text));
@@ -43,8 +43,8 @@ static int write_proc(pid_t pid, const char *file, const char *text, const char 
   close(fd);
   if (n != (ssize_t)strlen(text)) {
     errno = n < 0 ? saved : EIO;
-    report_statusf(-1, step, errno, path, "write \"%.*s\" to %s: %s", (int)strcspn(text, "\n"),
-                   text, path, strerror(errno));
+    fail_errno(-1, step, errno, path, "write \"%.*s\" to %s", (int)strcspn(text, "\n"),
+                   text, path);
     return -1;
   }
   return 0;
@@ -76,23 +76,23 @@ int userns_write_maps(pid_t child, const struct spec *s, uid_t euid, gid_t egid)
     hu = s->host_uid == SPEC_ID_DEFAULT ? euid : s->host_uid;
     hg = s->host_gid == SPEC_ID_DEFAULT ? egid : s->host_gid;
     if (hu != euid) {
-      report_statusf(-1, "uid_map", EPERM, NULL,
+      report_statusf(-1, STEP_UID_MAP, EPERM, NULL,
                      "a launcher that is not root can only map its own uid %u, not host uid %u",
                      (unsigned)euid, hu);
       return -1;
     }
     if (hg != egid) {
-      report_statusf(-1, "gid_map", EPERM, NULL,
+      report_statusf(-1, STEP_GID_MAP, EPERM, NULL,
                      "a launcher that is not root can only map its own gid %u, not host gid %u",
                      (unsigned)egid, hg);
       return -1;
     }
-    if (write_proc(child, "setgroups", "deny", "setgroups")) return -1;
+    if (write_proc(child, "setgroups", "deny", STEP_SETGROUPS)) return -1;
   }
   format_map(map, sizeof map, s, IDMAP_UID, s->uid, hu);
-  if (write_proc(child, "uid_map", map, "uid_map")) return -1;
+  if (write_proc(child, "uid_map", map, STEP_UID_MAP)) return -1;
   format_map(map, sizeof map, s, IDMAP_GID, s->gid, hg);
-  if (write_proc(child, "gid_map", map, "gid_map")) return -1;
+  if (write_proc(child, "gid_map", map, STEP_GID_MAP)) return -1;
   return 0;
 }
 
@@ -125,7 +125,7 @@ static const char *find_helper(const char *name, char *buf, size_t cap) {
  * when it fails, becomes the report's detail. Launcher side only (it allocates). */
 static int run_helper(pid_t child, const struct spec *s, uint32_t kind, uint32_t inside, uint32_t host) {
   const char *name = kind == IDMAP_UID ? "newuidmap" : "newgidmap";
-  const char *step = kind == IDMAP_UID ? "uid_map" : "gid_map";
+  enum step step = kind == IDMAP_UID ? STEP_UID_MAP : STEP_GID_MAP;
   char path[64];
   if (!find_helper(name, path, sizeof path))
     return report_statusf(-1, step, ENOENT, name,
@@ -161,7 +161,7 @@ static int run_helper(pid_t child, const struct spec *s, uint32_t kind, uint32_t
   if (pipe2(out, O_CLOEXEC)) {
     free(argv);
     free(nums);
-    return report_statusf(-1, step, errno, NULL, "pipe: %s", strerror(errno)), -1;
+    return fail_errno(-1, step, errno, NULL, "pipe"), -1;
   }
   pid_t h = fork();
   if (h == 0) {
@@ -179,7 +179,7 @@ static int run_helper(pid_t child, const struct spec *s, uint32_t kind, uint32_t
   free(nums);
   if (h < 0) {
     close(out[0]);
-    return report_statusf(-1, step, saved, NULL, "fork %s: %s", name, strerror(saved)), -1;
+    return fail_errno(-1, step, saved, NULL, "fork %s", name), -1;
   }
   char msg[160];
   size_t got = 0;
@@ -220,10 +220,10 @@ int userns_self_maps(struct jail *j) {
   if (!(j->s->clone_flags & CLONE_NEWUSER)) return 0;
   if (!j->launcher_root && !j->s->n_idmaps) {
     if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0))
-      return report_statusf(-1, "uid_map", errno, NULL, "PR_SET_DUMPABLE 1: %s", strerror(errno)), -1;
+      return fail_errno(-1, STEP_UID_MAP, errno, NULL, "PR_SET_DUMPABLE 1"), -1;
     int rc = userns_write_maps(0, j->s, j->launcher_euid, j->launcher_egid);
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0))
-      return report_statusf(-1, "uid_map", errno, NULL, "PR_SET_DUMPABLE 0: %s", strerror(errno)), -1;
+      return fail_errno(-1, STEP_UID_MAP, errno, NULL, "PR_SET_DUMPABLE 0"), -1;
     if (rc) return rc;
   }
   /* Whoever wrote the maps, the kernel's setgroups file says whether setgroups(2) works in here:
@@ -259,10 +259,10 @@ void identity_fs(const struct jail *j) {
 int identity_apply(const struct jail *j) {
   const struct spec *s = j->s;
   if (may_setgroups(j) && setgroups(0, NULL))
-    return report_statusf(-1, "identity", errno, NULL, "setgroups(0): %s", strerror(errno)), -1;
+    return fail_errno(-1, STEP_IDENTITY, errno, NULL, "setgroups(0)"), -1;
   if (setresgid(s->gid, s->gid, s->gid))
-    return report_statusf(-1, "identity", errno, NULL, "setresgid(%u): %s", s->gid, strerror(errno)), -1;
+    return fail_errno(-1, STEP_IDENTITY, errno, NULL, "setresgid(%u)", s->gid), -1;
   if (setresuid(s->uid, s->uid, s->uid))
-    return report_statusf(-1, "identity", errno, NULL, "setresuid(%u): %s", s->uid, strerror(errno)), -1;
+    return fail_errno(-1, STEP_IDENTITY, errno, NULL, "setresuid(%u)", s->uid), -1;
   return 0;
 }

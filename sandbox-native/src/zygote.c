@@ -32,18 +32,8 @@
 #include "jail.h"
 #include "report.h"
 
-#define ZFD_SOCK 3
-#define ZFD_DEATH 5
-#define ZFD_LIFELINE 6
-#define REQ_MAGIC 0x5A344253u   /* "SB4Z" */
-#define REPLY_MAGIC 0x59344253u /* "SB4Y" */
-#define REQ_F_SPEC_MEMFD 0x1u
-#define REQ_F_LOCK 0x2u /* the body is a lockdown's limits (lockin.c), no fds; the reply's pid is 1 when taken */
-#define REQ_HEADER 16
-#define REQ_INLINE_MAX (64 * 1024)
 #define REQ_MAX_FDS 253 /* SCM_MAX_FD */
-#define N_FIXED 5 /* stdin, stdout, stderr, status, result */
-#define FD_FIRST_KEPT_Z 7 /* where the spec's FDMAP records expect the kept fds, as in the launcher */
+#define N_FIXED REQ_FIXED_FDS
 
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
@@ -63,12 +53,6 @@ struct zjail {
 
 static struct zjail *jails;
 static int n_jails;
-
-static int64_t now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static uint32_t get32(const uint8_t *b) {
   return (uint32_t)b[0] | ((uint32_t)b[1] << 8) | ((uint32_t)b[2] << 16) | ((uint32_t)b[3] << 24);
@@ -118,7 +102,7 @@ static void reply(pid_t pid, int pidfd) {
  * 7.. kept), plus the sync and init pipes high and close-on-exec. */
 static void child_fds(int *fds, int nfds, int n_kept, int *sync_r, int *init_w) {
   int own[REQ_MAX_FDS + 2];
-  int n = 0, base = FD_FIRST_KEPT_Z + n_kept;
+  int n = 0, base = FD_FIRST_KEPT + n_kept;
   if (base < 10) base = 10;
   for (int i = 0; i < nfds; i++) own[n++] = fds[i];
   own[n++] = *sync_r;
@@ -133,7 +117,7 @@ static void child_fds(int *fds, int nfds, int n_kept, int *sync_r, int *init_w) 
     if (dup2(own[fd], fd) < 0) _exit(STEP_EXIT);
   if (dup2(own[3], 4) < 0 || fcntl(4, F_SETFD, FD_CLOEXEC)) _exit(STEP_EXIT);
   for (int i = 0; i < n_kept; i++)
-    if (dup2(own[N_FIXED + i], FD_FIRST_KEPT_Z + i) < 0) _exit(STEP_EXIT);
+    if (dup2(own[N_FIXED + i], FD_FIRST_KEPT + i) < 0) _exit(STEP_EXIT);
   for (int i = 0; i < nfds; i++)
     if (i != 4) close(own[i]); /* own[4], the result fd, was never duplicated: it is -1 here */
   /* The internal fds to the lowest free numbers, as the launcher has them: a low RLIMIT_NOFILE
@@ -188,6 +172,20 @@ static void scrub_free(uint8_t *b, size_t n) {
 
 static uint8_t msg[REQ_HEADER + REQ_INLINE_MAX];
 
+/* In the jail's pid 1, before contain_run: only this jail's fds, its signal mask. */
+struct zchild {
+  int *fds;
+  int nfds, n_kept;
+  const sigset_t *jail_mask;
+};
+static void zchild_setup(struct jail *j, void *arg) {
+  struct zchild *zc = arg;
+  zc->fds[4] = -1; /* the result fd stays with the zygote */
+  child_fds(zc->fds, zc->nfds, zc->n_kept, &j->sync_fd, &j->init_wr);
+  report_reset(FD_STATUS);
+  sigprocmask(SIG_SETMASK, zc->jail_mask, NULL);
+}
+
 static int serve_request(const sigset_t *jail_mask, size_t *used);
 
 /* One request. Returns -1 when the socket is gone (EOF or error). The request's bytes are zeroed
@@ -232,7 +230,7 @@ static int serve_request(const sigset_t *jail_mask, size_t *used) {
   if ((m.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || len < REQ_HEADER || get32(msg) != REQ_MAGIC ||
       (get32(msg + 4) & 0xffff) != 1 || n_kept < 0 || n_kept > REQ_MAX_FDS ||
       nfds != N_FIXED + with_memfd + n_kept) {
-    report_status(-1, "spec", EINVAL, NULL, "malformed request to the prestarted launcher");
+    report_status(-1, STEP_SPEC, EINVAL, NULL, "malformed request to the prestarted launcher");
     goto fail_early;
   }
   size_t spec_len = (size_t)len - REQ_HEADER;
@@ -241,7 +239,7 @@ static int serve_request(const sigset_t *jail_mask, size_t *used) {
     int mfd = fds[N_FIXED];
     spec_buf = read_memfd(mfd, &spec_len);
     if (!spec_buf) {
-      report_statusf(-1, "spec", errno, NULL, "read the spec memfd: %s", strerror(errno));
+      fail_errno(-1, STEP_SPEC, errno, NULL, "read the spec memfd");
       goto fail_early;
     }
     close(mfd);
@@ -251,7 +249,7 @@ static int serve_request(const sigset_t *jail_mask, size_t *used) {
   } else {
     spec_buf = malloc(spec_len + 1);
     if (!spec_buf) {
-      report_status(-1, "spec", ENOMEM, NULL, "out of memory");
+      report_status(-1, STEP_SPEC, ENOMEM, NULL, "out of memory");
       goto fail_early;
     }
     memcpy(spec_buf, msg + REQ_HEADER, spec_len);
@@ -260,69 +258,45 @@ static int serve_request(const sigset_t *jail_mask, size_t *used) {
   struct spec_error err;
   if (spec_decode(spec_buf, spec_len, &s, &err)) {
     scrub_free(spec_buf, spec_len);
-    report_status(err.op_index, "spec", EINVAL, NULL, err.detail);
+    report_status(err.op_index, STEP_SPEC, EINVAL, NULL, err.detail);
     explicit_bzero(&err, sizeof err);
     goto fail_early;
   }
   /* supervise: one zygote serves many jails; a supervised filter needs a launcher of its own. */
   if (s.has_seccomp && s.supervise) {
-    report_status(-1, "seccomp", EINVAL, NULL, "a supervised seccomp filter needs a per-jail launcher");
+    report_status(-1, STEP_SECCOMP, EINVAL, NULL, "a supervised seccomp filter needs a per-jail launcher");
+    goto fail_spec;
+  }
+  /* cgroups: placing a jail is spawn.c's, but ending its cgroups (cgroup_finish) is the per-jail
+   * launcher's; Java sends such a spec there (Spawner). */
+  if (s.n_cgroups) {
+    report_status(-1, STEP_CGROUP, EINVAL, NULL, "cgroup limits need a per-jail launcher");
     goto fail_spec;
   }
   /* After a LOCK: nothing beyond the lockdown's limits, whoever wrote the spec. */
   if (lockin_check(&s, geteuid() == 0)) goto fail_spec;
-  int sync_p[2], init_p[2] = {-1, -1};
-  if (pipe2(sync_p, O_CLOEXEC)) {
-    report_statusf(-1, "clone", errno, NULL, "pipe: %s", strerror(errno));
-    goto fail_spec;
-  }
-  if ((s.options & OPT_INIT) && pipe2(init_p, O_CLOEXEC | O_NONBLOCK)) {
-    report_statusf(-1, "clone", errno, NULL, "pipe: %s", strerror(errno));
-    close(sync_p[0]);
-    close(sync_p[1]);
-    goto fail_spec;
-  }
-  if (init_p[1] >= 0) fcntl(init_p[1], F_SETFL, 0);
-  int launcher_root = geteuid() == 0;
-  uid_t euid = geteuid();
-  gid_t egid = getegid();
-  userns_clone_window(&s, launcher_root, 1);
-  pid_t pid = (pid_t)syscall(SYS_clone, (unsigned long)s.clone_flags | SIGCHLD, 0, 0, 0, 0);
-  if (pid != 0) userns_clone_window(&s, launcher_root, 0);
-  if (pid == 0) {
-    fds[4] = -1; /* the result fd stays with the zygote */
-    child_fds(fds, nfds, n_kept, &sync_p[0], &init_p[1]);
-    report_reset(4);
-    sigprocmask(SIG_SETMASK, jail_mask, NULL);
-    prctl(PR_SET_NAME, "sb4j-init", 0, 0, 0);
-    struct jail j = {.s = &s, .launcher_root = launcher_root, .launcher_euid = euid, .launcher_egid = egid,
-                     .sync_fd = sync_p[0], .init_wr = init_p[1], .sv_sock = -1};
-    contain_run(&j);
-  }
-  close(sync_p[0]);
-  if (init_p[1] >= 0) close(init_p[1]);
-  if (pid < 0) {
-    report_clone_failure(s.clone_flags, errno);
-    goto fail_pipes;
-  }
-  if (userns_launcher_maps(pid, &s, launcher_root, euid, egid)) goto fail_child;
-  if (write(sync_p[1], "g", 1) != 1) {
-    report_statusf(-1, "clone", errno, NULL, "release the jail: %s", strerror(errno));
-    goto fail_child;
-  }
+  struct jail tmpl = {.s = &s, .sv_sock = -1};
+  struct zchild zc = {.fds = fds, .nfds = nfds, .n_kept = n_kept, .jail_mask = jail_mask};
+  struct spawn sp;
+  if (spawn_clone(&sp, &tmpl, zchild_setup, &zc)) goto fail_spec;
+  pid_t pid = sp.pid;
+  if (spawn_release(&sp, &s)) goto fail_spec;
   struct zjail *z = calloc(1, sizeof *z);
   if (!z) {
-    report_status(-1, "clone", ENOMEM, NULL, "out of memory");
-    goto fail_child;
+    report_status(-1, STEP_CLONE, ENOMEM, NULL, "out of memory");
+    kill(pid, SIGKILL);
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {}
+    close(sp.sync_w);
+    if (sp.init_r >= 0) close(sp.init_r);
+    goto fail_spec;
   }
   z->pid = pid;
   z->result_fd = result_fd;
-  z->sync_w = sync_p[1]; /* kept open: its HUP tells the jail the zygote is gone */
-  z->init_r = init_p[0];
+  z->sync_w = sp.sync_w; /* kept open: its HUP tells the jail the zygote is gone */
+  z->init_r = sp.init_r;
   z->clone_flags = s.clone_flags;
   z->options = s.options;
-  if (s.time_limit_ms)
-    z->deadline = now_ms() + (int64_t)(s.time_limit_ms > INT64_MAX / 4 ? INT64_MAX / 4 : s.time_limit_ms);
+  z->deadline = spawn_deadline(&s);
   z->next = jails;
   jails = z;
   n_jails++;
@@ -336,12 +310,6 @@ static int serve_request(const sigset_t *jail_mask, size_t *used) {
   if (pidfd >= 0) close(pidfd);
   return 0;
 
-fail_child:
-  kill(pid, SIGKILL);
-  while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {}
-fail_pipes:
-  close(sync_p[1]);
-  if (init_p[0] >= 0) close(init_p[0]);
 fail_spec:
   spec_free(&s);
   scrub_free(spec_buf, spec_len);

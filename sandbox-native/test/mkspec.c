@@ -7,13 +7,6 @@
 
 #include "specbuf.h"
 
-#define NS_USER 0x10000000u
-#define NS_MNT 0x00020000u
-#define NS_PID 0x20000000u
-#define NS_NET 0x40000000u
-#define NS_IPC 0x08000000u
-#define NS_UTS 0x04000000u
-#define NS_CGROUP 0x02000000u
 
 static void usage(void) {
   fprintf(stderr,
@@ -33,7 +26,7 @@ static void usage(void) {
 static uint32_t supervise;
 
 int main(int argc, char **argv) {
-  uint32_t ns = NS_USER | NS_MNT | NS_PID | NS_NET | NS_IPC | NS_UTS | NS_CGROUP;
+  uint32_t ns = NS_USER | NS_MOUNT | NS_PID | NS_NET | NS_IPC | NS_UTS | NS_CGROUP;
   uint32_t options = 0x1 | 0x20, uid = 1000, gid = 1000, huid = 0xFFFFFFFFu, hgid = 0xFFFFFFFFu;
   const char *hostname = NULL, *cwd = NULL, *exec = NULL;
   uint32_t root_kind = 0, root_flags = 0;
@@ -59,7 +52,7 @@ int main(int argc, char **argv) {
       snprintf(tmp, sizeof tmp, "%s", v);
       for (char *save, *t = strtok_r(tmp, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
         if (!strcmp(t, "user")) ns |= NS_USER;
-        else if (!strcmp(t, "mnt")) ns |= NS_MNT;
+        else if (!strcmp(t, "mnt")) ns |= NS_MOUNT;
         else if (!strcmp(t, "pid")) ns |= NS_PID;
         else if (!strcmp(t, "net")) ns |= NS_NET;
         else if (!strcmp(t, "ipc")) ns |= NS_IPC;

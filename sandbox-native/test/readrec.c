@@ -19,6 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "wire.h"
+
 static const char *ename(int e) {
   switch (e) {
   case 0: return "0";
@@ -86,8 +88,8 @@ int main(int argc, char **argv) {
     /* A supervised jail's seccomp records (96 bytes, "SB4V") come first; printed after the result
      * line as "seccomp violation|learned|lost NR ACTION COUNT" (the first line stays the result). */
     size_t rec = 0;
-    while (rec + 96 <= n && le32(buf + rec) == 0x56344253u) rec += 96;
-    if (n - rec != 16 || le32(buf + rec) != 0x58344253u) {
+    while (rec + 96 <= n && le32(buf + rec) == SV_RECORD_MAGIC) rec += 96;
+    if (n - rec != 16 || le32(buf + rec) != RESULT_MAGIC) {
       printf("result malformed (%zu bytes)\n", n);
       return 1;
     }
@@ -102,7 +104,7 @@ int main(int argc, char **argv) {
   }
   while (off + 20 <= n) {
     unsigned char *h = buf + off;
-    if (le32(h) != 0x52344253u) return printf("status malformed\n"), 1;
+    if (le32(h) != STATUS_MAGIC) return printf("status malformed\n"), 1;
     unsigned sl = h[12] | h[13] << 8, pl = h[14] | h[15] << 8, dl = h[16] | h[17] << 8;
     if (off + 20 + sl + pl + dl > n) return printf("status truncated\n"), 1;
     printf("status %d %.*s %s %.*s | %.*s\n", (int32_t)le32(h + 4), (int)sl, (char *)h + 20,

@@ -20,7 +20,6 @@ static int failures, checks;
     }                                                                    \
   } while (0)
 
-#define NS_ALL 0x7E020000u
 
 /* Knobs to break one thing at a time in an otherwise valid spec. */
 struct knobs {

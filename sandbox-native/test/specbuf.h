@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wire.h"
+
 struct sbuf {
   uint8_t *p;
   size_t n, cap;
@@ -39,8 +41,8 @@ static void sb_strn(struct sbuf *b, const char *s, size_t k) {
 }
 static void sb_str(struct sbuf *b, const char *s) { sb_strn(b, s, strlen(s)); }
 static void sb_header(struct sbuf *b) {
-  sb_u32(b, 0x4A344253u);
-  sb_u16(b, 1);
+  sb_u32(b, SPEC_MAGIC);
+  sb_u16(b, SPEC_VERSION);
   sb_u16(b, 0);
 }
 static void sb_begin(struct sbuf *b, uint16_t type) {
@@ -55,7 +57,7 @@ static void sb_end(struct sbuf *b) {
 }
 static void sb_op(struct sbuf *b, uint32_t index, uint16_t kind, uint16_t flags, uint32_t mode,
                   const char *a, const char *bb, const char *data, size_t data_len) {
-  sb_begin(b, 5);
+  sb_begin(b, REC_OP);
   sb_u32(b, index);
   sb_u16(b, kind);
   sb_u16(b, flags);

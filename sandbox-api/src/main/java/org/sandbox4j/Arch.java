@@ -47,16 +47,26 @@ public enum Arch {
             throw new UnsupportedOperationException(
                     "sandbox4j needs Linux; this JVM runs on " + System.getProperty("os.name"));
         }
-        switch (arch) {
+        return parse(arch).orElseThrow(() -> new UnsupportedOperationException(
+                "sandbox4j supports x86_64 and aarch64; this JVM runs on " + arch));
+    }
+
+    /**
+     * The architecture a name means, in any case: {@code x86_64}, {@code x86-64}, {@code amd64}
+     * (the JDK's {@code os.arch}), {@code aarch64}, {@code arm64}; empty for any other. The one parser
+     * of architecture names (the JVM's, the command line's, policy files').
+     */
+    public static java.util.Optional<Arch> parse(String name) {
+        switch (name.toLowerCase(Locale.ROOT)) {
             case "amd64":
             case "x86_64":
-                return X86_64;
+            case "x86-64":
+                return java.util.Optional.of(X86_64);
             case "aarch64":
             case "arm64":
-                return AARCH64;
+                return java.util.Optional.of(AARCH64);
             default:
-                throw new UnsupportedOperationException(
-                        "sandbox4j supports x86_64 and aarch64; this JVM runs on " + arch);
+                return java.util.Optional.empty();
         }
     }
 }

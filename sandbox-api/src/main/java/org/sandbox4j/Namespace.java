@@ -1,24 +1,26 @@
 package org.sandbox4j;
 
+import org.sandbox4j.internal.Wire;
+
 /**
  * The Linux namespaces a jail gets. Every one of them is new by default; {@link
  * Sandbox.Builder#share(Namespace...)} keeps the host's instead.
  */
 public enum Namespace {
     /** User and group ids, capabilities. Without it, the jail needs the JVM to be root. */
-    USER(0x10000000),
+    USER(Wire.NS_USER),
     /** Mounts: the jail's own root file system. */
-    MOUNT(0x00020000),
+    MOUNT(Wire.NS_MOUNT),
     /** Process ids: the jail sees only its own processes, and they all die with its pid 1. */
-    PID(0x20000000),
+    PID(Wire.NS_PID),
     /** Network: interfaces, ports, routing. New means only a loopback interface. */
-    NET(0x40000000),
+    NET(Wire.NS_NET),
     /** System V IPC and POSIX message queues. */
-    IPC(0x08000000),
+    IPC(Wire.NS_IPC),
     /** Host name and domain name. */
-    UTS(0x04000000),
+    UTS(Wire.NS_UTS),
     /** The view of the cgroup hierarchy. */
-    CGROUP(0x02000000);
+    CGROUP(Wire.NS_CGROUP);
 
     private final int cloneFlag;
 

@@ -21,6 +21,9 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import org.sandbox4j.caps.Capability;
 import org.sandbox4j.internal.HostDiagnosis;
+import org.sandbox4j.internal.SeccompChoice;
+import org.sandbox4j.internal.SetupFailures;
+import org.sandbox4j.internal.SpecEncoder;
 import org.sandbox4j.internal.SpecWriter;
 import org.sandbox4j.internal.Cgroups;
 import org.sandbox4j.cgroup.CgroupLimits;
@@ -32,9 +35,6 @@ import org.sandbox4j.limits.Rlimit;
 import org.sandbox4j.mount.BindOption;
 import org.sandbox4j.mount.JailPath;
 import org.sandbox4j.mount.MountOp;
-import org.sandbox4j.seccomp.BpfInterpreter;
-import org.sandbox4j.seccomp.SeccompAction;
-import org.sandbox4j.seccomp.SeccompData;
 import org.sandbox4j.seccomp.SeccompPolicies;
 import org.sandbox4j.seccomp.SeccompPolicy;
 import org.sandbox4j.seccomp.SeccompProfiles;
@@ -104,9 +104,11 @@ public final class Sandbox {
     private final @Nullable LandlockRuleset landlock;
     private final @Nullable LandlockPlan landlockPlan;
     private final CgroupLimits cgroupLimits;
+    /** The launcher chosen for this jail, or null for the JVM's default at each start. */
+    private final @Nullable Launcher launcher;
 
     /** The spec's records that do not depend on the command, encoded once. */
-    private final byte[] specPrefix;
+    private final SpecWriter.Spec specPrefix;
 
     /** Best effort (see {@link BestEffort}): the features required of it, null when strict. */
     private final @Nullable Set<Isolation.Feature> bestEffortRequired;
@@ -148,43 +150,22 @@ public final class Sandbox {
         this.init = b.init;
         this.newSession = b.newSession;
         this.dieWithParent = b.dieWithParent;
-        this.seccompProgram = b.seccompBytes();
+        this.seccompProgram = b.seccomp.bytes();
         this.reportViolations = b.reportViolations;
         this.recorder = b.recorder;
         this.landlock = b.landlock;
         this.landlockPlan = b.landlock == null ? null : Landlock.plan(b.landlock);
         this.cgroupLimits = b.cgroupLimits;
-        this.specPrefix = encodePrefix();
+        this.launcher = b.launcher;
+        this.specPrefix = SpecEncoder.prefix(new SpecEncoder.Jail(shared, rootDir, rootWritable, rootNoSymlinks, ops,
+                uid, gid, hostUid, hostGid, uidMaps, gidMaps, hostname, env, cwd, rlimits, defaultNofile(), keptCaps,
+                keptFds, timeLimit, init, newSession, dieWithParent, landlockPlan, recorder != null, reportViolations,
+                seccompProgram));
     }
 
     /** A builder for a strict jail; see the class documentation for the defaults. */
     public static Builder builder() {
         return new Builder();
-    }
-
-    /**
-     * A builder with the directives of a sandbox4j configuration file applied in order (see
-     * docs/config.md and {@link org.sandbox4j.config.SandboxConfig}): the same file that
-     * {@code sandbox4j run --config FILE} runs, so a jail tuned on the command line is the one the
-     * application ships. Further builder calls extend or override it.
-     *
-     * <pre>{@code
-     * Sandbox sandbox = Sandbox.fromConfig(Path.of("pdftotext.jail")).build();
-     * }</pre>
-     *
-     * @throws org.sandbox4j.config.ConfigException naming the file, line and mistake
-     * @throws IOException when the file cannot be read
-     */
-    public static Builder fromConfig(Path file) throws IOException {
-        return org.sandbox4j.config.SandboxConfig.load(file).applyTo(builder());
-    }
-
-    /**
-     * What this host offers sandbox4j: user namespaces, seccomp, Landlock, cgroups, the launcher,
-     * each with a status and a fix ({@code sandbox4j doctor} prints it). Starts one trivial jail.
-     */
-    public static org.sandbox4j.probe.HostProbe probe() {
-        return org.sandbox4j.probe.HostProbe.run();
     }
 
     /**
@@ -196,7 +177,12 @@ public final class Sandbox {
      * its launcher's, and that killing the zygote kills every jail it runs. A jail that shares the
      * pid namespace ({@code share(PID)}) or keeps the caller's session ({@code sameSession()}) is
      * still started by a launcher of its own. See docs/architecture.md.
+     *
+     * @deprecated a jail chooses its launcher: {@link Builder#launcher(Launcher)} with {@link
+     *     Launcher#prestarted()}; the JVM's default is {@link Launcher#setDefault(Launcher)}. This sets
+     *     the default's mode and keeps its prefix.
      */
+    @Deprecated
     public static void usePrestartedLauncher(boolean on) {
         org.sandbox4j.internal.PrestartedLauncher.setEnabled(on);
     }
@@ -253,8 +239,7 @@ public final class Sandbox {
                 throw new IllegalArgumentException("argument contains a NUL character");
             }
         }
-        SpecWriter w = new SpecWriter(specPrefix.length + 64 + command.size() * 32);
-        w.raw(specPrefix).exec(program).strings(SpecWriter.ARGV, command);
+        SpecWriter w = SpecEncoder.withCommand(specPrefix, command);
         if (bestEffortTwin != null && BestEffort.refusedCause() != null) {
             return startBestEffort(command, BestEffort.refusedCause());
         }
@@ -284,7 +269,7 @@ public final class Sandbox {
         }
         Spawner.Spawned s;
         try {
-            s = Spawner.spawn(w.toByteArray(), stdin, stdout, stderr, redirectErrorStream, jvmFds,
+            s = Spawner.spawn(w.toSpec(), launcher != null ? launcher : Launcher.getDefault(), stdin, stdout, stderr, redirectErrorStream, jvmFds,
                     setupTimeout.toMillis(), this::toException);
         } catch (IOException | RuntimeException | Error e) {
             cg.cleanup();
@@ -349,9 +334,9 @@ public final class Sandbox {
     }
 
     /** The size of a tmpfs without one: 256 MiB. */
-    public static final long DEFAULT_TMPFS_BYTES = 256L << 20;
+    public static final long DEFAULT_TMPFS_BYTES = SpecEncoder.DEFAULT_TMPFS_BYTES;
     /** The inode limit of a tmpfs without a size. */
-    public static final long DEFAULT_TMPFS_INODES = 65536;
+    public static final long DEFAULT_TMPFS_INODES = SpecEncoder.DEFAULT_TMPFS_INODES;
     private static final long DEFAULT_NOFILE = 1024;
 
     /** 1024, or more when a kept fd is mapped higher (its dup2 would fail otherwise). */
@@ -380,8 +365,7 @@ public final class Sandbox {
                     + ") and best effort lacks the required " + String.join(", ", missing), "bestEffort(...)",
                     HostDiagnosis.userNamespaceRefused(1));
         }
-        SpecWriter w = new SpecWriter(twin.specPrefix.length + 64 + command.size() * 32);
-        w.raw(twin.specPrefix).exec(command.get(0)).strings(SpecWriter.ARGV, command);
+        SpecWriter w = SpecEncoder.withCommand(twin.specPrefix, command);
         SandboxedProcess p = twin.spawn(w);
         p.isolation(iso);
         return p;
@@ -418,159 +402,7 @@ public final class Sandbox {
     }
 
     private SandboxException toException(Spawner.Status s) {
-        SetupStep step = SetupStep.fromWire(s.step());
-        String call = s.opIndex() >= 0 && s.opIndex() < ops.size() ? ops.get(s.opIndex()).describe() : null;
-        String hint = null;
-        if (step == SetupStep.CLONE && !shared.contains(Namespace.USER)) {
-            hint = HostDiagnosis.userNamespaceRefused(s.errno());
-        } else if (step == SetupStep.PROC && s.errno() == 1) {
-            hint = "the kernel refuses a new /proc where the host's /proc is partly covered (as in many containers);"
-                    + " bind the host's /proc read-only instead, or run with the container's /proc unmasked";
-        } else if (step == SetupStep.CGROUP) {
-            hint = Cgroups.launcherHint(s.errno(), s.path());
-            call = cgroupLimits.describe().isEmpty() ? null : cgroupLimits.describe();
-        } else if (step == SetupStep.EXECVE && s.errno() == 2) {
-            hint = "the program is not visible inside the jail: bind its directory (and its libraries), e.g."
-                    + " readOnlySystem()";
-        }
-        String path = s.path();
-        if (s.opIndex() >= 0 && s.opIndex() < ops.size() && ops.get(s.opIndex()) instanceof MountOp.Bind b
-                && path.equals(b.source())) {
-            path = b.source() + " -> " + b.target();
-        }
-        return new SandboxSetupException(step, s.errno(), path, conciseDetail(s.detail(), s.path(), s.errno(), s.step()), call, hint);
-    }
-
-    /**
-     * The launcher's detail without what the message already says: "open bind source /x: No such
-     * file or directory" becomes "open bind source" next to "/x: ENOENT (No such file or directory)".
-     */
-    static String conciseDetail(String detail, String path, int errno, String wireStep) {
-        String d = detail;
-        if (errno != 0) {
-            String suffix = ": " + Errno.message(errno);
-            if (d.endsWith(suffix)) {
-                d = d.substring(0, d.length() - suffix.length());
-            }
-        }
-        if (!path.isEmpty() && d.endsWith(" " + path)) {
-            d = d.substring(0, d.length() - path.length() - 1);
-        }
-        d = d.strip();
-        return d.equals(wireStep) ? "" : d; // "chdir" after "change directory" says nothing new
-    }
-
-    private byte[] encodePrefix() {
-        SpecWriter w = new SpecWriter(256 + ops.size() * 64).header();
-        int clone = 0;
-        for (Namespace ns : Namespace.values()) {
-            if (!shared.contains(ns)) {
-                clone |= ns.cloneFlag();
-            }
-        }
-        int options = SpecWriter.OPT_NO_NEW_PRIVS;
-        if (init) {
-            options |= SpecWriter.OPT_INIT;
-        }
-        if (newSession) {
-            options |= SpecWriter.OPT_NEW_SESSION;
-        }
-        if (dieWithParent) {
-            options |= SpecWriter.OPT_DIE_WITH_PARENT;
-        }
-        boolean newMount = !shared.contains(Namespace.MOUNT);
-        if (newMount && (rootDir == null || !rootWritable)) {
-            options |= SpecWriter.OPT_ROOT_READONLY;
-        }
-        if (!shared.contains(Namespace.NET)) {
-            options |= SpecWriter.OPT_LOOPBACK_UP;
-        }
-        w.flags(clone, options);
-        w.ids(uid, gid, hostUid, hostGid);
-        for (IdMap m : uidMaps) {
-            w.idmap(SpecWriter.IDMAP_UID, m.inside(), m.outside(), m.count());
-        }
-        for (IdMap m : gidMaps) {
-            w.idmap(SpecWriter.IDMAP_GID, m.inside(), m.outside(), m.count());
-        }
-        if (hostname != null) {
-            w.hostname(hostname);
-        }
-        if (!newMount) {
-            w.root(rootDir == null ? SpecWriter.ROOT_HOST : SpecWriter.ROOT_CHROOT,
-                    rootDir != null && rootNoSymlinks ? SpecWriter.ROOT_F_NO_SYMLINKS : 0, rootDir == null ? "" : rootDir.toString());
-        } else if (rootDir != null) {
-            w.root(SpecWriter.ROOT_BIND, (rootWritable ? 1 : 0) | (rootNoSymlinks ? SpecWriter.ROOT_F_NO_SYMLINKS : 0),
-                    rootDir.toString());
-        } else {
-            w.root(SpecWriter.ROOT_TMPFS, 0, "");
-        }
-        for (int i = 0; i < ops.size(); i++) {
-            encodeOp(w, i, ops.get(i));
-        }
-        List<String> envList = new ArrayList<>(env.size());
-        env.forEach((k, v) -> envList.add(k + "=" + v));
-        w.strings(SpecWriter.ENV, envList);
-        w.cwd(cwd);
-        rlimits.forEach((r, v) -> w.rlimit(r.resource(), v[0], v[1]));
-        if (!rlimits.containsKey(Rlimit.NOFILE)) {
-            w.rlimit(Rlimit.NOFILE.resource(), defaultNofile(), defaultNofile());
-        }
-        if (!rlimits.containsKey(Rlimit.CORE)) {
-            w.rlimit(Rlimit.CORE.resource(), 0, 0);
-        }
-        long caps = 0;
-        for (Capability c : keptCaps) {
-            caps |= 1L << c.number();
-        }
-        w.caps(caps);
-        for (int i = 0; i < keptFds.size(); i++) {
-            w.fdmap(Spawner.FD_FIRST_KEPT + i, keptFds.get(i)[1]);
-        }
-        if (timeLimit != null) {
-            w.timeLimit(timeLimit.toMillis());
-        }
-        if (landlockPlan != null && landlockPlan.applies()) {
-            w.landlock(landlockPlan);
-        }
-        if (recorder != null) {
-            // Learning: every call goes to the launcher, which lets it run; the filter is unused.
-            w.seccomp(0, SpecWriter.SUPERVISE_LEARN, SpecWriter.RET_ALLOW_PROGRAM);
-        } else if (seccompProgram != null) {
-            w.seccomp(0, reportViolations ? SpecWriter.SUPERVISE_REPORT : 0, seccompProgram);
-        }
-        return w.toByteArray();
-    }
-
-    private static void encodeOp(SpecWriter w, int i, MountOp op) {
-        byte[] none = new byte[0];
-        if (op instanceof MountOp.Bind b) {
-            int f = (b.readOnly() ? SpecWriter.OPF_READ_ONLY : 0) | (b.allowDevices() ? SpecWriter.OPF_ALLOW_DEVICES : 0)
-                    | (b.optional() ? SpecWriter.OPF_OPTIONAL : 0) | (b.noSymlinks() ? SpecWriter.OPF_NO_SYMLINKS : 0);
-            w.op(i, SpecWriter.OP_BIND, f, 0, b.source(), b.target(), none);
-        } else if (op instanceof MountOp.Tmpfs t) {
-            // Without a size: the default cap, bytes and inodes ("SIZE,INODES"), so that a jail cannot
-            // fill the host's memory through /tmp (tmpfs pages are not counted by RLIMIT_AS).
-            String spec = t.sizeBytes() > 0 ? Long.toString(t.sizeBytes()) : DEFAULT_TMPFS_BYTES + "," + DEFAULT_TMPFS_INODES;
-            byte[] size = spec.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-            w.op(i, SpecWriter.OP_TMPFS, t.readOnly() ? SpecWriter.OPF_READ_ONLY : 0, t.mode(), "", t.target(), size);
-        } else if (op instanceof MountOp.Proc p) {
-            w.op(i, SpecWriter.OP_PROC, 0, 0, "", p.target(), none);
-        } else if (op instanceof MountOp.Dev d) {
-            w.op(i, SpecWriter.OP_DEV, d.withPts() ? SpecWriter.OPF_WITH_PTS : 0, 0, "", d.target(), none);
-        } else if (op instanceof MountOp.Symlink s) {
-            w.op(i, SpecWriter.OP_SYMLINK, 0, 0, s.linkText(), s.target(), none);
-        } else if (op instanceof MountOp.Dir d) {
-            w.op(i, SpecWriter.OP_DIR, 0, d.mode(), "", d.target(), none);
-        } else if (op instanceof MountOp.File f) {
-            w.op(i, SpecWriter.OP_FILE, 0, f.mode(), "", f.target(), f.content());
-        } else if (op instanceof MountOp.Hide h) {
-            w.op(i, SpecWriter.OP_HIDE, 0, 0, "", h.target(), none);
-        } else if (op instanceof MountOp.RemountReadOnly r) {
-            w.op(i, SpecWriter.OP_REMOUNT_RO, 0, 0, "", r.target(), none);
-        } else {
-            throw new AssertionError(op);
-        }
+        return SetupFailures.toException(s, ops, shared.contains(Namespace.USER), cgroupLimits);
     }
 
     /** The file-system operations, in order. */
@@ -639,7 +471,7 @@ public final class Sandbox {
 
     /** The spec bytes up to (not including) the command: for tests of the encoding. */
     byte[] specPrefix() {
-        return specPrefix.clone();
+        return specPrefix.bytes().clone();
     }
 
     @Override
@@ -681,13 +513,12 @@ public final class Sandbox {
         private boolean init = true;
         private boolean newSession = true;
         private boolean dieWithParent = true;
-        private @Nullable SeccompProgram seccompProgram;
-        private @Nullable SeccompPolicy seccompPolicy;
-        private boolean seccompOff;
+        private SeccompChoice seccomp = SeccompChoice.DEFAULT;
         private @Nullable LandlockRuleset landlock;
         private boolean reportViolations;
         private org.sandbox4j.seccomp.@Nullable SyscallRecorder recorder;
         private CgroupLimits cgroupLimits = CgroupLimits.NONE;
+        private @Nullable Launcher launcher;
         private @Nullable EnumSet<Isolation.Feature> bestEffortRequired;
 
         Builder() {}
@@ -722,12 +553,12 @@ public final class Sandbox {
             init = s.init;
             newSession = s.newSession;
             dieWithParent = s.dieWithParent;
-            seccompProgram = s.seccompProgram == null ? null : SeccompProgram.fromBytes(Arch.current(), s.seccompProgram);
-            seccompOff = s.seccompProgram == null;
+            seccomp = SeccompChoice.ofBytes(s.seccompProgram);
             reportViolations = s.reportViolations;
             recorder = s.recorder;
             landlock = s.landlock;
             cgroupLimits = s.cgroupLimits;
+            launcher = s.launcher;
             if (s.bestEffortRequired != null) {
                 bestEffortRequired = EnumSet.noneOf(Isolation.Feature.class);
                 bestEffortRequired.addAll(s.bestEffortRequired);
@@ -1342,10 +1173,7 @@ public final class Sandbox {
          * }</pre>
          */
         public Builder seccomp(SeccompPolicy policy) {
-            requireExecve(policy.compile(Arch.current()), "this seccomp policy");
-            this.seccompPolicy = policy;
-            this.seccompProgram = null;
-            this.seccompOff = false;
+            this.seccomp = SeccompChoice.policy(policy);
             return this;
         }
 
@@ -1356,13 +1184,7 @@ public final class Sandbox {
          * execve only under conditions the check cannot know, as {@code ExecOnce} does).
          */
         public Builder seccomp(SeccompProgram program) {
-            if (program.arch() != Arch.current()) {
-                throw new IllegalArgumentException("the seccomp program is for " + program.arch()
-                        + ", this JVM runs on " + Arch.current());
-            }
-            this.seccompProgram = program;
-            this.seccompPolicy = null;
-            this.seccompOff = false;
+            this.seccomp = SeccompChoice.program(program);
             return this;
         }
 
@@ -1398,26 +1220,15 @@ public final class Sandbox {
 
         // ---- end seccomp supervisor ----
 
-        /** A precompiled profile by name ({@link SeccompProfiles#names()}), loaded without compiling. */
-        public Builder seccompProfile(String name) {
-            SeccompProgram program = SeccompProfiles.get(name, Arch.current());
-            requireExecve(program, "seccomp profile " + name);
-            return seccomp(program);
+        /** A precompiled profile, loaded without compiling. */
+        public Builder seccompProfile(org.sandbox4j.seccomp.SeccompProfile profile) {
+            this.seccomp = SeccompChoice.profile(profile);
+            return this;
         }
 
-        /**
-         * The jail's filter is installed before the program is exec'd: a filter that refuses execve
-         * would kill or fail every start. Checked with the BPF interpreter, so a wrong profile fails here,
-         * naming itself, not later as a SIGSYS at start.
-         */
-        private static void requireExecve(SeccompProgram program, String what) {
-            int nr = org.sandbox4j.seccomp.Syscalls.number(program.arch(), "execve").orElseThrow();
-            SeccompAction action = BpfInterpreter.run(program, SeccompData.of(program.arch(), nr)).action();
-            if (action != SeccompAction.ALLOW && action != SeccompAction.LOG) {
-                throw new IllegalArgumentException(what + " answers execve with " + action + ", but a jail's filter is"
-                        + " installed right before the launcher execs the program, so the program could never start;"
-                        + " allow execve in the policy, or install such a filter from inside the program");
-            }
+        /** A precompiled profile by name ({@link org.sandbox4j.seccomp.SeccompProfile#of(String)}). */
+        public Builder seccompProfile(String name) {
+            return seccompProfile(org.sandbox4j.seccomp.SeccompProfile.of(name));
         }
 
         /**
@@ -1442,11 +1253,19 @@ public final class Sandbox {
             return landlock(b.build());
         }
 
+        /**
+         * How this jail's launcher runs ({@link Launcher#perJail()}, {@link Launcher#prestarted()}, or
+         * either through a prefix command); {@code null}, the default, takes {@link
+         * Launcher#getDefault()} at each start.
+         */
+        public Builder launcher(@Nullable Launcher launcher) {
+            this.launcher = launcher;
+            return this;
+        }
+
         /** No seccomp filter at all, not even the default deny list. */
         public Builder noSeccomp() {
-            this.seccompOff = true;
-            this.seccompPolicy = null;
-            this.seccompProgram = null;
+            this.seccomp = SeccompChoice.NONE;
             return this;
         }
 
@@ -1561,36 +1380,13 @@ public final class Sandbox {
                 t.gid = org.sandbox4j.internal.LibC.getegid();
             }
             t.landlock = BestEffort.rules(ops, rootDir, shared, landlock);
-            // The default filter also arrives as a program (toBuilder() of a jail): extend it like the policy.
-            boolean isDefault = seccompProgram == null && seccompPolicy == null
-                    || seccompProgram != null && Arrays.equals(seccompProgram.toBytes(), DefaultFilter.BYTES);
-            if (seccompOff || seccompPolicy != null || isDefault) {
-                SeccompPolicy base = seccompOff ? null : isDefault ? SeccompPolicies.defaultDenyList() : seccompPolicy;
-                t.seccompProgram = BestEffort.withNamespaceRefusal(base).compile(Arch.current());
-                t.seccompOff = false;
-            } else if (seccompProgram != null && !BestEffort.refusesNamespaces(seccompProgram)) {
+            if (seccomp.extendable()) {
+                t.seccomp = SeccompChoice.program(BestEffort.withNamespaceRefusal(seccomp.basePolicy()).compile(Arch.current()));
+            } else if (!BestEffort.refusesNamespaces(java.util.Objects.requireNonNull(seccomp.compiled()))) {
                 throw new IllegalStateException("bestEffort(): the compiled seccomp program allows unshare, and a"
                         + " compiled program cannot be extended; pass a SeccompPolicy, or refuse the namespace calls in it");
             }
             return t.build();
-        }
-
-        private byte @Nullable [] seccompBytes() {
-            if (seccompOff) {
-                return null;
-            }
-            if (seccompProgram != null) {
-                return seccompProgram.toBytes();
-            }
-            if (seccompPolicy != null) {
-                return seccompPolicy.compile(Arch.current()).toBytes();
-            }
-            return DefaultFilter.BYTES.clone();
-        }
-
-        /** The default deny list, loaded once per JVM from its precompiled resource. */
-        private static final class DefaultFilter {
-            static final byte[] BYTES = SeccompProfiles.get(SeccompProfiles.DEFAULT_DENY_LIST, Arch.current()).toBytes();
         }
 
         private void checkIdRanges() {

@@ -16,8 +16,10 @@ import org.jspecify.annotations.Nullable;
 import org.sandbox4j.internal.LibC;
 import org.sandbox4j.internal.PipeStreams;
 import org.sandbox4j.internal.Reaper;
+import org.sandbox4j.internal.ResultRecords;
 import org.sandbox4j.internal.SeccompViolationEvent;
 import org.sandbox4j.internal.Spawner;
+import org.sandbox4j.internal.Wire;
 import org.sandbox4j.seccomp.SeccompViolation;
 import org.sandbox4j.seccomp.SyscallRecorder;
 import org.slf4j.Logger;
@@ -46,13 +48,12 @@ import org.slf4j.LoggerFactory;
  * launcher and the JVM die at once (a SIGKILL of their process group) can a program that is pid 1
  * ({@link Sandbox.Builder#execDirectly()}) and cleared its parent-death signal survive.
  *
- * <p>In the prestarted mode ({@link Sandbox#usePrestartedLauncher(boolean)}) there is no per-jail
+ * <p>In the prestarted mode ({@link Launcher#prestarted()}) there is no per-jail
  * launcher: {@link #pid()} is the jail's pid 1 on the host (jail init, which forwards the same
  * signals; SIGKILL ends the pid namespace), signals go through a pidfd, and the exit comes from the
  * result record alone.
  */
 public final class SandboxedProcess extends Process {
-    private static final int RESULT_MAGIC = 0x58344253;
     private static final Logger LOG = LoggerFactory.getLogger(SandboxedProcess.class);
 
     private final int pid;
@@ -109,7 +110,7 @@ public final class SandboxedProcess extends Process {
             @Override
             public void exited(int waitStatus, byte[] result) {
                 killOrphanedJail(result);
-                Records r = Records.parse(result);
+                ResultRecords r = ResultRecords.parse(result);
                 violations = r.violations;
                 report(r, recorder);
                 JailExit e = decode(waitStatus, r);
@@ -155,80 +156,14 @@ public final class SandboxedProcess extends Process {
     }
 
     private static boolean hasRecord(byte[] result) {
-        return Records.parse(result).result != null;
+        return ResultRecords.parse(result).result != null;
     }
 
     // ---- seccomp supervisor (issue 15): the launcher's records before the result record ----
 
-    private static final int SECCOMP_MAGIC = 0x56344253;
-    private static final int SECCOMP_RECORD = 96;
     private static final int SIGSYS = 31;
 
-    private static final int CGROUP_MAGIC = 0x47344253;
-
-    /**
-     * What the result pipe held: seccomp records (supervise.c), the cgroup counters ("SB4G", u32 n,
-     * n x u64; -1 = unreadable) and the result record, last.
-     */
-    private static final class Records {
-        int @Nullable [] result;
-        long @Nullable [] cgroupCounters;
-        final List<SeccompViolation> violations = new ArrayList<>();
-        final List<Object[]> learned = new ArrayList<>();
-        long lost;
-
-        static Records parse(byte[] b) {
-            Records r = new Records();
-            ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
-            int off = 0;
-            while (off + 8 <= b.length) {
-                int magic = bb.getInt(off);
-                if (magic == RESULT_MAGIC && off + 16 <= b.length) {
-                    r.result = new int[] {bb.getInt(off + 4), bb.getInt(off + 8), bb.getInt(off + 12)};
-                    off += 16;
-                } else if (magic == SECCOMP_MAGIC && off + SECCOMP_RECORD <= b.length) {
-                    int kind = bb.getInt(off + 4);
-                    long[] args = new long[6];
-                    for (int i = 0; i < 6; i++) {
-                        args[i] = bb.getLong(off + 32 + 8 * i);
-                    }
-                    int n = 0;
-                    while (n < 16 && b[off + 80 + n] != 0) {
-                        n++;
-                    }
-                    String comm = new String(b, off + 80, n, java.nio.charset.StandardCharsets.UTF_8);
-                    int arch = bb.getInt(off + 8);
-                    int nr = bb.getInt(off + 12);
-                    int count = bb.getInt(off + 24);
-                    if (kind == 1) {
-                        r.violations.add(SeccompViolation.fromRecord(arch, nr, args, bb.getInt(off + 16),
-                                bb.getInt(off + 20), comm));
-                    } else if (kind == 2) {
-                        r.learned.add(new Object[] {arch, nr, args, Integer.toUnsignedLong(count), comm});
-                    } else if (kind == 3) {
-                        r.lost += Integer.toUnsignedLong(count);
-                    }
-                    off += SECCOMP_RECORD;
-                } else if (magic == CGROUP_MAGIC) {
-                    int n = bb.getInt(off + 4);
-                    if (n < 0 || n > 64 || b.length - (off + 8) < 8L * n) {
-                        break;
-                    }
-                    long[] v = new long[n];
-                    for (int i = 0; i < n; i++) {
-                        v[i] = bb.getLong(off + 8 + 8 * i);
-                    }
-                    r.cgroupCounters = v;
-                    off += 8 + 8 * n;
-                } else {
-                    break;
-                }
-            }
-            return r;
-        }
-    }
-
-    private void report(Records r, @Nullable SyscallRecorder recorder) {
+    private void report(ResultRecords r, @Nullable SyscallRecorder recorder) {
         for (SeccompViolation v : r.violations) {
             LOG.warn("sandbox4j: jail {}: seccomp refused {}", pid, v);
             SeccompViolationEvent.emit(v, pid);
@@ -237,8 +172,8 @@ public final class SandboxedProcess extends Process {
             LOG.warn("sandbox4j: jail {}: {} more seccomp violations were not recorded", pid, r.lost);
         }
         if (recorder != null) {
-            for (Object[] l : r.learned) {
-                recorder.record((Integer) l[0], (Integer) l[1], (long[]) l[2], (Long) l[3], (String) l[4]);
+            for (ResultRecords.Learned l : r.learned) {
+                recorder.record(l.arch(), l.nr(), l.args(), l.count(), l.comm());
             }
             if (r.lost > 0) {
                 LOG.warn("sandbox4j: jail {}: {} learned calls did not fit the launcher's table", pid, r.lost);
@@ -260,7 +195,7 @@ public final class SandboxedProcess extends Process {
 
     /** The counters of the launcher's cgroup record, or null. */
     static long @Nullable [] cgroupCounters(byte[] result) {
-        return Records.parse(result).cgroupCounters;
+        return ResultRecords.parse(result).cgroupCounters;
     }
 
     /**
@@ -277,18 +212,18 @@ public final class SandboxedProcess extends Process {
     }
 
     static JailExit decode(int waitStatus, byte[] result) {
-        return decode(waitStatus, Records.parse(result));
+        return decode(waitStatus, ResultRecords.parse(result));
     }
 
-    private static JailExit decode(int waitStatus, Records r) {
+    private static JailExit decode(int waitStatus, ResultRecords r) {
         if (r.result != null) {
             int kind = r.result[0];
             int value = r.result[1];
             int flags = r.result[2];
-            boolean timedOut = (flags & 1) != 0;
-            boolean core = (flags & 4) != 0;
+            boolean timedOut = (flags & Wire.RESULT_F_TIME_LIMIT) != 0;
+            boolean core = (flags & Wire.RESULT_F_CORE) != 0;
             SeccompViolation by = null;
-            if (kind == 2 && value == SIGSYS) {
+            if (kind == Wire.RESULT_SIGNALED && value == SIGSYS) {
                 for (SeccompViolation v : r.violations) {
                     if (v.killed()) {
                         by = v;
@@ -296,7 +231,7 @@ public final class SandboxedProcess extends Process {
                     }
                 }
             }
-            return kind == 2 ? new JailExit(true, 0, value, timedOut, core, by) : new JailExit(false, value, 0, timedOut, false);
+            return kind == Wire.RESULT_SIGNALED ? new JailExit(true, 0, value, timedOut, core, by) : new JailExit(false, value, 0, timedOut, false);
         }
         // No record: the launcher itself was killed (a raw SIGKILL from outside the library) or crashed.
         int termsig = waitStatus & 0x7f;

@@ -27,7 +27,7 @@ public final class DockerLikeMain {
         } catch (SandboxSetupException e) {
             System.out.println("STRICT " + e.getMessage().replace('\n', ' '));
         }
-        System.out.println("DOCTOR " + Sandbox.probe().feature("container").orElseThrow());
+        System.out.println("DOCTOR " + org.sandbox4j.probe.HostProbe.run().feature("container").orElseThrow());
         Sandbox be = Sandbox.builder().bestEffort().tmpfs("/tmp").readOnly(attack).readWrite(allowed).proc("/proc")
                 .dev("/dev").build();
         List<String[]> attacks = List.of(new String[] {"write", outside + "/x"}, new String[] {"read", outside + "/secret"},

@@ -87,9 +87,9 @@ class ErrorReportingTest {
         // The launcher runs in a user namespace whose user.max_user_namespaces is 0: the kernel then
         // refuses the jail's user namespace with ENOSPC, as on a host where they are disabled. (The
         // host's own sysctl is left alone; that would need CAP_SYS_RESOURCE and affect everything.)
-        org.sandbox4j.internal.Spawner.setTestPrefix(java.util.List.of("/usr/bin/unshare", "-Ur", "/bin/sh", "-c",
+        AutoCloseable prefix = JailTestSupport.throughPrefix(java.util.List.of("/usr/bin/unshare", "-Ur", "/bin/sh", "-c",
                 "echo 0 > /proc/sys/user/max_user_namespaces && exec \"$0\" \"$@\""),
-                JailTestSupport.fixtures().resolve("launcher").toString());
+                JailTestSupport.fixtures().resolve("launcher"));
         try {
             SandboxSetupException e = assertThrows(SandboxSetupException.class, () -> base().build().start(ATTACK, "exit", "0"));
             assertEquals(SetupStep.CLONE, e.step());
@@ -97,7 +97,7 @@ class ErrorReportingTest {
             assertNotNull(e.hint(), e.getMessage());
             assertTrue(e.hint().contains("user.max_user_namespaces"), e.getMessage());
         } finally {
-            org.sandbox4j.internal.Spawner.setTestPrefix(null, null);
+            prefix.close();
         }
     }
 }

@@ -16,7 +16,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.sandbox4j.internal.LauncherBinary;
 import org.sandbox4j.internal.LibC;
-import org.sandbox4j.internal.Spawner;
 
 /**
  * Shared fixtures of the jail tests: a world-readable directory (uid 65534 must read it) holding the
@@ -142,6 +141,15 @@ public final class JailTestSupport {
         return Sandbox.builder().readOnly(fixtures().resolve("attack").toString(), ATTACK).tmpfs("/tmp");
     }
 
+    /**
+     * Runs every launcher of the JVM's default ({@link Launcher#getDefault()}) through {@code prefix}
+     * from {@code launcherFile} (an empty prefix: directly) until closed, keeping the default's mode.
+     */
+    public static AutoCloseable throughPrefix(List<String> prefix, @org.jspecify.annotations.Nullable Path launcherFile) {
+        Launcher.setDefault(Launcher.getDefault().through(prefix, launcherFile));
+        return () -> Launcher.setDefault(Launcher.getDefault().through(List.of(), null));
+    }
+
     /** The privileges the jail is built with. Every jail test runs in both. */
     public enum JailMode {
         /** With the JVM's own privileges (root in CI). */
@@ -154,12 +162,10 @@ public final class JailTestSupport {
             if (this == UNPRIVILEGED) {
                 assumeTrue(LibC.geteuid() == 0, "switching to uid 65534 needs a root JVM");
                 assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")), "setpriv (util-linux) is missing");
-                Spawner.setTestPrefix(List.of("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"),
-                        fixtures().resolve("launcher").toString());
-            } else {
-                Spawner.setTestPrefix(null, null);
+                return throughPrefix(List.of("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"),
+                        fixtures().resolve("launcher"));
             }
-            return () -> Spawner.setTestPrefix(null, null);
+            return throughPrefix(List.of(), null);
         }
 
         /** The host uid the jail's processes have in this mode. */

@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
-import org.sandbox4j.internal.Spawner;
 
 /** Starts the launcher with a pty as its controlling terminal (src/test/c/with-ctty.c). */
 final class WithCtty {
@@ -36,7 +35,6 @@ final class WithCtty {
         if (mode == JailTestSupport.JailMode.UNPRIVILEGED) {
             prefix.addAll(List.of("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"));
         }
-        Spawner.setTestPrefix(prefix, JailTestSupport.fixtures().resolve("launcher").toString());
-        return () -> Spawner.setTestPrefix(null, null);
+        return JailTestSupport.throughPrefix(prefix, JailTestSupport.fixtures().resolve("launcher"));
     }
 }

@@ -4,7 +4,7 @@
  * org.sandbox4j.Sandbox.Builder} call. See docs/config.md.
  *
  * <pre>{@code
- * Sandbox sandbox = Sandbox.fromConfig(Path.of("pdftotext.jail")).build();
+ * Sandbox sandbox = SandboxConfig.load(Path.of("pdftotext.jail")).applyTo(Sandbox.builder()).build();
  * }</pre>
  */
 @NullMarked

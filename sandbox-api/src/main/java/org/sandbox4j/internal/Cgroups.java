@@ -36,8 +36,6 @@ import org.slf4j.LoggerFactory;
 public final class Cgroups {
     private static final Logger LOG = LoggerFactory.getLogger(Cgroups.class);
     private static final AtomicLong COUNTER = new AtomicLong();
-    static final int CG_F_V2 = 1;
-    static final int CG_F_INTO = 2;
     /** The leaf this JVM moves itself into on cgroup v2 when its own cgroup must get controllers. */
     static final String LEAF = "sb4j-jvm";
 
@@ -163,7 +161,7 @@ public final class Cgroups {
         /** Appends the CGROUP records. */
         public void write(SpecWriter w) {
             for (Dir d : dirs) {
-                w.cgroup(d.v2 ? CG_F_V2 | CG_F_INTO : 0, d.path.toString(), d.stats);
+                w.cgroup(d.v2 ? Wire.CG_F_V2 | Wire.CG_F_INTO : 0, d.path.toString(), d.stats);
             }
         }
 

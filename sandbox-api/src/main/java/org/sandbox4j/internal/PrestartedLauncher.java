@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.sandbox4j.Errno;
+import org.sandbox4j.Launcher;
 import org.sandbox4j.SandboxException;
 import org.sandbox4j.SandboxSetupException;
 import org.sandbox4j.SetupStep;
@@ -29,25 +30,13 @@ import org.sandbox4j.SetupStep;
  * waiting for the jail's exec (the status pipe) happens outside the lock.
  */
 public final class PrestartedLauncher {
-    /** Zygote fd layout: 3 the socket, 5 the death pipe (write end), 6 the lifeline. */
-    static final int ZFD_SOCK = 3;
-    static final int ZFD_DEATH = 5;
-    static final int ZFD_LIFELINE = 6;
-
-    private static final int REQ_MAGIC = 0x5A344253;
-    private static final int REPLY_MAGIC = 0x59344253;
-    private static final int REQ_F_SPEC_MEMFD = 0x1;
-    private static final int REQ_F_LOCK = 0x2;
-    private static final int LOCK_F_WRITES = 0x1;
-    private static final int LOCK_F_NO_HOST_IDS = 0x2;
-    private static final int LOCK_F_NO_CAPS = 0x4;
-    private static final int LOCK_F_NO_NEWNS = 0x8;
+    // The zygote's fds, request and reply layout: Wire.ZFD_*, REQ_*, REPLY_*, LOCK_F_* (wire.h).
     private static final long LOCK_TIMEOUT_MILLIS = 10_000;
-    private static final int INLINE_MAX = 64 * 1024;
     private static final int MAX_KEPT = 240;
     private static final int F_DUPFD_CLOEXEC = 1030;
 
-    private static volatile @Nullable Boolean forced;
+    /** Set by a lockdown that keeps starting jails: from then on every jail goes through the zygote. */
+    private static volatile boolean requiredByLockdown;
     private static final Object LOCK = new Object();
     private static @Nullable Zygote current;
     /** The LOCK request every zygote gets before its first spec once a lockdown applied, or null (under LOCK). */
@@ -57,15 +46,25 @@ public final class PrestartedLauncher {
 
     private PrestartedLauncher() {}
 
-    /** Whether spawns go through the prestarted launcher: {@link #setEnabled} or {@code -Dsandbox4j.spawn=prestarted}. */
+    /** Whether the JVM's default launcher ({@link Launcher#getDefault()}) is the prestarted one. */
     public static boolean enabled() {
-        Boolean f = forced;
-        return f != null ? f : "prestarted".equals(System.getProperty("sandbox4j.spawn"));
+        return Launcher.getDefault().isPrestarted();
     }
 
-    /** Forces the mode on or off; {@code null} goes back to the system property. */
+    /**
+     * Sets the mode of the JVM's default launcher, keeping its prefix; {@code null} goes back to the
+     * system property's mode ({@code -Dsandbox4j.spawn=prestarted}).
+     */
     public static void setEnabled(@Nullable Boolean on) {
-        forced = on;
+        Launcher d = Launcher.getDefault();
+        boolean mode = on != null ? on : "prestarted".equals(System.getProperty("sandbox4j.spawn"));
+        Launcher l = (mode ? Launcher.prestarted() : Launcher.perJail()).through(d.prefix(), d.launcherFile().orElse(null));
+        Launcher.setDefault(l);
+    }
+
+    /** Whether every jail must go through the prestarted launcher (a lockdown kept starting jails). */
+    public static boolean required() {
+        return requiredByLockdown;
     }
 
     /** The running zygote's pid, or -1 (for tests). */
@@ -120,7 +119,7 @@ public final class PrestartedLauncher {
     private record Reply(int pid, int pidfd) {}
 
     /** The same contract as {@link Spawner#spawn}. */
-    static Spawner.Spawned spawn(byte[] spec, Redirect in, Redirect out, Redirect err, boolean errToOut,
+    static Spawner.Spawned spawn(byte[] spec, Launcher launcher, Redirect in, Redirect out, Redirect err, boolean errToOut,
             int[] keptFds, long setupTimeoutMillis, Spawner.StatusMapper mapper) throws SandboxException {
         if (keptFds.length > MAX_KEPT) {
             throw new SandboxException("the prestarted launcher passes at most " + MAX_KEPT + " kept fds");
@@ -177,7 +176,7 @@ public final class PrestartedLauncher {
             int resultWrite = p[1];
 
             int memfd = -1;
-            if (spec.length > INLINE_MAX) {
+            if (spec.length > Wire.REQ_INLINE_MAX) {
                 memfd = LibC.memfd_create("sandbox4j-spec", LibC.MFD_CLOEXEC);
                 if (memfd < 0) {
                     throw Spawner.errnoException("create a memfd for the spec", Native.getLastError());
@@ -185,14 +184,14 @@ public final class PrestartedLauncher {
                 childEnds.add(memfd);
                 Spawner.writeFully(memfd, spec);
             }
-            int nfds = 5 + (memfd >= 0 ? 1 : 0) + keptFds.length;
+            int nfds = Wire.REQ_FIXED_FDS + (memfd >= 0 ? 1 : 0) + keptFds.length;
             int[] fds = new int[nfds];
             fds[0] = stdio[0];
             fds[1] = stdio[1];
             fds[2] = stdio[2];
             fds[3] = statusWrite;
             fds[4] = resultWrite;
-            int k = 5;
+            int k = Wire.REQ_FIXED_FDS;
             if (memfd >= 0) {
                 fds[k++] = memfd;
             }
@@ -201,10 +200,10 @@ public final class PrestartedLauncher {
             }
             byte[] body = memfd >= 0 ? new byte[0] : spec;
             ByteBuffer msg = ByteBuffer.allocate(16 + body.length).order(ByteOrder.LITTLE_ENDIAN);
-            msg.putInt(REQ_MAGIC).putShort((short) 1).putShort((short) (memfd >= 0 ? REQ_F_SPEC_MEMFD : 0))
+            msg.putInt(Wire.REQ_MAGIC).putShort((short) Wire.REQ_VERSION).putShort((short) (memfd >= 0 ? Wire.REQ_F_SPEC_MEMFD : 0))
                     .putInt(keptFds.length).putInt(0).put(body);
 
-            Reply reply = request(msg.array(), fds, setupTimeoutMillis);
+            Reply reply = request(launcher, msg.array(), fds, setupTimeoutMillis);
             // The zygote has its copies (and the jail has its own): the JVM keeps only its ends.
             for (int fd : childEnds) {
                 LibC.close(fd);
@@ -254,10 +253,10 @@ public final class PrestartedLauncher {
         return LibC.syscall(LibC.SYS_PIDFD_SEND_SIGNAL, pidfd, sig, null, 0) == 0;
     }
 
-    private static Reply request(byte[] msg, int[] fds, long timeoutMillis) throws SandboxException {
+    private static Reply request(Launcher launcher, byte[] msg, int[] fds, long timeoutMillis) throws SandboxException {
         synchronized (LOCK) {
             for (int attempt = 0; ; attempt++) {
-                Zygote z = zygote();
+                Zygote z = zygote(launcher);
                 long rc = send(z.sock, msg, fds);
                 if (rc < 0) {
                     int e = Native.getLastError();
@@ -285,8 +284,9 @@ public final class PrestartedLauncher {
      */
     public static void prepare() throws SandboxException {
         setEnabled(true);
+        requiredByLockdown = true;
         synchronized (LOCK) {
-            zygote();
+            zygote(Launcher.getDefault());
         }
     }
 
@@ -315,13 +315,13 @@ public final class PrestartedLauncher {
             paths.add(b);
             size += 4 + b.length;
         }
-        if (size > INLINE_MAX) {
+        if (size > Wire.REQ_INLINE_MAX) {
             throw new SandboxException("the lockdown's writable paths do not fit one request to the prestarted launcher");
         }
         ByteBuffer msg = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
-        msg.putInt(REQ_MAGIC).putShort((short) 1).putShort((short) REQ_F_LOCK).putInt(0).putInt(0);
-        msg.putInt((writesLimited ? LOCK_F_WRITES : 0) | (noHostIds ? LOCK_F_NO_HOST_IDS : 0)
-                | (noKeptCaps ? LOCK_F_NO_CAPS : 0) | (noNamespaces ? LOCK_F_NO_NEWNS : 0)).putInt(paths.size());
+        msg.putInt(Wire.REQ_MAGIC).putShort((short) Wire.REQ_VERSION).putShort((short) Wire.REQ_F_LOCK).putInt(0).putInt(0);
+        msg.putInt((writesLimited ? Wire.LOCK_F_WRITES : 0) | (noHostIds ? Wire.LOCK_F_NO_HOST_IDS : 0)
+                | (noKeptCaps ? Wire.LOCK_F_NO_CAPS : 0) | (noNamespaces ? Wire.LOCK_F_NO_NEWNS : 0)).putInt(paths.size());
         for (byte[] b : paths) {
             msg.putInt(b.length).put(b);
         }
@@ -330,7 +330,7 @@ public final class PrestartedLauncher {
                 throw new SandboxException("the prestarted launcher already enforces an earlier lockdown's limits;"
                         + " only one lockdown per JVM may use keepStartingJails()");
             }
-            Zygote z = zygote();
+            Zygote z = zygote(Launcher.getDefault());
             lockRequest = msg.array();
             sendLock(z);
         }
@@ -355,9 +355,10 @@ public final class PrestartedLauncher {
         }
     }
 
-    private static Zygote zygote() throws SandboxException {
-        List<String> prefix = Spawner.testPrefix();
-        String launcherPath = Spawner.testLauncherPath();
+    /** The running zygote for {@code launcher}'s prefix, or a new one (under LOCK). */
+    private static Zygote zygote(Launcher launcher) throws SandboxException {
+        List<String> prefix = launcher.prefix().isEmpty() ? null : launcher.prefix();
+        String launcherPath = launcher.launcherFile().map(Object::toString).orElse(null);
         String key = prefix == null ? "" : String.join("\0", prefix) + "\0" + launcherPath;
         Zygote z = current;
         if (z != null && z.exited) {
@@ -368,7 +369,7 @@ public final class PrestartedLauncher {
             return z;
         }
         if (z != null && !z.dead) {
-            retire(z, false); // another test prefix: the old one exits once its jails have ended
+            retire(z, false); // another prefix: the old one exits once its jails have ended
         }
         STARTED.removeIf(old -> old.exited);
         z = start(prefix, launcherPath, key);
@@ -427,9 +428,9 @@ public final class PrestartedLauncher {
             for (int fd = 0; fd < 3; fd++) {
                 check(LibC.posix_spawn_file_actions_addopen(actions, fd, "/dev/null", LibC.O_RDWR, 0));
             }
-            check(LibC.posix_spawn_file_actions_adddup2(actions, sock, ZFD_SOCK));
-            check(LibC.posix_spawn_file_actions_adddup2(actions, deathWrite, ZFD_DEATH));
-            check(LibC.posix_spawn_file_actions_adddup2(actions, life, ZFD_LIFELINE));
+            check(LibC.posix_spawn_file_actions_adddup2(actions, sock, Wire.ZFD_SOCK));
+            check(LibC.posix_spawn_file_actions_adddup2(actions, deathWrite, Wire.ZFD_DEATH));
+            check(LibC.posix_spawn_file_actions_adddup2(actions, life, Wire.ZFD_LIFELINE));
             String exe;
             String[] argv;
             if (prefix != null) {
@@ -566,7 +567,7 @@ public final class PrestartedLauncher {
             retire(z, true);
             return null;
         }
-        if (n != 8 || buf.getInt(0) != REPLY_MAGIC) {
+        if (n != Wire.REPLY_BYTES || buf.getInt(0) != Wire.REPLY_MAGIC) {
             if (pidfd >= 0) {
                 LibC.close(pidfd);
             }

@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.sandbox4j.Errno;
+import org.sandbox4j.Launcher;
 import org.sandbox4j.SandboxException;
 import org.sandbox4j.SandboxSetupException;
 import org.sandbox4j.SetupStep;
@@ -22,17 +23,9 @@ import org.sandbox4j.SetupStep;
  * jail to exec or fail. See docs/architecture.md for the fd layout.
  */
 public final class Spawner {
-    public static final int FD_SPEC = 3;
-    public static final int FD_STATUS = 4;
-    public static final int FD_RESULT = 5;
-    public static final int FD_LIFELINE = 6;
-    public static final int FD_FIRST_KEPT = 7;
     private static final int F_DUPFD_CLOEXEC = 1030;
-    private static final int STATUS_MAGIC = 0x52344253;
 
     private static final StringArray EMPTY_ENV = new StringArray(new String[0]);
-    private static volatile @Nullable List<String> testPrefix;
-    private static volatile @Nullable String testLauncherPath;
     private static final Memory SPAWN_ATTR = newSpawnAttr();
     private static int lifelineRead = -1;
 
@@ -48,23 +41,6 @@ public final class Spawner {
 
     /** What a failed status record said. */
     public record Status(int opIndex, int errno, String step, String path, String detail) {}
-
-    /**
-     * For tests: run the launcher through a prefix command (for example {@code setpriv --reuid=65534
-     * ...}) from a file path that the prefix can execute. {@code null} restores the normal path.
-     */
-    public static void setTestPrefix(@Nullable List<String> prefix, @Nullable String launcherPath) {
-        testPrefix = prefix == null ? null : List.copyOf(prefix);
-        testLauncherPath = launcherPath;
-    }
-
-    static @Nullable List<String> testPrefix() {
-        return testPrefix;
-    }
-
-    static @Nullable String testLauncherPath() {
-        return testLauncherPath;
-    }
 
     static Memory spawnAttr() {
         return SPAWN_ATTR;
@@ -90,18 +66,18 @@ public final class Spawner {
      * @param setupTimeoutMillis how long the jail may take to build before it is killed
      * @throws SandboxSetupException when a setup step failed, with the launcher's report
      */
-    public static Spawned spawn(byte[] spec, Redirect in, Redirect out, Redirect err, boolean errToOut,
+    public static Spawned spawn(SpecWriter.Spec spec, Launcher launcher, Redirect in, Redirect out, Redirect err, boolean errToOut,
             int[] keptFds, long setupTimeoutMillis, StatusMapper mapper) throws SandboxException {
         // cgroups: the zygote does not place jails in cgroups yet, so such a jail gets a launcher of its own
         // After a lockdown that forbids exec, the prestarted launcher is the only way to a jail: a jail
         // that asked for violation reports still starts there, without the reports (its filter acts as
         // written); learning or cgroup limits need a launcher of their own and fail naming the lockdown.
-        if (PrestartedLauncher.enabled() && !LockdownState.applied().isEmpty() && supervision(spec) == SpecWriter.SUPERVISE_REPORT) {
-            spec = withoutSupervision(spec);
+        boolean prestarted = launcher.isPrestarted() || PrestartedLauncher.required();
+        if (prestarted && !LockdownState.applied().isEmpty() && spec.supervise() == Wire.SUPERVISE_REPORT) {
+            spec = spec.withoutSupervision();
         }
-        if (PrestartedLauncher.enabled() && newSession(spec) && newPidNamespace(spec) && !supervised(spec)
-                && !SpecWriter.has(spec, SpecWriter.CGROUP)) {
-            return PrestartedLauncher.spawn(spec, in, out, err, errToOut, keptFds, setupTimeoutMillis, mapper);
+        if (prestarted && prestartable(spec)) {
+            return PrestartedLauncher.spawn(spec.bytes(), launcher, in, out, err, errToOut, keptFds, setupTimeoutMillis, mapper);
         }
         int lifeline = lifeline();
         List<Integer> toClose = new ArrayList<>(16);
@@ -116,7 +92,7 @@ public final class Spawner {
         Memory actions = new Memory(LibC.SIZEOF_FILE_ACTIONS);
         LibC.posix_spawn_file_actions_init(actions);
         try {
-            int low = FD_FIRST_KEPT + keptFds.length;
+            int low = Wire.FD_FIRST_KEPT + keptFds.length;
             int[] p = pipe(low, toClose);
             int specRead = p[0];
             specWrite = p[1];
@@ -166,29 +142,29 @@ public final class Spawner {
             stdoutParent = parentEnds[1];
             stderrParent = parentEnds[2];
 
-            check(LibC.posix_spawn_file_actions_adddup2(actions, specRead, FD_SPEC), "pass the spec");
-            check(LibC.posix_spawn_file_actions_adddup2(actions, statusWrite, FD_STATUS), "pass the status pipe");
-            check(LibC.posix_spawn_file_actions_adddup2(actions, resultWrite, FD_RESULT), "pass the result pipe");
-            check(LibC.posix_spawn_file_actions_adddup2(actions, high(lifeline, low, toClose), FD_LIFELINE),
+            check(LibC.posix_spawn_file_actions_adddup2(actions, specRead, Wire.FD_SPEC), "pass the spec");
+            check(LibC.posix_spawn_file_actions_adddup2(actions, statusWrite, Wire.FD_STATUS), "pass the status pipe");
+            check(LibC.posix_spawn_file_actions_adddup2(actions, resultWrite, Wire.FD_RESULT), "pass the result pipe");
+            check(LibC.posix_spawn_file_actions_adddup2(actions, high(lifeline, low, toClose), Wire.FD_LIFELINE),
                     "pass the lifeline");
             for (int i = 0; i < keptFds.length; i++) {
-                check(LibC.posix_spawn_file_actions_adddup2(actions, high(keptFds[i], low, toClose), FD_FIRST_KEPT + i),
+                check(LibC.posix_spawn_file_actions_adddup2(actions, high(keptFds[i], low, toClose), Wire.FD_FIRST_KEPT + i),
                         "pass fd " + keptFds[i]);
             }
 
-            List<String> prefix = testPrefix;
-            String launcher = prefix != null && testLauncherPath != null ? testLauncherPath : LauncherBinary.path();
+            List<String> prefix = launcher.prefix();
+            String launcherPath = prefix.isEmpty() ? LauncherBinary.path() : launcher.launcherFile().orElseThrow().toString();
             String exe;
             String[] argv;
-            if (prefix != null) {
+            if (!prefix.isEmpty()) {
                 exe = prefix.get(0);
                 argv = new String[prefix.size() + 1];
                 for (int i = 0; i < prefix.size(); i++) {
                     argv[i] = prefix.get(i);
                 }
-                argv[prefix.size()] = launcher;
+                argv[prefix.size()] = launcherPath;
             } else {
-                exe = launcher;
+                exe = launcherPath;
                 argv = new String[] {LauncherBinary.FILE_NAME};
             }
             IntByReference pidRef = new IntByReference();
@@ -207,7 +183,7 @@ public final class Spawner {
                 }
             }
             toClose.clear();
-            writeFully(specWrite, spec); // EPIPE ignored: the launcher died, its status says why
+            writeFully(specWrite, spec.bytes()); // EPIPE ignored: the launcher died, its status says why
             LibC.close(specWrite);
             specWrite = -1;
             final int spawnedPid = pid;
@@ -222,7 +198,7 @@ public final class Spawner {
             }
             ok = true;
             // With jail init, pid 1 is ours and dies with the launcher (pdeathsig): no pidfd needed.
-            int pid1 = (options(spec) & SpecWriter.OPT_INIT) != 0 ? -1 : jailPidfd(pid);
+            int pid1 = spec.has(Wire.OPT_INIT) ? -1 : jailPidfd(pid);
             return new Spawned(pid, stdinParent, stdoutParent, stderrParent, resultRead, false, pid1);
         } finally {
             LibC.posix_spawn_file_actions_destroy(actions);
@@ -243,78 +219,16 @@ public final class Spawner {
     }
 
     /**
-     * Whether the spec asks for a new session. A jail that keeps its caller's session (sameSession())
-     * is always started by a launcher of its own: under the prestarted launcher it would share the
-     * launcher's session and terminal, fixed when that started, not the caller's.
+     * Whether the prestarted launcher may start this jail. Not a jail that keeps its caller's session
+     * (sameSession()): it would share the zygote's session and terminal, fixed when that started.
+     * Not one that shares the JVM's pid namespace (share(PID)): a launcher of its own is the subreaper
+     * of its processes and kills them all when the jail ends; the zygote serves many jails and could
+     * not tell whose orphan is whose. Not a supervised one (the supervisor runs in a launcher of its
+     * own) nor one with cgroup limits (a per-jail launcher ends the cgroups).
      */
-    private static boolean newSession(byte[] spec) {
-        return (options(spec) & SpecWriter.OPT_NEW_SESSION) != 0;
-    }
-
-    /** The FLAGS record's options (0 if the spec does not start with it). */
-    private static int options(byte[] spec) {
-        return flagsField(spec, 20);
-    }
-
-    /**
-     * A field of the FLAGS record: header (8 bytes), then type, reserved, length, clone flags (16),
-     * options (20).
-     */
-    private static int flagsField(byte[] spec, int offset) {
-        ByteBuffer bb = ByteBuffer.wrap(spec).order(ByteOrder.LITTLE_ENDIAN);
-        return spec.length >= 24 && bb.getShort(8) == SpecWriter.FLAGS ? bb.getInt(offset) : 0;
-    }
-
-    /**
-     * Whether the spec asks for a new pid namespace. A jail that shares the JVM's (share(PID)) is
-     * always started by a launcher of its own, which is the subreaper of its processes and kills
-     * them all when the jail ends; the prestarted launcher serves many jails and could not tell
-     * whose orphan is whose.
-     */
-    private static boolean newPidNamespace(byte[] spec) {
-        return (flagsField(spec, 16) & org.sandbox4j.Namespace.PID.cloneFlag()) != 0;
-    }
-
-    /**
-     * Whether the spec's SECCOMP record asks for the seccomp supervisor (its second word): the
-     * supervisor runs in a launcher of its own, so such a jail never goes to the prestarted one.
-     */
-    static boolean supervised(byte[] spec) {
-        return supervision(spec) != 0;
-    }
-
-    /** The SECCOMP record's supervise word (0 without a record or supervision). */
-    private static int supervision(byte[] spec) {
-        int off = seccompRecord(spec);
-        return off < 0 ? 0 : ByteBuffer.wrap(spec).order(ByteOrder.LITTLE_ENDIAN).getInt(off + 12);
-    }
-
-    /** A copy of {@code spec} whose SECCOMP record asks for no supervisor. */
-    private static byte[] withoutSupervision(byte[] spec) {
-        byte[] copy = spec.clone();
-        int off = seccompRecord(copy);
-        if (off >= 0) {
-            ByteBuffer.wrap(copy).order(ByteOrder.LITTLE_ENDIAN).putInt(off + 12, 0);
-        }
-        return copy;
-    }
-
-    /** The offset of the SECCOMP record's header, or -1. */
-    private static int seccompRecord(byte[] spec) {
-        ByteBuffer bb = ByteBuffer.wrap(spec).order(ByteOrder.LITTLE_ENDIAN);
-        int off = 8;
-        while (off + 8 <= spec.length) {
-            int type = Short.toUnsignedInt(bb.getShort(off));
-            int len = bb.getInt(off + 4);
-            if (len < 0 || off + 8L + len > spec.length) {
-                return -1;
-            }
-            if (type == SpecWriter.SECCOMP && len >= 8) {
-                return off;
-            }
-            off += 8 + len;
-        }
-        return -1;
+    private static boolean prestartable(SpecWriter.Spec spec) {
+        return spec.has(Wire.OPT_NEW_SESSION) && (spec.cloneFlags() & Wire.NS_PID) != 0 && spec.supervise() == 0
+                && !spec.cgroups();
     }
 
     /** Turns a status record into the exception the caller sees. */
@@ -324,7 +238,7 @@ public final class Spawner {
 
     static Status parseStatus(byte[] b) throws SandboxException {
         ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
-        if (b.length < 20 || bb.getInt() != STATUS_MAGIC) {
+        if (b.length < Wire.STATUS_HEADER || bb.getInt() != Wire.STATUS_MAGIC) {
             throw new SandboxException("the launcher sent a malformed status record (" + b.length + " bytes)");
         }
         int op = bb.getInt();

@@ -8,69 +8,39 @@ import java.util.List;
 
 /**
  * Writes the launcher's spec (docs/architecture.md, "The wire between Java and the launcher"). Pure
- * encoding: the values were validated by the builder.
+ * encoding: the values were validated by the builder. {@link #toSpec()} hands the bytes over with what
+ * the spawn path needs to know of them (recorded as they were written, never read back from the bytes).
  */
 public final class SpecWriter {
-    public static final int MAGIC = 0x4A344253;
-    public static final int VERSION = 1;
-
-    public static final int FLAGS = 1;
-    public static final int IDS = 2;
-    public static final int HOSTNAME = 3;
-    public static final int ROOT = 4;
-    public static final int OP = 5;
-    public static final int EXEC = 6;
-    public static final int ARGV = 7;
-    public static final int ENV = 8;
-    public static final int CWD = 9;
-    public static final int RLIMIT = 10;
-    public static final int CAPS = 11;
-    public static final int FDMAP = 12;
-    public static final int TIME_LIMIT = 13;
-    public static final int SECCOMP = 14;
-    public static final int LANDLOCK = 15;
-    public static final int CGROUP = 16;
-    public static final int IDMAP = 17;
-    public static final int IDMAP_UID = 0;
-    public static final int IDMAP_GID = 1;
-
-    public static final int LL_RULE_PATH = 1;
-    public static final int LL_RULE_PORT = 2;
-
-    public static final int OPT_INIT = 0x1;
-    public static final int OPT_NEW_SESSION = 0x2;
-    public static final int OPT_NO_NEW_PRIVS = 0x4;
-    public static final int OPT_DIE_WITH_PARENT = 0x8;
-    public static final int OPT_ROOT_READONLY = 0x10;
-    public static final int OPT_LOOPBACK_UP = 0x20;
-
-    public static final int ROOT_TMPFS = 0;
-    public static final int ROOT_BIND = 1;
-    public static final int ROOT_HOST = 2;
-    public static final int ROOT_CHROOT = 3;
-
-    public static final int OP_BIND = 1;
-    public static final int OP_TMPFS = 2;
-    public static final int OP_PROC = 3;
-    public static final int OP_DEV = 4;
-    public static final int OP_SYMLINK = 5;
-    public static final int OP_DIR = 6;
-    public static final int OP_FILE = 7;
-    public static final int OP_HIDE = 8;
-    public static final int OP_REMOUNT_RO = 9;
-
-    public static final int OPF_READ_ONLY = 0x1;
-    public static final int OPF_ALLOW_DEVICES = 0x2;
-    public static final int OPF_OPTIONAL = 0x4;
-    public static final int OPF_WITH_PTS = 0x8;
-    /** BIND: open the source with RESOLVE_NO_SYMLINKS (launchers before it refuse the flag). */
-    public static final int OPF_NO_SYMLINKS = 0x10;
-    /** ROOT (BIND, CHROOT): open the directory with RESOLVE_NO_SYMLINKS. */
-    public static final int ROOT_F_NO_SYMLINKS = 0x2;
-
     private static final byte[] EMPTY = new byte[0];
 
+    /**
+     * An encoded spec and the facts the spawn path decides by: the FLAGS record's clone flags and
+     * options, the SECCOMP record's supervise word and where it is, whether it has CGROUP records.
+     */
+    public record Spec(byte[] bytes, int cloneFlags, int options, int supervise, int superviseAt, boolean cgroups) {
+        /** Whether the FLAGS options have {@code option} (a {@code Wire.OPT_*}). */
+        public boolean has(int option) {
+            return (options & option) != 0;
+        }
+
+        /** The same spec without the seccomp supervisor (the SECCOMP record's second word 0). */
+        public Spec withoutSupervision() {
+            if (supervise == 0) {
+                return this;
+            }
+            byte[] copy = bytes.clone();
+            ByteBuffer.wrap(copy).order(ByteOrder.LITTLE_ENDIAN).putInt(superviseAt, 0);
+            return new Spec(copy, cloneFlags, options, 0, -1, cgroups);
+        }
+    }
+
     private ByteBuffer buf;
+    private int cloneFlags;
+    private int options;
+    private int supervise;
+    private int superviseAt = -1;
+    private boolean cgroups;
 
     public SpecWriter() {
         this(512);
@@ -83,46 +53,54 @@ public final class SpecWriter {
     /** Starts a spec with the header. */
     public SpecWriter header() {
         ensure(8);
-        buf.putInt(MAGIC).putShort((short) VERSION).putShort((short) 0);
+        buf.putInt(Wire.SPEC_MAGIC).putShort((short) Wire.SPEC_VERSION).putShort((short) 0);
         return this;
     }
 
-    /** Appends bytes written by another writer (the precomputed part of a spec). */
-    public SpecWriter raw(byte[] bytes) {
-        ensure(bytes.length);
-        buf.put(bytes);
+    /** Appends a spec written by another writer (the precomputed part of a spec), with its facts. */
+    public SpecWriter raw(Spec prefix) {
+        int at = buf.position();
+        ensure(prefix.bytes().length);
+        buf.put(prefix.bytes());
+        cloneFlags = prefix.cloneFlags();
+        options = prefix.options();
+        supervise = prefix.supervise();
+        superviseAt = prefix.superviseAt() < 0 ? -1 : at + prefix.superviseAt();
+        cgroups = prefix.cgroups();
         return this;
     }
 
     public SpecWriter flags(int cloneFlags, int options) {
-        begin(FLAGS, 8);
+        begin(Wire.REC_FLAGS, 8);
         buf.putInt(cloneFlags).putInt(options);
+        this.cloneFlags = cloneFlags;
+        this.options = options;
         return this;
     }
 
     public SpecWriter ids(int uid, int gid, int hostUid, int hostGid) {
-        begin(IDS, 16);
+        begin(Wire.REC_IDS, 16);
         buf.putInt(uid).putInt(gid).putInt(hostUid).putInt(hostGid);
         return this;
     }
 
-    /** One range of the uid map ({@link #IDMAP_UID}) or gid map ({@link #IDMAP_GID}). */
+    /** One range of the uid map ({@link Wire#IDMAP_UID}) or gid map ({@link Wire#IDMAP_GID}). */
     public SpecWriter idmap(int kind, int inside, int outside, int count) {
-        begin(IDMAP, 16);
+        begin(Wire.REC_IDMAP, 16);
         buf.putInt(kind).putInt(inside).putInt(outside).putInt(count);
         return this;
     }
 
     public SpecWriter hostname(String name) {
         byte[] b = utf8(name);
-        begin(HOSTNAME, 4 + b.length);
+        begin(Wire.REC_HOSTNAME, 4 + b.length);
         string(b);
         return this;
     }
 
     public SpecWriter root(int kind, int flags, String path) {
         byte[] p = utf8(path);
-        begin(ROOT, 12 + p.length);
+        begin(Wire.REC_ROOT, 12 + p.length);
         buf.putInt(kind).putInt(flags);
         string(p);
         return this;
@@ -131,7 +109,7 @@ public final class SpecWriter {
     public SpecWriter op(int index, int kind, int flags, int mode, String a, String b, byte[] data) {
         byte[] ba = utf8(a);
         byte[] bb = utf8(b);
-        begin(OP, 12 + 12 + ba.length + bb.length + data.length);
+        begin(Wire.REC_OP, 12 + 12 + ba.length + bb.length + data.length);
         buf.putInt(index).putShort((short) kind).putShort((short) flags).putInt(mode);
         string(ba);
         string(bb);
@@ -141,7 +119,7 @@ public final class SpecWriter {
 
     public SpecWriter exec(String path) {
         byte[] p = utf8(path);
-        begin(EXEC, 4 + p.length);
+        begin(Wire.REC_EXEC, 4 + p.length);
         string(p);
         return this;
     }
@@ -163,31 +141,31 @@ public final class SpecWriter {
 
     public SpecWriter cwd(String path) {
         byte[] p = utf8(path);
-        begin(CWD, 4 + p.length);
+        begin(Wire.REC_CWD, 4 + p.length);
         string(p);
         return this;
     }
 
     public SpecWriter rlimit(int resource, long soft, long hard) {
-        begin(RLIMIT, 24);
+        begin(Wire.REC_RLIMIT, 24);
         buf.putInt(resource).putInt(0).putLong(soft).putLong(hard);
         return this;
     }
 
     public SpecWriter caps(long keep) {
-        begin(CAPS, 8);
+        begin(Wire.REC_CAPS, 8);
         buf.putLong(keep);
         return this;
     }
 
     public SpecWriter fdmap(int launcherFd, int targetFd) {
-        begin(FDMAP, 8);
+        begin(Wire.REC_FDMAP, 8);
         buf.putInt(launcherFd).putInt(targetFd);
         return this;
     }
 
     public SpecWriter timeLimit(long millis) {
-        begin(TIME_LIMIT, 8);
+        begin(Wire.REC_TIME_LIMIT, 8);
         buf.putLong(millis);
         return this;
     }
@@ -196,17 +174,16 @@ public final class SpecWriter {
         return seccomp(flags, 0, program);
     }
 
-    /** SECCOMP record's second word: the launcher reports refused calls (spec.h SUPERVISE_*). */
-    public static final int SUPERVISE_REPORT = 1;
-    /** SECCOMP record's second word: the launcher learns every call; the program is unused. */
-    public static final int SUPERVISE_LEARN = 2;
     /** {@code RET ALLOW}: the program a learning spec carries (the record needs one). */
     public static final byte[] RET_ALLOW_PROGRAM = {0x06, 0, 0, 0, 0, 0, (byte) 0xff, 0x7f};
 
-    /** The SECCOMP record, {@code supervise} one of 0, {@link #SUPERVISE_REPORT}, {@link #SUPERVISE_LEARN}. */
+    /** The SECCOMP record, {@code supervise} one of 0, {@link Wire#SUPERVISE_REPORT}, {@link Wire#SUPERVISE_LEARN}. */
     public SpecWriter seccomp(int flags, int supervise, byte[] program) {
-        begin(SECCOMP, 8 + program.length);
-        buf.putInt(flags).putInt(supervise).put(program);
+        begin(Wire.REC_SECCOMP, 8 + program.length);
+        buf.putInt(flags);
+        this.supervise = supervise;
+        this.superviseAt = buf.position();
+        buf.putInt(supervise).put(program);
         return this;
     }
 
@@ -220,14 +197,14 @@ public final class SpecWriter {
             len += 16 + 4 + b.length;
         }
         len += plan.ports().size() * 24;
-        begin(LANDLOCK, len);
+        begin(Wire.REC_LANDLOCK, len);
         buf.putInt(plan.minAbi()).putInt((int) plan.scopeMask()).putLong(plan.fsMask()).putLong(plan.netMask());
         for (int i = 0; i < paths.size(); i++) {
-            buf.putShort((short) LL_RULE_PATH).putShort((short) 0).putInt(0).putLong(plan.paths().get(i).access());
+            buf.putShort((short) Wire.LL_RULE_PATH).putShort((short) 0).putInt(0).putLong(plan.paths().get(i).access());
             string(paths.get(i));
         }
         for (org.sandbox4j.landlock.LandlockPlan.Port p : plan.ports()) {
-            buf.putShort((short) LL_RULE_PORT).putShort((short) 0).putInt(0).putLong(p.access()).putLong(p.port());
+            buf.putShort((short) Wire.LL_RULE_PORT).putShort((short) 0).putInt(0).putLong(p.access()).putLong(p.port());
         }
         return this;
     }
@@ -244,7 +221,8 @@ public final class SpecWriter {
                 len += 4 + b.length;
             }
         }
-        begin(CGROUP, len);
+        begin(Wire.REC_CGROUP, len);
+        cgroups = true;
         buf.putInt(flags).putInt(0);
         string(p);
         buf.putInt(stats.size());
@@ -254,21 +232,13 @@ public final class SpecWriter {
         return this;
     }
 
-    /** Whether an encoded spec holds a record of {@code type}. */
-    public static boolean has(byte[] spec, int type) {
-        ByteBuffer bb = ByteBuffer.wrap(spec).order(ByteOrder.LITTLE_ENDIAN);
-        int off = 8;
-        while (off + 8 <= spec.length) {
-            if (bb.getShort(off) == type) {
-                return true;
-            }
-            off += 8 + bb.getInt(off + 4);
-        }
-        return false;
-    }
-
     public byte[] toByteArray() {
         return Arrays.copyOf(buf.array(), buf.position());
+    }
+
+    /** The spec written so far, with its facts. */
+    public Spec toSpec() {
+        return new Spec(toByteArray(), cloneFlags, options, supervise, superviseAt, cgroups);
     }
 
     private void begin(int type, int length) {

@@ -72,12 +72,12 @@ class InstalledLauncherTest {
     void jailsRunThroughTheInstalledLauncher() throws Exception {
         Path launcher = install();
         // env(1) only execs the installed file, as posix_spawn of the configured path would.
-        Spawner.setTestPrefix(List.of("/usr/bin/env"), launcher.toString());
+        AutoCloseable prefix = JailTestSupport.throughPrefix(List.of("/usr/bin/env"), launcher);
         try {
             JailTestSupport.Result r = JailTestSupport.run(JailTestSupport.base().build(), JailTestSupport.ATTACK, "hostname");
             assertEquals("OK hostname sandbox", r.out().trim(), r.toString());
         } finally {
-            Spawner.setTestPrefix(null, null);
+            prefix.close();
         }
     }
 

@@ -6,14 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.sandbox4j.Sandbox;
 
-/** {@link Sandbox#probe()} on the real host: every feature reported, the jail probe succeeds. */
+/** {@link HostProbe#run()} on the real host: every feature reported, the jail probe succeeds. */
 @Tag("kernel")
 class HostProbeTest {
     @Test
     void probeReportsEveryFeatureAndAWorkingJail() {
-        HostProbe p = Sandbox.probe();
+        HostProbe p = HostProbe.run();
         assertEquals(List.of("arch", "launcher", "jail", "userns-unprivileged", "host-seccomp", "seccomp", "landlock",
                 "cgroup", "pidfd", "close_range", "mount_setattr", "tiocsti", "container"),
                 p.features().stream().map(Feature::name).toList());

@@ -311,11 +311,11 @@ class SelfJailTest {
         assertProbe(e, false);
     }
 
-    /** A modular application: module selfjail.app requires the library as an automatic module. */
+    /** A modular application: module selfjail.app requires the library's module, org.sandbox4j. */
     static Path modularApp() throws Exception {
         Path dir = JailTestSupport.worldReadableDir();
         Path mods = Files.createDirectory(dir.resolve("mods"));
-        // The library as a jar (its automatic module name: sandbox.api), with the launcher resources.
+        // The library as a jar (module org.sandbox4j, its module-info), with the launcher resources.
         Path lib = mods.resolve("sandbox.api.jar");
         Path classes = Path.of(SelfJail.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(lib));
@@ -335,7 +335,7 @@ class SelfJailTest {
             }
         }
         Path src = Files.createDirectories(dir.resolve("src/mapp"));
-        Files.writeString(dir.resolve("src/module-info.java"), "module selfjail.app { requires sandbox.api; }\n");
+        Files.writeString(dir.resolve("src/module-info.java"), "module selfjail.app { requires org.sandbox4j; }\n");
         Files.writeString(src.resolve("Main.java"), String.join("\n",
                 "package mapp;",
                 "public class Main {",

@@ -14,7 +14,6 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.sandbox4j.Network;
 import org.sandbox4j.Sandbox;
@@ -116,15 +115,10 @@ public class SpawnBenchmark {
 
         @Setup
         public void setup() throws Exception {
-            Sandbox.usePrestartedLauncher(true);
-            jail = jailBuilder().build();
+            jail = jailBuilder().launcher(org.sandbox4j.Launcher.prestarted()).build();
             finish(jail.start("/bin/true"), "sandbox4j (prestarted) /bin/true");
         }
 
-        @TearDown
-        public void tearDown() {
-            Sandbox.usePrestartedLauncher(false);
-        }
     }
 
     @Benchmark

@@ -1,12 +1,11 @@
 package org.sandbox4j.examples.cli;
 
 import java.util.List;
-import org.sandbox4j.Sandbox;
 import org.sandbox4j.examples.cli.Main.UsageException;
 import org.sandbox4j.probe.HostProbe;
 
 /**
- * {@code sandbox4j doctor [--json]}: one line per host feature ({@link Sandbox#probe()}) with OK,
+ * {@code sandbox4j doctor [--json]}: one line per host feature ({@link HostProbe#run()}) with OK,
  * MISSING or RESTRICTED and the fix. Exit 0 when a jail could be started here, 1 when not.
  */
 final class DoctorCommand {
@@ -34,7 +33,7 @@ final class DoctorCommand {
                     throw new UsageException("doctor: unknown option " + a + " (sandbox4j doctor [--json])");
             }
         }
-        HostProbe probe = Sandbox.probe();
+        HostProbe probe = HostProbe.run();
         if (json) {
             System.out.println(probe.toJson());
         } else {

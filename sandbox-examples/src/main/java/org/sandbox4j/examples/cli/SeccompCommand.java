@@ -174,17 +174,11 @@ final class SeccompCommand {
     }
 
     static Arch parseArch(String v) throws UsageException {
-        switch (v.toLowerCase(Locale.ROOT)) {
-            case "x86_64":
-            case "x86-64":
-            case "amd64":
-                return Arch.X86_64;
-            case "aarch64":
-            case "arm64":
-                return Arch.AARCH64;
-            default:
-                throw new UsageException("unknown architecture '" + v + "': x86_64 or aarch64");
+        java.util.Optional<Arch> a = Arch.parse(v);
+        if (a.isEmpty()) {
+            throw new UsageException("unknown architecture '" + v + "': x86_64 or aarch64");
         }
+        return a.get();
     }
 
     static SeccompAction parseAction(String v) throws UsageException {

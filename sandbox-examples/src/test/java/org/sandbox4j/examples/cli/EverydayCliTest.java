@@ -137,7 +137,7 @@ class EverydayCliTest {
     void theJavaApiRunsTheSameFile(@TempDir Path dir) throws Exception {
         Path cfg = dir.resolve("app.jail");
         Files.writeString(cfg, "ro-system\nenv WHO=config\nuid 4242\n");
-        Sandbox sandbox = Sandbox.fromConfig(cfg).build();
+        Sandbox sandbox = org.sandbox4j.config.SandboxConfig.load(cfg).applyTo(Sandbox.builder()).build();
         SandboxedProcess p = sandbox.start("/bin/sh", "-c", "echo $WHO $(id -u)");
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.waitFor());

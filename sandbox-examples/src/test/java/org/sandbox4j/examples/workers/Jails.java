@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.sandbox4j.internal.LauncherBinary;
 import org.sandbox4j.internal.LibC;
-import org.sandbox4j.internal.Spawner;
 import org.sandbox4j.worker.WorkerSpec;
 
 /**
@@ -40,10 +39,10 @@ final class Jails {
                     Files.write(launcher, LauncherBinary.bytes());
                     Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
                 }
-                Spawner.setTestPrefix(List.of("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"),
-                        launcher.toString());
+                org.sandbox4j.Launcher.setDefault(org.sandbox4j.Launcher.getDefault().through(
+                        List.of("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"), launcher));
             }
-            return () -> Spawner.setTestPrefix(null, null);
+            return () -> org.sandbox4j.Launcher.setDefault(org.sandbox4j.Launcher.getDefault().through(List.of(), null));
         }
     }
 
