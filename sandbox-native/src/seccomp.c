@@ -108,8 +108,7 @@ int seccomp_nons_filter(void) {
   };
   struct sock_fprog prog = {.len = sizeof f / sizeof f[0], .filter = f};
   if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog))
-    return report_statusf(-1, "lockdown", errno, NULL,
-                          "install the namespace filter of the Lockdown applied to this JVM: %s", strerror(errno)), -1;
+    return fail_errno(-1, STEP_LOCKDOWN, errno, NULL, "install the namespace filter of the Lockdown applied to this JVM");
   return 0;
 }
 

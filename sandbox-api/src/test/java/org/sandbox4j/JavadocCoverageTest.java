@@ -43,7 +43,10 @@ class JavadocCoverageTest {
     void everyPublishedMemberHasACommentAndDoclintFindsNothingElse(@TempDir Path out) throws IOException {
         List<Path> files;
         try (Stream<Path> s = Files.walk(SOURCES)) {
-            files = s.filter(p -> p.toString().endsWith(".java")).sorted().collect(Collectors.toList());
+            // module-info.java would need the dependencies on a module path; the packages are
+            // checked as the class path sees them (the javadoc plugin documents the module).
+            files = s.filter(p -> p.toString().endsWith(".java") && !p.endsWith("module-info.java"))
+                    .sorted().collect(Collectors.toList());
         }
         List<String> problems = problems(files, out);
         assertTrue(problems.isEmpty(), problems.size() + " javadoc problems in the published packages:\n"
