@@ -104,6 +104,7 @@ public final class Sandbox {
     private final @Nullable LandlockRuleset landlock;
     private final @Nullable LandlockPlan landlockPlan;
     private final CgroupLimits cgroupLimits;
+    private final org.sandbox4j.runtime.JailRuntime runtime;
 
     /** The spec's records that do not depend on the command, encoded once. */
     private final byte[] specPrefix;
@@ -154,6 +155,7 @@ public final class Sandbox {
         this.landlock = b.landlock;
         this.landlockPlan = b.landlock == null ? null : Landlock.plan(b.landlock);
         this.cgroupLimits = b.cgroupLimits;
+        this.runtime = b.runtime;
         this.specPrefix = encodePrefix();
     }
 
@@ -252,6 +254,11 @@ public final class Sandbox {
             if (arg.indexOf('\0') >= 0) {
                 throw new IllegalArgumentException("argument contains a NUL character");
             }
+        }
+        if (runtime != org.sandbox4j.runtime.JailRuntime.NATIVE) {
+            SandboxedProcess p = new SandboxedProcess(org.sandbox4j.runtime.Gvisor.start(settings(), command));
+            p.isolation(isolation(Isolation.Level.FULL, null));
+            return p;
         }
         SpecWriter w = new SpecWriter(specPrefix.length + 64 + command.size() * 32);
         w.raw(specPrefix).exec(program).strings(SpecWriter.ARGV, command);
@@ -637,6 +644,21 @@ public final class Sandbox {
         return Collections.unmodifiableList(out);
     }
 
+    /** The runtime that starts this jail ({@link org.sandbox4j.runtime.JailRuntime#NATIVE} unless chosen). */
+    public org.sandbox4j.runtime.JailRuntime runtime() {
+        return runtime;
+    }
+
+    /** Every setting of this jail, for the other runtimes and the exports (org.sandbox4j.runtime). */
+    public org.sandbox4j.runtime.JailSettings settings() {
+        return new org.sandbox4j.runtime.JailSettings(runtime, shared, rootDir, rootWritable, rootNoSymlinks, ops, uid, gid,
+                hostUid, hostGid, uidMaps, gidMaps, hostname, env, cwd, rlimits, keptCaps, timeLimit, setupTimeout,
+                keptFds, stdin, stdout, stderr, redirectErrorStream, init, newSession,
+                seccompProgram == null ? null : seccompProgram.clone(),
+                seccompProgram != null && Arrays.equals(seccompProgram, Builder.DefaultFilter.BYTES), reportViolations,
+                recorder != null, landlock, cgroupLimits, bestEffortRequired != null);
+    }
+
     /** The spec bytes up to (not including) the command: for tests of the encoding. */
     byte[] specPrefix() {
         return specPrefix.clone();
@@ -689,6 +711,7 @@ public final class Sandbox {
         private org.sandbox4j.seccomp.@Nullable SyscallRecorder recorder;
         private CgroupLimits cgroupLimits = CgroupLimits.NONE;
         private @Nullable EnumSet<Isolation.Feature> bestEffortRequired;
+        private org.sandbox4j.runtime.JailRuntime runtime = org.sandbox4j.runtime.JailRuntime.NATIVE;
 
         Builder() {}
 
@@ -728,6 +751,7 @@ public final class Sandbox {
             recorder = s.recorder;
             landlock = s.landlock;
             cgroupLimits = s.cgroupLimits;
+            runtime = s.runtime;
             if (s.bestEffortRequired != null) {
                 bestEffortRequired = EnumSet.noneOf(Isolation.Feature.class);
                 bestEffortRequired.addAll(s.bestEffortRequired);
@@ -1442,6 +1466,16 @@ public final class Sandbox {
             return landlock(b.build());
         }
 
+        /**
+         * Which runtime starts the jail: {@link org.sandbox4j.runtime.JailRuntime#NATIVE} (the default)
+         * or {@link org.sandbox4j.runtime.JailRuntime#GVISOR} (gVisor's runsc; docs/runtimes.md says
+         * what each builder call becomes there, and {@link #build()} refuses those it cannot honour).
+         */
+        public Builder runtime(org.sandbox4j.runtime.JailRuntime runtime) {
+            this.runtime = Objects.requireNonNull(runtime, "runtime");
+            return this;
+        }
+
         /** No seccomp filter at all, not even the default deny list. */
         public Builder noSeccomp() {
             this.seccompOff = true;
@@ -1504,6 +1538,11 @@ public final class Sandbox {
                 throw new IllegalStateException("hostIds(...) maps ids into a new user namespace, but share(USER) was called");
             }
             checkIdRanges();
+            if (runtime != org.sandbox4j.runtime.JailRuntime.NATIVE) {
+                Sandbox s = new Sandbox(this, null);
+                org.sandbox4j.runtime.Gvisor.check(s.settings()); // every option maps, or a RuntimeOptionException names it
+                return s;
+            }
             if (bestEffortRequired == null) {
                 return new Sandbox(this, null);
             }
@@ -1589,7 +1628,7 @@ public final class Sandbox {
         }
 
         /** The default deny list, loaded once per JVM from its precompiled resource. */
-        private static final class DefaultFilter {
+        static final class DefaultFilter {
             static final byte[] BYTES = SeccompProfiles.get(SeccompProfiles.DEFAULT_DENY_LIST, Arch.current()).toBytes();
         }
 

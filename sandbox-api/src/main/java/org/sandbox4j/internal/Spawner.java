@@ -58,7 +58,7 @@ public final class Spawner {
         testLauncherPath = launcherPath;
     }
 
-    static @Nullable List<String> testPrefix() {
+    public static @Nullable List<String> testPrefix() {
         return testPrefix;
     }
 
