@@ -331,9 +331,12 @@ final class RunCommand {
             }
         }
         // ---- seccomp supervisor (issue 15): name refused calls; learn instead of filtering ----
+        // A jail under another runtime has no host seccomp filter to learn from or report (docs/runtimes.md).
+        boolean nativeRuntime = steps.stream().filter(s -> s.directive().name().equals("runtime"))
+                .reduce((x, y) -> y).map(s -> s.directive().value().trim().equalsIgnoreCase("native")).orElse(true);
         if (learn != null) {
             b.recordSyscalls(learn.recorder());
-        } else {
+        } else if (nativeRuntime) {
             b.reportViolations(true);
         }
         // ---- end seccomp supervisor ----
