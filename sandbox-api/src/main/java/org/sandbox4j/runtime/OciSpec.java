@@ -170,6 +170,7 @@ final class OciSpec {
      * dev, or when the root is not known yet.
      */
     static @Nullable Path hostPath(JailSettings s, String jailPath, @Nullable Path rootfs) {
+        jailPath = followLinks(s, jailPath);
         List<MountOp> ops = s.ops();
         for (int i = ops.size() - 1; i >= 0; i--) {
             MountOp op = ops.get(i);
@@ -187,6 +188,25 @@ final class OciSpec {
         }
         Path root = s.rootDir() != null ? s.rootDir() : rootfs;
         return root == null ? null : root.resolve(jailPath.substring(1));
+    }
+
+    /** {@code path} with the jail's own symbolic links ({@code symlink(...)} calls) in its directories resolved. */
+    static String followLinks(JailSettings s, String path) {
+        for (int hops = 0; hops < 40; hops++) {
+            String replaced = null;
+            for (MountOp op : s.ops()) {
+                if (op instanceof MountOp.Symlink l && path.startsWith(l.target() + "/")) {
+                    String parent = l.target().substring(0, l.target().lastIndexOf('/') + 1);
+                    String base = l.linkText().startsWith("/") ? l.linkText() : parent + l.linkText();
+                    replaced = java.nio.file.Path.of(base + path.substring(l.target().length())).normalize().toString();
+                }
+            }
+            if (replaced == null) {
+                return path;
+            }
+            path = replaced;
+        }
+        return path;
     }
 
     /**
