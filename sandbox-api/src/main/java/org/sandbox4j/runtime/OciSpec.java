@@ -88,8 +88,16 @@ final class OciSpec {
             throw new RuntimeOptionException(target, "bestEffort(...)", "best effort is the native runtime's answer to a"
                     + " host that refuses namespaces; runsc needs them too");
         }
+        if (s.rootNoSymlinks()) {
+            throw new RuntimeOptionException(target, "chroot(..., NO_SYMLINKS)", "the bundle's root is opened by runsc,"
+                    + " which does not refuse symbolic links in its path");
+        }
         List<MountOp> mounts = new ArrayList<>();
         for (MountOp op : s.ops()) {
+            if (op instanceof MountOp.Bind b && b.noSymlinks()) {
+                throw new RuntimeOptionException(target, op.describe(), "runsc's gofer opens the source itself and does"
+                        + " not refuse symbolic links in its path");
+            }
             if (op instanceof MountOp.Dir || op instanceof MountOp.File || op instanceof MountOp.Symlink) {
                 for (MountOp m : mounts) {
                     if (beneath(op.target(), m.target())) {
