@@ -136,6 +136,7 @@ public final class Gvisor {
      */
     public static ExternalJail start(JailSettings s, List<String> command) throws IOException {
         Path runsc = runsc();
+        OciSpec.checkSources(s);
         List<String> prefix = Spawner.testPrefix();
         int uid = runscUid(prefix);
         String id = "sandbox4j-" + UUID.randomUUID();
@@ -150,6 +151,12 @@ public final class Gvisor {
             Path pidFile = dir.resolve("pid");
             Path log = dir.resolve("runsc.log");
             OciSpec.prepareRoot(s, rootfs);
+            Path cwd = OciSpec.hostPath(s, s.cwd(), rootfs);
+            if (cwd != null && !Files.isDirectory(cwd)) {
+                // runsc would create it; the launcher fails, and so does this runtime
+                throw new SandboxSetupException(SetupStep.CHDIR, org.sandbox4j.Errno.valueOf("ENOENT"), s.cwd(),
+                        "the working directory is not in the jail", "cwd(\"" + s.cwd() + "\")", null);
+            }
             List<String> argv = new ArrayList<>(command);
             argv.set(0, OciSpec.program(s, command.get(0), rootfs));
             Files.writeString(dir.resolve("config.json"), OciSpec.config(s, argv, "rootfs", s.rootDir() == null || !s.rootWritable()));

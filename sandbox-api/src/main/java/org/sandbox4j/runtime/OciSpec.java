@@ -255,6 +255,23 @@ final class OciSpec {
                 "no such program in the jail", null, "bind the directory that holds it (e.g. readOnlySystem())");
     }
 
+    /**
+     * Fails as the launcher would for a bind whose source is missing ({@code BIND}, ENOENT, naming the
+     * call), before runsc is started.
+     */
+    static void checkSources(JailSettings s) throws SandboxSetupException {
+        for (MountOp op : s.ops()) {
+            if (op instanceof MountOp.Bind b && !b.optional() && !Files.exists(Path.of(b.source()))) {
+                throw new SandboxSetupException(SetupStep.BIND, Errno.valueOf("ENOENT"), b.source(),
+                        "bind mount " + b.source() + " -> " + b.target() + ": no such file or directory", op.describe(), null);
+            }
+        }
+        if (s.rootDir() != null && !Files.isDirectory(s.rootDir())) {
+            throw new SandboxSetupException(SetupStep.ROOT, Errno.valueOf("ENOENT"), s.rootDir().toString(),
+                    "the chroot directory does not exist", "chroot(" + s.rootDir() + ")", null);
+        }
+    }
+
     /** Makes the bundle's root: mount points for the mounts, then the dirs, files and symlinks. */
     static void prepareRoot(JailSettings s, Path rootfs) throws IOException {
         for (Mount m : mounts(s)) {

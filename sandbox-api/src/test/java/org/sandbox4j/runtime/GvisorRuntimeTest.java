@@ -91,6 +91,19 @@ class GvisorRuntimeTest {
         dirs.removeAll(dirsBefore);
         assertEquals(Set.of(), dirs, "jail directories left behind");
         assertEquals(List.of(), runscProcesses(), "runsc processes left behind");
+        assertEquals(List.of(), jailCgroups(), "cgroups left behind");
+    }
+
+    /** Cgroups (two levels under each hierarchy) named for a jail: runsc names them after the container id. */
+    static List<Path> jailCgroups() throws Exception {
+        Path root = Path.of("/sys/fs/cgroup");
+        if (!Files.isDirectory(root)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.find(root, 3, (p, a) -> a.isDirectory() && p.getFileName().toString().contains("sandbox4j-")
+                && p.getFileName().toString().matches(".*sandbox4j-[0-9a-f]{8}-[0-9a-f]{4}-.*"))) {
+            return s.toList();
+        }
     }
 
     @ParameterizedTest
@@ -150,11 +163,9 @@ class GvisorRuntimeTest {
             String port = Integer.toString(server.getLocalPort());
             Result r = run(gvisor().network(Network.NONE).build(), ATTACK, "connect", port);
             assertTrue(r.out().startsWith("DENIED"), r.toString());
-            if (mode == JailMode.PRIVILEGED) {
-                // Control: with the host's network the same connect reaches the service.
-                Result control = run(gvisor().network(Network.HOST).build(), ATTACK, "connect", port);
-                assertTrue(control.ok() && control.out().startsWith("OK connect"), control.toString());
-            }
+            // Control: with the host's network the same connect reaches the service.
+            Result control = run(gvisor().network(Network.HOST).build(), ATTACK, "connect", port);
+            assertTrue(control.ok() && control.out().startsWith("OK connect"), control.toString());
         }
     }
 
@@ -276,6 +287,29 @@ class GvisorRuntimeTest {
             } else {
                 System.setProperty("sandbox4j.runsc", old);
             }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(JailMode.class)
+    void setupFailuresAreTypedAndLeaveNothingBehind(JailMode mode) throws Exception {
+        try (AutoCloseable m = mode.activate()) {
+            Set<String> before = jailDirs();
+            SandboxSetupException bind = assertThrows(SandboxSetupException.class,
+                    () -> gvisor().readOnly("/nonexistent-sandbox4j", "/x").build().start(ATTACK, "exit", "0"));
+            assertEquals(org.sandbox4j.SetupStep.BIND, bind.step(), bind.getMessage());
+            assertEquals("readOnly(\"/nonexistent-sandbox4j\", \"/x\")", bind.builderCall(), bind.getMessage());
+            assertNothingLeft(before);
+            // A working directory that is not in the jail fails as in the native jail (runsc would create it).
+            SandboxSetupException cwd = assertThrows(SandboxSetupException.class,
+                    () -> gvisor().cwd("/nonexistent").build().start(ATTACK, "exit", "0"));
+            assertEquals(org.sandbox4j.SetupStep.CHDIR, cwd.step(), cwd.getMessage());
+            SandboxSetupException nat = assertThrows(SandboxSetupException.class,
+                    () -> JailTestSupport.base().cwd("/nonexistent").build().start(ATTACK, "exit", "0"));
+            assertEquals(cwd.step(), nat.step(), "control: the native jail fails the same step");
+            assertNothingLeft(before);
+            // Control: an existing directory works.
+            assertTrue(run(gvisor().cwd("/tmp").build(), ATTACK, "exit", "0").ok());
         }
     }
 
