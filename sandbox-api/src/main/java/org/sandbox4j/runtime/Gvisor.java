@@ -159,10 +159,8 @@ public final class Gvisor {
             }
             List<String> argv = new ArrayList<>(command);
             argv.set(0, OciSpec.program(s, command.get(0), rootfs));
-            Files.writeString(dir.resolve("config.json"), OciSpec.config(s, argv, "rootfs", s.rootDir() == null || !s.rootWritable()));
-            if (s.rootDir() != null) {
-                Files.writeString(dir.resolve("config.json"), OciSpec.config(s, argv, s.rootDir().toString(), !s.rootWritable()));
-            }
+            String root = s.rootDir() != null ? s.rootDir().toString() : "rootfs";
+            Files.writeString(dir.resolve("config.json"), OciSpec.config(s, argv, root, s.rootDir() == null || !s.rootWritable()));
             if (uid != LibC.geteuid()) {
                 chownTree(dir, uid);
             }

@@ -99,6 +99,10 @@ final class OciSpec {
                         + " not refuse symbolic links in its path");
             }
             if (op instanceof MountOp.Dir || op instanceof MountOp.File || op instanceof MountOp.Symlink) {
+                if (s.rootDir() != null) {
+                    throw new RuntimeOptionException(target, op.describe() + " with chroot(" + s.rootDir() + ")",
+                            "the bundle's root is then the host directory itself, which it would have to write into");
+                }
                 for (MountOp m : mounts) {
                     if (beneath(op.target(), m.target())) {
                         throw new RuntimeOptionException(target, op.describe() + " after " + m.describe(),
@@ -269,6 +273,17 @@ final class OciSpec {
         if (s.rootDir() != null && !Files.isDirectory(s.rootDir())) {
             throw new SandboxSetupException(SetupStep.ROOT, Errno.valueOf("ENOENT"), s.rootDir().toString(),
                     "the chroot directory does not exist", "chroot(" + s.rootDir() + ")", null);
+        }
+        if (s.rootDir() != null) {
+            // runsc would create a missing mount point in the host directory; the jail must not write there
+            for (Mount m : mounts(s)) {
+                Path p = s.rootDir().resolve(m.destination().substring(1));
+                if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+                    throw new SandboxSetupException(SetupStep.MKDIR, Errno.valueOf("ENOENT"), m.destination(),
+                            "the mount point is missing in the chroot directory " + s.rootDir()
+                                    + " (runsc would create it there); create it, or use the default root", null, null);
+                }
+            }
         }
     }
 

@@ -313,6 +313,35 @@ class GvisorRuntimeTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(JailMode.class)
+    void aChrootDirectoryIsTheRootAndStaysUntouched(JailMode mode) throws Exception {
+        Path root = JailTestSupport.worldReadableDir();
+        Files.createDirectories(root.resolve("t"));
+        Files.createFile(root.resolve("t/attack"));
+        Files.createDirectories(root.resolve("tmp"));
+        Files.writeString(root.resolve("inside.txt"), "inside-the-root");
+        JailTestSupport.makeWorldReadable(root);
+        Path secrets = secretDir();
+        try (AutoCloseable m = mode.activate()) {
+            Sandbox.Builder b = Sandbox.builder().chroot(root).readOnly(JailTestSupport.fixtures().resolve("attack").toString(), ATTACK)
+                    .tmpfs("/tmp").runtime(JailRuntime.GVISOR);
+            assumeRunsc();
+            Result in = run(b.build(), ATTACK, "read", "/inside.txt");
+            assertTrue(in.ok() && in.out().contains("inside-the-root"), in.toString());
+            Result out = run(b.build(), ATTACK, "read", secrets.resolve("secret.txt").toString());
+            assertTrue(out.out().startsWith("DENIED ENOENT"), out.toString());
+            Result write = run(b.build(), ATTACK, "write", "/new.txt");
+            assertTrue(write.out().startsWith("DENIED"), write.toString());
+            assertFalse(Files.exists(root.resolve("new.txt")));
+            // A mount point missing in the directory: refused rather than created there.
+            SandboxSetupException e = assertThrows(SandboxSetupException.class,
+                    () -> b.readOnly(secrets.toString(), "/data").build().start(ATTACK, "exit", "0"));
+            assertEquals(org.sandbox4j.SetupStep.MKDIR, e.step(), e.getMessage());
+            assertFalse(Files.exists(root.resolve("data")));
+        }
+    }
+
     @Test
     void aProgramMissingFromTheJailFailsTheStart() throws Exception {
         Set<String> before = jailDirs();
