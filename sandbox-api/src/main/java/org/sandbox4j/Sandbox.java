@@ -651,9 +651,12 @@ public final class Sandbox {
 
     /** Every setting of this jail, for the other runtimes and the exports (org.sandbox4j.runtime). */
     public org.sandbox4j.runtime.JailSettings settings() {
+        EnumMap<Rlimit, long[]> rl = new EnumMap<>(Rlimit.class);
+        rlimits.forEach((k, v) -> rl.put(k, v.clone())); // copies: the arrays are this jail's own
+        List<int[]> fds = keptFds.stream().map(int[]::clone).toList();
         return new org.sandbox4j.runtime.JailSettings(runtime, shared, rootDir, rootWritable, rootNoSymlinks, ops, uid, gid,
-                hostUid, hostGid, uidMaps, gidMaps, hostname, env, cwd, rlimits, keptCaps, timeLimit, setupTimeout,
-                keptFds, stdin, stdout, stderr, redirectErrorStream, init, newSession,
+                hostUid, hostGid, uidMaps, gidMaps, hostname, env, cwd, Collections.unmodifiableMap(rl), keptCaps, timeLimit,
+                setupTimeout, fds, stdin, stdout, stderr, redirectErrorStream, init, newSession,
                 seccompProgram == null ? null : seccompProgram.clone(),
                 seccompProgram != null && Arrays.equals(seccompProgram, Builder.DefaultFilter.BYTES), reportViolations,
                 recorder != null, landlock, cgroupLimits, bestEffortRequired != null);
