@@ -174,8 +174,11 @@ public final class Gvisor {
             runscCmd.addAll(runscFlags(s, uid != 0, state, log));
             List<String> cmd = new ArrayList<>(runscCmd);
             cmd.addAll(List.of("run", "--bundle", dir.toString(), "--pid-file", pidFile.toString(), id));
-            ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile())
-                    .redirectInput(s.stdin()).redirectOutput(s.stdout()).redirectError(s.stderr())
+            boolean pumpOut = pumped(s.stdout());
+            boolean pumpErr = !s.redirectErrorStream() && pumped(s.stderr());
+            ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectInput(s.stdin())
+                    .redirectOutput(pumpOut ? ProcessBuilder.Redirect.PIPE : s.stdout())
+                    .redirectError(pumpErr ? ProcessBuilder.Redirect.PIPE : s.stderr())
                     .redirectErrorStream(s.redirectErrorStream());
             pb.environment().clear();
             p = pb.start();
@@ -192,7 +195,14 @@ public final class Gvisor {
                 }
                 Thread.sleep(1);
             }
-            return new Jail(p, watchdog, id, dir, s, runscCmd);
+            List<Thread> pumps = new ArrayList<>(2);
+            if (pumpOut) {
+                pumps.add(pump(p.getInputStream(), s.stdout(), java.io.FileDescriptor.out, id + " stdout"));
+            }
+            if (pumpErr) {
+                pumps.add(pump(p.getErrorStream(), s.stderr(), java.io.FileDescriptor.err, id + " stderr"));
+            }
+            return new Jail(p, watchdog, id, dir, s, runscCmd, pumps, pumpOut, pumpErr);
         } catch (IOException | RuntimeException | Error e) {
             abandon(p, watchdog, id, dir);
             throw e;
@@ -201,6 +211,50 @@ public final class Gvisor {
             Thread.currentThread().interrupt();
             throw new java.io.InterruptedIOException("interrupted while runsc started the sandbox");
         }
+    }
+
+    /**
+     * Whether an output goes through a pipe and a Java thread instead of to runsc directly: gVisor
+     * writes a donated regular file at an offset of its own, so output sent straight to a file or to
+     * an inherited descriptor that others write too (a shell's {@code > log}) overwrites theirs.
+     * Pipes and /dev/null have no offset.
+     */
+    static boolean pumped(ProcessBuilder.Redirect r) {
+        return switch (r.type()) {
+            case PIPE -> false;
+            case INHERIT -> true;
+            case WRITE, APPEND -> r.file() == null || !r.file().getPath().equals("/dev/null");
+            default -> false;
+        };
+    }
+
+    private static Thread pump(InputStream from, ProcessBuilder.Redirect to, java.io.FileDescriptor inherited, String name)
+            throws IOException {
+        OutputStream out = to.type() == ProcessBuilder.Redirect.Type.INHERIT ? new java.io.FileOutputStream(inherited)
+                : new java.io.FileOutputStream(to.file(), to.type() == ProcessBuilder.Redirect.Type.APPEND);
+        Thread t = new Thread(() -> {
+            byte[] buf = new byte[8192];
+            try (InputStream in = from) {
+                int n;
+                while ((n = in.read(buf)) > 0) {
+                    out.write(buf, 0, n);
+                    out.flush();
+                }
+            } catch (IOException e) {
+                // the jail ended; what it wrote until then is through
+            } finally {
+                if (to.type() != ProcessBuilder.Redirect.Type.INHERIT) {
+                    try {
+                        out.close();
+                    } catch (IOException e) {
+                        LOG.warn("closing {}: {}", to.file(), e.toString());
+                    }
+                }
+            }
+        }, "sandbox4j-gvisor-" + name);
+        t.setDaemon(true);
+        t.start();
+        return t;
     }
 
     /** runsc's global flags for this jail. */
@@ -350,9 +404,14 @@ public final class Gvisor {
         private volatile boolean killed;
         private final List<String> runscCmd;
         private final String id;
+        private final boolean pumpOut;
+        private final boolean pumpErr;
 
-        Jail(Process runsc, Process watchdog, String id, Path dir, JailSettings s, List<String> runscCmd) {
+        Jail(Process runsc, Process watchdog, String id, Path dir, JailSettings s, List<String> runscCmd, List<Thread> pumps,
+                boolean pumpOut, boolean pumpErr) {
             this.runsc = runsc;
+            this.pumpOut = pumpOut;
+            this.pumpErr = pumpErr;
             this.runscCmd = runscCmd;
             this.id = id;
             this.timer = s.timeLimit() == null ? null : TIMERS.schedule(() -> {
@@ -369,6 +428,11 @@ public final class Gvisor {
                 }
                 try {
                     cleanUp(watchdog, id, dir);
+                    for (Thread t : pumps) {
+                        t.join(5000); // what the program wrote is through before waitFor() returns
+                    }
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
                 } finally {
                     exit.complete(e);
                 }
@@ -387,12 +451,12 @@ public final class Gvisor {
 
         @Override
         public InputStream stdout() {
-            return runsc.getInputStream();
+            return pumpOut ? InputStream.nullInputStream() : runsc.getInputStream();
         }
 
         @Override
         public InputStream stderr() {
-            return runsc.getErrorStream();
+            return pumpErr ? InputStream.nullInputStream() : runsc.getErrorStream();
         }
 
         @Override

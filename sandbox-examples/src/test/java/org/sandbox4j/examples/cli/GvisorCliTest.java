@@ -78,6 +78,20 @@ class GvisorCliTest {
     }
 
     @Test
+    void inheritedOutputKeepsTheShellsOrder() throws Exception {
+        assumeRunsc();
+        Path out = Files.createTempFile("sandbox4j-cli-", ".txt");
+        for (String runtime : List.of("native", "gvisor")) {
+            String line = "echo a; " + CLI + " run --runtime " + runtime + " --ro-system -- /bin/sh -c 'echo b; echo e >&2';"
+                    + " echo c";
+            Process p = new ProcessBuilder("/bin/sh", "-c", "{ " + line + "; } > " + out + " 2>&1").start();
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+            assertEquals("a\nb\ne\nc\n", Files.readString(out), runtime);
+        }
+        Files.delete(out);
+    }
+
+    @Test
     void anOptionGvisorCannotHonourFailsWith125NamingIt() throws Exception {
         Run r = cli(false, "run", "--runtime", "gvisor", "--seccomp", "DOCUMENT_PARSER", "--", "/bin/true");
         assertEquals(125, r.exit(), r.toString());
