@@ -122,6 +122,9 @@ class GvisorCliTest {
         assertEquals("65534", text.strip(), text);
         Run nat = cli(unprivileged, "run", "--ro-system", "--", "/usr/bin/id", "-u");
         assertEquals(nat.out().strip(), text.strip(), "the native jail says the same");
+        try (java.util.stream.Stream<Path> all = Files.walk(dir)) {
+            all.sorted(java.util.Comparator.reverseOrder()).forEach(q -> q.toFile().delete());
+        }
     }
 
     @Test
