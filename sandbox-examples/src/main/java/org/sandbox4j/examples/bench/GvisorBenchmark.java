@@ -81,11 +81,16 @@ public class GvisorBenchmark {
                 .redirectOutput(Redirect.DISCARD).redirectError(Redirect.DISCARD).redirectInput(Redirect.from(new java.io.File("/dev/null")));
         nativePdf = pdf.build();
         gvisorPdf = pdf.runtime(JailRuntime.GVISOR).build();
-        for (Sandbox s : new Sandbox[] {nativeJail, gvisorJail}) {
-            check(run(s, "/bin/true"), s);
+        try {
+            for (Sandbox s : new Sandbox[] {nativeJail, gvisorJail}) {
+                check(run(s, "/bin/true"), s);
+            }
+            check(pdftotextNative(), nativePdf);
+            check(pdftotextGvisor(), gvisorPdf);
+        } catch (Exception | Error e) {
+            tearDown(); // JMH runs no tear-down after a failed setup
+            throw e;
         }
-        check(pdftotextNative(), nativePdf);
-        check(pdftotextGvisor(), gvisorPdf);
     }
 
     private static void check(int status, Sandbox s) {
