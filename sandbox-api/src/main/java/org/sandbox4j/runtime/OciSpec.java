@@ -138,8 +138,10 @@ final class OciSpec {
                 out.add(new Mount(b.target(), "bind", b.source(), o));
             } else if (op instanceof MountOp.Tmpfs t) {
                 long size = t.sizeBytes() > 0 ? t.sizeBytes() : org.sandbox4j.Sandbox.DEFAULT_TMPFS_BYTES;
+                // owned by the jail's user, as the launcher's tmpfs is, or mode 0755 would keep it out
                 List<String> o = new ArrayList<>(List.of("nosuid", "nodev", "size=" + size,
-                        "mode=" + Integer.toOctalString(t.mode())));
+                        "mode=" + Integer.toOctalString(t.mode()), "uid=" + Integer.toUnsignedString(s.uid()),
+                        "gid=" + Integer.toUnsignedString(s.gid())));
                 if (t.sizeBytes() == 0) {
                     o.add("nr_inodes=" + org.sandbox4j.Sandbox.DEFAULT_TMPFS_INODES);
                 }

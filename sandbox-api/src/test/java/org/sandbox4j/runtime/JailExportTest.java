@@ -76,7 +76,8 @@ class JailExportTest {
                 List.of(ATTACK, "read", secrets.resolve("secret.txt").toString()),   // outside the binds: ENOENT
                 List.of(ATTACK, "read", "/data/secret.txt"),                          // control: bound, readable
                 List.of(ATTACK, "write", "/data/new.txt"),                            // read-only bind: refused
-                List.of(ATTACK, "write", "/new.txt"));                                // read-only root: refused
+                List.of(ATTACK, "write", "/new.txt"),                                 // read-only root: refused
+                List.of(ATTACK, "write", "/tmp/new.txt"));                            // control: the jail's tmpfs takes it
     }
 
     static Sandbox jail(Path secrets) {
