@@ -22,6 +22,7 @@ module org.sandbox4j {
     exports org.sandbox4j.lockdown;
     exports org.sandbox4j.mount;
     exports org.sandbox4j.probe;
+    exports org.sandbox4j.runtime;
     exports org.sandbox4j.seccomp;
     exports org.sandbox4j.selfjail;
     exports org.sandbox4j.worker;

@@ -106,6 +106,7 @@ public final class Sandbox {
     private final CgroupLimits cgroupLimits;
     /** The launcher chosen for this jail, or null for the JVM's default at each start. */
     private final @Nullable Launcher launcher;
+    private final org.sandbox4j.runtime.JailRuntime runtime;
 
     /** The spec's records that do not depend on the command, encoded once. */
     private final SpecWriter.Spec specPrefix;
@@ -157,6 +158,7 @@ public final class Sandbox {
         this.landlockPlan = b.landlock == null ? null : Landlock.plan(b.landlock);
         this.cgroupLimits = b.cgroupLimits;
         this.launcher = b.launcher;
+        this.runtime = b.runtime;
         this.specPrefix = SpecEncoder.prefix(new SpecEncoder.Jail(shared, rootDir, rootWritable, rootNoSymlinks, ops,
                 uid, gid, hostUid, hostGid, uidMaps, gidMaps, hostname, env, cwd, rlimits, defaultNofile(), keptCaps,
                 keptFds, timeLimit, init, newSession, dieWithParent, landlockPlan, recorder != null, reportViolations,
@@ -238,6 +240,12 @@ public final class Sandbox {
             if (arg.indexOf('\0') >= 0) {
                 throw new IllegalArgumentException("argument contains a NUL character");
             }
+        }
+        if (runtime != org.sandbox4j.runtime.JailRuntime.NATIVE) {
+            SandboxedProcess p = new SandboxedProcess(org.sandbox4j.runtime.Gvisor.start(settings(), command,
+                    (launcher != null ? launcher : Launcher.getDefault()).prefix()));
+            p.isolation(isolation(Isolation.Level.FULL, null));
+            return p;
         }
         SpecWriter w = SpecEncoder.withCommand(specPrefix, command);
         if (bestEffortTwin != null && BestEffort.refusedCause() != null) {
@@ -469,6 +477,24 @@ public final class Sandbox {
         return Collections.unmodifiableList(out);
     }
 
+    /** The runtime that starts this jail ({@link org.sandbox4j.runtime.JailRuntime#NATIVE} unless chosen). */
+    public org.sandbox4j.runtime.JailRuntime runtime() {
+        return runtime;
+    }
+
+    /** Every setting of this jail, for the other runtimes and the exports (org.sandbox4j.runtime). */
+    public org.sandbox4j.runtime.JailSettings settings() {
+        EnumMap<Rlimit, long[]> rl = new EnumMap<>(Rlimit.class);
+        rlimits.forEach((k, v) -> rl.put(k, v.clone())); // copies: the arrays are this jail's own
+        List<int[]> fds = keptFds.stream().map(int[]::clone).toList();
+        return new org.sandbox4j.runtime.JailSettings(runtime, shared, rootDir, rootWritable, rootNoSymlinks, ops, uid, gid,
+                hostUid, hostGid, uidMaps, gidMaps, hostname, env, cwd, Collections.unmodifiableMap(rl), keptCaps, timeLimit,
+                setupTimeout, fds, stdin, stdout, stderr, redirectErrorStream, init, newSession,
+                seccompProgram == null ? null : seccompProgram.clone(),
+                SeccompChoice.isDefaultDenyList(seccompProgram), reportViolations,
+                recorder != null, landlock, cgroupLimits, bestEffortRequired != null);
+    }
+
     /** The spec bytes up to (not including) the command: for tests of the encoding. */
     byte[] specPrefix() {
         return specPrefix.bytes().clone();
@@ -520,6 +546,7 @@ public final class Sandbox {
         private CgroupLimits cgroupLimits = CgroupLimits.NONE;
         private @Nullable Launcher launcher;
         private @Nullable EnumSet<Isolation.Feature> bestEffortRequired;
+        private org.sandbox4j.runtime.JailRuntime runtime = org.sandbox4j.runtime.JailRuntime.NATIVE;
 
         Builder() {}
 
@@ -559,6 +586,7 @@ public final class Sandbox {
             landlock = s.landlock;
             cgroupLimits = s.cgroupLimits;
             launcher = s.launcher;
+            runtime = s.runtime;
             if (s.bestEffortRequired != null) {
                 bestEffortRequired = EnumSet.noneOf(Isolation.Feature.class);
                 bestEffortRequired.addAll(s.bestEffortRequired);
@@ -1263,6 +1291,16 @@ public final class Sandbox {
             return this;
         }
 
+        /**
+         * Which runtime starts the jail: {@link org.sandbox4j.runtime.JailRuntime#NATIVE} (the default)
+         * or {@link org.sandbox4j.runtime.JailRuntime#GVISOR} (gVisor's runsc; docs/runtimes.md says
+         * what each builder call becomes there, and {@link #build()} refuses those it cannot honour).
+         */
+        public Builder runtime(org.sandbox4j.runtime.JailRuntime runtime) {
+            this.runtime = Objects.requireNonNull(runtime, "runtime");
+            return this;
+        }
+
         /** No seccomp filter at all, not even the default deny list. */
         public Builder noSeccomp() {
             this.seccomp = SeccompChoice.NONE;
@@ -1323,6 +1361,11 @@ public final class Sandbox {
                 throw new IllegalStateException("hostIds(...) maps ids into a new user namespace, but share(USER) was called");
             }
             checkIdRanges();
+            if (runtime != org.sandbox4j.runtime.JailRuntime.NATIVE) {
+                Sandbox s = new Sandbox(this, null);
+                org.sandbox4j.runtime.Gvisor.check(s.settings()); // every option maps, or a RuntimeOptionException names it
+                return s;
+            }
             if (bestEffortRequired == null) {
                 return new Sandbox(this, null);
             }

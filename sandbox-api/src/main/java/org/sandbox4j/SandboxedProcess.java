@@ -72,6 +72,27 @@ public final class SandboxedProcess extends Process {
     private final org.sandbox4j.internal.Cgroups.@Nullable Jail cgroup;
 
     private volatile @Nullable Isolation isolation;
+    /** A jail of another runtime (org.sandbox4j.runtime), null for the launcher's. */
+    private final org.sandbox4j.internal.@Nullable ExternalJail external;
+
+    /** A jail started by another runtime: its streams, signals and end come from {@code j}. */
+    SandboxedProcess(org.sandbox4j.internal.ExternalJail j) {
+        this.external = j;
+        this.cgroup = null;
+        this.pid = (int) j.pid();
+        this.prestarted = false;
+        this.pidfd = -1;
+        this.stdin = j.stdin();
+        this.stdout = j.stdout();
+        this.stderr = j.stderr();
+        j.exit().whenComplete((e, t) -> {
+            jailExit = e != null ? e : JailExit.killed(LibC.SIGKILL, false);
+            synchronized (lock) {
+                reaped = true;
+            }
+            exit.complete(this);
+        });
+    }
 
     SandboxedProcess(Spawner.Spawned s) throws IOException {
         this(s, null, null);
@@ -79,6 +100,7 @@ public final class SandboxedProcess extends Process {
 
     SandboxedProcess(Spawner.Spawned s, @Nullable SyscallRecorder recorder,
             org.sandbox4j.internal.Cgroups.@Nullable Jail cgroup) throws IOException {
+        this.external = null;
         this.cgroup = cgroup;
         this.pid = s.pid();
         this.prestarted = s.prestarted();
@@ -364,7 +386,9 @@ public final class SandboxedProcess extends Process {
             if (reaped) {
                 return;
             }
-            if (!prestarted) {
+            if (external != null) {
+                external.signal(signal);
+            } else if (!prestarted) {
                 // Never SIGKILL the launcher itself: it must live to kill the jail's pid 1, which
                 // may be the program, and may have cleared the parent-death signal.
                 LibC.kill(pid, signal == LibC.SIGKILL ? LibC.SIG_END_JAIL : signal);

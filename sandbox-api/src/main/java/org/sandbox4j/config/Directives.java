@@ -86,6 +86,8 @@ public final class Directives {
         def("hostname", Kind.VALUE, "NAME  the jail's host name (default sandbox)");
         def("net", Kind.VALUE, "none|host  none: a new network namespace with loopback only (default)");
         def("share", Kind.VALUE, "NS  keep the host's namespace NS: user, mount, pid, net, ipc, uts, cgroup");
+        def("runtime", Kind.VALUE, "native|gvisor  what runs the jail: the launcher (default) or gVisor's runsc"
+                + " (docs/runtimes.md)");
         // process
         def("env", Kind.VALUE, "NAME=VALUE  an environment variable (the environment is empty otherwise)");
         def("inherit-env", Kind.VALUE, "NAME  copy NAME from sandbox4j's own environment, when set");
@@ -298,6 +300,11 @@ public final class Directives {
             case "hostname":
                 b.hostname(v);
                 return call("hostname", v);
+            case "runtime": {
+                org.sandbox4j.runtime.JailRuntime r = org.sandbox4j.runtime.JailRuntime.parse(v);
+                b.runtime(r);
+                return "runtime(JailRuntime." + r.name() + ")";
+            }
             case "net":
                 switch (v.toLowerCase(Locale.ROOT)) {
                     case "none":

@@ -111,6 +111,11 @@ public final class SeccompChoice {
         }
     }
 
+    /** Whether {@code bytes} is the default deny list's program (for the other runtimes' mapping). */
+    public static boolean isDefaultDenyList(byte @Nullable [] bytes) {
+        return bytes != null && Arrays.equals(bytes, DefaultFilter.BYTES);
+    }
+
     /** The default deny list, loaded once per JVM from its precompiled resource. */
     private static final class DefaultFilter {
         static final byte[] BYTES = SeccompProfile.DEFAULT_DENY_LIST.program(Arch.current()).toBytes();

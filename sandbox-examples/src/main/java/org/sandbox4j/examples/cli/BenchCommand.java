@@ -24,6 +24,10 @@ import org.sandbox4j.examples.cli.Main.UsageException;
 final class BenchCommand {
     static final String HELP = String.join("\n",
             "usage: sandbox4j bench spawn [--quick]",
+            "       sandbox4j bench gvisor [--quick]   the gvisor runtime beside the native jail (GvisorBenchmark):",
+            "         spawn-to-exit of /bin/true and pdftotext over a 300-page PDF; prints",
+            "         RESULT spawn_gvisor_us native=<median> gvisor=<median> and",
+            "         RESULT pdftotext_gvisor_us native=<median> gvisor=<median>",
             "",
             "JMH (SampleTime, microseconds, 1 fork): spawn-to-exit of /bin/true with",
             "  processbuilder     new ProcessBuilder(\"/bin/true\").start().waitFor()",
@@ -49,13 +53,62 @@ final class BenchCommand {
 
     private BenchCommand() {}
 
+    /** {@code bench gvisor}: GvisorBenchmark, its own RESULT lines (the spawn line above is untouched). */
+    private static int gvisor(List<String> args) throws UsageException {
+        boolean quick = args.contains("--quick");
+        for (String a : args) {
+            if (!a.equals("--quick")) {
+                throw new UsageException("bench gvisor: unknown option " + a + " (expected --quick)");
+            }
+        }
+        try {
+            org.sandbox4j.runtime.Gvisor.runsc();
+        } catch (org.sandbox4j.runtime.RuntimeUnavailableException e) {
+            throw new UsageException(e.getMessage());
+        }
+        ChainedOptionsBuilder o = new OptionsBuilder()
+                .include("^" + org.sandbox4j.examples.bench.GvisorBenchmark.class.getName().replace(".", "\\.") + "\\.")
+                .forks(1).shouldFailOnError(true).jvmArgs("--enable-native-access=ALL-UNNAMED", "-Xms256m", "-Xmx256m");
+        if (quick) {
+            o.warmupIterations(1).warmupTime(TimeValue.seconds(2)).measurementIterations(2).measurementTime(TimeValue.seconds(3));
+        } else {
+            o.warmupIterations(2).warmupTime(TimeValue.seconds(2)).measurementIterations(3).measurementTime(TimeValue.seconds(4));
+        }
+        Map<String, Double> median = new HashMap<>();
+        try {
+            for (RunResult r : new Runner(o.build()).run()) {
+                String m = r.getParams().getBenchmark();
+                median.put(m.substring(m.lastIndexOf('.') + 1), r.getPrimaryResult().getStatistics().getPercentile(50.0));
+            }
+        } catch (RunnerException e) {
+            return Main.fail("the gvisor benchmark failed: " + e.getMessage());
+        }
+        for (String m : List.of("spawnNative", "spawnGvisor", "pdftotextNative", "pdftotextGvisor")) {
+            if (!median.containsKey(m)) {
+                return Main.fail("the gvisor benchmark produced no result for " + m);
+            }
+        }
+        System.out.println();
+        System.out.printf(Locale.ROOT, "  gvisor/native spawn     = %.1f%n", median.get("spawnGvisor") / median.get("spawnNative"));
+        System.out.printf(Locale.ROOT, "  gvisor/native pdftotext = %.2f%n", median.get("pdftotextGvisor") / median.get("pdftotextNative"));
+        System.out.printf(Locale.ROOT, "RESULT pdftotext_gvisor_us native=%.1f gvisor=%.1f%n", median.get("pdftotextNative"),
+                median.get("pdftotextGvisor"));
+        System.out.printf(Locale.ROOT, "RESULT spawn_gvisor_us native=%.1f gvisor=%.1f%n", median.get("spawnNative"),
+                median.get("spawnGvisor"));
+        System.out.flush();
+        return 0;
+    }
+
     static int run(List<String> args) throws UsageException {
         if (args.isEmpty() || args.get(0).equals("--help") || args.get(0).equals("-h")) {
             System.out.println(HELP);
             return args.isEmpty() ? Main.EXIT_SETUP : 0;
         }
+        if (args.get(0).equals("gvisor")) {
+            return gvisor(args.subList(1, args.size()));
+        }
         if (!args.get(0).equals("spawn")) {
-            throw new UsageException("unknown benchmark '" + args.get(0) + "': expected spawn");
+            throw new UsageException("unknown benchmark '" + args.get(0) + "': expected spawn or gvisor");
         }
         boolean quick = false;
         for (String a : args.subList(1, args.size())) {

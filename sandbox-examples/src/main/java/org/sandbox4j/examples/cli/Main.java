@@ -17,6 +17,7 @@ public final class Main {
     static final String USAGE = String.join("\n",
             "usage: sandbox4j run [OPTION]... -- COMMAND [ARG]...   run COMMAND in a jail (sandbox4j run --help)",
             "       sandbox4j learn -o FILE [OPTION]... -- COMMAND  run COMMAND, write the seccomp policy it needs (learn --help)",
+            "       sandbox4j export --format oci|nsjail|bwrap [-o PATH] [OPTION]... -- COMMAND  the jail for another runtime",
             "       sandbox4j demo                                 a jailed cat cannot read a host secret",
             "       sandbox4j bench spawn [--quick]                JMH: spawn-to-exit of /bin/true vs ProcessBuilder and bwrap",
             "       sandbox4j run --config FILE [OPTION]... -- COMMAND  the same, with a config file (docs/config.md)",
@@ -52,6 +53,8 @@ public final class Main {
                     return RunCommand.run(rest);
                 case "learn":
                     return LearnCommand.run(rest);
+                case "export":
+                    return ExportCommand.run(rest);
                 case "demo":
                     if (!rest.isEmpty() && (rest.get(0).equals("--help") || rest.get(0).equals("-h"))) {
                         System.out.println("usage: sandbox4j demo\n\nRuns a jailed /bin/cat on a host file it must not"

@@ -98,6 +98,16 @@ final class RunCommand {
 
     /** {@code run}, or with {@code learn} the {@code learn} command (LearnCommand) on the same options. */
     static int run(List<String> args, LearnCommand.@Nullable Learn learn) throws UsageException {
+        return run(args, learn, null);
+    }
+
+    /** What {@code export} (ExportCommand) does with the jail the run options built, instead of running it. */
+    interface Exporter {
+        int export(Sandbox sandbox, List<String> command) throws UsageException;
+    }
+
+    /** {@code run}; with {@code exporter} the jail is handed to it instead of being started. */
+    static int run(List<String> args, LearnCommand.@Nullable Learn learn, @Nullable Exporter exporter) throws UsageException {
         Path cwd = Path.of("").toAbsolutePath();
         List<Step> steps = new ArrayList<>();
         List<String> command = null;
@@ -331,9 +341,12 @@ final class RunCommand {
             }
         }
         // ---- seccomp supervisor (issue 15): name refused calls; learn instead of filtering ----
+        // A jail under another runtime has no host seccomp filter to learn from or report (docs/runtimes.md).
+        boolean nativeRuntime = steps.stream().filter(s -> s.directive().name().equals("runtime"))
+                .reduce((x, y) -> y).map(s -> s.directive().value().trim().equalsIgnoreCase("native")).orElse(true);
         if (learn != null) {
             b.recordSyscalls(learn.recorder());
-        } else {
+        } else if (nativeRuntime && exporter == null) {
             b.reportViolations(true);
         }
         // ---- end seccomp supervisor ----
@@ -355,6 +368,9 @@ final class RunCommand {
             for (String l : describe(sandbox, steps).split("\n")) {
                 log.println("sandbox4j: " + l);
             }
+        }
+        if (exporter != null) {
+            return exporter.export(sandbox, command);
         }
         int status = runJail(sandbox, command, verbose, quiet);
         return learn == null ? status : learn.finish(status, quiet);
@@ -403,6 +419,9 @@ final class RunCommand {
             if (!s.sharedNamespaces().contains(ns)) {
                 fresh.add(ns.name().toLowerCase());
             }
+        }
+        if (s.runtime() != org.sandbox4j.runtime.JailRuntime.NATIVE) {
+            sb.append("  runtime: ").append(s.runtime().word()).append(" (runsc; docs/runtimes.md)\n");
         }
         sb.append("  namespaces: new ").append(fresh.isEmpty() ? "none" : String.join(", ", fresh)).append("; shared with the host: ")
                 .append(s.sharedNamespaces().isEmpty() ? "none" : s.sharedNamespaces().toString().toLowerCase()).append('\n');
