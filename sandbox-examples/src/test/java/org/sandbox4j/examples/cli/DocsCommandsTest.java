@@ -113,13 +113,16 @@ class DocsCommandsTest {
         return out;
     }
 
-    /** Words as a POSIX shell splits them, for the quoting the docs use ('...' and "..."). */
+    /** Words as a POSIX shell splits them, for the quoting the docs use ('...' and "...") and {@code # comments}. */
     static List<String> split(String s) {
         List<String> words = new ArrayList<>();
         StringBuilder w = new StringBuilder();
         boolean inWord = false;
         for (int i = 0; i < s.length(); i++) {
             char ch = s.charAt(i);
+            if (ch == '#' && !inWord) {
+                break; // a comment, to the end of the line
+            }
             if (ch == '\'' || ch == '"') {
                 int end = s.indexOf(ch, i + 1);
                 if (end < 0) {
