@@ -54,7 +54,7 @@ public final class SeccompPolicy {
         /** Whether every condition holds for {@code data}. */
         public boolean matches(SeccompData data) {
             for (ArgCondition c : conditions) {
-                if (!c.test(data.arg(c.index()))) {
+                if (!c.test(data)) {
                     return false;
                 }
             }
