@@ -501,8 +501,11 @@ final class KafelParser {
     }
 
     private String syscallNumber(Tok at, long nr) {
+        if (nr == -1 || nr == 0xffffffffL) { // what a tracer's skipped call shows, as in kafel
+            return SeccompPolicy.SKIPPED_CALL;
+        }
         if (nr < 0 || nr >= SeccompPolicy.X32_SYSCALL_BIT) {
-            throw error(at, "system call number out of range (0.." + (SeccompPolicy.X32_SYSCALL_BIT - 1) + ")");
+            throw error(at, "system call number out of range (0.." + (SeccompPolicy.X32_SYSCALL_BIT - 1) + ", or -1)");
         }
         return Long.toString(nr);
     }

@@ -100,10 +100,15 @@ final class SeccompCompiler {
 
     private List<Run> runs(Arch a, Outcome dflt, SyscallTable table) {
         Map<Integer, List<SeccompPolicy.Rule>> byNr = new TreeMap<>();
+        List<SeccompPolicy.Rule> skippedCall = new ArrayList<>(); // number -1, the highest unsigned
         for (SeccompPolicy.Rule r : policy.rules()) {
             OptionalInt nr = r.number(table);
             if (nr.isEmpty()) {
                 skipped.add(r.syscall());
+                continue;
+            }
+            if (nr.getAsInt() == -1) {
+                skippedCall.add(r);
                 continue;
             }
             byNr.computeIfAbsent(nr.getAsInt(), k -> new ArrayList<>()).add(r);
@@ -132,6 +137,8 @@ final class SeccompCompiler {
             addRun(ranges, outs, SeccompPolicy.X32_SYSCALL_BIT, 0xfffffffeL,
                     new Outcome(List.of(), SeccompAction.KILL_PROCESS), dflt);
         }
+        // Rules for -1 itself (kafel's SYSCALL[-1]) decide for exactly 0xffffffff, else the default.
+        addRun(ranges, outs, 0xffffffffL, 0xffffffffL, outcome(skippedCall, policy.defaultAction()), dflt);
         if (ranges.size() > Bpf.MAX_INSNS) { // each range needs a comparison: refuse before any work
             throw new IllegalStateException("policy compiles to more than " + Bpf.MAX_INSNS + " instructions ("
                     + ranges.size() + " ranges of system call numbers with different outcomes); the kernel accepts at"

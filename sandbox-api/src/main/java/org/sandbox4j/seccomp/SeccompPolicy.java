@@ -32,7 +32,8 @@ import org.sandbox4j.Arch;
  * <p>System calls are named by their kernel names or aliases ({@link Syscalls}); a name missing on
  * one architecture (like {@code open} on aarch64) is skipped when compiling for it and listed in
  * {@link SeccompProgram#skippedSyscalls()}. A decimal number ({@code "59"}) names that number on
- * every architecture the policy is compiled for.
+ * every architecture the policy is compiled for; {@code "-1"} names number -1 (0xffffffff), what a
+ * tracer sets to skip a call, which otherwise gets the default action.
  */
 public final class SeccompPolicy {
     /** Numbers at or above this are the x32 ABI on x86_64 and are always killed there. */
@@ -44,6 +45,11 @@ public final class SeccompPolicy {
      * the kernel itself answers for a number it does not know, and what libc treats as "fall back".
      */
     static final SeccompAction UNKNOWN_SYSCALL = SeccompAction.errno(Errno.ENOSYS);
+    /**
+     * The rule key of system call number -1 ({@code 0xffffffff} as {@code seccomp_data.nr}): what a
+     * tracer sets to skip a call, and what kafel's {@code SYSCALL[-1]} names.
+     */
+    static final String SKIPPED_CALL = "-1";
 
     /** One rule: a system call (canonical name or decimal number), conditions and an action. */
     public record Rule(String syscall, SeccompAction action, List<ArgCondition> conditions) {
@@ -68,6 +74,9 @@ public final class SeccompPolicy {
 
         /** The number of this rule's system call in {@code table}. */
         OptionalInt number(SyscallTable table) {
+            if (syscall.equals(SKIPPED_CALL)) {
+                return OptionalInt.of(-1);
+            }
             if (isNumber(syscall)) {
                 return OptionalInt.of(Integer.parseInt(syscall));
             }
@@ -208,6 +217,9 @@ public final class SeccompPolicy {
     /** Resolves a user-supplied name or number to the form stored in a rule. */
     static String syscallKey(String nameOrNumber) {
         String s = nameOrNumber.trim();
+        if (s.equals(SKIPPED_CALL)) {
+            return s;
+        }
         if (isNumber(s)) {
             long n = Long.parseLong(s);
             if (n >= X32_SYSCALL_BIT) {

@@ -80,7 +80,7 @@ final class RandomPolicies {
         SeccompPolicy.Builder b = SeccompPolicy.builder(dflt);
         int n = 1 + r.nextInt(r.nextBoolean() ? 12 : 120);
         for (int i = 0; i < n; i++) {
-            String name = names.get(r.nextInt(names.size()));
+            String name = !libseccompSafe && r.nextInt(25) == 0 ? "-1" : names.get(r.nextInt(names.size()));
             SeccompAction a = action(r, libseccompSafe);
             if (libseccompSafe) {
                 while (a.equals(dflt)) {

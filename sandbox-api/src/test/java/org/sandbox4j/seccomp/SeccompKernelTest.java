@@ -106,6 +106,16 @@ class SeccompKernelTest {
     }
 
     @Test
+    void aRuleForMinusOneDecidesTheSkippedCallInTheKernel() throws IOException {
+        // syscall(-1) is what a tracer's skipped call shows the filter; the kernel answers ENOSYS
+        SeccompProgram p = SeccompPolicy.parse("ERRNO(5) { SYSCALL[-1] } DEFAULT ALLOW").compile(arch);
+        assertEquals("ret -1 errno 5", under(p, attacker.toString(), "syscall", "-1").out().trim());
+        assertEquals("ret -1 errno 38", NativeHarness.run(List.of(attacker.toString(), "syscall", "-1"), null, 60)
+                .out().trim(), "control: without the filter");
+        assertTrue(under(p, attacker.toString(), "syscall", nr("getppid")).out().contains("errno 0"));
+    }
+
+    @Test
     void x32AbiIsKilled() throws IOException {
         assumeTrue(arch == Arch.X86_64, "x86_64 only");
         NativeHarness.Result r = attack(SeccompPolicies.defaultDenyList().compile(arch), "x32");
