@@ -14,10 +14,13 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.EnumSet;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
+import org.sandbox4j.Arch;
 import org.sandbox4j.internal.TextFiles;
 
 /**
@@ -109,7 +112,8 @@ final class KafelParser {
     private sealed interface Item permits Entry, Use {}
 
     /** One syscall entry: its rules in DNF (each inner list is an AND of conditions). */
-    private record Entry(String syscall, SeccompAction action, List<List<ArgCondition>> dnf) implements Item {}
+    private record Entry(String syscall, SeccompAction action, List<List<ArgCondition>> dnf, @Nullable Set<Arch> on)
+            implements Item {}
 
     /** {@code USE name}, expanded only when the policy is finally used. */
     private record Use(String name) implements Item {}
@@ -318,13 +322,18 @@ final class KafelParser {
         // A rule equal to an earlier one can never decide (the first copy matches first): drop it.
         Set<SeccompPolicy.Rule> rules = new LinkedHashSet<>();
         for (Entry e : expand(top)) {
+            Set<Arch> on = e.on();
+            if (on != null && on.isEmpty()) {
+                continue; // ON names only architectures sandbox4j does not compile for
+            }
             for (List<ArgCondition> conj : e.dnf()) {
-                rules.add(new SeccompPolicy.Rule(e.syscall(), e.action(), conj));
+                rules.add(on == null ? new SeccompPolicy.Rule(e.syscall(), e.action(), conj)
+                        : new SeccompPolicy.Rule(e.syscall(), e.action(), conj, on));
             }
         }
         SeccompPolicy.Builder b = SeccompPolicy.builder(dflt);
         for (SeccompPolicy.Rule r : rules) {
-            b.rule(r.syscall(), r.action(), r.conditions());
+            b.rule(r);
         }
         return b.build();
     }
@@ -454,16 +463,25 @@ final class KafelParser {
                 syscall = syscallNumber(name, defined);
             } else {
                 numbered = false;
+                syscall = null;
+            }
+        }
+        Set<Arch> on = archGuard();
+        if (syscall == null) {
+            if (on != null && on.isEmpty()) {
+                syscall = name.text(); // only for architectures sandbox4j never compiles for: unchecked
+            } else {
                 try {
                     syscall = SeccompPolicy.syscallKey(name.text());
                 } catch (IllegalArgumentException e) {
                     throw error(name, e.getMessage());
                 }
+                for (Arch a : on == null ? Set.<Arch>of() : on) {
+                    if (SyscallTable.of(a).number(syscall).isEmpty()) {
+                        throw error(name, quote(name.text()) + " is not a system call on " + a.name().toLowerCase(Locale.ROOT));
+                    }
+                }
             }
-        }
-        if (peekIs("ON")) {
-            throw error(peek(), "architecture guards ('" + name.text() + " ON x86_64') are not supported: a"
-                    + " policy is compiled for each architecture, and a call missing on one is skipped there");
         }
         Args declared = null;
         if (accept("(")) {
@@ -497,7 +515,47 @@ final class KafelParser {
             size += Math.max(1, conj.size());
         }
         charge(name, size);
-        return new Entry(syscall, action, dnf);
+        return new Entry(syscall, action, dnf, on);
+    }
+
+    /** kafel's architecture names, aliases to one name each. */
+    private static final Map<String, String> KAFEL_ARCHES = Map.ofEntries(Map.entry("arm", "arm"),
+            Map.entry("aarch64", "aarch64"), Map.entry("arm64", "aarch64"), Map.entry("x86_64", "x86_64"),
+            Map.entry("amd64", "x86_64"), Map.entry("x86", "x86"), Map.entry("i386", "x86"), Map.entry("mips", "mips"),
+            Map.entry("mipso32", "mips"), Map.entry("mips64", "mips64"), Map.entry("riscv64", "riscv64"),
+            Map.entry("rv64", "riscv64"), Map.entry("m68k", "m68k"));
+
+    /**
+     * {@code ON arch} or {@code ON { a, b }} after a call: null without a guard, else the
+     * architectures sandbox4j compiles for among those named (empty when it names only others).
+     */
+    private @Nullable Set<Arch> archGuard() {
+        if (!accept("ON")) {
+            return null;
+        }
+        boolean list = accept("{");
+        Set<String> seen = new HashSet<>();
+        Set<Arch> ours = EnumSet.noneOf(Arch.class);
+        do {
+            Tok t = ident("an architecture");
+            String arch = KAFEL_ARCHES.get(t.text());
+            if (arch == null) {
+                throw error(t, "unknown architecture " + quote(t.text()) + " (kafel's: " + String.join(", ",
+                        new java.util.TreeSet<>(KAFEL_ARCHES.keySet())) + ")");
+            }
+            if (!seen.add(arch)) {
+                throw error(t, "architecture " + quote(t.text()) + " given twice");
+            }
+            for (Arch a : Arch.values()) {
+                if (a.name().toLowerCase(Locale.ROOT).equals(arch)) {
+                    ours.add(a);
+                }
+            }
+        } while (list && accept(","));
+        if (list) {
+            expect("}");
+        }
+        return ours;
     }
 
     private String syscallNumber(Tok at, long nr) {

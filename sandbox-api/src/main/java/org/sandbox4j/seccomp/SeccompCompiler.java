@@ -102,6 +102,9 @@ final class SeccompCompiler {
         Map<Integer, List<SeccompPolicy.Rule>> byNr = new TreeMap<>();
         List<SeccompPolicy.Rule> skippedCall = new ArrayList<>(); // number -1, the highest unsigned
         for (SeccompPolicy.Rule r : policy.rules()) {
+            if (!r.appliesTo(a)) { // kafel's "ON arch": not part of this architecture's dispatch
+                continue;
+            }
             OptionalInt nr = r.number(table);
             if (nr.isEmpty()) {
                 skipped.add(r.syscall());

@@ -51,10 +51,30 @@ public final class SeccompPolicy {
      */
     static final String SKIPPED_CALL = "-1";
 
-    /** One rule: a system call (canonical name or decimal number), conditions and an action. */
-    public record Rule(String syscall, SeccompAction action, List<ArgCondition> conditions) {
+    /**
+     * One rule: a system call (canonical name or decimal number), conditions and an action, for the
+     * architectures in {@code arches} (kafel's {@code read ON x86_64}; all of them unless given).
+     */
+    public record Rule(String syscall, SeccompAction action, List<ArgCondition> conditions, Set<Arch> arches) {
+        private static final Set<Arch> ALL_ARCHES = Collections.unmodifiableSet(EnumSet.allOf(Arch.class));
+
+        /** A rule for every architecture. */
+        public Rule(String syscall, SeccompAction action, List<ArgCondition> conditions) {
+            this(syscall, action, conditions, ALL_ARCHES);
+        }
+
         public Rule {
             conditions = List.copyOf(conditions);
+            if (arches.isEmpty()) {
+                throw new IllegalArgumentException("a rule needs at least one architecture");
+            }
+            arches = arches.size() == ALL_ARCHES.size() ? ALL_ARCHES
+                    : Collections.unmodifiableSet(EnumSet.copyOf(arches));
+        }
+
+        /** Whether the rule takes part in a program's dispatch for {@code arch}. */
+        public boolean appliesTo(Arch arch) {
+            return arches.contains(arch);
         }
 
         /** Whether every condition holds for {@code data}. */
@@ -85,7 +105,8 @@ public final class SeccompPolicy {
 
         @Override
         public String toString() {
-            return syscall + (conditions.isEmpty() ? "" : " " + conditions) + " -> " + action;
+            return syscall + (arches == ALL_ARCHES ? "" : " ON " + arches)
+                    + (conditions.isEmpty() ? "" : " " + conditions) + " -> " + action;
         }
     }
 
@@ -183,7 +204,7 @@ public final class SeccompPolicy {
         }
         for (Rule r : rules) {
             OptionalInt nr = r.number(dataArch);
-            if (nr.isPresent() && nr.getAsInt() == data.nr() && r.matches(data)) {
+            if (r.appliesTo(dataArch) && nr.isPresent() && nr.getAsInt() == data.nr() && r.matches(data)) {
                 return r.action();
             }
         }
@@ -265,6 +286,15 @@ public final class SeccompPolicy {
         public Builder rule(String syscall, SeccompAction action, ArgCondition... conditions) {
             Objects.requireNonNull(action, "action");
             rules.add(new Rule(syscallKey(syscall), action, Arrays.asList(conditions)));
+            return this;
+        }
+
+        /**
+         * Adds {@code rule} as it is, with its architectures: {@code new Rule("read", ALLOW, List.of(),
+         * Set.of(Arch.X86_64))} allows read only in the program for x86_64.
+         */
+        public Builder rule(Rule rule) {
+            rules.add(new Rule(syscallKey(rule.syscall()), rule.action(), rule.conditions(), rule.arches()));
             return this;
         }
 

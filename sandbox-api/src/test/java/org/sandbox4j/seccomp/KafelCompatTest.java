@@ -133,6 +133,45 @@ class KafelCompatTest {
     }
 
     @Test
+    void architectureGuardsSelectRulesPerArchitecture() {
+        // kafel's arch_guard_basic: the rule is part of the x86_64 program only
+        SeccompPolicy p = SeccompPolicy.parse("DEFAULT KILL\nALLOW { exit, read ON x86_64 }\n");
+        assertEquals(ALLOW, decide(p, Arch.X86_64, "read", 0, 0, 0));
+        assertEquals(KILL, decide(p, Arch.AARCH64, "read", 0, 0, 0));
+        assertEquals(ALLOW, decide(p, "exit"));
+        // kafel's arch_guard_multi_arch_compile: a call of 32-bit arm only, guarded for arm, is never
+        // compiled here (its name is not checked: sandbox4j has no arm table)
+        p = SeccompPolicy.parse("DEFAULT KILL\nALLOW { exit, arm_fadvise64_64 ON arm, io_uring_setup ON x86_64 }\n");
+        assertEquals(2, p.rules().size());
+        assertEquals(ALLOW, decide(p, Arch.X86_64, "io_uring_setup"));
+        assertEquals(KILL, decide(p, Arch.AARCH64, "io_uring_setup"));
+        // lists, aliases, conditions, and a program that accepts both architectures
+        p = SeccompPolicy.parse("ERRNO(1) { write ON arm64 { fd == 1 }, getpid ON { amd64, aarch64 },"
+                + " open ON x86_64 } DEFAULT ALLOW");
+        assertEquals(SeccompAction.errno(1), decide(p, Arch.AARCH64, "write", 1));
+        assertEquals(ALLOW, decide(p, Arch.AARCH64, "write", 2));
+        assertEquals(ALLOW, decide(p, Arch.X86_64, "write", 1));
+        assertEquals(SeccompAction.errno(1), decide(p, "getpid"));
+        SeccompPolicy both = p.toBuilder().allowArch(Arch.AARCH64, Arch.X86_64).build();
+        for (Arch compiled : Arch.values()) {
+            for (Arch caller : Arch.values()) {
+                SeccompData d = SeccompData.of(caller, Syscalls.number(caller, "write").getAsInt(), 1);
+                SeccompAction want = caller == Arch.AARCH64 ? SeccompAction.errno(1) : ALLOW;
+                assertEquals(want, both.evaluate(compiled, d));
+                assertEquals(want, BpfInterpreter.run(both.compile(compiled), d).action());
+            }
+        }
+        // a guard for an architecture checks the name there, as kafel does
+        assertTrue(refused("ALLOW { open ON aarch64 } DEFAULT KILL").getMessage().contains("not a system call on aarch64"));
+        refused("ALLOW { no_such_call ON x86_64 } DEFAULT KILL");
+        // the Java API: a Rule with its architectures
+        p = SeccompPolicy.builder(KILL).rule(new SeccompPolicy.Rule("read", ALLOW, List.of(), java.util.Set.of(Arch.AARCH64)))
+                .build();
+        assertEquals(ALLOW, decide(p, Arch.AARCH64, "read"));
+        assertEquals(KILL, decide(p, Arch.X86_64, "read"));
+    }
+
+    @Test
     void callsByNumberAndByDefinedNumber() {
         SeccompPolicy p = SeccompPolicy.parse("ALLOW { exit_group }\nERRNO(9) { SYSCALL[39] } DEFAULT KILL");
         assertEquals(SeccompAction.errno(9), decide(p, Arch.X86_64, "getpid")); // 39 on x86_64
@@ -414,8 +453,10 @@ class KafelCompatTest {
         refused("#define myconst 1\n#define myconst 2\nPOLICY empty {}\nUSE empty DEFAULT KILL");
         refused("ALLOW { read { fd == 1" + "&1".repeat(200) + " } }");
         refused("DEFAULT KILL\nDEFAULT ALLOW");
-        // architecture guards: kafel picks rules per architecture; a sandbox4j policy cannot
-        assertTrue(refused("DEFAULT KILL\nALLOW { exit, read ON x86_64 }").getMessage().contains("architecture"));
+        // architecture guards naming no architecture kafel knows, or one twice (also by an alias)
+        assertTrue(refused("DEFAULT KILL\nALLOW { exit, read ON madeup }").getMessage().contains("unknown architecture"));
+        assertTrue(refused("DEFAULT KILL\nALLOW { exit, read ON { x86_64, x86_64 } }").getMessage().contains("twice"));
+        refused("DEFAULT KILL\nALLOW { exit, read ON { x86_64, amd64 } }");
         // kafel's instruction-limit case: every second number of 65,535 is over 1 MiB here, refused
         // when parsed; a tenth of it parses and is refused by the compiler, as kafel's compiler does
         assertTrue(refused(everySecond(65_535)).getMessage().contains("1 MiB"));

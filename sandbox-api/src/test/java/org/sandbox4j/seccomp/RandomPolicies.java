@@ -91,7 +91,11 @@ final class RandomPolicies {
                 }
             }
             if (r.nextInt(3) > 0) {
-                b.rule(name, a);
+                if (!libseccompSafe && r.nextInt(6) == 0) { // kafel's "name ON arch"
+                    b.rule(new SeccompPolicy.Rule(name, a, List.of(), java.util.Set.of(Arch.values()[r.nextInt(2)])));
+                } else {
+                    b.rule(name, a);
+                }
                 continue;
             }
             // libseccomp 2.5.4 mis-merges several conditional rules of one syscall (a jump reaches a
