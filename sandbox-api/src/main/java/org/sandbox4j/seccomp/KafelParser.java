@@ -14,9 +14,13 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.EnumSet;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
+import org.sandbox4j.Arch;
 import org.sandbox4j.internal.TextFiles;
 
 /**
@@ -79,6 +83,14 @@ final class KafelParser {
     private static final Set<String> KEYWORDS = Set.of("POLICY", "USE", "DEFAULT", "ALLOW", "KILL", "KILL_PROCESS",
             "KILL_THREAD", "DENY", "LOG", "TRAP", "USER_NOTIF", "ERRNO", "TRACE", "SYSCALL", "ON", "define");
 
+    /**
+     * The most arguments and constants one side of a comparison may combine with {@code &} and
+     * {@code |} after folding constants: more than kafel's samples use, and few enough that a
+     * comparison never needs more than 5 of BPF's 16 scratch words (kafel refuses what would need
+     * more than 16 in its code, such as its test's chain of 30).
+     */
+    static final int MAX_OPERANDS = 16;
+
     /** Names (system calls, arguments, constants, policies) longer than this are refused. */
     static final int MAX_NAME = 128;
 
@@ -91,6 +103,8 @@ final class KafelParser {
     private long expanded;
     /** Current nesting of parentheses and '!' in a condition. */
     private int depth;
+    /** Operands written so far on the side of a comparison being parsed, against {@link #MAX_DEPTH}. */
+    private int written;
     /** The arguments the rule being parsed may name. */
     private Args args = Args.NONE;
 
@@ -98,7 +112,8 @@ final class KafelParser {
     private sealed interface Item permits Entry, Use {}
 
     /** One syscall entry: its rules in DNF (each inner list is an AND of conditions). */
-    private record Entry(String syscall, SeccompAction action, List<List<ArgCondition>> dnf) implements Item {}
+    private record Entry(String syscall, SeccompAction action, List<List<ArgCondition>> dnf, @Nullable Set<Arch> on)
+            implements Item {}
 
     /** {@code USE name}, expanded only when the policy is finally used. */
     private record Use(String name) implements Item {}
@@ -166,10 +181,23 @@ final class KafelParser {
     private static final class Dnf {
         final List<List<ArgCondition>> alts;
         long size;
+        /**
+         * A bit expression not (yet) compared, such as {@code (count | 2)}: it may still turn out to
+         * be the left operand of {@code (count | 2) & fd == 2}; see {@link #resolve}.
+         */
+        ArgCondition.@Nullable Expr bare;
+        @Nullable Tok bareAt;
 
         Dnf(List<List<ArgCondition>> alts, long size) {
             this.alts = alts;
             this.size = size;
+        }
+
+        static Dnf bare(ArgCondition.Expr e, Tok at) {
+            Dnf d = new Dnf(new ArrayList<>(), 1);
+            d.bare = e;
+            d.bareAt = at;
+            return d;
         }
 
         static Dnf of(ArgCondition c) {
@@ -294,13 +322,18 @@ final class KafelParser {
         // A rule equal to an earlier one can never decide (the first copy matches first): drop it.
         Set<SeccompPolicy.Rule> rules = new LinkedHashSet<>();
         for (Entry e : expand(top)) {
+            Set<Arch> on = e.on();
+            if (on != null && on.isEmpty()) {
+                continue; // ON names only architectures sandbox4j does not compile for
+            }
             for (List<ArgCondition> conj : e.dnf()) {
-                rules.add(new SeccompPolicy.Rule(e.syscall(), e.action(), conj));
+                rules.add(on == null ? new SeccompPolicy.Rule(e.syscall(), e.action(), conj)
+                        : new SeccompPolicy.Rule(e.syscall(), e.action(), conj, on));
             }
         }
         SeccompPolicy.Builder b = SeccompPolicy.builder(dflt);
         for (SeccompPolicy.Rule r : rules) {
-            b.rule(r.syscall(), r.action(), r.conditions());
+            b.rule(r);
         }
         return b.build();
     }
@@ -430,16 +463,25 @@ final class KafelParser {
                 syscall = syscallNumber(name, defined);
             } else {
                 numbered = false;
+                syscall = null;
+            }
+        }
+        Set<Arch> on = archGuard();
+        if (syscall == null) {
+            if (on != null && on.isEmpty()) {
+                syscall = name.text(); // only for architectures sandbox4j never compiles for: unchecked
+            } else {
                 try {
                     syscall = SeccompPolicy.syscallKey(name.text());
                 } catch (IllegalArgumentException e) {
                     throw error(name, e.getMessage());
                 }
+                for (Arch a : on == null ? Set.<Arch>of() : on) {
+                    if (SyscallTable.of(a).number(syscall).isEmpty()) {
+                        throw error(name, quote(name.text()) + " is not a system call on " + a.name().toLowerCase(Locale.ROOT));
+                    }
+                }
             }
-        }
-        if (peekIs("ON")) {
-            throw error(peek(), "architecture guards ('" + name.text() + " ON x86_64') are not supported: a"
-                    + " policy is compiled for each architecture, and a call missing on one is skipped there");
         }
         Args declared = null;
         if (accept("(")) {
@@ -463,7 +505,7 @@ final class KafelParser {
         if (accept("{")) {
             if (!peekIs("}")) {
                 args = declared != null ? declared : kernelArgs(syscall, numbered ? name.text() : null);
-                dnf = simplify(bool());
+                dnf = simplify(resolve(bool()));
                 args = Args.NONE;
             }
             expect("}");
@@ -473,12 +515,55 @@ final class KafelParser {
             size += Math.max(1, conj.size());
         }
         charge(name, size);
-        return new Entry(syscall, action, dnf);
+        return new Entry(syscall, action, dnf, on);
+    }
+
+    /** kafel's architecture names, aliases to one name each. */
+    private static final Map<String, String> KAFEL_ARCHES = Map.ofEntries(Map.entry("arm", "arm"),
+            Map.entry("aarch64", "aarch64"), Map.entry("arm64", "aarch64"), Map.entry("x86_64", "x86_64"),
+            Map.entry("amd64", "x86_64"), Map.entry("x86", "x86"), Map.entry("i386", "x86"), Map.entry("mips", "mips"),
+            Map.entry("mipso32", "mips"), Map.entry("mips64", "mips64"), Map.entry("riscv64", "riscv64"),
+            Map.entry("rv64", "riscv64"), Map.entry("m68k", "m68k"));
+
+    /**
+     * {@code ON arch} or {@code ON { a, b }} after a call: null without a guard, else the
+     * architectures sandbox4j compiles for among those named (empty when it names only others).
+     */
+    private @Nullable Set<Arch> archGuard() {
+        if (!accept("ON")) {
+            return null;
+        }
+        boolean list = accept("{");
+        Set<String> seen = new HashSet<>();
+        Set<Arch> ours = EnumSet.noneOf(Arch.class);
+        do {
+            Tok t = ident("an architecture");
+            String arch = KAFEL_ARCHES.get(t.text());
+            if (arch == null) {
+                throw error(t, "unknown architecture " + quote(t.text()) + " (kafel's: " + String.join(", ",
+                        new java.util.TreeSet<>(KAFEL_ARCHES.keySet())) + ")");
+            }
+            if (!seen.add(arch)) {
+                throw error(t, "architecture " + quote(t.text()) + " given twice");
+            }
+            for (Arch a : Arch.values()) {
+                if (a.name().toLowerCase(Locale.ROOT).equals(arch)) {
+                    ours.add(a);
+                }
+            }
+        } while (list && accept(","));
+        if (list) {
+            expect("}");
+        }
+        return ours;
     }
 
     private String syscallNumber(Tok at, long nr) {
+        if (nr == -1 || nr == 0xffffffffL) { // what a tracer's skipped call shows, as in kafel
+            return SeccompPolicy.SKIPPED_CALL;
+        }
         if (nr < 0 || nr >= SeccompPolicy.X32_SYSCALL_BIT) {
-            throw error(at, "system call number out of range (0.." + (SeccompPolicy.X32_SYSCALL_BIT - 1) + ")");
+            throw error(at, "system call number out of range (0.." + (SeccompPolicy.X32_SYSCALL_BIT - 1) + ", or -1)");
         }
         return Long.toString(nr);
     }
@@ -544,7 +629,8 @@ final class KafelParser {
         Dnf r = and();
         Tok op;
         while ((op = acceptTok("||")) != null) {
-            Dnf rhs = and();
+            r = resolve(r);
+            Dnf rhs = resolve(and());
             check(op, r.size + rhs.size);
             r.alts.addAll(rhs.alts);
             r.size += rhs.size;
@@ -556,7 +642,8 @@ final class KafelParser {
         Dnf r = unary();
         Tok op;
         while ((op = acceptTok("&&")) != null) {
-            Dnf rhs = unary();
+            r = resolve(r);
+            Dnf rhs = resolve(unary());
             // every alternative of r joined with every one of rhs
             long size = sat(sat(r.alts.size(), rhs.size) + sat(rhs.alts.size(), r.size));
             check(op, size);
@@ -587,7 +674,8 @@ final class KafelParser {
         Dnf r = or();
         Tok op;
         while ((op = acceptTok(",")) != null) {
-            Dnf rhs = or();
+            r = resolve(r);
+            Dnf rhs = resolve(or());
             check(op, r.size + rhs.size);
             r.alts.addAll(rhs.alts);
             r.size += rhs.size;
@@ -601,9 +689,8 @@ final class KafelParser {
             throw error(eofTok(), "expected a condition");
         }
         boolean not = t.text().equals("!");
-        boolean paren = !not && t.text().equals("(") && !isMaskParen();
-        if (!not && !paren) {
-            return comparison();
+        if (!not && !t.text().equals("(")) {
+            return comparison(null, t);
         }
         if (++depth > MAX_DEPTH) {
             throw error(t, "conditions nest deeper than " + MAX_DEPTH + " levels of parentheses and '!'");
@@ -611,13 +698,35 @@ final class KafelParser {
         next();
         Dnf r;
         if (not) {
-            r = negate(t, unary());
+            r = negate(t, resolve(unary()));
         } else {
             r = bool();
             expect(")");
         }
         depth--;
+        Tok after = peek();
+        ArgCondition.Expr bare = r.bare;
+        if (bare != null && after != null && (after.text().equals("&") || after.text().equals("|")
+                || isCmp(after.text()))) { // (count | 2) & ...: the parentheses held an operand
+            return comparison(bare, t);
+        }
         return r;
+    }
+
+    /**
+     * A bit expression standing alone as a condition: {@code arg & mask} (some bit set, sandbox4j's
+     * own; kafel requires a comparison) is {@code (arg & mask) != 0}; anything else is an error.
+     */
+    private Dnf resolve(Dnf d) {
+        ArgCondition.Expr e = d.bare;
+        if (e == null) {
+            return d;
+        }
+        Tok at = Objects.requireNonNull(d.bareAt);
+        if (!(e instanceof ArgCondition.Expr.And)) {
+            throw error(at, "expected a comparison (== != < <= > >=) after " + quote(e.toString()));
+        }
+        return condition(at, e, "!=", new ArgCondition.Expr.Const(0));
     }
 
     /**
@@ -663,68 +772,36 @@ final class KafelParser {
         return t != null && args.has(t.text()) && !defines.containsKey(t.text());
     }
 
-    /** Whether the '(' ahead opens {@code (arg & mask)} rather than a sub-expression. */
-    private boolean isMaskParen() {
-        Tok amp = la(2);
-        return isArg(la(1)) && amp != null && amp.text().equals("&");
+    /**
+     * {@code e1 op e2}, each side built from arguments and constants with {@code &} (binding tighter)
+     * and {@code |}, as in kafel; {@code first} is a leading operand already read in parentheses.
+     */
+    private Dnf comparison(ArgCondition.@Nullable Expr first, Tok start) {
+        written = 0;
+        ArgCondition.Expr l = bitOr(first, start);
+        Tok opTok = peek();
+        if (opTok == null || !isCmp(opTok.text())) {
+            return Dnf.bare(l, start);
+        }
+        next();
+        written = 0;
+        ArgCondition.Expr r = bitOr(null, opTok);
+        return condition(opTok, l, opTok.text(), r);
     }
 
-    private Dnf comparison() {
-        Tok start = peek();
-        if (start == null) {
-            throw error(eofTok(), "expected a condition");
+    /**
+     * The condition {@code l op r}: decided now when no argument is read, the one-argument form where
+     * it fits ({@code fd == 1}, {@code (flags & 3) != 0}), else the two-sided form.
+     */
+    private Dnf condition(Tok at, ArgCondition.Expr l, String op, ArgCondition.Expr r) {
+        if (l instanceof ArgCondition.Expr.Const a && r instanceof ArgCondition.Expr.Const b) {
+            return Dnf.constant(holds(op, a.value(), b.value())); // kafel decides it at compile time
         }
-        if (accept("(")) { // (arg & mask) == value
-            Tok a = ident("argument name");
-            int idx = argIndex(a);
-            expect("&");
-            long mask = value();
-            expect(")");
-            Tok op = next();
-            if (op == null || !(op.text().equals("==") || op.text().equals("!="))) {
-                throw error(op == null ? eofTok() : op, "expected == or != after a masked argument");
-            }
-            Tok vt = peek();
-            long v = value();
-            boolean eq = op.text().equals("==");
-            if ((v & ~mask) != 0) { // bits the mask clears can never be set: kafel decides as the constant
-                return Dnf.constant(!eq);
-            }
-            try {
-                return Dnf.of(eq ? ArgCondition.maskedEq(idx, mask, v) : ArgCondition.maskedNe(idx, mask, v));
-            } catch (IllegalArgumentException e) {
-                throw error(vt == null ? eofTok() : vt, e.getMessage());
-            }
-        }
-        int idx;
-        long v;
-        String op;
-        if (isArg(start)) {
-            next();
-            idx = argIndex(start);
-            if (accept("&")) { // arg & mask: some bit set
-                long mask = value();
-                if (peekIs("==") || peekIs("!=")) {
-                    throw error(peek(), "write (arg & mask) == value with parentheses");
-                }
-                return Dnf.of(ArgCondition.maskedNe(idx, mask, 0));
-            }
-            op = operator();
-            if (isArg(peek())) {
-                throw error(peek(), "comparing two arguments is not supported by seccomp");
-            }
-            v = value();
-        } else {
-            v = value();
-            op = operator();
-            Tok a = peek();
-            if (!isArg(a)) { // two constants: kafel decides at compile time
-                long w = value();
-                return Dnf.constant(holds(op, v, w));
-            }
-            next();
-            idx = argIndex(a);
-            op = switch (op) { // value OP arg  ==  arg OP' value
+        if (l instanceof ArgCondition.Expr.Const) { // value OP e  ==  e OP' value
+            ArgCondition.Expr t = l;
+            l = r;
+            r = t;
+            op = switch (op) {
                 case "<" -> ">";
                 case "<=" -> ">=";
                 case ">" -> "<";
@@ -732,14 +809,99 @@ final class KafelParser {
                 default -> op;
             };
         }
-        return Dnf.of(switch (op) {
-            case "==" -> ArgCondition.eq(idx, v);
-            case "!=" -> ArgCondition.ne(idx, v);
-            case "<" -> ArgCondition.lt(idx, v);
-            case "<=" -> ArgCondition.le(idx, v);
-            case ">" -> ArgCondition.gt(idx, v);
-            default -> ArgCondition.ge(idx, v);
-        });
+        ArgCondition.Op o = switch (op) {
+            case "==" -> ArgCondition.Op.EQ;
+            case "!=" -> ArgCondition.Op.NE;
+            case "<" -> ArgCondition.Op.LT;
+            case "<=" -> ArgCondition.Op.LE;
+            case ">" -> ArgCondition.Op.GT;
+            default -> ArgCondition.Op.GE;
+        };
+        if (r instanceof ArgCondition.Expr.Const k) {
+            long v = k.value();
+            if (l instanceof ArgCondition.Expr.Arg a) {
+                return Dnf.of(new ArgCondition(a.index(), o, v, -1L));
+            }
+            if (l instanceof ArgCondition.Expr.And m && m.left() instanceof ArgCondition.Expr.Arg a
+                    && m.right() instanceof ArgCondition.Expr.Const c
+                    && (o == ArgCondition.Op.EQ || o == ArgCondition.Op.NE)) {
+                boolean eq = o == ArgCondition.Op.EQ;
+                if ((v & ~c.value()) != 0) { // bits the mask clears can never be set: kafel decides as the constant
+                    return Dnf.constant(!eq);
+                }
+                return Dnf.of(eq ? ArgCondition.maskedEq(a.index(), c.value(), v)
+                        : ArgCondition.maskedNe(a.index(), c.value(), v));
+            }
+        }
+        return Dnf.of(ArgCondition.compare(l, o, r));
+    }
+
+    /** {@code a | b | ...}. */
+    private ArgCondition.Expr bitOr(ArgCondition.@Nullable Expr first, Tok start) {
+        ArgCondition.Expr e = bitAnd(first, start);
+        while (accept("|")) {
+            e = combine(start, false, e, bitAnd(null, start));
+        }
+        return e;
+    }
+
+    /** {@code a & b & ...}. */
+    private ArgCondition.Expr bitAnd(ArgCondition.@Nullable Expr first, Tok start) {
+        ArgCondition.Expr e = first != null ? first : operand();
+        while (accept("&")) {
+            e = combine(start, true, e, operand());
+        }
+        return e;
+    }
+
+    /** An argument, a constant, or a parenthesized bit expression. */
+    private ArgCondition.Expr operand() {
+        Tok t = peek();
+        if (t != null && t.text().equals("(")) {
+            if (++depth > MAX_DEPTH) {
+                throw error(t, "conditions nest deeper than " + MAX_DEPTH + " levels of parentheses and '!'");
+            }
+            next();
+            ArgCondition.Expr e = bitOr(null, t);
+            expect(")");
+            depth--;
+            return e;
+        }
+        if (++written > MAX_DEPTH) { // kafel's limit on the depth of an expression
+            throw error(t == null ? eofTok() : t, "one side of a comparison has more than " + MAX_DEPTH + " operands");
+        }
+        if (t != null && isArg(t)) {
+            next();
+            return new ArgCondition.Expr.Arg(argIndex(t));
+        }
+        return new ArgCondition.Expr.Const(atom());
+    }
+
+    /**
+     * {@code a & b} or {@code a | b}, constants folded ({@code 1|2|4} is one constant, {@code fd | 1 |
+     * 2} is {@code fd | 3}); at most {@link #MAX_OPERANDS} arguments and constants remain.
+     */
+    private ArgCondition.Expr combine(Tok at, boolean and, ArgCondition.Expr a, ArgCondition.Expr b) {
+        if (a instanceof ArgCondition.Expr.Const) {
+            ArgCondition.Expr t = a;
+            a = b;
+            b = t;
+        }
+        if (b instanceof ArgCondition.Expr.Const y) {
+            if (a instanceof ArgCondition.Expr.Const x) {
+                return new ArgCondition.Expr.Const(and ? x.value() & y.value() : x.value() | y.value());
+            }
+            if (and && a instanceof ArgCondition.Expr.And p && p.right() instanceof ArgCondition.Expr.Const x) {
+                return new ArgCondition.Expr.And(p.left(), new ArgCondition.Expr.Const(x.value() & y.value()));
+            }
+            if (!and && a instanceof ArgCondition.Expr.Or p && p.right() instanceof ArgCondition.Expr.Const x) {
+                return new ArgCondition.Expr.Or(p.left(), new ArgCondition.Expr.Const(x.value() | y.value()));
+            }
+        }
+        if (a.leaves() + b.leaves() > MAX_OPERANDS) {
+            throw error(at, "one side of a comparison has more than " + MAX_OPERANDS + " arguments and constants");
+        }
+        return and ? new ArgCondition.Expr.And(a, b) : new ArgCondition.Expr.Or(a, b);
     }
 
     private String operator() {
@@ -822,8 +984,7 @@ final class KafelParser {
         } else if (defines.containsKey(s)) {
             v = defines.get(s);
         } else if (args.has(s)) {
-            throw error(t, "argument " + quote(s) + " cannot stand here: a seccomp comparison takes one argument and"
-                    + " constants (no | or & of arguments, no comparing two arguments)");
+            throw error(t, "argument " + quote(s) + " cannot stand here");
         } else if (args != Args.NONE && isIdent(s)) {
             throw error(t, quote(s) + " is neither an argument of " + args.what() + " nor a #define'd constant");
         } else {

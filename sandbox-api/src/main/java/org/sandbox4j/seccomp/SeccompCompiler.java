@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 import org.sandbox4j.Arch;
 
 /**
@@ -99,10 +100,18 @@ final class SeccompCompiler {
 
     private List<Run> runs(Arch a, Outcome dflt, SyscallTable table) {
         Map<Integer, List<SeccompPolicy.Rule>> byNr = new TreeMap<>();
+        List<SeccompPolicy.Rule> skippedCall = new ArrayList<>(); // number -1, the highest unsigned
         for (SeccompPolicy.Rule r : policy.rules()) {
+            if (!r.appliesTo(a)) { // kafel's "ON arch": not part of this architecture's dispatch
+                continue;
+            }
             OptionalInt nr = r.number(table);
             if (nr.isEmpty()) {
                 skipped.add(r.syscall());
+                continue;
+            }
+            if (nr.getAsInt() == -1) {
+                skippedCall.add(r);
                 continue;
             }
             byNr.computeIfAbsent(nr.getAsInt(), k -> new ArrayList<>()).add(r);
@@ -131,6 +140,8 @@ final class SeccompCompiler {
             addRun(ranges, outs, SeccompPolicy.X32_SYSCALL_BIT, 0xfffffffeL,
                     new Outcome(List.of(), SeccompAction.KILL_PROCESS), dflt);
         }
+        // Rules for -1 itself (kafel's SYSCALL[-1]) decide for exactly 0xffffffff, else the default.
+        addRun(ranges, outs, 0xffffffffL, 0xffffffffL, outcome(skippedCall, policy.defaultAction()), dflt);
         if (ranges.size() > Bpf.MAX_INSNS) { // each range needs a comparison: refuse before any work
             throw new IllegalStateException("policy compiles to more than " + Bpf.MAX_INSNS + " instructions ("
                     + ranges.size() + " ranges of system call numbers with different outcomes); the kernel accepts at"
@@ -528,6 +539,9 @@ final class SeccompCompiler {
 
     /** Instructions testing one 64-bit condition: the high word, then the low word. */
     private static List<Insn> condition(ArgCondition c, Insn pass, Insn fail) {
+        if (c.isTwoSided()) {
+            return twoSided(c, pass, fail);
+        }
         int lo = 16 + 8 * c.index();
         int hi = lo + 4;
         long vHi = c.value() >>> 32;
@@ -598,6 +612,176 @@ final class SeccompCompiler {
             default:
                 throw new AssertionError(c.op());
         }
+    }
+
+    /** The scratch words of classic BPF (M[0..15]). */
+    static final int SCRATCH = 16;
+
+    /**
+     * {@code left op right} over 64 bits, as kafel compiles it: per 32-bit half (the high halves, then
+     * the low ones, unsigned), the left side is computed into A and the right one into X through
+     * scratch memory, or is a constant; {@code &} and {@code |} work on each half alone.
+     */
+    private static List<Insn> twoSided(ArgCondition c, Insn pass, Insn fail) {
+        ArgCondition.Expr l = Objects.requireNonNull(c.left());
+        ArgCondition.Expr r = Objects.requireNonNull(c.right());
+        List<Insn> lo = new ArrayList<>();
+        List<Insn> hi = new ArrayList<>();
+        Insn loStart;
+        Insn hiStart;
+        switch (c.op()) {
+            case EQ:
+            case NE: {
+                Insn okT = c.op() == ArgCondition.Op.EQ ? pass : fail;
+                Insn okF = c.op() == ArgCondition.Op.EQ ? fail : pass;
+                loStart = half(lo, l, r, false, okF, okT, okF);
+                hiStart = half(hi, l, r, true, okF, loStart, okF);
+                break;
+            }
+            default: {
+                boolean greater = c.op() == ArgCondition.Op.GT || c.op() == ArgCondition.Op.GE;
+                boolean orEqual = c.op() == ArgCondition.Op.GE || c.op() == ArgCondition.Op.LE;
+                Insn above = greater ? pass : fail;
+                Insn below = greater ? fail : pass;
+                loStart = half(lo, l, r, false, above, orEqual ? pass : fail, below);
+                hiStart = half(hi, l, r, true, above, loStart, below);
+                break;
+            }
+        }
+        List<Insn> out = new ArrayList<>(hi);
+        out.addAll(lo);
+        if (out.isEmpty() || out.get(0) != hiStart) { // decided by constants alone: one jump to it
+            out.clear();
+            out.add(new Insn(Bpf.JMP | Bpf.JA, 0, hiStart, null));
+        }
+        return out;
+    }
+
+    /**
+     * Appends code comparing one half ({@code hi}) of {@code l} and {@code r} and going to {@code gt},
+     * {@code eq} or {@code lt}; returns where it starts, or the target itself when no code is needed.
+     */
+    private static Insn half(List<Insn> out, ArgCondition.Expr l, ArgCondition.Expr r, boolean hi,
+            Insn gt, Insn eq, Insn lt) {
+        Long kl = constHalf(l, hi);
+        Long kr = constHalf(r, hi);
+        if (kl != null && kr != null) {
+            int cmp = Long.compare(kl, kr);
+            return cmp > 0 ? gt : cmp == 0 ? eq : lt;
+        }
+        if (gt == eq && eq == lt) {
+            return eq;
+        }
+        boolean swap = kl != null || (kr == null
+                && Math.max(need(l, hi), 1 + need(r, hi)) < Math.max(need(r, hi), 1 + need(l, hi)));
+        if (swap) { // the other way round, r against l, needs less (or takes the constant as k)
+            return half(out, r, l, hi, lt, eq, gt);
+        }
+        int start = out.size();
+        int src;
+        if (kr != null) {
+            eval(out, l, hi, 0);
+            src = Bpf.K;
+        } else {
+            eval(out, r, hi, 0);
+            out.add(new Insn(Bpf.ST, 0, null, null));
+            eval(out, l, hi, 1);
+            out.add(new Insn(Bpf.LDX | Bpf.MEM, 0, null, null));
+            src = Bpf.X;
+        }
+        long k = kr == null ? 0 : kr;
+        if (gt == eq) {
+            out.add(new Insn(Bpf.JMP | Bpf.JGE | src, k, gt, lt));
+        } else if (eq == lt) {
+            out.add(new Insn(Bpf.JMP | Bpf.JGT | src, k, gt, eq));
+        } else if (gt == lt) {
+            out.add(new Insn(Bpf.JMP | Bpf.JEQ | src, k, eq, gt));
+        } else {
+            Insn isEq = new Insn(Bpf.JMP | Bpf.JEQ | src, k, eq, lt);
+            out.add(new Insn(Bpf.JMP | Bpf.JGT | src, k, gt, isEq));
+            out.add(isEq);
+        }
+        return out.get(start);
+    }
+
+    /** One half of {@code e} if it is known without reading arguments ({@code x & 0}, constants). */
+    static @Nullable Long constHalf(ArgCondition.Expr e, boolean hi) {
+        if (e instanceof ArgCondition.Expr.Const c) {
+            return hi ? c.value() >>> 32 : c.value() & 0xffffffffL;
+        }
+        if (e instanceof ArgCondition.Expr.And a) {
+            Long x = constHalf(a.left(), hi);
+            Long y = constHalf(a.right(), hi);
+            if (x != null && y != null) {
+                return x & y;
+            }
+            return Long.valueOf(0).equals(x) || Long.valueOf(0).equals(y) ? Long.valueOf(0) : null;
+        }
+        if (e instanceof ArgCondition.Expr.Or o) {
+            Long x = constHalf(o.left(), hi);
+            Long y = constHalf(o.right(), hi);
+            if (x != null && y != null) {
+                return x | y;
+            }
+            Long ones = 0xffffffffL;
+            return ones.equals(x) || ones.equals(y) ? ones : null;
+        }
+        return null;
+    }
+
+    /** How many scratch words computing one half of {@code e} into A takes. */
+    static int need(ArgCondition.Expr e, boolean hi) {
+        if (constHalf(e, hi) != null || e instanceof ArgCondition.Expr.Arg) {
+            return 0;
+        }
+        ArgCondition.Expr l = e instanceof ArgCondition.Expr.And a ? a.left() : ((ArgCondition.Expr.Or) e).left();
+        ArgCondition.Expr r = e instanceof ArgCondition.Expr.And a ? a.right() : ((ArgCondition.Expr.Or) e).right();
+        if (constHalf(l, hi) != null) {
+            return need(r, hi);
+        }
+        if (constHalf(r, hi) != null) {
+            return need(l, hi);
+        }
+        int x = need(l, hi);
+        int y = need(r, hi);
+        return Math.max(Math.max(x, y), Math.min(x, y) + 1);
+    }
+
+    /** Appends code leaving one half of {@code e} in A, using scratch words from {@code sp} up. */
+    private static void eval(List<Insn> out, ArgCondition.Expr e, boolean hi, int sp) {
+        Long k = constHalf(e, hi);
+        if (k != null) {
+            out.add(new Insn(Bpf.LD | Bpf.IMM, k, null, null));
+            return;
+        }
+        if (e instanceof ArgCondition.Expr.Arg a) {
+            out.add(ld(16 + 8 * a.index() + (hi ? 4 : 0)));
+            return;
+        }
+        boolean and = e instanceof ArgCondition.Expr.And;
+        ArgCondition.Expr l = and ? ((ArgCondition.Expr.And) e).left() : ((ArgCondition.Expr.Or) e).left();
+        ArgCondition.Expr r = and ? ((ArgCondition.Expr.And) e).right() : ((ArgCondition.Expr.Or) e).right();
+        int op = and ? Bpf.AND : Bpf.OR;
+        long identity = and ? 0xffffffffL : 0;
+        Long kl = constHalf(l, hi);
+        Long kr = constHalf(r, hi);
+        if (kl != null || kr != null) {
+            eval(out, kl != null ? r : l, hi, sp);
+            long c = kl != null ? kl : kr;
+            if (c != identity) {
+                out.add(new Insn(Bpf.ALU | op | Bpf.K, c, null, null));
+            }
+            return;
+        }
+        if (sp >= SCRATCH) {
+            throw new IllegalStateException("condition needs more than " + SCRATCH + " scratch words: " + e);
+        }
+        boolean leftFirst = need(l, hi) >= need(r, hi);
+        eval(out, leftFirst ? l : r, hi, sp);
+        out.add(new Insn(Bpf.ST, sp, null, null));
+        eval(out, leftFirst ? r : l, hi, sp + 1);
+        out.add(new Insn(Bpf.LDX | Bpf.MEM, sp, null, null));
+        out.add(new Insn(Bpf.ALU | op | Bpf.X, 0, null, null));
     }
 
     private static List<Insn> maskedWord(int off, long mask, long value, Insn t, Insn f) {

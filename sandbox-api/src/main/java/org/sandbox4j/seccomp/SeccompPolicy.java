@@ -32,7 +32,8 @@ import org.sandbox4j.Arch;
  * <p>System calls are named by their kernel names or aliases ({@link Syscalls}); a name missing on
  * one architecture (like {@code open} on aarch64) is skipped when compiling for it and listed in
  * {@link SeccompProgram#skippedSyscalls()}. A decimal number ({@code "59"}) names that number on
- * every architecture the policy is compiled for.
+ * every architecture the policy is compiled for; {@code "-1"} names number -1 (0xffffffff), what a
+ * tracer sets to skip a call, which otherwise gets the default action.
  */
 public final class SeccompPolicy {
     /** Numbers at or above this are the x32 ABI on x86_64 and are always killed there. */
@@ -44,18 +45,43 @@ public final class SeccompPolicy {
      * the kernel itself answers for a number it does not know, and what libc treats as "fall back".
      */
     static final SeccompAction UNKNOWN_SYSCALL = SeccompAction.errno(Errno.ENOSYS);
+    /**
+     * The rule key of system call number -1 ({@code 0xffffffff} as {@code seccomp_data.nr}): what a
+     * tracer sets to skip a call, and what kafel's {@code SYSCALL[-1]} names.
+     */
+    static final String SKIPPED_CALL = "-1";
 
-    /** One rule: a system call (canonical name or decimal number), conditions and an action. */
-    public record Rule(String syscall, SeccompAction action, List<ArgCondition> conditions) {
-        /** Copies {@code conditions}. */
+    /**
+     * One rule: a system call (canonical name or decimal number), conditions and an action, for the
+     * architectures in {@code arches} (kafel's {@code read ON x86_64}; all of them unless given).
+     */
+    public record Rule(String syscall, SeccompAction action, List<ArgCondition> conditions, Set<Arch> arches) {
+        private static final Set<Arch> ALL_ARCHES = Collections.unmodifiableSet(EnumSet.allOf(Arch.class));
+
+        /** A rule for every architecture. */
+        public Rule(String syscall, SeccompAction action, List<ArgCondition> conditions) {
+            this(syscall, action, conditions, ALL_ARCHES);
+        }
+
+        /** Copies {@code conditions}; all architectures are kept as one shared set. */
         public Rule {
             conditions = List.copyOf(conditions);
+            if (arches.isEmpty()) {
+                throw new IllegalArgumentException("a rule needs at least one architecture");
+            }
+            arches = arches.size() == ALL_ARCHES.size() ? ALL_ARCHES
+                    : Collections.unmodifiableSet(EnumSet.copyOf(arches));
+        }
+
+        /** Whether the rule takes part in a program's dispatch for {@code arch}. */
+        public boolean appliesTo(Arch arch) {
+            return arches.contains(arch);
         }
 
         /** Whether every condition holds for {@code data}. */
         public boolean matches(SeccompData data) {
             for (ArgCondition c : conditions) {
-                if (!c.test(data.arg(c.index()))) {
+                if (!c.test(data)) {
                     return false;
                 }
             }
@@ -69,6 +95,9 @@ public final class SeccompPolicy {
 
         /** The number of this rule's system call in {@code table}. */
         OptionalInt number(SyscallTable table) {
+            if (syscall.equals(SKIPPED_CALL)) {
+                return OptionalInt.of(-1);
+            }
             if (isNumber(syscall)) {
                 return OptionalInt.of(Integer.parseInt(syscall));
             }
@@ -77,7 +106,8 @@ public final class SeccompPolicy {
 
         @Override
         public String toString() {
-            return syscall + (conditions.isEmpty() ? "" : " " + conditions) + " -> " + action;
+            return syscall + (arches == ALL_ARCHES ? "" : " ON " + arches)
+                    + (conditions.isEmpty() ? "" : " " + conditions) + " -> " + action;
         }
     }
 
@@ -176,7 +206,7 @@ public final class SeccompPolicy {
         }
         for (Rule r : rules) {
             OptionalInt nr = r.number(dataArch);
-            if (nr.isPresent() && nr.getAsInt() == data.nr() && r.matches(data)) {
+            if (r.appliesTo(dataArch) && nr.isPresent() && nr.getAsInt() == data.nr() && r.matches(data)) {
                 return r.action();
             }
         }
@@ -210,6 +240,9 @@ public final class SeccompPolicy {
     /** Resolves a user-supplied name or number to the form stored in a rule. */
     static String syscallKey(String nameOrNumber) {
         String s = nameOrNumber.trim();
+        if (s.equals(SKIPPED_CALL)) {
+            return s;
+        }
         if (isNumber(s)) {
             long n = Long.parseLong(s);
             if (n >= X32_SYSCALL_BIT) {
@@ -255,6 +288,15 @@ public final class SeccompPolicy {
         public Builder rule(String syscall, SeccompAction action, ArgCondition... conditions) {
             Objects.requireNonNull(action, "action");
             rules.add(new Rule(syscallKey(syscall), action, Arrays.asList(conditions)));
+            return this;
+        }
+
+        /**
+         * Adds {@code rule} as it is, with its architectures: {@code new Rule("read", ALLOW, List.of(),
+         * Set.of(Arch.X86_64))} allows read only in the program for x86_64.
+         */
+        public Builder rule(Rule rule) {
+            rules.add(new Rule(syscallKey(rule.syscall()), rule.action(), rule.conditions(), rule.arches()));
             return this;
         }
 

@@ -220,4 +220,54 @@ class KafelParserLimitsTest {
                 () -> assertThrows(IllegalStateException.class, () -> big.compile(Arch.X86_64)));
         assertTrue(e.getMessage().contains("ranges of system call numbers"), e.getMessage());
     }
+
+    /** {@code fd | buf | fd ...} with {@code n} operands, against count. */
+    private static String side(int n) {
+        StringBuilder sb = new StringBuilder("fd");
+        for (int i = 1; i < n; i++) {
+            sb.append(i % 2 == 1 ? " | buf" : " & fd");
+        }
+        return sb.toString();
+    }
+
+    @Test
+    void conditionsOverSeveralArgumentsAreBounded() {
+        // at most 16 arguments and constants a side, after folding constants: a comparison then needs
+        // at most 5 of BPF's 16 scratch words
+        String ok = "ALLOW { write { " + side(KafelParser.MAX_OPERANDS) + " != count } } DEFAULT KILL";
+        SeccompPolicy p = timed("sixteenOperands", () -> SeccompPolicy.parse(ok));
+        assertEquals(1, p.rules().size());
+        p.compile(Arch.X86_64);
+        SeccompParseException e = refused("seventeenOperands",
+                "ALLOW { write { " + side(KafelParser.MAX_OPERANDS + 1) + " != count } } DEFAULT KILL");
+        assertTrue(e.getMessage().contains("more than 16 arguments and constants"), e.getMessage());
+        // as written, 200 operands a side (kafel's limit on an expression's depth); constants fold
+        SeccompPolicy folded = SeccompPolicy.parse("ALLOW { read { fd == 1" + "&1".repeat(199) + " } } DEFAULT KILL");
+        assertEquals(SeccompAction.ALLOW, read(folded, 1));
+        e = refused("twoHundredOneOperands", "ALLOW { read { fd == 1" + "&1".repeat(200) + " } } DEFAULT KILL");
+        assertTrue(e.getMessage().contains("more than 200 operands"), e.getMessage());
+        // parentheses inside a side count against the nesting limit
+        e = refused("fiftyThousandOperandParentheses",
+                "ALLOW { read { fd == " + "(".repeat(50_000) + "1" + ")".repeat(50_000) + " } } DEFAULT KILL");
+        assertTrue(e.getMessage().contains("deeper than 200 levels"), e.getMessage());
+        // a mebibyte of the largest conditions, OR-ed: parsed in bounded time, refused by the
+        // compiler before it builds more than the kernel's 4096 instructions
+        StringBuilder big = new StringBuilder("ALLOW { write { ");
+        String cond = "(" + side(KafelParser.MAX_OPERANDS) + ") <= (" + side(KafelParser.MAX_OPERANDS) + ")";
+        while (big.length() + cond.length() + 40 < KafelParser.MAX_INPUT_CHARS) {
+            big.append(cond).append(" || ");
+        }
+        big.append("fd == 1 } } DEFAULT KILL");
+        SeccompPolicy wide = timed("mebibyteOfTwoSided", () -> SeccompPolicy.parse(big.toString()));
+        assertTrue(wide.rules().size() == 2, "identical conditions are dropped: " + wide.rules().size());
+        StringBuilder distinct = new StringBuilder("ALLOW { write { ");
+        for (int i = 0; distinct.length() < KafelParser.MAX_INPUT_CHARS - 200; i++) {
+            distinct.append("(fd | buf | ").append(i).append(") <= (count & buf & ").append(i).append(") || ");
+        }
+        distinct.append("fd == 1 } } DEFAULT KILL");
+        SeccompPolicy many = timed("mebibyteOfDistinctTwoSided", () -> SeccompPolicy.parse(distinct.toString()));
+        assertTrue(many.rules().size() > 20_000, "rules: " + many.rules().size());
+        timed("mebibyteOfDistinctTwoSidedCompile",
+                () -> assertThrows(IllegalStateException.class, () -> many.compile(Arch.X86_64)));
+    }
 }

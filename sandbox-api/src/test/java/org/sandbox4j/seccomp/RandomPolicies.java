@@ -3,6 +3,7 @@ package org.sandbox4j.seccomp;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.jspecify.annotations.Nullable;
 import org.sandbox4j.Arch;
 
 /** Random policies and inputs for the property and differential tests. */
@@ -46,6 +47,29 @@ final class RandomPolicies {
         return new ArgCondition(index, op, v, mask);
     }
 
+    /** A random side of a two-sided condition: arguments and constants under & and |. */
+    static ArgCondition.Expr expr(Random r, int depth) {
+        switch (r.nextInt(depth == 0 ? 2 : 5)) {
+            case 0: return new ArgCondition.Expr.Arg(r.nextInt(6));
+            case 1: return new ArgCondition.Expr.Const(value(r));
+            case 2: return new ArgCondition.Expr.Arg(r.nextInt(3));
+            case 3: return new ArgCondition.Expr.And(expr(r, depth - 1), expr(r, depth - 1));
+            default: return new ArgCondition.Expr.Or(expr(r, depth - 1), expr(r, depth - 1));
+        }
+    }
+
+    /** A random two-sided condition ({@code fd != count}, {@code (fd & buf) <= 5}, ...). */
+    static ArgCondition twoSided(Random r) {
+        ArgCondition.Op op = ArgCondition.Op.values()[r.nextInt(6)];
+        while (true) {
+            ArgCondition.Expr left = expr(r, 3);
+            ArgCondition.Expr right = r.nextBoolean() ? new ArgCondition.Expr.Arg(r.nextInt(3)) : expr(r, 3);
+            if (Math.min(left.lowestArg(), right.lowestArg()) <= 5) {
+                return ArgCondition.compare(left, op, right);
+            }
+        }
+    }
+
     /**
      * A random policy over {@code names}. With {@code libseccompSafe}, it stays within what
      * libseccomp gives the same meaning: rule actions differ from the default, each syscall has
@@ -56,7 +80,7 @@ final class RandomPolicies {
         SeccompPolicy.Builder b = SeccompPolicy.builder(dflt);
         int n = 1 + r.nextInt(r.nextBoolean() ? 12 : 120);
         for (int i = 0; i < n; i++) {
-            String name = names.get(r.nextInt(names.size()));
+            String name = !libseccompSafe && r.nextInt(25) == 0 ? "-1" : names.get(r.nextInt(names.size()));
             SeccompAction a = action(r, libseccompSafe);
             if (libseccompSafe) {
                 while (a.equals(dflt)) {
@@ -67,7 +91,11 @@ final class RandomPolicies {
                 }
             }
             if (r.nextInt(3) > 0) {
-                b.rule(name, a);
+                if (!libseccompSafe && r.nextInt(6) == 0) { // kafel's "name ON arch"
+                    b.rule(new SeccompPolicy.Rule(name, a, List.of(), java.util.Set.of(Arch.values()[r.nextInt(2)])));
+                } else {
+                    b.rule(name, a);
+                }
                 continue;
             }
             // libseccomp 2.5.4 mis-merges several conditional rules of one syscall (a jump reaches a
@@ -79,7 +107,8 @@ final class RandomPolicies {
                 List<Integer> args = new ArrayList<>(List.of(0, 1, 2, 3, 4, 5));
                 java.util.Collections.shuffle(args, r);
                 for (int c = 0; c < count; c++) {
-                    conds.add(condition(r, libseccompSafe ? args.get(c) : r.nextInt(6), libseccompSafe));
+                    conds.add(!libseccompSafe && r.nextInt(4) == 0 ? twoSided(r)
+                            : condition(r, libseccompSafe ? args.get(c) : r.nextInt(6), libseccompSafe));
                 }
                 b.rule(name, libseccompSafe ? a : action(r, false), conds);
             }
@@ -97,6 +126,10 @@ final class RandomPolicies {
         List<Long> constants = new ArrayList<>();
         for (SeccompPolicy.Rule rule : p.rules()) {
             for (ArgCondition c : rule.conditions()) {
+                if (c.isTwoSided()) {
+                    constantsOf(c.left(), constants);
+                    constantsOf(c.right(), constants);
+                }
                 constants.add(c.value());
                 constants.add(c.value() + 1);
                 constants.add(c.value() - 1);
@@ -109,8 +142,32 @@ final class RandomPolicies {
                 args[i] = !constants.isEmpty() && r.nextInt(3) > 0
                         ? constants.get(r.nextInt(constants.size())) : value(r);
             }
+            if (r.nextBoolean()) { // two-sided conditions: arguments equal, or equal in one half
+                int i = r.nextInt(6);
+                int j = r.nextInt(3);
+                long d = r.nextInt(3) - 1;
+                args[j] = switch (r.nextInt(3)) {
+                    case 0 -> args[i] + d;
+                    case 1 -> args[i] ^ (1L << (32 + r.nextInt(32)));
+                    default -> args[i] ^ (1L << r.nextInt(32));
+                };
+            }
             out.add(new SeccompData(nr, arch.auditArch(), r.nextLong(), args));
         }
         return out;
+    }
+
+    private static void constantsOf(ArgCondition.@Nullable Expr e, List<Long> out) {
+        if (e instanceof ArgCondition.Expr.Const c) {
+            out.add(c.value());
+            out.add(c.value() + 1);
+            out.add(c.value() - 1);
+        } else if (e instanceof ArgCondition.Expr.And a) {
+            constantsOf(a.left(), out);
+            constantsOf(a.right(), out);
+        } else if (e instanceof ArgCondition.Expr.Or o) {
+            constantsOf(o.left(), out);
+            constantsOf(o.right(), out);
+        }
     }
 }

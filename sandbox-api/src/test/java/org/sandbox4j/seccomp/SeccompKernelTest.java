@@ -90,6 +90,32 @@ class SeccompKernelTest {
     }
 
     @Test
+    void twoSidedConditionsHoldInTheKernel() throws IOException {
+        // conditions over two arguments use X, scratch memory and ALU instructions: the kernel's
+        // checker takes them and decides as the interpreter does, over all 64 bits
+        SeccompProgram p = SeccompPolicy.parse("ERRNO(22) { getpriority(which, who) { which != who },"
+                + " getpriority(which, who) { (which & who) >= 0x100000000 } } DEFAULT ALLOW").compile(arch);
+        String gp = nr("getpriority");
+        assertEquals("ret -1 errno 22", under(p, attacker.toString(), "syscall", gp, "0", "1").out().trim());
+        assertEquals("ret -1 errno 22", under(p, attacker.toString(), "syscall", gp, "0x100000000", "0x300000000").out().trim());
+        assertEquals("ret -1 errno 22", under(p, attacker.toString(), "syscall", gp, "0", "0x100000000").out().trim());
+        assertTrue(under(p, attacker.toString(), "syscall", gp, "0", "0").out().contains("errno 0"));
+        // control: without the filter the refused call is not answered with EINVAL
+        NativeHarness.Result free = NativeHarness.run(List.of(attacker.toString(), "syscall", gp, "0", "1"), null, 60);
+        assertTrue(free.out().startsWith("ret ") && !free.out().contains("errno 22"), free.out());
+    }
+
+    @Test
+    void aRuleForMinusOneDecidesTheSkippedCallInTheKernel() throws IOException {
+        // syscall(-1) is what a tracer's skipped call shows the filter; the kernel answers ENOSYS
+        SeccompProgram p = SeccompPolicy.parse("ERRNO(5) { SYSCALL[-1] } DEFAULT ALLOW").compile(arch);
+        assertEquals("ret -1 errno 5", under(p, attacker.toString(), "syscall", "-1").out().trim());
+        assertEquals("ret -1 errno 38", NativeHarness.run(List.of(attacker.toString(), "syscall", "-1"), null, 60)
+                .out().trim(), "control: without the filter");
+        assertTrue(under(p, attacker.toString(), "syscall", nr("getppid")).out().contains("errno 0"));
+    }
+
+    @Test
     void x32AbiIsKilled() throws IOException {
         assumeTrue(arch == Arch.X86_64, "x86_64 only");
         NativeHarness.Result r = attack(SeccompPolicies.defaultDenyList().compile(arch), "x32");

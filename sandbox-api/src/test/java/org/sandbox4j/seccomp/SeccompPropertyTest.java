@@ -110,6 +110,44 @@ class SeccompPropertyTest {
         assertTrue(comparisons > 10_000, "only " + comparisons + " comparisons");
     }
 
+    /**
+     * Conditions over several arguments ({@code fd != count}, {@code (fd & buf) <= c}), computed in
+     * the A and X registers and scratch memory, decide as {@link SeccompPolicy#evaluate} on both
+     * architectures, also where arguments are equal or equal in one half.
+     */
+    @Test
+    void twoSidedConditionsDecideLikeThePolicy() {
+        Random r = new Random(SEED + 2);
+        long comparisons = 0;
+        List<String> calls = List.of("read", "write", "openat", "mmap");
+        for (int iter = 0; iter < 400; iter++) {
+            SeccompPolicy.Builder b = SeccompPolicy.builder(RandomPolicies.action(r, false));
+            int rules = 1 + r.nextInt(4);
+            for (int k = 0; k < rules; k++) {
+                List<ArgCondition> conds = new ArrayList<>();
+                int count = 1 + r.nextInt(3);
+                for (int c = 0; c < count; c++) {
+                    conds.add(r.nextInt(4) == 0 ? RandomPolicies.condition(r, r.nextInt(6), false)
+                            : RandomPolicies.twoSided(r));
+                }
+                b.rule(calls.get(r.nextInt(calls.size())), RandomPolicies.action(r, false), conds);
+            }
+            SeccompPolicy p = b.build();
+            for (Arch arch : Arch.values()) {
+                SeccompProgram prog = p.compile(arch);
+                for (String call : calls) {
+                    int nr = Syscalls.number(arch, call).getAsInt();
+                    for (SeccompData d : RandomPolicies.inputs(r, arch, nr, p, 40)) {
+                        check(p, arch, prog, d);
+                        comparisons++;
+                    }
+                }
+            }
+        }
+        assertTrue(comparisons > 100_000, "only " + comparisons + " comparisons");
+        System.out.println("SeccompPropertyTest two-sided: " + comparisons + " comparisons, seed " + SEED);
+    }
+
     private static void check(SeccompPolicy p, Arch arch, SeccompProgram prog, SeccompData in) {
         SeccompAction want = p.evaluate(arch, in);
         SeccompAction got = BpfInterpreter.run(prog, in).action();
