@@ -39,6 +39,7 @@ public record ArgCondition(int index, Op op, long value, long mask, @Nullable Ex
 
         /** Argument {@code index} (0..5). */
         record Arg(int index) implements Expr {
+            /** @throws IllegalArgumentException if {@code index} is outside 0..5 */
             public Arg {
                 if (index < 0 || index > 5) {
                     throw new IllegalArgumentException("argument index must be 0..5, was " + index);
@@ -83,6 +84,7 @@ public record ArgCondition(int index, Op op, long value, long mask, @Nullable Ex
 
         /** {@code left & right}. */
         record And(Expr left, Expr right) implements Expr {
+            /** Both sides are required. */
             public And {
                 java.util.Objects.requireNonNull(left, "left");
                 java.util.Objects.requireNonNull(right, "right");
@@ -107,6 +109,7 @@ public record ArgCondition(int index, Op op, long value, long mask, @Nullable Ex
 
         /** {@code left | right}. */
         record Or(Expr left, Expr right) implements Expr {
+            /** Both sides are required. */
             public Or {
                 java.util.Objects.requireNonNull(left, "left");
                 java.util.Objects.requireNonNull(right, "right");
