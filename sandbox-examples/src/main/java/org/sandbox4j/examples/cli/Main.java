@@ -19,6 +19,7 @@ public final class Main {
             "       sandbox4j learn -o FILE [OPTION]... -- COMMAND  run COMMAND, write the seccomp policy it needs (learn --help)",
             "       sandbox4j demo                                 a jailed cat cannot read a host secret",
             "       sandbox4j bench spawn [--quick]                JMH: spawn-to-exit of /bin/true vs ProcessBuilder and bwrap",
+            "       sandbox4j bench startup|lockdown [--runs N]   cold JVMs: first jail, SelfJail, Lockdown.apply() of 200 threads",
             "       sandbox4j run --config FILE [OPTION]... -- COMMAND  the same, with a config file (docs/config.md)",
             "       sandbox4j doctor [--json]                      what this host offers: namespaces, seccomp, Landlock, ...",
             "       sandbox4j seccomp compile|disasm|profiles ...  compile, disassemble, list seccomp programs",
