@@ -53,9 +53,9 @@ final class BenchCommand {
             "  sandbox4j_cgroup   the sandbox4j jail with memoryLimit(256 MiB) and pidsLimit(64): a cgroup per jail",
             "Full: 5 x 2 s warmup + 5 x 5 s measurement per variant (about 3 min).",
             "--quick: 2 x 1 s warmup + 3 x 2 s measurement (under a minute).",
-            "Before them: RESULT spawn_cgroup_us sandbox4j_cgroup=<median> cgroup_cost=<median - sandbox4j>",
-            "Then " + ConcurrentSpawnBenchmark.THREADS + " threads at once (JMH Throughput): RESULT spawn_concurrent_per_s threads="
-                    + ConcurrentSpawnBenchmark.THREADS + " processbuilder=<jails/s> sandbox4j=<jails/s>",
+            "The RESULT lines, in order: " + ConcurrentSpawnBenchmark.THREADS + " threads at once (JMH Throughput, per second):",
+            "  RESULT spawn_concurrent_per_s threads=" + ConcurrentSpawnBenchmark.THREADS + " processbuilder=<n> sandbox4j=<n>",
+            "Then: RESULT spawn_cgroup_us sandbox4j_cgroup=<median> cgroup_cost=<median - sandbox4j>",
             "The line before the last is: RESULT spawn_prestarted_us sandbox4j_prestarted=<median>",
             "The last line is: RESULT spawn_us processbuilder=<median> sandbox4j=<median> sandbox4j_hostnet=<median> bwrap=<median>");
 

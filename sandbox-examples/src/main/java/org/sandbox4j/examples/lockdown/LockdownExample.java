@@ -55,6 +55,9 @@ public final class LockdownExample {
         static native long ptrace(long request, int pid, com.sun.jna.Pointer addr, com.sun.jna.Pointer data);
 
         static native int unshare(int flags);
+
+        /** Loads the class, and with it JNA and the bindings. */
+        static void bind() {}
     }
 
     private LockdownExample() {}
@@ -126,6 +129,9 @@ public final class LockdownExample {
         ServerSocket other = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         int otherPort = other.getLocalPort();
         Process child = new ProcessBuilder("/bin/sleep", "60").start();
+        // JNA extracts and loads its native library on first use: before the lockdown, which forbids both
+        // (on JDK 22+ sandbox4j itself does not load JNA, so nothing else has done it).
+        Attacks.bind();
 
         LockdownReport report = Lockdown.builder()
                 .seccomp(SeccompProfiles.LOCKDOWN_NO_EXEC)
