@@ -3,6 +3,7 @@ package org.sandbox4j.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -12,8 +13,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.sandbox4j.JailTestSupport;
 
 /**
  * Which native layer runs: FFM on JDK 22+ (the multi-release classes), JNA on 17 to 21; and on 22+
@@ -38,9 +42,11 @@ class NativeLayerTest {
         assertEquals(2, LibC.errno()); // ENOENT
     }
 
-    @Test
-    void theFirstJailLoadsNoJnaOnJdk22(@TempDir Path tmp) throws Exception {
-        Child c = child(tmp, null);
+    /** As root and as uid 65534 (through setpriv, the class path copied world-readable). */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void theFirstJailLoadsNoJnaOnJdk22(boolean unprivileged) throws Exception {
+        Child c = child(unprivileged, null);
         assertTrue(c.out.contains("exit=0"), c.out);
         if (FEATURE >= 22) {
             assertTrue(c.out.contains("impl=ffm"), c.out);
@@ -54,9 +60,10 @@ class NativeLayerTest {
     }
 
     /** The control: the same checks see JNA when it is used. */
-    @Test
-    void theChecksSeeJnaWhenItIsUsed(@TempDir Path tmp) throws Exception {
-        Child c = child(tmp, "jna");
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void theChecksSeeJnaWhenItIsUsed(boolean unprivileged) throws Exception {
+        Child c = child(unprivileged, "jna");
         assertTrue(c.out.contains("impl=jna exit=0 jnidispatch=true"), c.out);
         assertTrue(c.classLog.contains("com.sun.jna.Native "), "the class-load log shows no JNA");
         // (JNA may delete its extracted copy once loaded: the mapping above names it either way.)
@@ -64,16 +71,30 @@ class NativeLayerTest {
 
     private record Child(String out, String classLog, List<String> extracted) {}
 
-    private static Child child(Path tmp, String forced) throws IOException, InterruptedException {
+    private static Child child(boolean unprivileged, String forced) throws IOException, InterruptedException {
+        if (unprivileged) {
+            assumeTrue(LibC.geteuid() == 0, "switching to uid 65534 needs a root JVM");
+            assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")), "setpriv (util-linux) is missing");
+        }
+        Path tmp = JailTestSupport.worldReadableDir();
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxrwxrwx"));
         Path jnaTmp = Files.createDirectories(tmp.resolve("jna-tmp"));
         Path cache = Files.createDirectories(tmp.resolve("cache"));
+        for (Path d : new Path[] {jnaTmp, cache}) {
+            Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwxrwxrwx"));
+        }
         Path log = tmp.resolve("classes.log");
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        List<String> cmd = new ArrayList<>();
+        if (unprivileged) {
+            cmd.addAll(List.of("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"));
+        }
+        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-Xlog:class+load=info:file=" + log, "-Djna.tmpdir=" + jnaTmp));
         if (forced != null) {
             cmd.add("-Dsandbox4j.native=" + forced);
         }
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), NativeLayerProbeMain.class.getName()));
+        cmd.addAll(List.of("-cp", unprivileged ? JailTestSupport.worldReadableClasspathArg() : System.getProperty("java.class.path"),
+                NativeLayerProbeMain.class.getName()));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("XDG_CACHE_HOME", cache.toString());
         pb.environment().put("HOME", tmp.toString());
