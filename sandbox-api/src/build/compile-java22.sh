@@ -1,12 +1,13 @@
 #!/bin/sh
 # Compiles src/main/java22 (the FFM native calls) with --release 22 into
 # target/classes/META-INF/versions/22, the multi-release part of the jar.
-# Usage: compile-java22.sh SRC_DIR OUT_DIR CLASSPATH [JDK_HOME]
-# The compiler: JDK_HOME (the sandbox4j.jdk22 property) if given, else the JDK running Maven when it
-# is 22 or newer, else the newest /usr/lib/jvm/*-2[2-9]* or *-[3-9][0-9]* JDK. Without any, the jar
+# Usage: compile-java22.sh SRC_DIR OUT_DIR CLASSPATH RUNNING_JAVA_HOME [JDK_HOME]
+# The compiler: JDK_HOME (the sandbox4j.jdk22 property) if given, else the JDK running Maven
+# (RUNNING_JAVA_HOME, Maven's java.home) or JAVA_HOME when 22 or newer, else the newest
+# /usr/lib/jvm/*-2[2-9]* or *-[3-9][0-9]* JDK. Without any, the jar
 # has no FFM classes and uses JNA on every JDK: a note says so and the build goes on.
 set -eu
-src=$1 out=$2 cp=$3 want=${4:-}
+src=$1 out=$2 cp=$3 running=${4:-} want=${5:-}
 
 feature() { # the major version of "$1/bin/javac", or 0
     [ -x "$1/bin/javac" ] || { echo 0; return; }
@@ -17,6 +18,8 @@ jdk=
 if [ -n "$want" ] && [ "$want" != "\${sandbox4j.jdk22}" ]; then
     [ "$(feature "$want")" -ge 22 ] 2>/dev/null || { echo "sandbox4j.jdk22=$want is not a JDK 22 or newer" >&2; exit 1; }
     jdk=$want
+elif [ -n "$running" ] && [ "$(feature "$running")" -ge 22 ] 2>/dev/null; then
+    jdk=$running
 elif [ -n "${JAVA_HOME:-}" ] && [ "$(feature "$JAVA_HOME")" -ge 22 ] 2>/dev/null; then
     jdk=$JAVA_HOME
 else
