@@ -41,6 +41,19 @@ final class FfmCalls implements NativeCalls {
         return STATE.get();
     }
 
+    /** A per-thread native buffer for read, write and poll (no arena, no zeroing per call); grows. */
+    private static final ThreadLocal<MemorySegment[]> SCRATCH = ThreadLocal.withInitial(() -> new MemorySegment[1]);
+
+    private static MemorySegment scratch(long size) {
+        MemorySegment[] holder = SCRATCH.get();
+        MemorySegment s = holder[0];
+        if (s == null || s.byteSize() < size) {
+            s = Arena.ofAuto().allocate(Math.max(size, 256), 16);
+            holder[0] = s;
+        }
+        return s;
+    }
+
     private static MethodHandle libc(String name, FunctionDescriptor fd, Linker.Option... more) {
         Linker.Option[] opts = new Linker.Option[more.length + 1];
         opts[0] = ERRNO;
@@ -330,38 +343,34 @@ final class FfmCalls implements NativeCalls {
 
     @Override
     public long read(int fd, byte[] buf, long count) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment s = a.allocate(Math.max(1, count));
-            long n = sys(Sys.READ, fd, s.address(), count);
-            if (n > 0) {
-                MemorySegment.copy(s, JAVA_BYTE, 0, buf, 0, (int) n);
-            }
-            return n;
+        MemorySegment s = scratch(Math.max(1, count));
+        long n = sys(Sys.READ, fd, s.address(), count);
+        if (n > 0) {
+            MemorySegment.copy(s, JAVA_BYTE, 0, buf, 0, (int) n);
         }
+        return n;
     }
 
     @Override
     public long write(int fd, byte[] buf, long count) {
-        try (Arena a = Arena.ofConfined()) {
-            return sys(Sys.WRITE, fd, bytes(a, buf, count).address(), count);
-        }
+        MemorySegment s = scratch(Math.max(1, count));
+        MemorySegment.copy(buf, 0, s, JAVA_BYTE, 0, (int) Math.min(count, buf.length));
+        return sys(Sys.WRITE, fd, s.address(), count);
     }
 
     @Override
     public int poll(byte[] fds, long nfds, int timeoutMillis) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment s = bytes(a, fds, fds.length);
-            long ts = 0; // NULL: no timeout
-            if (timeoutMillis >= 0) {
-                MemorySegment t = a.allocate(16, 8); // struct timespec
-                t.set(JAVA_LONG, 0, timeoutMillis / 1000);
-                t.set(JAVA_LONG, 8, (timeoutMillis % 1000) * 1_000_000L);
-                ts = t.address();
-            }
-            int rc = (int) sys(Sys.PPOLL, s.address(), nfds, ts, 0, 8, 0);
-            MemorySegment.copy(s, JAVA_BYTE, 0, fds, 0, fds.length);
-            return rc;
+        MemorySegment s = scratch(16L + fds.length); // struct timespec, then the pollfds
+        long ts = 0; // NULL: no timeout
+        if (timeoutMillis >= 0) {
+            s.set(JAVA_LONG, 0, timeoutMillis / 1000);
+            s.set(JAVA_LONG, 8, (timeoutMillis % 1000) * 1_000_000L);
+            ts = s.address();
         }
+        MemorySegment.copy(fds, 0, s, JAVA_BYTE, 16, fds.length);
+        int rc = (int) sys(Sys.PPOLL, s.address() + 16, nfds, ts, 0, 8, 0);
+        MemorySegment.copy(s, JAVA_BYTE, 16, fds, 0, fds.length);
+        return rc;
     }
 
     @Override
