@@ -1,6 +1,5 @@
 package org.sandbox4j.internal;
 
-import com.sun.jna.Native;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -390,7 +389,7 @@ public final class Cgroups {
                             if (cs.contains("pids") && newUserNs && !nprocSet) {
                                 rl.put(RLIMIT_NPROC, pids);
                                 applied.add("RLIMIT_NPROC=" + pids + " (cannot create " + dir + ": "
-                                        + Errno.name(Native.getLastError()) + ")");
+                                        + Errno.name(LibC.errno()) + ")");
                                 pidsApplied = pids;
                             }
                             continue;
@@ -500,8 +499,8 @@ public final class Cgroups {
             if (h.v2Own().equals("/")) {
                 base = own.resolve("sandbox4j");
                 enable(own, need, true, limits);
-                if (LibC.mkdir(base.toString(), 0755) != 0 && Native.getLastError() != 17 /* EEXIST */) {
-                    throw cgroupError(limits, Native.getLastError(), base, "create the library's cgroup subtree", fixFor(base));
+                if (LibC.mkdir(base.toString(), 0755) != 0 && LibC.errno() != 17 /* EEXIST */) {
+                    throw cgroupError(limits, LibC.errno(), base, "create the library's cgroup subtree", fixFor(base));
                 }
             } else if (own.getFileName().toString().equals(LEAF)) {
                 base = own.getParent(); // this JVM moved itself into a leaf of its delegated cgroup
@@ -578,8 +577,8 @@ public final class Cgroups {
                     + " or move the other processes into a leaf, or pass a cgroup without processes as cgroupParent(...)");
         }
         Path leaf = base.resolve(LEAF);
-        if (LibC.mkdir(leaf.toString(), 0755) != 0 && Native.getLastError() != 17) {
-            throw cgroupError(limits, Native.getLastError(), leaf, "create a leaf cgroup for this JVM", fixFor(base));
+        if (LibC.mkdir(leaf.toString(), 0755) != 0 && LibC.errno() != 17) {
+            throw cgroupError(limits, LibC.errno(), leaf, "create a leaf cgroup for this JVM", fixFor(base));
         }
         int err = writeFile(leaf.resolve("cgroup.procs"), Long.toString(self));
         if (err != 0) {
@@ -592,7 +591,7 @@ public final class Cgroups {
 
     private static void mkdir(Path dir, CgroupLimits limits) throws SandboxSetupException {
         if (LibC.mkdir(dir.toString(), 0755) != 0) {
-            int err = Native.getLastError();
+            int err = LibC.errno();
             throw cgroupError(limits, err, dir, "create the jail's cgroup", fixFor(dir.getParent()));
         }
         adoptOwner(dir, dir.getParent());
@@ -687,12 +686,12 @@ public final class Cgroups {
     static int writeFile(Path file, String text) {
         int fd = LibC.open(file.toString(), LibC.O_WRONLY | LibC.O_CLOEXEC, 0);
         if (fd < 0) {
-            return Native.getLastError();
+            return LibC.errno();
         }
         try {
             byte[] b = text.getBytes(StandardCharsets.US_ASCII);
             long n = LibC.write(fd, b, b.length);
-            return n == b.length ? 0 : n < 0 ? Native.getLastError() : 5;
+            return n == b.length ? 0 : n < 0 ? LibC.errno() : 5;
         } finally {
             LibC.close(fd);
         }

@@ -1,6 +1,5 @@
 package org.sandbox4j.internal;
 
-import com.sun.jna.Native;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -151,11 +150,11 @@ public final class LauncherBinary {
     private static @Nullable String intoMemfd(byte[] bytes) {
         int flags = LibC.MFD_CLOEXEC | LibC.MFD_ALLOW_SEALING;
         int fd = LibC.memfd_create(FILE_NAME, flags | LibC.MFD_EXEC);
-        if (fd < 0 && Native.getLastError() == 22) { // EINVAL: kernel older than 6.3, no MFD_EXEC
+        if (fd < 0 && LibC.errno() == 22) { // EINVAL: kernel older than 6.3, no MFD_EXEC
             fd = LibC.memfd_create(FILE_NAME, flags);
         }
         if (fd < 0) {
-            LOG.debug("memfd_create failed: {}; using a private file", Errno.describe(Native.getLastError()));
+            LOG.debug("memfd_create failed: {}; using a private file", Errno.describe(LibC.errno()));
             return null;
         }
         long off = 0;

@@ -1,23 +1,14 @@
 package org.sandbox4j.internal;
 
-import com.sun.jna.Native;
-import com.sun.jna.NativeLibrary;
-import com.sun.jna.Platform;
-import com.sun.jna.Pointer;
-import com.sun.jna.StringArray;
-import com.sun.jna.ptr.IntByReference;
-
 /**
- * The libc functions sandbox4j calls, bound with JNA direct mapping (the fastest JNA path: no
- * proxy, no reflection per call). Every function returns -1 and sets errno on failure unless said
- * otherwise; read errno with {@link Native#getLastError()} right after the call.
+ * The libc functions sandbox4j calls, as static methods over {@link NativeCalls#get()} (JNA on JDK 17
+ * to 21, FFM on 22+), and the constants they take. Every function returns -1 and sets errno on
+ * failure unless said otherwise; read errno with {@link #errno()} right after the call.
  */
 public final class LibC {
     private LibC() {}
 
-    static {
-        Native.register(LibC.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
-    }
+    private static final NativeCalls N = NativeCalls.get();
 
     public static final int O_RDONLY = 0;
     public static final int O_WRONLY = 1;
@@ -48,9 +39,6 @@ public final class LibC {
     public static final int POLLHUP = 0x10;
     public static final int POLLNVAL = 0x20;
 
-    public static final int POSIX_SPAWN_SETSIGDEF = 0x04;
-    public static final int POSIX_SPAWN_SETSIGMASK = 0x08;
-
     public static final int SIGKILL = 9;
     public static final int SIGTERM = 15;
     public static final int SIGSTOP = 19;
@@ -65,96 +53,126 @@ public final class LibC {
     public static final int EAGAIN = 11;
     public static final int ECHILD = 10;
 
-    // Opaque glibc types, allocated generously (glibc x86_64/aarch64: 80, 336 and 128 bytes).
-    public static final int SIZEOF_FILE_ACTIONS = 256;
-    public static final int SIZEOF_SPAWNATTR = 512;
-    public static final int SIZEOF_SIGSET = 128;
+    /**
+     * Binds every call now and loads what the calls use, for code about to lose its file system (an
+     * in-process chroot: a class path directory may not be reachable after it).
+     */
+    public static void bindAll() {
+        N.bindAll();
+    }
 
-    public static native int pipe2(int[] fds, int flags);
+    /** errno after this thread's last call. */
+    public static int errno() {
+        return N.errno();
+    }
 
-    public static native int close(int fd);
+    public static int pipe2(int[] fds, int flags) {
+        return N.pipe2(fds, flags);
+    }
 
-    public static native int dup(int fd);
+    public static int close(int fd) {
+        return N.close(fd);
+    }
 
-    public static native int fcntl(int fd, int cmd, int arg);
+    public static int dup(int fd) {
+        return N.dup(fd);
+    }
 
-    public static native long read(int fd, byte[] buf, long count);
+    public static int fcntl(int fd, int cmd, int arg) {
+        return N.fcntl(fd, cmd, arg);
+    }
 
-    public static native long write(int fd, byte[] buf, long count);
+    public static long read(int fd, byte[] buf, long count) {
+        return N.read(fd, buf, count);
+    }
 
-    public static native int poll(byte[] fds, long nfds, int timeoutMillis);
+    public static long write(int fd, byte[] buf, long count) {
+        return N.write(fd, buf, count);
+    }
 
-    public static native int kill(int pid, int sig);
+    public static int poll(byte[] fds, long nfds, int timeoutMillis) {
+        return N.poll(fds, nfds, timeoutMillis);
+    }
 
-    public static native int waitpid(int pid, int[] status, int options);
+    public static int kill(int pid, int sig) {
+        return N.kill(pid, sig);
+    }
 
-    public static native int getpid();
+    public static int waitpid(int pid, int[] status, int options) {
+        return N.waitpid(pid, status, options);
+    }
 
-    public static native int geteuid();
+    public static int getpid() {
+        return N.getpid();
+    }
 
-    public static native int getegid();
+    public static int geteuid() {
+        return N.geteuid();
+    }
 
-    public static native int memfd_create(String name, int flags);
+    public static int getegid() {
+        return N.getegid();
+    }
 
-    public static native Pointer strerror(int errnum);
+    public static int memfd_create(String name, int flags) {
+        return N.memfd_create(name, flags);
+    }
 
-    public static native int posix_spawn(
-            IntByReference pid, String path, Pointer fileActions, Pointer attr, StringArray argv,
-            StringArray envp);
+    /** See {@link NativeCalls#posixSpawn}: 0 and the pid in {@code pid[0]}, or an errno value. */
+    public static int posix_spawn(int[] pid, String path, SpawnActions actions, String[] argv, String[] envp) {
+        return N.posixSpawn(pid, path, actions, argv, envp);
+    }
 
-    public static native int posix_spawn_file_actions_init(Pointer fileActions);
+    public static int socketpair(int domain, int type, int protocol, int[] sv) {
+        return N.socketpair(domain, type, protocol, sv);
+    }
 
-    public static native int posix_spawn_file_actions_destroy(Pointer fileActions);
+    /** sendmsg(2) of {@code data} with {@code fds} passed as SCM_RIGHTS (none when empty). */
+    public static long sendWithFds(int fd, byte[] data, int[] fds, int flags) {
+        return N.sendWithFds(fd, data, fds, flags);
+    }
 
-    public static native int posix_spawn_file_actions_adddup2(Pointer fileActions, int fd, int newfd);
+    /** recvmsg(2) into {@code buf}; one passed descriptor lands in {@code fd[0]}, -1 when none. */
+    public static long recvWithFd(int fd, byte[] buf, int[] passed, int flags) {
+        return N.recvWithFd(fd, buf, passed, flags);
+    }
 
-    public static native int posix_spawn_file_actions_addopen(
-            Pointer fileActions, int fd, String path, int oflag, int mode);
+    public static int open(String path, int flags, int mode) {
+        return N.open(path, flags, mode);
+    }
 
-    public static native int posix_spawnattr_init(Pointer attr);
+    public static int mkdir(String path, int mode) {
+        return N.mkdir(path, mode);
+    }
 
-    public static native int posix_spawnattr_destroy(Pointer attr);
+    public static int rmdir(String path) {
+        return N.rmdir(path);
+    }
 
-    public static native int posix_spawnattr_setflags(Pointer attr, short flags);
+    public static int chown(String path, int uid, int gid) {
+        return N.chown(path, uid, gid);
+    }
 
-    public static native int posix_spawnattr_setsigmask(Pointer attr, Pointer sigset);
+    /** syscall(2) with up to six integer arguments. */
+    public static long syscall(long number, long... args) {
+        return N.syscall(number, args);
+    }
 
-    public static native int posix_spawnattr_setsigdefault(Pointer attr, Pointer sigset);
+    /** pidfd_open(pid, flags). */
+    public static int pidfdOpen(int pid, int flags) {
+        return (int) N.syscall(SYS_PIDFD_OPEN, pid, flags);
+    }
 
-    public static native int sigemptyset(Pointer set);
-
-    public static native int sigfillset(Pointer set);
-
-    public static native int execve(String path, StringArray argv, StringArray envp);
-
-    public static native long ptrace(long request, int pid, Pointer addr, Pointer data);
-
-    public static native int unshare(int flags);
-
-    public static native int sigaddset(Pointer set, int signo);
-
-    public static native int socketpair(int domain, int type, int protocol, int[] sv);
-
-    public static native long sendmsg(int fd, Pointer msg, int flags);
-
-    public static native long recvmsg(int fd, Pointer msg, int flags);
-
-    public static native int open(String path, int flags, int mode);
-
-    public static native int mkdir(String path, int mode);
-
-    public static native int rmdir(String path);
-
-    public static native int chown(String path, int uid, int gid);
-
-    /** syscall(2) with four arguments, for pidfd_send_signal(pidfd, sig, NULL, 0). */
-    public static native long syscall(long number, int a, int b, Pointer c, int d);
+    /** pidfd_send_signal(pidfd, sig, NULL, 0). */
+    public static int pidfdSendSignal(int pidfd, int sig) {
+        return (int) N.syscall(SYS_PIDFD_SEND_SIGNAL, pidfd, sig, 0, 0);
+    }
 
     public static final int AF_UNIX = 1;
     public static final int SOCK_SEQPACKET = 5;
     public static final int SOCK_CLOEXEC = O_CLOEXEC;
-    public static final int SOL_SOCKET = 1;
-    public static final int SCM_RIGHTS = 1;
+    public static final int SOL_SOCKET = NativeLayout.SOL_SOCKET;
+    public static final int SCM_RIGHTS = NativeLayout.SCM_RIGHTS;
     public static final int MSG_CTRUNC = 0x8;
     public static final int MSG_NOSIGNAL = 0x4000;
     public static final int MSG_CMSG_CLOEXEC = 0x40000000;
@@ -166,15 +184,72 @@ public final class LibC {
     /** pidfd_open(pid, flags), the same number on x86_64 and aarch64. */
     public static final long SYS_PIDFD_OPEN = 434;
 
-    public static native int pthread_sigmask(int how, Pointer set, Pointer oldset);
+    public static final int PR_SET_NO_NEW_PRIVS = 38;
 
-    public static final int SIG_BLOCK = 0;
-    public static final long PTRACE_ATTACH = 16;
+    public static int chroot(String path) {
+        return N.chroot(path);
+    }
+
+    public static int chdir(String path) {
+        return N.chdir(path);
+    }
+
+    /** setgroups(0, NULL). */
+    public static int clearGroups() {
+        return N.clearGroups();
+    }
+
+    public static int setresuid(int r, int e, int s) {
+        return N.setresuid(r, e, s);
+    }
+
+    public static int setresgid(int r, int e, int s) {
+        return N.setresgid(r, e, s);
+    }
+
+    public static int prctl(int option, long a2, long a3, long a4, long a5) {
+        return N.prctl(option, a2, a3, a4, a5);
+    }
+
+    /** prctl(PR_SET_NO_NEW_PRIVS, 1) for this thread: 0 or -1 with errno. */
+    public static int noNewPrivs() {
+        return N.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+    }
+
+    /** signal(sig, SIG_DFL). */
+    public static void signalDefault(int sig) {
+        N.signalDefault(sig);
+    }
+
+    /** _exit(2): ends the process at once with {@code status}, no JVM teardown, no shutdown hooks. */
+    public static void exitNow(int status) {
+        N.exitNow(status);
+    }
+
+    /** statx(2) into {@code buf} (256 bytes). */
+    public static int statx(int dirfd, String path, int flags, int mask, byte[] buf) {
+        return N.statx(dirfd, path, flags, mask, buf);
+    }
+
+    public static int openat(int dirfd, String path, int flags, int mode) {
+        return N.openat(dirfd, path, flags, mode);
+    }
+
+    /**
+     * Installs a classic-BPF program (8 bytes per instruction) with SECCOMP_FILTER_FLAG_TSYNC (and
+     * {@code extraFlags}): every thread of the process gets it atomically, or none does. Returns 0,
+     * -errno, or the id of a thread that could not be synchronised (positive). The one place Java
+     * installs a seccomp filter (lockdown and the in-process chroot).
+     */
+    public static long seccompTsync(byte[] program, int extraFlags) {
+        return N.seccompTsync(program, extraFlags);
+    }
+
     public static final int CLONE_NEWUSER = 0x10000000;
 
     /** The message libc has for an errno value. */
     public static String strerrorText(int errno) {
-        Pointer p = strerror(errno);
-        return p == null ? "errno " + errno : p.getString(0);
+        String s = N.strerror(errno);
+        return s == null ? "errno " + errno : s;
     }
 }

@@ -1,34 +1,22 @@
 package org.sandbox4j.internal;
 
-import com.sun.jna.Native;
-import com.sun.jna.NativeLibrary;
-
 /**
- * libsandbox4j.so (sandbox-native/src/lib/lockdown.c), loaded by JNA from the jar's
- * {@code linux-x86-64/} or {@code linux-aarch64/} resources, with direct mapping. Functions return
- * a negative errno on failure unless said otherwise. Loaded on first use only: jails without
- * Landlock never need it.
+ * libsandbox4j.so (sandbox-native/src/lib/lockdown.c) over {@link NativeCalls#get()}: JNA loads it
+ * from the jar's {@code linux-x86-64/} or {@code linux-aarch64/} resources, FFM from a sealed memfd
+ * of the same bytes (nothing written to disk). Functions return a negative errno on failure unless
+ * said otherwise. Loaded on first use only: jails without Landlock never need it.
  */
 public final class LockdownNative {
     private LockdownNative() {}
 
-    private static final Throwable LOAD_ERROR;
-
-    static {
-        Throwable err = null;
-        try {
-            Native.register(LockdownNative.class, NativeLibrary.getInstance("sandbox4j"));
-        } catch (UnsatisfiedLinkError | RuntimeException e) {
-            err = e;
-        }
-        LOAD_ERROR = err;
-    }
+    private static final NativeCalls N = NativeCalls.get();
 
     /** Throws when the library could not be loaded (no binary for this platform in the jar). */
     public static void check() {
-        if (LOAD_ERROR != null) {
+        Throwable err = N.sb4jLoadError();
+        if (err != null) {
             throw new IllegalStateException("cannot load libsandbox4j.so for " + System.getProperty("os.arch")
-                    + " (sandbox4j ships linux-x86-64 and linux-aarch64): " + LOAD_ERROR.getMessage(), LOAD_ERROR);
+                    + " (sandbox4j ships linux-x86-64 and linux-aarch64): " + err.getMessage(), err);
         }
     }
 
@@ -48,30 +36,43 @@ public final class LockdownNative {
     public static final int LANDLOCK_RESTRICT_SELF_TSYNC = 1 << 3;
 
     /** The signal of the per-thread broadcast (SIGRTMIN+6). */
-    public static native int sb4j_signal();
+    public static int sb4j_signal() {
+        return N.sb4jSignal();
+    }
 
     /** See lockdown.c: {tid, errno, stage} triples into out; count or -errno. */
-    public static native int sb4j_broadcast(int actions, int rulesetFd, int landlockFlags, long bounding,
-            int timeoutMillis, int[] out, int outCap);
+    public static int sb4j_broadcast(int actions, int rulesetFd, int landlockFlags, long bounding,
+            int timeoutMillis, int[] out, int outCap) {
+        return N.sb4jBroadcast(actions, rulesetFd, landlockFlags, bounding, timeoutMillis, out, outCap);
+    }
 
-    public static native int sb4j_landlock_abi();
+    public static int sb4j_landlock_abi() {
+        return N.sb4jLandlockAbi();
+    }
 
-    public static native int sb4j_landlock_ruleset(long fs, long net);
+    public static int sb4j_landlock_ruleset(long fs, long net) {
+        return N.sb4jLandlockRuleset(fs, net);
+    }
 
-    public static native int sb4j_landlock_path(int rulesetFd, String path, long access);
+    public static int sb4j_landlock_path(int rulesetFd, String path, long access) {
+        return N.sb4jLandlockPath(rulesetFd, path, access);
+    }
 
-    public static native int sb4j_landlock_port(int rulesetFd, long port, long access);
+    public static int sb4j_landlock_port(int rulesetFd, long port, long access) {
+        return N.sb4jLandlockPort(rulesetFd, port, access);
+    }
 
-    public static native int sb4j_landlock_restrict_self(int rulesetFd, int flags);
+    public static int sb4j_landlock_restrict_self(int rulesetFd, int flags) {
+        return N.sb4jLandlockRestrictSelf(rulesetFd, flags);
+    }
 
-    public static native int sb4j_close(int fd);
+    public static int sb4j_close(int fd) {
+        return N.close(fd);
+    }
 
-    public static native int sb4j_prlimit(int resource, long soft, long hard);
-
-    public static native int sb4j_no_new_privs();
-
-    /** 0, the tid of a thread that could not be synchronised, or -errno. */
-    public static native long sb4j_seccomp_tsync(byte[] insns, int count, int extraFlags);
+    public static int sb4j_prlimit(int resource, long soft, long hard) {
+        return N.sb4jPrlimit(resource, soft, hard);
+    }
 
     public static final int PRE_WORKER = 1;
     public static final int PRE_CHILD = 2;
@@ -83,11 +84,17 @@ public final class LockdownNative {
      * mapping inode) into out; threads and children only with {@code tasks != 0}; count (more than
      * outCap/3: call again with more room) or -errno.
      */
-    public static native int sb4j_preexisting(long[] out, int outCap, int tasks);
+    public static int sb4j_preexisting(long[] out, int outCap, int tasks) {
+        return N.sb4jPreexisting(out, outCap, tasks);
+    }
 
     /** 10 longs per thread: tid, NoNewPrivs, Seccomp, Seccomp_filters, CapInh, CapPrm, CapEff, CapBnd, CapAmb, -. */
-    public static native int sb4j_thread_status(long[] out, int outCap);
+    public static int sb4j_thread_status(long[] out, int outCap) {
+        return N.sb4jThreadStatus(out, outCap);
+    }
 
     /** The PF_* flags of a thread of this process (/proc/self/task/TID/stat), or -1 (exited). */
-    public static native long sb4j_task_flags(int tid);
+    public static long sb4j_task_flags(int tid) {
+        return N.sb4jTaskFlags(tid);
+    }
 }

@@ -1,10 +1,5 @@
 package org.sandbox4j.internal;
 
-import com.sun.jna.Memory;
-import com.sun.jna.Native;
-import com.sun.jna.Pointer;
-import com.sun.jna.StringArray;
-import com.sun.jna.ptr.IntByReference;
 import java.io.File;
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.ByteBuffer;
@@ -179,7 +174,7 @@ public final class PrestartedLauncher {
             if (spec.length > Wire.REQ_INLINE_MAX) {
                 memfd = LibC.memfd_create("sandbox4j-spec", LibC.MFD_CLOEXEC);
                 if (memfd < 0) {
-                    throw Spawner.errnoException("create a memfd for the spec", Native.getLastError());
+                    throw Spawner.errnoException("create a memfd for the spec", LibC.errno());
                 }
                 childEnds.add(memfd);
                 Spawner.writeFully(memfd, spec);
@@ -250,7 +245,7 @@ public final class PrestartedLauncher {
         if (pidfd < 0) {
             return false;
         }
-        return LibC.syscall(LibC.SYS_PIDFD_SEND_SIGNAL, pidfd, sig, null, 0) == 0;
+        return LibC.pidfdSendSignal(pidfd, sig) == 0;
     }
 
     private static Reply request(Launcher launcher, byte[] msg, int[] fds, long timeoutMillis) throws SandboxException {
@@ -259,7 +254,7 @@ public final class PrestartedLauncher {
                 Zygote z = zygote(launcher);
                 long rc = send(z.sock, msg, fds);
                 if (rc < 0) {
-                    int e = Native.getLastError();
+                    int e = LibC.errno();
                     if ((e == LibC.EPIPE || e == LibC.ECONNRESET) && attempt == 0) {
                         // Died before it saw this request: nothing of it exists; start a new one.
                         retire(z, true);
@@ -340,7 +335,7 @@ public final class PrestartedLauncher {
     private static void sendLock(Zygote z) throws SandboxException {
         byte[] req = java.util.Objects.requireNonNull(lockRequest);
         if (send(z.sock, req, new int[0]) < 0) {
-            int e = Native.getLastError();
+            int e = LibC.errno();
             retire(z, true);
             throw Spawner.errnoException("send the lockdown's limits to the prestarted launcher", e);
         }
@@ -407,18 +402,17 @@ public final class PrestartedLauncher {
         int lifeline = Spawner.lifeline();
         int[] sv = new int[2];
         if (LibC.socketpair(LibC.AF_UNIX, LibC.SOCK_SEQPACKET | LibC.SOCK_CLOEXEC, 0, sv) != 0) {
-            throw Spawner.errnoException("create the prestarted launcher's socket", Native.getLastError());
+            throw Spawner.errnoException("create the prestarted launcher's socket", LibC.errno());
         }
         int[] death = new int[2];
         if (LibC.pipe2(death, LibC.O_CLOEXEC) != 0) {
-            int e = Native.getLastError();
+            int e = LibC.errno();
             LibC.close(sv[0]);
             LibC.close(sv[1]);
             throw Spawner.errnoException("create a pipe", e);
         }
         List<Integer> tmp = new ArrayList<>();
-        Memory actions = new Memory(LibC.SIZEOF_FILE_ACTIONS);
-        LibC.posix_spawn_file_actions_init(actions);
+        SpawnActions actions = new SpawnActions();
         boolean ok = false;
         try {
             // Sources above every target number, so that no dup2 overwrites a source still needed.
@@ -426,11 +420,11 @@ public final class PrestartedLauncher {
             int deathWrite = dupHigh(death[1], tmp);
             int life = dupHigh(lifeline, tmp);
             for (int fd = 0; fd < 3; fd++) {
-                check(LibC.posix_spawn_file_actions_addopen(actions, fd, "/dev/null", LibC.O_RDWR, 0));
+                actions.open(fd, "/dev/null", LibC.O_RDWR, 0);
             }
-            check(LibC.posix_spawn_file_actions_adddup2(actions, sock, Wire.ZFD_SOCK));
-            check(LibC.posix_spawn_file_actions_adddup2(actions, deathWrite, Wire.ZFD_DEATH));
-            check(LibC.posix_spawn_file_actions_adddup2(actions, life, Wire.ZFD_LIFELINE));
+            actions.dup2(sock, Wire.ZFD_SOCK);
+            actions.dup2(deathWrite, Wire.ZFD_DEATH);
+            actions.dup2(life, Wire.ZFD_LIFELINE);
             String exe;
             String[] argv;
             if (prefix != null) {
@@ -445,14 +439,13 @@ public final class PrestartedLauncher {
                 exe = LauncherBinary.path();
                 argv = new String[] {LauncherBinary.FILE_NAME, "--zygote"};
             }
-            IntByReference pidRef = new IntByReference();
-            int rc = LibC.posix_spawn(pidRef, exe, actions, Spawner.spawnAttr(), new StringArray(argv),
-                    new StringArray(new String[0]));
+            int[] pidRef = new int[1];
+            int rc = LibC.posix_spawn(pidRef, exe, actions, argv, new String[0]);
             if (rc != 0) {
                 throw new SandboxSetupException(SetupStep.LAUNCH, rc, exe,
                         "posix_spawn of the prestarted launcher failed", null, null);
             }
-            int pid = pidRef.getValue();
+            int pid = pidRef[0];
             Zygote z = new Zygote(pid, sv[0], key);
             // The death pipe's read end reaches EOF when the zygote has exited: the reaper then reaps it.
             Reaper.watch(death[0], new Reaper.Watcher() {
@@ -480,7 +473,6 @@ public final class PrestartedLauncher {
             ok = true;
             return z;
         } finally {
-            LibC.posix_spawn_file_actions_destroy(actions);
             for (int fd : tmp) {
                 LibC.close(fd);
             }
@@ -495,31 +487,12 @@ public final class PrestartedLauncher {
         }
     }
 
+    /** A LOCK request has no fds: no SCM_RIGHTS at all. */
     private static long send(int sock, byte[] data, int[] fds) {
-        Memory buf = new Memory(Math.max(1, data.length));
-        buf.write(0, data, 0, data.length);
-        Memory iov = new Memory(16);
-        iov.setPointer(0, buf);
-        iov.setLong(8, data.length);
-        Memory mh;
-        if (fds.length == 0) {
-            mh = msghdr(iov, null, 0); // a LOCK request: no SCM_RIGHTS at all
-        } else {
-            long space = cmsgSpace(4L * fds.length);
-            Memory ctl = new Memory(space);
-            ctl.clear();
-            ctl.setLong(0, 16 + 4L * fds.length); // cmsg_len = CMSG_LEN(n * sizeof(int))
-            ctl.setInt(8, LibC.SOL_SOCKET);
-            ctl.setInt(12, LibC.SCM_RIGHTS);
-            for (int i = 0; i < fds.length; i++) {
-                ctl.setInt(16 + 4L * i, fds[i]);
-            }
-            mh = msghdr(iov, ctl, space);
-        }
         long rc;
         do {
-            rc = LibC.sendmsg(sock, mh, LibC.MSG_NOSIGNAL);
-        } while (rc < 0 && Native.getLastError() == LibC.EINTR);
+            rc = LibC.sendWithFds(sock, data, fds, LibC.MSG_NOSIGNAL);
+        } while (rc < 0 && LibC.errno() == LibC.EINTR);
         return rc;
     }
 
@@ -536,8 +509,8 @@ public final class PrestartedLauncher {
                         + timeoutMillis + " ms; it was killed (the next start starts a new one)", null, null);
             }
             int rc = LibC.poll(pfd, 1, (int) Math.min(left, Integer.MAX_VALUE));
-            if (rc < 0 && Native.getLastError() != LibC.EINTR) {
-                int e = Native.getLastError();
+            if (rc < 0 && LibC.errno() != LibC.EINTR) {
+                int e = LibC.errno();
                 retire(z, true);
                 throw Spawner.errnoException("poll the prestarted launcher's socket", e);
             }
@@ -545,24 +518,15 @@ public final class PrestartedLauncher {
                 break;
             }
         }
-        Memory buf = new Memory(8);
-        Memory iov = new Memory(16);
-        iov.setPointer(0, buf);
-        iov.setLong(8, 8);
-        long space = cmsgSpace(4);
-        Memory ctl = new Memory(space);
-        ctl.clear();
-        Memory mh = msghdr(iov, ctl, space);
+        byte[] reply = new byte[8];
+        int[] passed = new int[1];
         long n;
         do {
-            n = LibC.recvmsg(z.sock, mh, LibC.MSG_CMSG_CLOEXEC);
-        } while (n < 0 && Native.getLastError() == LibC.EINTR);
-        int recvErrno = n < 0 ? Native.getLastError() : 0;
-        int pidfd = -1;
-        long ctlLen = mh.getLong(40);
-        if (ctlLen >= 20 && ctl.getInt(8) == LibC.SOL_SOCKET && ctl.getInt(12) == LibC.SCM_RIGHTS) {
-            pidfd = ctl.getInt(16);
-        }
+            n = LibC.recvWithFd(z.sock, reply, passed, LibC.MSG_CMSG_CLOEXEC);
+        } while (n < 0 && LibC.errno() == LibC.EINTR);
+        int recvErrno = n < 0 ? LibC.errno() : 0;
+        int pidfd = passed[0];
+        ByteBuffer buf = ByteBuffer.wrap(reply).order(ByteOrder.nativeOrder());
         if (n < 0 && recvErrno == LibC.ECONNRESET && mayRetry) {
             retire(z, true);
             return null;
@@ -586,25 +550,10 @@ public final class PrestartedLauncher {
         return new Reply(pid, pidfd);
     }
 
-    private static Memory msghdr(Pointer iov, @Nullable Pointer ctl, long ctlLen) {
-        Memory mh = new Memory(56); // struct msghdr, LP64 (x86_64 and aarch64)
-        mh.clear();
-        mh.setPointer(16, iov); // msg_iov
-        mh.setLong(24, 1); // msg_iovlen
-        mh.setPointer(32, ctl); // msg_control
-        mh.setLong(40, ctlLen); // msg_controllen
-        return mh;
-    }
-
-    /** CMSG_SPACE on LP64: the 16-byte header plus the data rounded up to 8. */
-    static long cmsgSpace(long dataLen) {
-        return 16 + ((dataLen + 7) & ~7L);
-    }
-
     private static int[] pipe(List<Integer> toClose) throws SandboxException {
         int[] p = new int[2];
         if (LibC.pipe2(p, LibC.O_CLOEXEC) != 0) {
-            throw Spawner.errnoException("create a pipe", Native.getLastError());
+            throw Spawner.errnoException("create a pipe", LibC.errno());
         }
         toClose.add(p[0]);
         toClose.add(p[1]);
@@ -618,7 +567,7 @@ public final class PrestartedLauncher {
     private static int open(String path, int flags, int mode, List<Integer> toClose) throws SandboxException {
         int fd = LibC.open(path, flags | LibC.O_CLOEXEC, mode);
         if (fd < 0) {
-            throw new SandboxSetupException(SetupStep.LAUNCH, Native.getLastError(), path,
+            throw new SandboxSetupException(SetupStep.LAUNCH, LibC.errno(), path,
                     "a redirect file could not be opened", null, null);
         }
         toClose.add(fd);
@@ -628,15 +577,10 @@ public final class PrestartedLauncher {
     private static int dupHigh(int fd, List<Integer> toClose) throws SandboxException {
         int d = LibC.fcntl(fd, F_DUPFD_CLOEXEC, 10);
         if (d < 0) {
-            throw Spawner.errnoException("duplicate fd " + fd, Native.getLastError());
+            throw Spawner.errnoException("duplicate fd " + fd, LibC.errno());
         }
         toClose.add(d);
         return d;
     }
 
-    private static void check(int rc) throws SandboxException {
-        if (rc != 0) {
-            throw Spawner.errnoException("prepare the prestarted launcher's spawn", rc);
-        }
-    }
 }

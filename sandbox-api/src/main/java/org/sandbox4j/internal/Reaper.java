@@ -1,6 +1,5 @@
 package org.sandbox4j.internal;
 
-import com.sun.jna.Native;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -69,7 +68,7 @@ public final class Reaper {
         int[] p = new int[2];
         if (LibC.pipe2(p, LibC.O_CLOEXEC | LibC.O_NONBLOCK) != 0) {
             throw new IllegalStateException("sandbox4j: cannot create the reaper's wake-up pipe: errno "
-                    + Native.getLastError());
+                    + LibC.errno());
         }
         wakeRead = p[0];
         wakeWrite = p[1];
@@ -126,7 +125,7 @@ public final class Reaper {
                         }
                         continue;
                     }
-                    if (n < 0 && (Native.getLastError() == LibC.EINTR || Native.getLastError() == LibC.EAGAIN)) {
+                    if (n < 0 && (LibC.errno() == LibC.EINTR || LibC.errno() == LibC.EAGAIN)) {
                         continue;
                     }
                     entries.remove(i);
@@ -157,11 +156,11 @@ public final class Reaper {
         synchronized (e.watcher.lock()) {
             do {
                 rc = LibC.waitpid(e.watcher.pid(), status, 0);
-            } while (rc < 0 && Native.getLastError() == LibC.EINTR);
+            } while (rc < 0 && LibC.errno() == LibC.EINTR);
             e.watcher.markReaped();
         }
         if (rc < 0) {
-            LOG.warn("sandbox4j reaper: waitpid({}) failed with errno {}", e.watcher.pid(), Native.getLastError());
+            LOG.warn("sandbox4j reaper: waitpid({}) failed with errno {}", e.watcher.pid(), LibC.errno());
             status[0] = 0x7f00; // unknown; reported as exit 127 below if no result record
         }
         e.watcher.exited(status[0], e.data);

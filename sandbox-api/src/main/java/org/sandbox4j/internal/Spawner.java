@@ -1,9 +1,5 @@
 package org.sandbox4j.internal;
 
-import com.sun.jna.Memory;
-import com.sun.jna.Native;
-import com.sun.jna.StringArray;
-import com.sun.jna.ptr.IntByReference;
 import java.io.File;
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.ByteBuffer;
@@ -25,8 +21,6 @@ import org.sandbox4j.SetupStep;
 public final class Spawner {
     private static final int F_DUPFD_CLOEXEC = 1030;
 
-    private static final StringArray EMPTY_ENV = new StringArray(new String[0]);
-    private static final Memory SPAWN_ATTR = newSpawnAttr();
     private static int lifelineRead = -1;
 
     private Spawner() {}
@@ -42,15 +36,11 @@ public final class Spawner {
     /** What a failed status record said. */
     public record Status(int opIndex, int errno, String step, String path, String detail) {}
 
-    static Memory spawnAttr() {
-        return SPAWN_ATTR;
-    }
-
     static synchronized int lifeline() throws SandboxException {
         if (lifelineRead < 0) {
             int[] p = new int[2];
             if (LibC.pipe2(p, LibC.O_CLOEXEC) != 0) {
-                throw errnoException("create the lifeline pipe", Native.getLastError());
+                throw errnoException("create the lifeline pipe", LibC.errno());
             }
             // The write end p[1] is deliberately never closed: the kernel closes it when the JVM
             // process dies, and every launcher then sees POLLHUP on its read end.
@@ -89,8 +79,7 @@ public final class Spawner {
         int resultRead = -1;
         int pid = -1;
         boolean ok = false;
-        Memory actions = new Memory(LibC.SIZEOF_FILE_ACTIONS);
-        LibC.posix_spawn_file_actions_init(actions);
+        SpawnActions actions = new SpawnActions();
         try {
             int low = Wire.FD_FIRST_KEPT + keptFds.length;
             int[] p = pipe(low, toClose);
@@ -108,7 +97,7 @@ public final class Spawner {
             for (int fd = 0; fd < 3; fd++) {
                 parentEnds[fd] = -1;
                 if (fd == 2 && errToOut) {
-                    check(LibC.posix_spawn_file_actions_adddup2(actions, 1, 2), "redirect stderr to stdout");
+                    actions.dup2(1, 2);
                     continue;
                 }
                 Redirect r = redirects[fd];
@@ -117,21 +106,19 @@ public final class Spawner {
                         int[] pp = pipe(low, toClose);
                         int childEnd = fd == 0 ? pp[0] : pp[1];
                         parentEnds[fd] = fd == 0 ? pp[1] : pp[0];
-                        check(LibC.posix_spawn_file_actions_adddup2(actions, childEnd, fd), "redirect");
+                        actions.dup2(childEnd, fd);
                         break;
                     }
                     case INHERIT:
                         break;
                     case READ:
-                        check(LibC.posix_spawn_file_actions_addopen(actions, fd, path(r.file()), LibC.O_RDONLY, 0),
-                                "redirect");
+                        actions.open(fd, path(r.file()), LibC.O_RDONLY, 0);
                         break;
                     case WRITE:
                     case APPEND: {
                         int flags = LibC.O_WRONLY | LibC.O_CREAT
                                 | (r.type() == Redirect.Type.APPEND ? LibC.O_APPEND : LibC.O_TRUNC);
-                        check(LibC.posix_spawn_file_actions_addopen(actions, fd, path(r.file()), flags, 0666),
-                                "redirect");
+                        actions.open(fd, path(r.file()), flags, 0666);
                         break;
                     }
                     default:
@@ -142,14 +129,12 @@ public final class Spawner {
             stdoutParent = parentEnds[1];
             stderrParent = parentEnds[2];
 
-            check(LibC.posix_spawn_file_actions_adddup2(actions, specRead, Wire.FD_SPEC), "pass the spec");
-            check(LibC.posix_spawn_file_actions_adddup2(actions, statusWrite, Wire.FD_STATUS), "pass the status pipe");
-            check(LibC.posix_spawn_file_actions_adddup2(actions, resultWrite, Wire.FD_RESULT), "pass the result pipe");
-            check(LibC.posix_spawn_file_actions_adddup2(actions, high(lifeline, low, toClose), Wire.FD_LIFELINE),
-                    "pass the lifeline");
+            actions.dup2(specRead, Wire.FD_SPEC);
+            actions.dup2(statusWrite, Wire.FD_STATUS);
+            actions.dup2(resultWrite, Wire.FD_RESULT);
+            actions.dup2(high(lifeline, low, toClose), Wire.FD_LIFELINE);
             for (int i = 0; i < keptFds.length; i++) {
-                check(LibC.posix_spawn_file_actions_adddup2(actions, high(keptFds[i], low, toClose), Wire.FD_FIRST_KEPT + i),
-                        "pass fd " + keptFds[i]);
+                actions.dup2(high(keptFds[i], low, toClose), Wire.FD_FIRST_KEPT + i);
             }
 
             List<String> prefix = launcher.prefix();
@@ -167,14 +152,14 @@ public final class Spawner {
                 exe = launcherPath;
                 argv = new String[] {LauncherBinary.FILE_NAME};
             }
-            IntByReference pidRef = new IntByReference();
-            int rc = LibC.posix_spawn(pidRef, exe, actions, SPAWN_ATTR, new StringArray(argv), EMPTY_ENV);
+            int[] pidRef = new int[1];
+            int rc = LibC.posix_spawn(pidRef, exe, actions, argv, new String[0]);
             if (rc != 0) {
                 throw new SandboxSetupException(SetupStep.LAUNCH, rc, exe,
                         "posix_spawn of the launcher failed (or a redirect file could not be opened)", null,
                         LockdownState.hint());
             }
-            pid = pidRef.getValue();
+            pid = pidRef[0];
             // The child has its copies; the JVM keeps only its own ends.
             for (int fd : toClose) {
                 if (fd != specWrite && fd != statusRead && fd != resultRead && fd != stdinParent
@@ -201,7 +186,6 @@ public final class Spawner {
             int pid1 = spec.has(Wire.OPT_INIT) ? -1 : jailPidfd(pid);
             return new Spawned(pid, stdinParent, stdoutParent, stderrParent, resultRead, false, pid1);
         } finally {
-            LibC.posix_spawn_file_actions_destroy(actions);
             if (!ok) {
                 for (int fd : toClose) {
                     LibC.close(fd);
@@ -277,7 +261,7 @@ public final class Spawner {
             }
             int rc = LibC.poll(pfd, 1, (int) Math.min(left, Integer.MAX_VALUE));
             if (rc < 0) {
-                int e = Native.getLastError();
+                int e = LibC.errno();
                 if (e == LibC.EINTR) {
                     continue;
                 }
@@ -292,7 +276,7 @@ public final class Spawner {
             byte[] chunk = new byte[buf.length - len];
             long n = LibC.read(fd, chunk, chunk.length);
             if (n < 0) {
-                int e = Native.getLastError();
+                int e = LibC.errno();
                 if (e == LibC.EINTR || e == LibC.EAGAIN) {
                     continue;
                 }
@@ -321,7 +305,7 @@ public final class Spawner {
         long until = System.nanoTime() + END_GRACE_MILLIS * 1_000_000L;
         while (true) {
             int rc = LibC.waitpid(pid, st, LibC.WNOHANG);
-            if (rc == pid || (rc < 0 && Native.getLastError() != LibC.EINTR)) {
+            if (rc == pid || (rc < 0 && LibC.errno() != LibC.EINTR)) {
                 return;
             }
             if (System.nanoTime() > until) {
@@ -335,7 +319,7 @@ public final class Spawner {
             }
         }
         killTree(pid);
-        while (LibC.waitpid(pid, st, 0) < 0 && Native.getLastError() == LibC.EINTR) {
+        while (LibC.waitpid(pid, st, 0) < 0 && LibC.errno() == LibC.EINTR) {
             // retry
         }
     }
@@ -383,7 +367,7 @@ public final class Spawner {
         } catch (NumberFormatException e) {
             return -1;
         }
-        int fd = (int) LibC.syscall(LibC.SYS_PIDFD_OPEN, child, 0, null, 0);
+        int fd = LibC.pidfdOpen(child, 0);
         if (fd < 0) {
             return -1;
         }
@@ -426,7 +410,7 @@ public final class Spawner {
             byte[] chunk = off == 0 ? data : Arrays.copyOfRange(data, off, data.length);
             long n = LibC.write(fd, chunk, chunk.length);
             if (n < 0) {
-                if (Native.getLastError() == LibC.EINTR) {
+                if (LibC.errno() == LibC.EINTR) {
                     continue;
                 }
                 return;
@@ -438,7 +422,7 @@ public final class Spawner {
     private static int[] pipe(int low, List<Integer> toClose) throws SandboxException {
         int[] p = new int[2];
         if (LibC.pipe2(p, LibC.O_CLOEXEC) != 0) {
-            throw errnoException("create a pipe", Native.getLastError());
+            throw errnoException("create a pipe", LibC.errno());
         }
         toClose.add(p[0]);
         toClose.add(p[1]);
@@ -457,7 +441,7 @@ public final class Spawner {
         }
         int d = LibC.fcntl(fd, F_DUPFD_CLOEXEC, low);
         if (d < 0) {
-            throw errnoException("duplicate fd " + fd, Native.getLastError());
+            throw errnoException("duplicate fd " + fd, LibC.errno());
         }
         toClose.add(d);
         return d;
@@ -467,26 +451,7 @@ public final class Spawner {
         return f.getAbsolutePath();
     }
 
-    private static void check(int rc, String what) throws SandboxException {
-        if (rc != 0) {
-            throw errnoException(what, rc);
-        }
-    }
-
     static SandboxException errnoException(String what, int errno) {
         return new SandboxException("sandbox4j could not " + what + ": " + Errno.describe(errno));
-    }
-
-    private static Memory newSpawnAttr() {
-        Memory attr = new Memory(LibC.SIZEOF_SPAWNATTR);
-        LibC.posix_spawnattr_init(attr);
-        Memory empty = new Memory(LibC.SIZEOF_SIGSET);
-        Memory all = new Memory(LibC.SIZEOF_SIGSET);
-        LibC.sigemptyset(empty);
-        LibC.sigfillset(all);
-        LibC.posix_spawnattr_setsigmask(attr, empty);
-        LibC.posix_spawnattr_setsigdefault(attr, all);
-        LibC.posix_spawnattr_setflags(attr, (short) (LibC.POSIX_SPAWN_SETSIGMASK | LibC.POSIX_SPAWN_SETSIGDEF));
-        return attr;
     }
 }

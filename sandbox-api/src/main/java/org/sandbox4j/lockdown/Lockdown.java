@@ -394,7 +394,7 @@ public final class Lockdown {
                 }
                 // ---- SECCOMP: last, so the filter never has to allow the steps before it.
                 if (filter != null) {
-                    long rc = LockdownNative.sb4j_seccomp_tsync(filter, filter.length / 8, 0);
+                    long rc = LibC.seccompTsync(filter, 0);
                     if (rc > 0) {
                         throw fail(LockdownStep.SECCOMP, "thread " + rc + " (" + threadName((int) rc)
                                 + ") could not be synchronised to the filter (it has a filter of its own); no filter was"
@@ -484,7 +484,7 @@ public final class Lockdown {
                 throw fail(LockdownStep.PREPARE, "landlock_create_ruleset(fs=0x" + Long.toHexString(plan.fsMask())
                         + ", net=0x" + Long.toHexString(plan.netMask()) + "): " + LibC.strerrorText(-fd), 0, -fd, null);
             }
-            List<LandlockPlan.Path> paths = new ArrayList<>(plan.paths());
+            List<LandlockPlan.Path> paths = new ArrayList<>(MergedRules.merge(plan.paths()));
             long procRead = plan.fsMask() & (AccessFs.READ_FILE.mask() | AccessFs.READ_DIR.mask());
             if (procRead != 0) {
                 // The process's own /proc/<pid> stays readable: the JVM reads it (metrics, container support) and

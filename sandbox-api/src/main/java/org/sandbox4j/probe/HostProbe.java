@@ -1,9 +1,5 @@
 package org.sandbox4j.probe;
 
-import com.sun.jna.Function;
-import com.sun.jna.Native;
-import com.sun.jna.NativeLibrary;
-import com.sun.jna.Platform;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +10,7 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import org.sandbox4j.Arch;
 import org.sandbox4j.Sandbox;
+import org.sandbox4j.internal.LibC;
 import org.sandbox4j.SandboxException;
 import org.sandbox4j.SandboxSetupException;
 import org.sandbox4j.SandboxedProcess;
@@ -271,10 +268,10 @@ public record HostProbe(Arch arch, List<Feature> features) {
         int errno;
         try {
             abi = syscall(SYS_LANDLOCK_CREATE_RULESET, 0L, 0L, 1L /* LANDLOCK_CREATE_RULESET_VERSION */);
-            errno = Native.getLastError();
+            errno = LibC.errno();
         } catch (RuntimeException | LinkageError e) {
-            return new Feature("landlock", Status.MISSING, "could not call syscall(2) through JNA: " + e,
-                    "check that JNA can load libc (jna.tmpdir must allow exec)");
+            return new Feature("landlock", Status.MISSING, "could not call syscall(2) through " + org.sandbox4j.internal.NativeCalls.get().name() + ": " + e,
+                    "with JNA, check that it can load libc (jna.tmpdir must allow exec)");
         }
         if (abi < 0) {
             if (errno == ENOSYS) {
@@ -340,17 +337,14 @@ public record HostProbe(Arch arch, List<Feature> features) {
     }
 
     private static Feature syscall(String name, long nr, String what, String fixIfMissing, long... args) {
-        long[] all = new long[args.length + 1];
-        all[0] = nr;
-        System.arraycopy(args, 0, all, 1, args.length);
         long r;
         int errno;
         try {
-            r = syscall(all);
-            errno = Native.getLastError();
+            r = syscall(nr, args);
+            errno = LibC.errno();
         } catch (RuntimeException | LinkageError e) {
-            return new Feature(name, Status.MISSING, "could not call syscall(2) through JNA: " + e,
-                    "check that JNA can load libc (jna.tmpdir must allow exec)");
+            return new Feature(name, Status.MISSING, "could not call syscall(2) through " + org.sandbox4j.internal.NativeCalls.get().name() + ": " + e,
+                    "with JNA, check that it can load libc (jna.tmpdir must allow exec)");
         }
         if (r >= 0 && name.equals("pidfd")) {
             closeFd((int) r);
@@ -374,18 +368,13 @@ public record HostProbe(Arch arch, List<Feature> features) {
                 + " default seccomp filter refuses TIOCSTI", "");
     }
 
-    /** {@code syscall(nr, args...)} through JNA; returns -1 with errno in {@link Native#getLastError()}. */
-    private static long syscall(long... nrAndArgs) {
-        Function f = NativeLibrary.getInstance(Platform.C_LIBRARY_NAME).getFunction("syscall");
-        Object[] a = new Object[nrAndArgs.length];
-        for (int i = 0; i < a.length; i++) {
-            a[i] = nrAndArgs[i];
-        }
-        return f.invokeLong(a);
+    /** {@code syscall(nr, args...)}; returns -1 with errno in {@link LibC#errno()}. */
+    private static long syscall(long nr, long... args) {
+        return LibC.syscall(nr, args);
     }
 
     private static void closeFd(int fd) {
-        NativeLibrary.getInstance(Platform.C_LIBRARY_NAME).getFunction("close").invokeInt(new Object[] {fd});
+        LibC.close(fd);
     }
 
     private static String rel(String cgroupPath) {

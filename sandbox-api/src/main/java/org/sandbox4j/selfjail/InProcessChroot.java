@@ -3,6 +3,7 @@ package org.sandbox4j.selfjail;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.sandbox4j.internal.LibC;
 import org.sandbox4j.Arch;
 import org.sandbox4j.Errno;
 import org.sandbox4j.SandboxException;
@@ -74,25 +75,26 @@ public final class InProcessChroot {
                     + " and a walk up with .. would leave the chroot): " + String.join("; ", outside)
                     + "; close them first (nothing was changed)");
         }
-        if (Sys.chroot(root.toString()) != 0) {
-            throw fail("chroot " + root, Sys.errno(), "the process needs CAP_SYS_CHROOT; nothing was changed");
+        LibC.bindAll(); // after chroot the class path's directories may be gone: no class loads then
+        if (LibC.chroot(root.toString()) != 0) {
+            throw fail("chroot " + root, LibC.errno(), "the process needs CAP_SYS_CHROOT; nothing was changed");
         }
-        if (Sys.chdir("/") != 0) {
-            throw fail("chdir / after chroot", Sys.errno(), "the root is changed");
+        if (LibC.chdir("/") != 0) {
+            throw fail("chdir / after chroot", LibC.errno(), "the root is changed");
         }
-        if (Sys.setgroups(0, null) != 0) {
-            throw fail("setgroups(0)", Sys.errno(), "the root is changed");
+        if (LibC.clearGroups() != 0) {
+            throw fail("setgroups(0)", LibC.errno(), "the root is changed");
         }
-        if (Sys.setresgid(gid, gid, gid) != 0) {
-            throw fail("setresgid(" + gid + ")", Sys.errno(), "the root is changed");
+        if (LibC.setresgid(gid, gid, gid) != 0) {
+            throw fail("setresgid(" + gid + ")", LibC.errno(), "the root is changed");
         }
-        if (Sys.setresuid(uid, uid, uid) != 0) {
-            throw fail("setresuid(" + uid + ")", Sys.errno(), "the root and gid are changed");
+        if (LibC.setresuid(uid, uid, uid) != 0) {
+            throw fail("setresuid(" + uid + ")", LibC.errno(), "the root and gid are changed");
         }
-        if (Sys.prctl(Sys.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
-            throw fail("prctl(PR_SET_NO_NEW_PRIVS)", Sys.errno(), "the root and ids are changed");
+        if (LibC.noNewPrivs() != 0) {
+            throw fail("prctl(PR_SET_NO_NEW_PRIVS)", LibC.errno(), "the root and ids are changed");
         }
-        long r = Sys.seccompTsync(filter);
+        long r = LibC.seccompTsync(filter, 0);
         if (r != 0) {
             throw r < 0 ? fail("seccomp(SET_MODE_FILTER, TSYNC)", (int) -r, "the root and ids are changed")
                     : new SandboxException("seccomp TSYNC: thread " + r + " could not be synchronized (it has"

@@ -1,6 +1,5 @@
 package org.sandbox4j.selfjail;
 
-import com.sun.jna.Native;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -178,7 +177,7 @@ final class JailMarker {
     }
 
     private static String errno() {
-        int e = Native.getLastError();
+        int e = LibC.errno();
         return org.sandbox4j.Errno.message(e);
     }
 

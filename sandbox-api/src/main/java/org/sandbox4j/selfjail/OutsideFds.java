@@ -1,9 +1,5 @@
 package org.sandbox4j.selfjail;
 
-import com.sun.jna.Memory;
-import com.sun.jna.Native;
-import com.sun.jna.NativeLibrary;
-import com.sun.jna.Platform;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
+import org.sandbox4j.internal.LibC;
 import org.sandbox4j.Errno;
 
 /**
@@ -45,20 +42,6 @@ import org.sandbox4j.Errno;
  */
 final class OutsideFds {
     private OutsideFds() {}
-
-    // Own registration, apart from Sys: a libc without statx (glibc before 2.28) then fails this
-    // check with a clear error instead of breaking every Sys call.
-    private static final class Native2 {
-        static {
-            Native.register(Native2.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
-        }
-
-        static native int openat(int dirfd, String path, int flags, int mode);
-
-        static native int statx(int dirfd, String path, int flags, int mask, Memory buf);
-
-        static native int close(int fd);
-    }
 
     static final int O_PATH = 010000000;
     static final int O_CLOEXEC = 02000000;
@@ -103,9 +86,9 @@ final class OutsideFds {
         int rootFd;
         Identity rootId;
         try {
-            rootFd = Native2.openat(AT_FDCWD, root.toString(), O_PATH | O_CLOEXEC, 0);
+            rootFd = LibC.openat(AT_FDCWD, root.toString(), O_PATH | O_CLOEXEC, 0);
             if (rootFd < 0) {
-                out.add("cannot open the new root: " + Errno.describe(Native.getLastError()));
+                out.add("cannot open the new root: " + Errno.describe(LibC.errno()));
                 return out;
             }
         } catch (LinkageError e) { // UnsatisfiedLinkError the first time, NoClassDefFoundError after
@@ -128,7 +111,7 @@ final class OutsideFds {
         } catch (IOException e) {
             out.add("cannot list /proc/self/fd: " + e.getMessage());
         } finally {
-            Native2.close(rootFd);
+            LibC.close(rootFd);
         }
         return out;
     }
@@ -159,14 +142,14 @@ final class OutsideFds {
         int cur = -1; // the walk's own descriptor; fd itself is the caller's and stays open
         try {
             for (int depth = 0; depth < MAX_DEPTH; depth++) {
-                int parent = Native2.openat(cur < 0 ? fd : cur, "..", O_PATH | O_CLOEXEC, 0);
+                int parent = LibC.openat(cur < 0 ? fd : cur, "..", O_PATH | O_CLOEXEC, 0);
                 if (parent < 0) {
                     return "a directory whose parent cannot be opened at level " + (depth + 1) + " ("
-                            + Errno.describe(Native.getLastError()) + "), so it cannot be shown to lie inside"
+                            + Errno.describe(LibC.errno()) + "), so it cannot be shown to lie inside"
                             + " the new root";
                 }
                 if (cur >= 0) {
-                    Native2.close(cur);
+                    LibC.close(cur);
                 }
                 cur = parent;
                 Identity up;
@@ -186,16 +169,22 @@ final class OutsideFds {
             return "a directory more than " + MAX_DEPTH + " levels below anything, not shown to lie inside";
         } finally {
             if (cur >= 0) {
-                Native2.close(cur);
+                LibC.close(cur);
             }
         }
     }
 
     private static Identity identity(int fd) throws Unexaminable {
-        Memory buf = new Memory(256); // struct statx
-        buf.clear();
-        if (Native2.statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_INO | STATX_MNT_ID, buf) != 0) {
-            throw new Unexaminable(Native.getLastError());
+        byte[] raw = new byte[256]; // struct statx
+        int rc;
+        try {
+            rc = LibC.statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_INO | STATX_MNT_ID, raw);
+        } catch (LinkageError e) {
+            throw new Unexaminable(38); // ENOSYS: a libc without statx (glibc before 2.28)
+        }
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(raw).order(java.nio.ByteOrder.nativeOrder());
+        if (rc != 0) {
+            throw new Unexaminable(LibC.errno());
         }
         int mask = buf.getInt(0);
         int mode = Short.toUnsignedInt(buf.getShort(28));

@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
+import org.sandbox4j.internal.LibC;
 import org.sandbox4j.JailExit;
 import org.sandbox4j.Namespace;
 import org.sandbox4j.Sandbox;
@@ -309,12 +310,12 @@ public final class SelfJail {
         if (!exit.signaled()) {
             // Not Runtime.halt: HotSpot's exit waits up to 300 ms for threads in native code (the
             // library's reaper thread sits in poll()), and this JVM has nothing left to tear down.
-            Sys._exit(exit.code());
+            LibC.exitNow(exit.code());
         }
         int sig = exit.signal();
-        int pid = Sys.getpid();
+        int pid = LibC.getpid();
         if (sig == 9) {
-            Sys.kill(pid, 9);
+            LibC.kill(pid, 9);
         } else if (sig == 15 || sig == 2 || sig == 1) {
             boolean reset = false;
             if (ModuleLayer.boot().findModule("jdk.unsupported").isPresent()) {
@@ -325,9 +326,9 @@ public final class SelfJail {
                 }
             }
             if (!reset) {
-                Sys.signal(sig, null);
+                LibC.signalDefault(sig);
             }
-            Sys.kill(pid, sig);
+            LibC.kill(pid, sig);
         }
         try {
             Thread.sleep(2000); // the signal is on its way; if some thread blocks it, fall through

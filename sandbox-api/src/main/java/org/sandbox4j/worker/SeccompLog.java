@@ -1,7 +1,5 @@
 package org.sandbox4j.worker;
 
-import com.sun.jna.Library;
-import com.sun.jna.Native;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,10 +19,6 @@ final class SeccompLog {
     private static final int O_RDONLY_NONBLOCK = 0x800;
 
     private SeccompLog() {}
-
-    interface C extends Library {
-        int open(String path, int flags);
-    }
 
     /** The jail's processes as host pids: the launcher's descendants, while they live. */
     static String descendants(long launcherPid) {
@@ -55,12 +49,7 @@ final class SeccompLog {
         if (pids.isBlank()) {
             return null;
         }
-        int fd;
-        try {
-            fd = Native.load("c", C.class).open("/dev/kmsg", O_RDONLY_NONBLOCK);
-        } catch (UnsatisfiedLinkError e) {
-            return null;
-        }
+        int fd = LibC.open("/dev/kmsg", O_RDONLY_NONBLOCK | LibC.O_CLOEXEC, 0);
         if (fd < 0) {
             return null;
         }
@@ -70,7 +59,7 @@ final class SeccompLog {
             for (int i = 0; i < 100_000; i++) {
                 long n = LibC.read(fd, buf, buf.length);
                 if (n < 0) {
-                    int errno = Native.getLastError();
+                    int errno = LibC.errno();
                     if (errno == 32) { // EPIPE: records were overwritten while reading; go on
                         continue;
                     }

@@ -17,16 +17,29 @@ import org.sandbox4j.seccomp.SeccompProfiles;
 public final class LockdownScenarioMain {
     private LockdownScenarioMain() {}
 
+    /** The signal-mask calls of the blocked-thread scenario (JNA: a test helper, not the library's layer). */
+    private static final class Signals {
+        static {
+            com.sun.jna.Native.register(Signals.class, NativeLibrary.getInstance(com.sun.jna.Platform.C_LIBRARY_NAME));
+        }
+
+        static native int sigemptyset(com.sun.jna.Pointer set);
+
+        static native int sigaddset(com.sun.jna.Pointer set, int signo);
+
+        static native int pthread_sigmask(int how, com.sun.jna.Pointer set, com.sun.jna.Pointer oldset);
+    }
+
     public static void main(String[] args) throws Exception {
         try {
             switch (args[0]) {
                 case "blocked-thread": {
                     CountDownLatch blocked = new CountDownLatch(1);
                     Thread t = new Thread(() -> {
-                        Memory set = new Memory(LibC.SIZEOF_SIGSET);
-                        LibC.sigemptyset(set);
-                        LibC.sigaddset(set, LockdownNative.sb4j_signal());
-                        LibC.pthread_sigmask(LibC.SIG_BLOCK, set, null);
+                        Memory set = new Memory(128); // sigset_t, generously
+                        Signals.sigemptyset(set);
+                        Signals.sigaddset(set, LockdownNative.sb4j_signal());
+                        Signals.pthread_sigmask(0 /* SIG_BLOCK */, set, null);
                         blocked.countDown();
                         try {
                             Thread.sleep(Long.MAX_VALUE);

@@ -1,6 +1,5 @@
 package org.sandbox4j.selfjail;
 
-import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Platform;
@@ -39,22 +38,10 @@ final class FdTricks {
 
     /** The descriptor the peer of {@code sock} sends with SCM_RIGHTS, or -1. */
     static int receiveFd(int sock) {
-        Memory data = new Memory(1);
-        Memory iov = new Memory(16);
-        iov.setPointer(0, data);
-        iov.setLong(8, 1);
-        Memory ctl = new Memory(24); // CMSG_SPACE(sizeof(int)) on LP64
-        ctl.clear();
-        Memory mh = new Memory(56); // struct msghdr, LP64
-        mh.clear();
-        mh.setPointer(16, iov);
-        mh.setLong(24, 1);
-        mh.setPointer(32, ctl);
-        mh.setLong(40, 24);
-        if (LibC.recvmsg(sock, mh, LibC.MSG_CMSG_CLOEXEC) != 1 || ctl.getInt(8) != LibC.SOL_SOCKET
-                || ctl.getInt(12) != LibC.SCM_RIGHTS) {
+        int[] fd = new int[1];
+        if (LibC.recvWithFd(sock, new byte[1], fd, LibC.MSG_CMSG_CLOEXEC) != 1) {
             return -1;
         }
-        return ctl.getInt(16);
+        return fd[0];
     }
 }

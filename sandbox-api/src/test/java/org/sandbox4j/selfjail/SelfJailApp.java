@@ -165,7 +165,7 @@ public final class SelfJailApp {
             }
         }; // created (its class loaded) before the class path goes away; started after
         early.start();
-        Sys.getpid(); // JNA bound before the host's files go away
+        org.sandbox4j.internal.LibC.getpid(); // native calls bound before the host's files go away
         InProcessChroot.enter(dir, 65534, 65534);
         synchronized (lock) {
             go[0] = true;
@@ -177,8 +177,8 @@ public final class SelfJailApp {
         System.out.println("main " + view());
         System.out.println("early " + before[0]);
         System.out.println("late " + after[0]);
-        System.out.println("uid=" + Sys.geteuid());
-        System.out.println("chroot-again=" + (Sys.chroot("/") == 0 ? "ALLOWED" : "errno" + Sys.errno()));
+        System.out.println("uid=" + org.sandbox4j.internal.LibC.geteuid());
+        System.out.println("chroot-again=" + (org.sandbox4j.internal.LibC.chroot("/") == 0 ? "ALLOWED" : "errno" + org.sandbox4j.internal.LibC.errno()));
         System.out.println("READY");
         System.out.flush();
         Thread.sleep(120_000);
@@ -243,14 +243,14 @@ public final class SelfJailApp {
         }
         String result;
         if (FdTricks.fchdir(fd) != 0) {
-            result = "CONFINED fchdir errno" + Sys.errno();
+            result = "CONFINED fchdir errno" + org.sandbox4j.internal.LibC.errno();
         } else {
             for (int i = 0; i < 64; i++) {
-                Sys.chdir("..");
+                org.sandbox4j.internal.LibC.chdir("..");
             }
             int m = org.sandbox4j.internal.LibC.open(escapedPath, org.sandbox4j.internal.LibC.O_RDONLY, 0);
             if (m < 0) {
-                result = "CONFINED open errno" + Sys.errno();
+                result = "CONFINED open errno" + org.sandbox4j.internal.LibC.errno();
             } else {
                 long n = org.sandbox4j.internal.LibC.read(m, buf, buf.length);
                 result = "ESCAPED " + new String(buf, 0, (int) Math.max(n, 0), StandardCharsets.UTF_8);

@@ -126,7 +126,7 @@ public class SpawnBenchmark {
         return finish(p.jail.start("/bin/true"), "sandbox4j (prestarted) /bin/true");
     }
 
-    private static int finish(Process p, String what) throws Exception {
+    static int finish(Process p, String what) throws Exception {
         int rc = p.waitFor();
         p.getOutputStream().close();
         p.getInputStream().close();

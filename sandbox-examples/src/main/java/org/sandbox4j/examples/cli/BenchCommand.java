@@ -13,22 +13,41 @@ import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
+import org.sandbox4j.examples.bench.ColdJvms;
+import org.sandbox4j.examples.bench.ConcurrentSpawnBenchmark;
+import org.sandbox4j.examples.bench.LockdownBenchmark;
 import org.sandbox4j.examples.bench.SpawnBenchmark;
+import org.sandbox4j.examples.bench.StartupBenchmark;
 import org.sandbox4j.examples.cli.Main.UsageException;
 
 /**
- * {@code sandbox4j bench spawn [--quick]}: runs {@link SpawnBenchmark} with the JMH Runner API in
- * one forked JVM and prints, as the last line, the medians in microseconds:
+ * {@code sandbox4j bench spawn [--quick]}: runs {@link SpawnBenchmark} (and
+ * {@link ConcurrentSpawnBenchmark}) with the JMH Runner API, one forked JVM per benchmark method,
+ * and prints, as the last line, the medians in microseconds:
  * {@code RESULT spawn_us processbuilder=.. sandbox4j=.. sandbox4j_hostnet=.. bwrap=..}.
+ * {@code sandbox4j bench startup} and {@code sandbox4j bench lockdown}: cold JVMs, see
+ * {@link StartupBenchmark} and {@link LockdownBenchmark}.
  */
 final class BenchCommand {
     static final String HELP = String.join("\n",
             "usage: sandbox4j bench spawn [--quick]",
+            "       sandbox4j bench startup [--runs N]",
+            "       sandbox4j bench lockdown [--runs N]",
             "       sandbox4j bench gvisor [--quick]   the gvisor runtime beside the native jail (GvisorBenchmark):",
             "         spawn-to-exit of /bin/true and pdftotext over a 300-page PDF; prints",
             "         RESULT spawn_gvisor_us native=<median> gvisor=<median> and",
             "         RESULT pdftotext_gvisor_us native=<median> gvisor=<median>",
             "",
+            "startup: start-to-exit of cold JVMs of this JVM (JAVA_HOME), interleaved, medians over N (default 11,",
+            "  at least 11) each: a main that prints a line; one that starts one jail of /bin/true with",
+            "  readOnlySystem(); one that calls SelfJail.enter and then prints a line. The last line is:",
+            "  RESULT startup_ms plain_jvm=<median> first_jail=<median> selfjail=<median>",
+            "lockdown: Lockdown.apply() in N fresh JVMs (default 9, at least 9) with 200 parked threads: no-exec",
+            "  seccomp, Landlock (read-only /usr, /etc and the class path, one writable directory, TCP connect",
+            "  to 443, no bind), RLIMIT_NOFILE, the capability drop. The last line is:",
+            "  RESULT lockdown_ms threads=200 changes=<median> verify=<median>",
+            "",
+            "spawn:",
             "JMH (SampleTime, microseconds, 1 fork): spawn-to-exit of /bin/true with",
             "  processbuilder     new ProcessBuilder(\"/bin/true\").start().waitFor()",
             "  sandbox4j          a jail with every namespace new, /usr read-only, /bin /lib /lib64 links, tmpfs /tmp, /proc, /dev",
@@ -38,7 +57,9 @@ final class BenchCommand {
             "  sandbox4j_cgroup   the sandbox4j jail with memoryLimit(256 MiB) and pidsLimit(64): a cgroup per jail",
             "Full: 5 x 2 s warmup + 5 x 5 s measurement per variant (about 3 min).",
             "--quick: 2 x 1 s warmup + 3 x 2 s measurement (under a minute).",
-            "Before them: RESULT spawn_cgroup_us sandbox4j_cgroup=<median> cgroup_cost=<median - sandbox4j>",
+            "The RESULT lines, in order: " + ConcurrentSpawnBenchmark.THREADS + " threads at once (JMH Throughput, per second):",
+            "  RESULT spawn_concurrent_per_s threads=" + ConcurrentSpawnBenchmark.THREADS + " processbuilder=<n> sandbox4j=<n>",
+            "Then: RESULT spawn_cgroup_us sandbox4j_cgroup=<median> cgroup_cost=<median - sandbox4j>",
             "The line before the last is: RESULT spawn_prestarted_us sandbox4j_prestarted=<median>",
             "The last line is: RESULT spawn_us processbuilder=<median> sandbox4j=<median> sandbox4j_hostnet=<median> bwrap=<median>");
 
@@ -107,8 +128,11 @@ final class BenchCommand {
         if (args.get(0).equals("gvisor")) {
             return gvisor(args.subList(1, args.size()));
         }
+        if (args.get(0).equals("startup") || args.get(0).equals("lockdown")) {
+            return coldJvms(args.get(0), args.subList(1, args.size()));
+        }
         if (!args.get(0).equals("spawn")) {
-            throw new UsageException("unknown benchmark '" + args.get(0) + "': expected spawn or gvisor");
+            throw new UsageException("unknown benchmark '" + args.get(0) + "': expected spawn, startup, lockdown or gvisor");
         }
         boolean quick = false;
         for (String a : args.subList(1, args.size())) {
@@ -127,6 +151,7 @@ final class BenchCommand {
         }
         ChainedOptionsBuilder o = new OptionsBuilder()
                 .include("^" + SpawnBenchmark.class.getName().replace(".", "\\.") + "\\.")
+                .include("^" + ConcurrentSpawnBenchmark.class.getName().replace(".", "\\.") + "\\.")
                 .forks(1)
                 .shouldFailOnError(true)
                 .jvmArgs("--enable-native-access=ALL-UNNAMED", "-Xms256m", "-Xmx256m");
@@ -144,10 +169,16 @@ final class BenchCommand {
             return Main.fail("the spawn benchmark failed: " + e.getMessage());
         }
         Map<String, Double> median = new HashMap<>();
+        Map<String, Double> perSecond = new HashMap<>();
         Map<String, Long> samples = new HashMap<>();
         for (RunResult r : results) {
             String method = r.getParams().getBenchmark();
+            boolean concurrent = method.startsWith(ConcurrentSpawnBenchmark.class.getName() + ".");
             method = method.substring(method.lastIndexOf('.') + 1);
+            if (concurrent) {
+                perSecond.put(method, r.getPrimaryResult().getScore());
+                continue;
+            }
             median.put(method, r.getPrimaryResult().getStatistics().getPercentile(50.0));
             samples.put(method, r.getPrimaryResult().getStatistics().getN());
         }
@@ -155,6 +186,9 @@ final class BenchCommand {
             if (!median.containsKey(v[0])) {
                 return Main.fail("the spawn benchmark produced no result for " + v[1]);
             }
+        }
+        if (!perSecond.containsKey("processBuilder") || !perSecond.containsKey("sandbox4j")) {
+            return Main.fail("the concurrent spawn benchmark produced no result");
         }
         System.out.println();
         System.out.println("Spawn-to-exit of /bin/true, medians (" + (quick ? "quick" : "full") + " run):");
@@ -166,11 +200,60 @@ final class BenchCommand {
         System.out.printf(Locale.ROOT, "  sandbox4j/processbuilder = %.2f (target <= 1.6)%n", sb / median.get("processBuilder"));
         System.out.printf(Locale.ROOT, "  prestarted/sandbox4j     = %.2f%n", median.get("sandbox4jPrestarted") / sb);
         System.out.printf(Locale.ROOT, "  cgroup/sandbox4j         = %.2f%n", median.get("sandbox4jCgroup") / sb);
+        System.out.printf(Locale.ROOT, "  %d threads at once: processbuilder %.1f/s, sandbox4j %.1f jails/s, sandbox4j/processbuilder = %.2f%n",
+                ConcurrentSpawnBenchmark.THREADS, perSecond.get("processBuilder"), perSecond.get("sandbox4j"),
+                perSecond.get("sandbox4j") / perSecond.get("processBuilder"));
+        System.out.printf(Locale.ROOT, "RESULT spawn_concurrent_per_s threads=%d processbuilder=%.1f sandbox4j=%.1f%n",
+                ConcurrentSpawnBenchmark.THREADS, perSecond.get("processBuilder"), perSecond.get("sandbox4j"));
         System.out.printf(Locale.ROOT, "RESULT spawn_cgroup_us sandbox4j_cgroup=%.1f cgroup_cost=%.1f%n", median.get("sandbox4jCgroup"),
                 median.get("sandbox4jCgroup") - sb);
         System.out.printf(Locale.ROOT, "RESULT spawn_prestarted_us sandbox4j_prestarted=%.1f%n", median.get("sandbox4jPrestarted"));
         System.out.printf(Locale.ROOT, "RESULT spawn_us processbuilder=%.1f sandbox4j=%.1f sandbox4j_hostnet=%.1f bwrap=%.1f%n",
                 median.get("processBuilder"), sb, median.get("sandbox4jHostNet"), median.get("bwrap"));
+        System.out.flush();
+        return 0;
+    }
+
+    /** {@code bench startup|lockdown [--runs N]}. */
+    private static int coldJvms(String which, List<String> args) throws UsageException {
+        boolean startup = which.equals("startup");
+        int min = startup ? 11 : 9;
+        int runs = min;
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if (a.equals("--help") || a.equals("-h")) {
+                System.out.println(HELP);
+                return 0;
+            } else if (a.equals("--runs") && i + 1 < args.size()) {
+                try {
+                    runs = Integer.parseInt(args.get(++i));
+                } catch (NumberFormatException e) {
+                    throw new UsageException("bench " + which + ": --runs takes a number, not " + args.get(i));
+                }
+                if (runs < min) {
+                    throw new UsageException("bench " + which + ": --runs must be at least " + min);
+                }
+            } else {
+                throw new UsageException("bench " + which + ": unknown option " + a + " (expected --runs N)");
+            }
+        }
+        System.out.println("JVM: " + ColdJvms.java() + " (" + System.getProperty("java.vm.name") + " "
+                + System.getProperty("java.runtime.version") + ")");
+        try {
+            if (startup) {
+                System.out.println("startup, start to exit, " + runs + " cold JVMs each, interleaved:");
+                double[] m = StartupBenchmark.run(runs, System.out);
+                System.out.printf(Locale.ROOT, "RESULT startup_ms plain_jvm=%.1f first_jail=%.1f selfjail=%.1f%n", m[0], m[1], m[2]);
+            } else {
+                int threads = 200;
+                System.out.println("Lockdown.apply() with " + threads + " parked threads, " + runs + " fresh JVMs:");
+                double[] m = LockdownBenchmark.run(runs, threads, System.out);
+                System.out.printf(Locale.ROOT, "  medians: changes %.2f ms, verification %.2f ms, whole apply() %.1f ms%n", m[0], m[1], m[2]);
+                System.out.printf(Locale.ROOT, "RESULT lockdown_ms threads=%d changes=%.2f verify=%.2f%n", threads, m[0], m[1]);
+            }
+        } catch (Exception e) {
+            return Main.fail("the " + which + " benchmark failed: " + e.getMessage());
+        }
         System.out.flush();
         return 0;
     }

@@ -24,7 +24,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.sandbox4j.internal.LibC;
 import org.sandbox4j.lockdown.Lockdown;
 import org.sandbox4j.lockdown.LockdownReport;
 import org.sandbox4j.limits.Rlimit;
@@ -42,6 +41,25 @@ import org.sandbox4j.seccomp.SeccompProfiles;
  * </pre>
  */
 public final class LockdownExample {
+    /** The system calls the attacks try, bound with JNA here (the library's own native layer is internal). */
+    private static final class Attacks {
+        static final long PTRACE_ATTACH = 16;
+        static final int CLONE_NEWUSER = 0x10000000;
+
+        static {
+            Native.register(Attacks.class, com.sun.jna.NativeLibrary.getInstance(com.sun.jna.Platform.C_LIBRARY_NAME));
+        }
+
+        static native int execve(String path, StringArray argv, StringArray envp);
+
+        static native long ptrace(long request, int pid, com.sun.jna.Pointer addr, com.sun.jna.Pointer data);
+
+        static native int unshare(int flags);
+
+        /** Loads the class, and with it JNA and the bindings. */
+        static void bind() {}
+    }
+
     private LockdownExample() {}
 
     private static final AtomicInteger FAILURES = new AtomicInteger();
@@ -111,6 +129,9 @@ public final class LockdownExample {
         ServerSocket other = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         int otherPort = other.getLocalPort();
         Process child = new ProcessBuilder("/bin/sleep", "60").start();
+        // JNA extracts and loads its native library on first use: before the lockdown, which forbids both
+        // (on JDK 22+ sandbox4j itself does not load JNA, so nothing else has done it).
+        Attacks.bind();
 
         LockdownReport report = Lockdown.builder()
                 .seccomp(SeccompProfiles.LOCKDOWN_NO_EXEC)
@@ -134,7 +155,7 @@ public final class LockdownExample {
             attack(w, "ProcessBuilder", () -> expectIOException(() -> new ProcessBuilder("/bin/true").start()),
                     toOld, fromOld, virtual);
             attack(w, "execve", () -> {
-                int rc = LibC.execve("/bin/true", new StringArray(new String[] {"/bin/true"}), new StringArray(new String[0]));
+                int rc = Attacks.execve("/bin/true", new StringArray(new String[] {"/bin/true"}), new StringArray(new String[0]));
                 return rc == -1 ? "CONTAINED errno " + Native.getLastError() : "ESCAPED execve returned " + rc;
             }, toOld, fromOld, virtual);
             attack(w, "write-outside", () -> expectIOException(() -> Files.writeString(outside.resolve("x-" + w), "pwned")),
@@ -150,11 +171,11 @@ public final class LockdownExample {
                 }
             }), toOld, fromOld, virtual);
             attack(w, "ptrace-child", () -> {
-                long rc = LibC.ptrace(LibC.PTRACE_ATTACH, (int) child.pid(), null, null);
+                long rc = Attacks.ptrace(Attacks.PTRACE_ATTACH, (int) child.pid(), null, null);
                 return rc == -1 ? "CONTAINED errno " + Native.getLastError() : "ESCAPED ptrace attached";
             }, toOld, fromOld, virtual);
             attack(w, "unshare-userns", () -> {
-                int rc = LibC.unshare(LibC.CLONE_NEWUSER);
+                int rc = Attacks.unshare(Attacks.CLONE_NEWUSER);
                 return rc == -1 ? "CONTAINED errno " + Native.getLastError() : "ESCAPED unshare worked";
             }, toOld, fromOld, virtual);
             attack(w, "capabilities", () -> {

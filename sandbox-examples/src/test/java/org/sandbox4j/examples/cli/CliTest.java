@@ -183,6 +183,10 @@ class CliTest {
             {"run", "--uid"},
             {"run"},
             {"nosuchcommand"},
+            {"bench", "nosuch"},
+            {"bench", "startup", "--runs", "3"},
+            {"bench", "lockdown", "--runs", "x"},
+            {"bench", "lockdown", "--bogus"},
         }) {
             Run r = cli(args);
             assertEquals(125, r.exit(), Arrays.toString(args) + ": " + r.err());
@@ -261,6 +265,10 @@ class CliTest {
         Run run = cli("run", "--help");
         assertEquals(0, run.exit());
         assertTrue(run.out().contains("--ro-bind SRC[:DST]"));
+        Run bench = cli("bench", "--help");
+        assertEquals(0, bench.exit());
+        assertTrue(bench.out().contains("RESULT startup_ms plain_jvm=<median> first_jail=<median> selfjail=<median>")
+                && bench.out().contains("RESULT lockdown_ms threads=200 changes=<median> verify=<median>"), bench.out());
     }
 
     @Test
