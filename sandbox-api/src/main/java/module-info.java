@@ -2,8 +2,9 @@
  * sandbox4j: jailed processes, seccomp, Landlock, cgroups and lockdown for Java programs on Linux.
  * Exports the API packages; {@code org.sandbox4j.internal} (the wire to the launcher, JNA bindings)
  * is not exported. JNA's direct mapping reflects on the binding classes, hence the qualified opens.
- * On JDK 22+, grant native access by module name: {@code --enable-native-access=com.sun.jna} (JNA
- * on the module path; {@code ALL-UNNAMED} on the class path), see docs/getting-started.md.
+ * On JDK 22+, grant native access by module name: {@code
+ * --enable-native-access=org.sandbox4j,com.sun.jna} (this module's FFM calls on 22+, JNA where it
+ * is used; {@code ALL-UNNAMED} on the class path), see docs/getting-started.md.
  */
 module org.sandbox4j {
     requires org.slf4j;

@@ -48,8 +48,24 @@ class ModulePathTest {
         List<Path> mp = new ArrayList<>();
         Path classes = Path.of(Sandbox.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         assumeTrue(Files.exists(classes.resolve("module-info.class")), "sandbox-api was compiled without module-info");
-        Path api = dir.resolve("org.sandbox4j");
-        JailTestSupport.copyTree(classes, api);
+        // A multi-release jar as the build makes it: on JDK 22+ the module's FFM classes
+        // (META-INF/versions/22) are the ones used, so native access must name org.sandbox4j.
+        Path api = dir.resolve("org.sandbox4j.jar");
+        java.util.jar.Manifest mf = new java.util.jar.Manifest();
+        mf.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
+        mf.getMainAttributes().put(java.util.jar.Attributes.Name.MULTI_RELEASE, "true");
+        try (java.util.jar.JarOutputStream jar = new java.util.jar.JarOutputStream(Files.newOutputStream(api), mf);
+                java.util.stream.Stream<Path> files = Files.walk(classes)) {
+            for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile).sorted()::iterator) {
+                String name = classes.relativize(f).toString();
+                if (name.equals("META-INF/MANIFEST.MF")) {
+                    continue;
+                }
+                jar.putNextEntry(new java.util.jar.JarEntry(name));
+                Files.copy(f, jar);
+                jar.closeEntry();
+            }
+        }
         mp.add(api);
         for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
             String n = Path.of(e).getFileName().toString();
@@ -104,7 +120,7 @@ class ModulePathTest {
             assumeTrue(org.sandbox4j.internal.LibC.geteuid() == 0, "switching to uid 65534 needs a root JVM");
             cmd.addAll(List.of("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"));
         }
-        cmd.addAll(List.of(java.toString(), "--enable-native-access=com.sun.jna", "-Djava.io.tmpdir=" + tmp,
+        cmd.addAll(List.of(java.toString(), "--enable-native-access=org.sandbox4j,com.sun.jna", "-Djava.io.tmpdir=" + tmp,
                 "-Djna.tmpdir=" + tmp, "-Dorg.slf4j.simpleLogger.showThreadName=false",
                 "--module-path", join(mp) + File.pathSeparator + demo, "-m", "demo/demo.Main"));
         Process p = new ProcessBuilder(cmd).directory(dir.toFile()).start();

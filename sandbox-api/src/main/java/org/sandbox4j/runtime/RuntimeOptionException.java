@@ -12,6 +12,8 @@ public final class RuntimeOptionException extends IllegalStateException {
     private final String target;
 
     /**
+     * An option {@code target} cannot honour.
+     *
      * @param target the runtime that cannot honour the option
      * @param option the builder call, as the caller wrote it
      * @param why what the runtime lacks

@@ -6,7 +6,11 @@ import org.sandbox4j.SandboxException;
 public final class RuntimeUnavailableException extends SandboxException {
     private static final long serialVersionUID = 1L;
 
-    /** @param message what is missing and how to get it */
+    /**
+     * A runtime that is not installed.
+     *
+     * @param message what is missing and how to get it
+     */
     public RuntimeUnavailableException(String message) {
         super(message);
     }

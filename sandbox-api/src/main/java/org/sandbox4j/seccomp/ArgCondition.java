@@ -39,7 +39,11 @@ public record ArgCondition(int index, Op op, long value, long mask, @Nullable Ex
 
         /** Argument {@code index} (0..5). */
         record Arg(int index) implements Expr {
-            /** @throws IllegalArgumentException if {@code index} is outside 0..5 */
+            /**
+             * Argument {@code index}.
+             *
+             * @throws IllegalArgumentException if {@code index} is outside 0..5
+             */
             public Arg {
                 if (index < 0 || index > 5) {
                     throw new IllegalArgumentException("argument index must be 0..5, was " + index);
