@@ -176,10 +176,17 @@ public final class Gvisor {
             cmd.addAll(List.of("run", "--bundle", dir.toString(), "--pid-file", pidFile.toString(), id));
             boolean pumpOut = pumped(s.stdout());
             boolean pumpErr = !s.redirectErrorStream() && pumped(s.stderr());
+            // Inherited stdout and stderr that are one file (a shell's "> log 2>&1"): one pipe and
+            // one pump for both, so the program's order of writes is kept, as in a native jail.
+            boolean merged = pumpOut && pumpErr && s.stdout().type() == ProcessBuilder.Redirect.Type.INHERIT
+                    && s.stderr().type() == ProcessBuilder.Redirect.Type.INHERIT && sameOpenFile(1, 2);
+            if (merged) {
+                pumpErr = false;
+            }
             ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectInput(s.stdin())
                     .redirectOutput(pumpOut ? ProcessBuilder.Redirect.PIPE : s.stdout())
                     .redirectError(pumpErr ? ProcessBuilder.Redirect.PIPE : s.stderr())
-                    .redirectErrorStream(s.redirectErrorStream());
+                    .redirectErrorStream(s.redirectErrorStream() || merged);
             pb.environment().clear();
             p = pb.start();
             long deadline = System.nanoTime() + s.setupTimeout().toNanos();
@@ -219,6 +226,16 @@ public final class Gvisor {
      * an inherited descriptor that others write too (a shell's {@code > log}) overwrites theirs.
      * Pipes and /dev/null have no offset.
      */
+    /** Whether this JVM's fds {@code a} and {@code b} name the same file, pipe or socket. */
+    static boolean sameOpenFile(int a, int b) {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc/self/fd/" + a))
+                    .equals(Files.readSymbolicLink(Path.of("/proc/self/fd/" + b)));
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
     static boolean pumped(ProcessBuilder.Redirect r) {
         return switch (r.type()) {
             case PIPE -> false;
