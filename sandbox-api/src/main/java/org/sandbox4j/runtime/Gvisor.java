@@ -139,7 +139,8 @@ public final class Gvisor {
         Path runsc = runsc();
         OciSpec.checkSources(s);
         int uid = runscUid(prefix);
-        String id = "sandbox4j-" + UUID.randomUUID();
+        // The JVM's pid in the id: what a JVM left behind is told from another JVM's running jails.
+        String id = "sandbox4j-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID();
         Path dir = Files.createTempDirectory(id + "-");
         Process watchdog = null;
         Process p = null;

@@ -60,7 +60,7 @@ class GvisorJvmDeathTest {
             }
             assertTrue(dir != null && Files.isDirectory(dir), "control: the jail's directory exists: " + dir);
             List<ProcessHandle> all = new ArrayList<>(runsc);
-            all.addAll(GvisorRuntimeTest.runscProcesses().stream().map(p -> ProcessHandle.of(p).orElse(null))
+            all.addAll(GvisorRuntimeTest.runscProcesses(jvm.pid()).stream().map(p -> ProcessHandle.of(p).orElse(null))
                     .filter(java.util.Objects::nonNull).toList());
             jvm.toHandle().destroyForcibly();
             assertTrue(jvm.waitFor(10, TimeUnit.SECONDS));

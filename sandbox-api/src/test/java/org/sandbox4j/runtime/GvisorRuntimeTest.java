@@ -68,21 +68,31 @@ class GvisorRuntimeTest {
         return dir;
     }
 
-    /** Jail directories (sandbox4j-UUID-...) in the temporary directory. */
+    /** The prefix of this JVM's jail ids (sandbox4j-PID-UUID): other test JVMs' jails are not ours. */
+    static String own(long pid) {
+        return "sandbox4j-" + pid + "-";
+    }
+
+    /** This JVM's jail directories (sandbox4j-PID-UUID-...) in the temporary directory. */
     static Set<String> jailDirs() throws Exception {
+        String re = own(ProcessHandle.current().pid()) + "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-.*";
         try (Stream<Path> s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-            return s.map(p -> p.getFileName().toString())
-                    .filter(n -> n.matches("sandbox4j-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-.*"))
-                    .collect(Collectors.toSet());
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.matches(re)).collect(Collectors.toSet());
         }
     }
 
-    /** Host processes of runsc started by this library (their command lines name a sandbox4j- id). */
+    /** Host processes of runsc started by this JVM's library (their command lines name its jail ids). */
     static List<Long> runscProcesses() {
+        return runscProcesses(ProcessHandle.current().pid());
+    }
+
+    /** Host processes of runsc started by the library in JVM {@code pid}. */
+    static List<Long> runscProcesses(long pid) {
+        String ids = own(pid);
         return ProcessHandle.allProcesses()
-                .filter(h -> h.info().commandLine().map(c -> c.contains("runsc") && c.contains("sandbox4j-")).orElse(false)
+                .filter(h -> h.info().commandLine().map(c -> c.contains("runsc") && c.contains(ids)).orElse(false)
                         || h.info().command().map(c -> c.contains("runsc")).orElse(false)
-                                && h.info().arguments().map(a -> String.join(" ", a).contains("sandbox4j-")).orElse(false))
+                                && h.info().arguments().map(a -> String.join(" ", a).contains(ids)).orElse(false))
                 .map(ProcessHandle::pid).toList();
     }
 
@@ -94,14 +104,14 @@ class GvisorRuntimeTest {
         assertEquals(List.of(), jailCgroups(), "cgroups left behind");
     }
 
-    /** Cgroups (two levels under each hierarchy) named for a jail: runsc names them after the container id. */
+    /** This JVM's cgroups (two levels under each hierarchy): runsc names them after the container id. */
     static List<Path> jailCgroups() throws Exception {
         Path root = Path.of("/sys/fs/cgroup");
         if (!Files.isDirectory(root)) {
             return List.of();
         }
-        try (Stream<Path> s = Files.find(root, 3, (p, a) -> a.isDirectory() && p.getFileName().toString().contains("sandbox4j-")
-                && p.getFileName().toString().matches(".*sandbox4j-[0-9a-f]{8}-[0-9a-f]{4}-.*"))) {
+        String ids = own(ProcessHandle.current().pid());
+        try (Stream<Path> s = Files.find(root, 3, (p, a) -> a.isDirectory() && p.getFileName().toString().contains(ids))) {
             return s.toList();
         }
     }
