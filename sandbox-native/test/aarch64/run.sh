@@ -76,7 +76,7 @@ say "kernel $(basename "$KERNEL"), $(cat "$CACHE/versions" 2>/dev/null || echo b
 rm -rf "$WORK"
 R=$WORK/root
 mkdir -p "$R/usr/bin" "$R/usr/sbin" "$R/opt/sb4j/bin" "$R/proc" "$R/sys" "$R/dev" "$R/tmp" "$R/etc"
-CFLAGS="-std=c11 -Wall -Wextra -Werror -O2 -static -s"
+CFLAGS="-std=c11 -Wall -Wextra -Werror -O2 -static -s -I$NATIVE/src"
 $CC $CFLAGS -o "$R/opt/sb4j/mkspec" "$NATIVE/test/mkspec.c"
 $CC $CFLAGS -o "$R/opt/sb4j/readrec" "$NATIVE/test/readrec.c"
 $CC $CFLAGS -o "$R/opt/sb4j/seccomp-rec" "$HERE/seccomp-rec.c"
