@@ -1,11 +1,5 @@
 package org.sandbox4j.seccomp;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -80,22 +74,9 @@ final class SyscallArgNames {
     }
 
     private static Map<String, List<String>> load(Arch arch) {
-        String res = "syscall-args-" + SyscallTable.archName(arch) + ".tsv";
         Map<String, List<String>> map = new HashMap<>();
-        try (InputStream in = SyscallArgNames.class.getResourceAsStream(res)) {
-            if (in == null) {
-                throw new IllegalStateException("missing resource org/sandbox4j/seccomp/" + res);
-            }
-            BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-            for (String line; (line = r.readLine()) != null; ) {
-                if (line.isBlank() || line.startsWith("#")) {
-                    continue;
-                }
-                String[] f = line.split("\t");
-                map.put(f[0], List.copyOf(Arrays.asList(f).subList(1, f.length)));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + res, e);
+        for (String[] f : SyscallTable.tsvRows("syscall-args-" + SyscallTable.archName(arch) + ".tsv")) {
+            map.put(f[0], List.copyOf(Arrays.asList(f).subList(1, f.length)));
         }
         return map;
     }

@@ -6,9 +6,11 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.TreeMap;
@@ -59,24 +61,33 @@ public final class SyscallTable {
     }
 
     private static SyscallTable load(Arch arch) {
-        String res = resourceName(arch);
         Map<String, Integer> map = new LinkedHashMap<>();
+        for (String[] f : tsvRows(resourceName(arch))) {
+            map.put(f[0], Integer.parseInt(f[1].trim()));
+        }
+        return new SyscallTable(arch, map);
+    }
+
+    /**
+     * The tab-separated fields of each line of resource {@code res} of this package (the syscall
+     * tables and the argument-name tables), blank lines and {@code #} comments skipped.
+     */
+    static List<String[]> tsvRows(String res) {
+        List<String[]> rows = new ArrayList<>();
         try (InputStream in = SyscallTable.class.getResourceAsStream(res)) {
             if (in == null) {
                 throw new IllegalStateException("missing resource org/sandbox4j/seccomp/" + res);
             }
             BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
             for (String line; (line = r.readLine()) != null; ) {
-                if (line.isBlank() || line.startsWith("#")) {
-                    continue;
+                if (!line.isBlank() && !line.startsWith("#")) {
+                    rows.add(line.split("\t"));
                 }
-                String[] f = line.split("\t");
-                map.put(f[0], Integer.parseInt(f[1].trim()));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + res, e);
         }
-        return new SyscallTable(arch, map);
+        return rows;
     }
 
     /** This table without the calls numbered above {@code max}: the table of an older kernel. */
