@@ -82,8 +82,8 @@ int seccomp_init_filter(pid_t target, int relay_fd) {
   return 0;
 }
 
-/* Every CLONE_NEW* flag: NEWTIME, NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET. */
-#define NONS_MASK 0x7e020080u
+/* Every CLONE_NEW* flag: the jail's namespaces (wire.h) and CLONE_NEWTIME (0x80, unshare only). */
+#define NONS_MASK (NS_ALL | 0x80u)
 
 int seccomp_nons_filter(void) {
   struct sock_filter f[] = {

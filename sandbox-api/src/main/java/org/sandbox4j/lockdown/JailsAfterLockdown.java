@@ -69,7 +69,7 @@ final class JailsAfterLockdown {
         Arch arch = Arch.current();
         SeccompProgram program = SeccompProgram.fromBytes(arch, filter);
         SyscallTable table = SyscallTable.of(arch);
-        long newUser = 0x10000000L;
+        long newUser = org.sandbox4j.internal.Wire.NS_USER;
         long sigchld = 17;
         for (String[] call : new String[][] {{"unshare"}, {"clone"}}) {
             int nr = table.number(call[0]).orElseThrow();
