@@ -54,6 +54,16 @@ struct zjail {
 static struct zjail *jails;
 static int n_jails;
 
+/* Network namespaces made ahead (a root zygote; docs/architecture.md "Prestarted mode"): creating
+ * one is the costliest step of a clone, so after the first jail that asks for one the zygote makes
+ * the next while it waits (unshare, keep an fd, setns back), and clones an eligible jail into it
+ * instead of with CLONE_NEWNET. Each is fresh and given to one jail only. It is owned by the
+ * zygote's user namespace, not the jail's, so only a jail that can hold no capability over it is
+ * eligible (net_ahead_eligible); loopback is brought up by the zygote, at the request. */
+static int own_net = -1;   /* the zygote's own network namespace */
+static int spare_net = -1; /* made ahead, not yet given to a jail */
+static int net_ahead;      /* 0 not yet wanted, 1 wanted, -1 unavailable here */
+
 static uint32_t get32(const uint8_t *b) {
   return (uint32_t)b[0] | ((uint32_t)b[1] << 8) | ((uint32_t)b[2] << 16) | ((uint32_t)b[3] << 24);
 }
@@ -73,6 +83,50 @@ static void kill_jail(struct zjail *j, uint32_t why) {
 static __attribute__((noreturn)) void exit_killing_all(int code) {
   for (struct zjail *z = jails; z; z = z->next) kill_jail(z, RESULT_F_LIFELINE);
   _exit(code);
+}
+
+/* Whether the jail cannot tell a namespace made ahead from its own: a jail with a user namespace
+ * keeps no capability (the bounding set is cleared with them, caps.c), so it could do nothing
+ * that needs one over its network namespace anyway; without a user namespace both are the
+ * zygote's. */
+static int net_ahead_eligible(const struct spec *s) {
+  return (s->clone_flags & CLONE_NEWNET) && (!(s->clone_flags & CLONE_NEWUSER) || !s->has_caps || !s->caps_keep);
+}
+
+static void net_make_spare(void) {
+  if (net_ahead != 1 || spare_net >= 0) return;
+  if (unshare(CLONE_NEWNET)) {
+    net_ahead = -1;
+    return;
+  }
+  spare_net = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+  if (setns(own_net, CLONE_NEWNET)) exit_killing_all(STEP_EXIT); /* never serve from another namespace */
+  if (spare_net < 0) net_ahead = -1;
+}
+
+/* Enters the spare namespace for the next clone when the jail is eligible; 1 entered (the caller
+ * clones without CLONE_NEWNET and calls net_leave), 0 not, -1 failed (a status record went out). */
+static int net_enter_spare(const struct spec *s) {
+  if (!(s->clone_flags & CLONE_NEWNET) || geteuid() != 0 || net_ahead < 0) return 0;
+  if (!net_ahead) {
+    own_net = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+    net_ahead = own_net >= 0 ? 1 : -1;
+  }
+  if (spare_net < 0 || !net_ahead_eligible(s)) return 0;
+  int fd = spare_net;
+  spare_net = -1;
+  int rc = setns(fd, CLONE_NEWNET);
+  close(fd);
+  if (rc) return 0;
+  if ((s->options & OPT_LOOPBACK_UP) && net_loopback_up()) {
+    if (setns(own_net, CLONE_NEWNET)) exit_killing_all(STEP_EXIT);
+    return -1;
+  }
+  return 1;
+}
+
+static void net_leave(void) {
+  if (setns(own_net, CLONE_NEWNET)) exit_killing_all(STEP_EXIT);
 }
 
 static void reply(pid_t pid, int pidfd) {
@@ -278,7 +332,12 @@ static int serve_request(const sigset_t *jail_mask, size_t *used) {
   struct jail tmpl = {.s = &s, .sv_sock = -1};
   struct zchild zc = {.fds = fds, .nfds = nfds, .n_kept = n_kept, .jail_mask = jail_mask};
   struct spawn sp;
-  if (spawn_clone(&sp, &tmpl, zchild_setup, &zc)) goto fail_spec;
+  int in_spare = net_enter_spare(&s);
+  if (in_spare < 0) goto fail_spec;
+  if (in_spare) s.clone_flags &= ~(uint32_t)CLONE_NEWNET; /* the jail is cloned into the spare */
+  int cloned = spawn_clone(&sp, &tmpl, zchild_setup, &zc);
+  if (in_spare) net_leave();
+  if (cloned) goto fail_spec;
   pid_t pid = sp.pid;
   if (spawn_release(&sp, &s)) goto fail_spec;
   struct zjail *z = calloc(1, sizeof *z);
@@ -409,6 +468,7 @@ void zygote_main(void) {
   int serving = 1;
   for (;;) {
     if (!serving && n_jails == 0) _exit(0);
+    if (serving) net_make_spare();
     struct pollfd p[3] = {{.fd = sfd, .events = POLLIN},
                           {.fd = serving ? ZFD_SOCK : -1, .events = POLLIN},
                           {.fd = lifeline, .events = POLLIN}};

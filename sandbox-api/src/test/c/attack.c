@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <net/if.h>
 #include <errno.h>
 #include <grp.h>
 #include <fcntl.h>
@@ -679,6 +680,42 @@ static int cmd_abstract(const char *name) {
     return ok("abstract");
 }
 
+/* netns: prints "NETNS <inode of /proc/self/ns/net> LO <up|down> IFACES <count>" (the interfaces
+ * of /proc/net/dev), then holds until killed when HOLD is "hold". */
+static int cmd_netns(const char *hold) {
+    struct stat st;
+    if (stat("/proc/self/ns/net", &st) != 0) return denied("stat");
+    int s = socket(AF_INET, SOCK_DGRAM, 0);
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    strcpy(ifr.ifr_name, "lo");
+    if (s < 0 || ioctl(s, SIOCGIFFLAGS, &ifr) != 0) return denied("SIOCGIFFLAGS");
+    close(s);
+    FILE *f = fopen("/proc/net/dev", "r");
+    if (!f) return denied("/proc/net/dev");
+    char line[512];
+    int n = 0;
+    while (fgets(line, sizeof line, f)) n += strchr(line, ':') != NULL;
+    fclose(f);
+    printf("NETNS %lu LO %s IFACES %d\n", (unsigned long)st.st_ino, (ifr.ifr_flags & IFF_UP) ? "up" : "down", n);
+    fflush(stdout);
+    if (hold && !strcmp(hold, "hold"))
+        for (;;) pause();
+    return 0;
+}
+
+/* lo-down: takes the loopback interface down (needs CAP_NET_ADMIN over the network namespace). */
+static int cmd_lo_down(void) {
+    int s = socket(AF_INET, SOCK_DGRAM, 0);
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    strcpy(ifr.ifr_name, "lo");
+    if (s < 0 || ioctl(s, SIOCGIFFLAGS, &ifr) != 0) return denied("SIOCGIFFLAGS");
+    ifr.ifr_flags &= ~IFF_UP;
+    if (ioctl(s, SIOCSIFFLAGS, &ifr) != 0) return denied("SIOCSIFFLAGS");
+    return ok("lo-down");
+}
+
 /* Listens on the abstract unix socket NAME, says LISTENING, and accepts until killed. */
 static int cmd_listen_abstract(const char *name) {
     struct sockaddr_un a;
@@ -773,6 +810,8 @@ static int dispatch(int argc, char **argv, char **envp) {
     if (!strcmp(c, "outlive")) return cmd_outlive(argc > 3 ? argv[3] : "hold");
     if (!strcmp(c, "abstract")) return cmd_abstract(a);
     if (!strcmp(c, "listen-abstract")) return cmd_listen_abstract(a);
+    if (!strcmp(c, "netns")) return cmd_netns(a);
+    if (!strcmp(c, "lo-down")) return cmd_lo_down();
     fprintf(stderr, "attack: unknown command %s\n", c);
     return 2;
 }

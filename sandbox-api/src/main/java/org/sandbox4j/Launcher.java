@@ -7,13 +7,13 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * How a jail's launcher runs: a launcher process of its own per jail (the default), or the
- * prestarted launcher (one per JVM, the "zygote", which clones jails on request; docs/architecture.md
- * "Prestarted mode"), optionally run through a prefix command. Immutable; pass one to {@link
+ * How a jail's launcher runs: the prestarted launcher (the default: one per JVM, the "zygote",
+ * started on the first jail, which clones jails on request; docs/architecture.md "Prestarted
+ * mode"), or a launcher process of its own per jail, optionally run through a prefix command. Immutable; pass one to {@link
  * Sandbox.Builder#launcher(Launcher)}, or make it the JVM's default with {@link #setDefault}.
  *
  * <pre>{@code
- * Sandbox fast = Sandbox.builder().readOnlySystem().launcher(Launcher.prestarted()).build();
+ * Sandbox own = Sandbox.builder().readOnlySystem().launcher(Launcher.perJail()).build();
  * }</pre>
  *
  * <p>A jail that shares the pid namespace ({@code share(PID)}), keeps the caller's session ({@code
@@ -76,7 +76,7 @@ public final class Launcher {
 
     /**
      * The launcher of every {@code Sandbox} that names none: the one {@link #setDefault} set, else
-     * {@link #prestarted()} with {@code -Dsandbox4j.spawn=prestarted}, else {@link #perJail()}.
+     * {@link #perJail()} with {@code -Dsandbox4j.spawn=per-jail}, else {@link #prestarted()}.
      */
     public static Launcher getDefault() {
         Launcher l = defaultLauncher;
@@ -92,7 +92,8 @@ public final class Launcher {
     }
 
     private static Launcher fromProperty() {
-        return "prestarted".equals(System.getProperty("sandbox4j.spawn")) ? PRESTARTED : PER_JAIL;
+        String mode = System.getProperty("sandbox4j.spawn", "prestarted");
+        return mode.equals("per-jail") || mode.equals("perjail") ? PER_JAIL : PRESTARTED;
     }
 
     @Override

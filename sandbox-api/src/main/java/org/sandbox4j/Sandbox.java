@@ -171,10 +171,10 @@ public final class Sandbox {
     }
 
     /**
-     * Opt-in spawn mode (experimental): {@code true} starts every jail of this JVM through one
+     * The JVM's spawn mode: {@code true} (the default) starts every jail of this JVM through one
      * prestarted launcher (the "zygote", started lazily on the next start) that clones jails on
-     * request instead of spawning a launcher per jail; {@code false} forces the default per-jail
-     * launcher. Without a call, {@code -Dsandbox4j.spawn=prestarted} turns the mode on. Jails behave
+     * request; {@code false} spawns a launcher per jail. Without a call, {@code
+     * -Dsandbox4j.spawn=per-jail} turns the prestarted mode off. Jails behave
      * the same in both modes, except that {@link SandboxedProcess#pid()} is the jail's pid 1 rather than
      * its launcher's, and that killing the zygote kills every jail it runs. A jail that shares the
      * pid namespace ({@code share(PID)}) or keeps the caller's session ({@code sameSession()}) is

@@ -65,12 +65,39 @@ class LauncherTest {
             PrestartedLauncher.setEnabled(true);
             assertTrue(Launcher.getDefault().isPrestarted());
             assertEquals(List.of("/usr/bin/env"), Launcher.getDefault().prefix(), "the mode switch keeps the prefix");
-            PrestartedLauncher.setEnabled(null);
+            PrestartedLauncher.setEnabled(false);
             assertFalse(Launcher.getDefault().isPrestarted());
+            PrestartedLauncher.setEnabled(null);
+            assertEquals(propertysDefault().isPrestarted(), Launcher.getDefault().isPrestarted(), "back to the property's mode");
+            assertEquals(List.of("/usr/bin/env"), Launcher.getDefault().prefix(), "the mode switch keeps the prefix");
         } finally {
             Launcher.setDefault(null);
         }
-        assertEquals(Launcher.perJail(), Launcher.getDefault());
+        assertEquals(propertysDefault(), Launcher.getDefault());
+    }
+
+    /** The default without setDefault: prestarted unless -Dsandbox4j.spawn=per-jail (CI's JDK 25 leg). */
+    private static Launcher propertysDefault() {
+        return "per-jail".equals(System.getProperty("sandbox4j.spawn")) ? Launcher.perJail() : Launcher.prestarted();
+    }
+
+    @Test
+    void theDefaultIsThePrestartedLauncherUnlessThePropertySaysPerJail() {
+        String old = System.getProperty("sandbox4j.spawn");
+        try {
+            System.clearProperty("sandbox4j.spawn");
+            assertEquals(Launcher.prestarted(), Launcher.getDefault());
+            System.setProperty("sandbox4j.spawn", "per-jail");
+            assertEquals(Launcher.perJail(), Launcher.getDefault());
+            System.setProperty("sandbox4j.spawn", "prestarted");
+            assertEquals(Launcher.prestarted(), Launcher.getDefault());
+        } finally {
+            if (old == null) {
+                System.clearProperty("sandbox4j.spawn");
+            } else {
+                System.setProperty("sandbox4j.spawn", old);
+            }
+        }
     }
 
     @Test

@@ -254,4 +254,89 @@ class PrestartedLauncherTest {
             }
         }
     }
+
+    private static String netnsInode(String link) {
+        return link.substring(link.indexOf('[') + 1, link.indexOf(']'));
+    }
+
+    private static String firstLine(Process p) throws java.io.IOException {
+        return new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
+    }
+
+    /**
+     * Live jails never share a network namespace, and each has only lo, up: for a root zygote these
+     * are the namespaces it made ahead (docs/architecture.md, "Network namespaces made ahead").
+     */
+    @ParameterizedTest
+    @EnumSource(JailMode.class)
+    void networkNamespacesMadeAheadAreFreshAndOneJailEach(JailMode mode) throws Exception {
+        String host = netnsInode(java.nio.file.Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString());
+        List<SandboxedProcess> held = new ArrayList<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        try (AutoCloseable m = mode.activate()) {
+            assertEquals(0, run(base().build(), ATTACK, "exit", "0").exit().code()); // the zygote now makes them ahead
+            for (int i = 0; i < 4; i++) {
+                SandboxedProcess p = base().proc("/proc").build().start(ATTACK, "netns", "hold");
+                held.add(p);
+                String line = firstLine(p);
+                String[] w = String.valueOf(line).split(" ");
+                assertEquals(6, w.length, "NETNS <inode> LO <state> IFACES <n>: " + line);
+                assertEquals("up", w[3], "lo is up: " + line);
+                assertEquals("1", w[5], "only lo: " + line);
+                assertNotEquals(host, w[1], "not the host's namespace: " + line);
+                assertTrue(seen.add(w[1]), "two live jails share a network namespace: " + line + ", seen " + seen);
+            }
+            // control: the probe does see a shared namespace, the host's, where there is one
+            SandboxedProcess h = base().proc("/proc").network(Network.HOST).build().start(ATTACK, "netns", "hold");
+            held.add(h);
+            String line = firstLine(h);
+            assertEquals(host, String.valueOf(line).split(" ")[1], line);
+        } finally {
+            for (SandboxedProcess p : held) {
+                p.destroyForcibly();
+                p.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /** A listener in one jail cannot be reached from the next; with the host's network it can (control). */
+    @ParameterizedTest
+    @EnumSource(JailMode.class)
+    void aListenerInOneJailIsNotReachableFromTheNext(JailMode mode) throws Exception {
+        String name = "sb4j-netns-" + Long.toHexString(new java.security.SecureRandom().nextLong());
+        try (AutoCloseable m = mode.activate()) {
+            for (Network net : new Network[] {Network.NONE, Network.HOST}) {
+                assertEquals(0, run(base().network(net).build(), ATTACK, "exit", "0").exit().code());
+                SandboxedProcess l = base().network(net).build().start(ATTACK, "listen-abstract", name + net);
+                try {
+                    assertEquals("LISTENING", firstLine(l));
+                    Result r = run(base().network(net).build(), ATTACK, "abstract", name + net);
+                    if (net == Network.NONE) {
+                        assertTrue(r.out().startsWith("DENIED ECONNREFUSED"), "the next jail reached the listener: " + r);
+                    } else {
+                        assertTrue(r.out().startsWith("OK abstract"), "control: one network, the listener is reached: " + r);
+                    }
+                } finally {
+                    l.destroyForcibly();
+                    l.waitFor(10, TimeUnit.SECONDS);
+                }
+            }
+        }
+    }
+
+    /**
+     * A jail that keeps a capability is not given a namespace made ahead (which it would not own):
+     * with CAP_NET_ADMIN it can take its own lo down; without the capability it cannot (control).
+     */
+    @ParameterizedTest
+    @EnumSource(JailMode.class)
+    void aJailKeepingACapabilityOwnsItsNetworkNamespace(JailMode mode) throws Exception {
+        try (AutoCloseable m = mode.activate()) {
+            assertEquals(0, run(base().build(), ATTACK, "exit", "0").exit().code());
+            Result kept = run(base().keepCapabilities(org.sandbox4j.caps.Capability.NET_ADMIN).build(), ATTACK, "lo-down");
+            assertEquals("OK lo-down", kept.out().trim(), kept.toString());
+            Result none = run(base().build(), ATTACK, "lo-down");
+            assertTrue(none.out().startsWith("DENIED EPERM"), none.toString());
+        }
+    }
 }

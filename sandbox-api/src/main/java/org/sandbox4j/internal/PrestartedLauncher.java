@@ -15,7 +15,7 @@ import org.sandbox4j.SandboxSetupException;
 import org.sandbox4j.SetupStep;
 
 /**
- * The opt-in prestarted spawn mode (docs/architecture.md, "Prestarted mode"): one launcher per JVM,
+ * The prestarted spawn mode, the default (docs/architecture.md, "Prestarted mode"): one launcher per JVM,
  * started lazily with {@code --zygote}, clones every jail itself on request. A request is one
  * SOCK_SEQPACKET message: a 16-byte header, the spec (or a memfd holding it when it is large) and
  * the jail's fds by SCM_RIGHTS. The reply carries the jail's host pid and a pidfd for it.
@@ -48,11 +48,12 @@ public final class PrestartedLauncher {
 
     /**
      * Sets the mode of the JVM's default launcher, keeping its prefix; {@code null} goes back to the
-     * system property's mode ({@code -Dsandbox4j.spawn=prestarted}).
+     * system property's mode ({@code -Dsandbox4j.spawn}, prestarted unless {@code per-jail}).
      */
     public static void setEnabled(@Nullable Boolean on) {
         Launcher d = Launcher.getDefault();
-        boolean mode = on != null ? on : "prestarted".equals(System.getProperty("sandbox4j.spawn"));
+        Launcher.setDefault(null);
+        boolean mode = on != null ? on : Launcher.getDefault().isPrestarted();
         Launcher l = (mode ? Launcher.prestarted() : Launcher.perJail()).through(d.prefix(), d.launcherFile().orElse(null));
         Launcher.setDefault(l);
     }
@@ -443,7 +444,7 @@ public final class PrestartedLauncher {
             int rc = LibC.posix_spawn(pidRef, exe, actions, argv, new String[0]);
             if (rc != 0) {
                 throw new SandboxSetupException(SetupStep.LAUNCH, rc, exe,
-                        "posix_spawn of the prestarted launcher failed", null, null);
+                        "posix_spawn of the prestarted launcher failed", null, LockdownState.hint());
             }
             int pid = pidRef[0];
             Zygote z = new Zygote(pid, sv[0], key);

@@ -106,24 +106,49 @@ public class SpawnBenchmark {
     }
 
     /**
-     * Variant (b) through the opt-in prestarted launcher. Its own state: JMH forks one JVM per
-     * benchmark method, and only this method's fork turns the mode on.
+     * Variant (b) with its launcher named ({@link org.sandbox4j.Launcher}), each in a state of its
+     * own so that only its method's fork builds it.
      */
-    @State(Scope.Benchmark)
-    public static class Prestarted {
+    public abstract static class Named {
         Sandbox jail;
+        String what;
+
+        abstract org.sandbox4j.Launcher launcher();
 
         @Setup
         public void setup() throws Exception {
-            jail = jailBuilder().launcher(org.sandbox4j.Launcher.prestarted()).build();
-            finish(jail.start("/bin/true"), "sandbox4j (prestarted) /bin/true");
+            jail = jailBuilder().launcher(launcher()).build();
+            what = "sandbox4j (" + launcher() + ") /bin/true";
+            finish(jail.start("/bin/true"), what);
         }
+    }
 
+    /** The prestarted launcher named (the default, so the same as {@code sandbox4j} unless {@code -Dsandbox4j.spawn=per-jail}). */
+    @State(Scope.Benchmark)
+    public static class Prestarted extends Named {
+        @Override
+        org.sandbox4j.Launcher launcher() {
+            return org.sandbox4j.Launcher.prestarted();
+        }
+    }
+
+    /** A launcher process of its own per jail. */
+    @State(Scope.Benchmark)
+    public static class PerJail extends Named {
+        @Override
+        org.sandbox4j.Launcher launcher() {
+            return org.sandbox4j.Launcher.perJail();
+        }
     }
 
     @Benchmark
     public int sandbox4jPrestarted(Prestarted p) throws Exception {
-        return finish(p.jail.start("/bin/true"), "sandbox4j (prestarted) /bin/true");
+        return finish(p.jail.start("/bin/true"), p.what);
+    }
+
+    @Benchmark
+    public int sandbox4jPerJail(PerJail p) throws Exception {
+        return finish(p.jail.start("/bin/true"), p.what);
     }
 
     static int finish(Process p, String what) throws Exception {

@@ -51,15 +51,18 @@ final class BenchCommand {
             "JMH (SampleTime, microseconds, 1 fork): spawn-to-exit of /bin/true with",
             "  processbuilder     new ProcessBuilder(\"/bin/true\").start().waitFor()",
             "  sandbox4j          a jail with every namespace new, /usr read-only, /bin /lib /lib64 links, tmpfs /tmp, /proc, /dev",
+            "                     (the default launcher: the prestarted one)",
             "  sandbox4j_hostnet  the same with network(Network.HOST)",
             "  bwrap              bwrap --unshare-all ... doing the same",
-            "  sandbox4j_prestarted  the sandbox4j jail through the opt-in prestarted launcher (zygote)",
+            "  sandbox4j_prestarted  the sandbox4j jail with Launcher.prestarted() named (the default, so as sandbox4j)",
+            "  sandbox4j_perjail  the sandbox4j jail with Launcher.perJail(): a launcher process per jail",
             "  sandbox4j_cgroup   the sandbox4j jail with memoryLimit(256 MiB) and pidsLimit(64): a cgroup per jail",
             "Full: 5 x 2 s warmup + 5 x 5 s measurement per variant (about 3 min).",
             "--quick: 2 x 1 s warmup + 3 x 2 s measurement (under a minute).",
             "The RESULT lines, in order: " + ConcurrentSpawnBenchmark.THREADS + " threads at once (JMH Throughput, per second):",
             "  RESULT spawn_concurrent_per_s threads=" + ConcurrentSpawnBenchmark.THREADS + " processbuilder=<n> sandbox4j=<n>",
             "Then: RESULT spawn_cgroup_us sandbox4j_cgroup=<median> cgroup_cost=<median - sandbox4j>",
+            "Then: RESULT spawn_perjail_us sandbox4j_perjail=<median>",
             "The line before the last is: RESULT spawn_prestarted_us sandbox4j_prestarted=<median>",
             "The last line is: RESULT spawn_us processbuilder=<median> sandbox4j=<median> sandbox4j_hostnet=<median> bwrap=<median>");
 
@@ -69,6 +72,7 @@ final class BenchCommand {
         {"sandbox4jHostNet", "sandbox4j_hostnet"},
         {"bwrap", "bwrap"},
         {"sandbox4jPrestarted", "sandbox4j_prestarted"},
+        {"sandbox4jPerJail", "sandbox4j_perjail"},
         {"sandbox4jCgroup", "sandbox4j_cgroup"},
     };
 
@@ -199,6 +203,7 @@ final class BenchCommand {
         System.out.printf(Locale.ROOT, "  sandbox4j/bwrap          = %.2f (target <= 0.5)%n", sb / median.get("bwrap"));
         System.out.printf(Locale.ROOT, "  sandbox4j/processbuilder = %.2f (target <= 1.6)%n", sb / median.get("processBuilder"));
         System.out.printf(Locale.ROOT, "  prestarted/sandbox4j     = %.2f%n", median.get("sandbox4jPrestarted") / sb);
+        System.out.printf(Locale.ROOT, "  perjail/processbuilder   = %.2f%n", median.get("sandbox4jPerJail") / median.get("processBuilder"));
         System.out.printf(Locale.ROOT, "  cgroup/sandbox4j         = %.2f%n", median.get("sandbox4jCgroup") / sb);
         System.out.printf(Locale.ROOT, "  %d threads at once: processbuilder %.1f/s, sandbox4j %.1f jails/s, sandbox4j/processbuilder = %.2f%n",
                 ConcurrentSpawnBenchmark.THREADS, perSecond.get("processBuilder"), perSecond.get("sandbox4j"),
@@ -207,6 +212,7 @@ final class BenchCommand {
                 ConcurrentSpawnBenchmark.THREADS, perSecond.get("processBuilder"), perSecond.get("sandbox4j"));
         System.out.printf(Locale.ROOT, "RESULT spawn_cgroup_us sandbox4j_cgroup=%.1f cgroup_cost=%.1f%n", median.get("sandbox4jCgroup"),
                 median.get("sandbox4jCgroup") - sb);
+        System.out.printf(Locale.ROOT, "RESULT spawn_perjail_us sandbox4j_perjail=%.1f%n", median.get("sandbox4jPerJail"));
         System.out.printf(Locale.ROOT, "RESULT spawn_prestarted_us sandbox4j_prestarted=%.1f%n", median.get("sandbox4jPrestarted"));
         System.out.printf(Locale.ROOT, "RESULT spawn_us processbuilder=%.1f sandbox4j=%.1f sandbox4j_hostnet=%.1f bwrap=%.1f%n",
                 median.get("processBuilder"), sb, median.get("sandbox4jHostNet"), median.get("bwrap"));
