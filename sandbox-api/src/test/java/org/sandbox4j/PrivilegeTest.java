@@ -111,10 +111,10 @@ class PrivilegeTest {
     @EnumSource(JailMode.class)
     void newSessionStopsTiocstiInjection(JailMode mode) throws Exception {
         // The pty harness wraps the launcher's start; with the prestarted launcher that is the
-        // launcher shared by all jails, not this jail, so the jail would not get the pty as stdin.
-        org.junit.jupiter.api.Assumptions.assumeFalse(org.sandbox4j.internal.PrestartedLauncher.enabled(),
-                "the pty harness needs a launcher per jail");
+        // launcher shared by all jails, not this jail, so the jail would not get the pty as stdin:
+        // this test runs with a launcher per jail whatever the default is.
         Path withCtty = WithCtty.binary();
+        org.sandbox4j.internal.PrestartedLauncher.setEnabled(false);
         try (AutoCloseable m = WithCtty.activate(mode, withCtty)) {
             Result control = run(base().sameSession().noSeccomp().build(), ATTACK, "tiocsti");
             assertTrue(control.ok(), "control: sharing the caller's session, the jail can inject: " + control);
@@ -122,6 +122,8 @@ class PrivilegeTest {
             assertEquals("DENIED EPERM tiocsti", r.out().trim(), "a new session alone stops it: " + r);
             Result filtered = run(base().sameSession().build(), ATTACK, "tiocsti");
             assertEquals("DENIED EPERM tiocsti", filtered.out().trim(), "the default filter alone stops it: " + filtered);
+        } finally {
+            org.sandbox4j.internal.PrestartedLauncher.setEnabled(null);
         }
     }
 }
