@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
+import org.sandbox4j.internal.LazyLog;
 import org.sandbox4j.internal.LibC;
 import org.sandbox4j.internal.PipeStreams;
 import org.sandbox4j.internal.Reaper;
@@ -22,8 +23,6 @@ import org.sandbox4j.internal.Spawner;
 import org.sandbox4j.internal.Wire;
 import org.sandbox4j.seccomp.SeccompViolation;
 import org.sandbox4j.seccomp.SyscallRecorder;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A program running in a jail. A {@link Process}: streams, {@link #waitFor()}, {@link #onExit()},
@@ -54,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * result record alone.
  */
 public final class SandboxedProcess extends Process {
-    private static final Logger LOG = LoggerFactory.getLogger(SandboxedProcess.class);
+    private static final LazyLog LOG = new LazyLog(SandboxedProcess.class);
 
     private final int pid;
     private final boolean prestarted;
@@ -187,18 +186,18 @@ public final class SandboxedProcess extends Process {
 
     private void report(ResultRecords r, @Nullable SyscallRecorder recorder) {
         for (SeccompViolation v : r.violations) {
-            LOG.warn("sandbox4j: jail {}: seccomp refused {}", pid, v);
+            LOG.get().warn("sandbox4j: jail {}: seccomp refused {}", pid, v);
             SeccompViolationEvent.emit(v, pid);
         }
         if (r.lost > 0 && recorder == null) {
-            LOG.warn("sandbox4j: jail {}: {} more seccomp violations were not recorded", pid, r.lost);
+            LOG.get().warn("sandbox4j: jail {}: {} more seccomp violations were not recorded", pid, r.lost);
         }
         if (recorder != null) {
             for (ResultRecords.Learned l : r.learned) {
                 recorder.record(l.arch(), l.nr(), l.args(), l.count(), l.comm());
             }
             if (r.lost > 0) {
-                LOG.warn("sandbox4j: jail {}: {} learned calls did not fit the launcher's table", pid, r.lost);
+                LOG.get().warn("sandbox4j: jail {}: {} learned calls did not fit the launcher's table", pid, r.lost);
             }
             recorder.runEnded(r.lost);
         }

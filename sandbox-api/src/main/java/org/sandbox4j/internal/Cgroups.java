@@ -19,8 +19,6 @@ import org.sandbox4j.SetupStep;
 import org.sandbox4j.cgroup.CgroupLimits;
 import org.sandbox4j.cgroup.ResourceUsage;
 import org.sandbox4j.landlock.Compatibility;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Where a jail's cgroups go, and the cgroups themselves (docs/resources.md). Java finds the place,
@@ -33,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * controllers a jail needs (a hybrid host's controller-less v2 counts for nothing).
  */
 public final class Cgroups {
-    private static final Logger LOG = LoggerFactory.getLogger(Cgroups.class);
+    private static final LazyLog LOG = new LazyLog(Cgroups.class);
     private static final AtomicLong COUNTER = new AtomicLong();
     /** The leaf this JVM moves itself into on cgroup v2 when its own cgroup must get controllers. */
     static final String LEAF = "sb4j-jvm";
@@ -250,7 +248,7 @@ public final class Cgroups {
                     sleep(10);
                 }
                 if (Files.isDirectory(p)) {
-                    LOG.warn("sandbox4j: could not remove the jail's cgroup {}", p);
+                    LOG.get().warn("sandbox4j: could not remove the jail's cgroup {}", p);
                 }
             }
             return values.stream().mapToLong(Long::longValue).toArray();
@@ -284,7 +282,7 @@ public final class Cgroups {
             if (limits.compatibility() == Compatibility.STRICT) {
                 throw e;
             }
-            LOG.warn("sandbox4j: cgroup limits not applied (best effort): {}", e.getMessage());
+            LOG.get().warn("sandbox4j: cgroup limits not applied (best effort): {}", e.getMessage());
             applied.add("no cgroup (best effort): " + e.getMessage().lines().findFirst().orElse(""));
             if (limits.memoryMax() > 0 && !asSet) {
                 rl.put(RLIMIT_AS, limits.memoryMax());
@@ -519,7 +517,7 @@ public final class Cgroups {
         try {
             enable(base, need, strict, CgroupLimits.NONE);
         } catch (SandboxSetupException e) {
-            LOG.debug("sandbox4j: {}", e.getMessage());
+            LOG.get().debug("sandbox4j: {}", e.getMessage());
         }
     }
 
@@ -584,7 +582,7 @@ public final class Cgroups {
         if (err != 0) {
             throw cgroupError(limits, err, leaf, "move this JVM into its leaf cgroup", fixFor(base));
         }
-        LOG.info("sandbox4j: moved this JVM into {} so that jails can get cgroups next to it (cgroup v2 rule: no"
+        LOG.get().info("sandbox4j: moved this JVM into {} so that jails can get cgroups next to it (cgroup v2 rule: no"
                 + " processes in a cgroup that has controller-enabled children)", leaf);
         host = null; // its v2 path changed
     }
@@ -618,7 +616,7 @@ public final class Cgroups {
                 }
             }
         } catch (IOException | UnsupportedOperationException e) {
-            LOG.debug("sandbox4j: owner of {} not read: {}", parent, e.toString());
+            LOG.get().debug("sandbox4j: owner of {} not read: {}", parent, e.toString());
         }
     }
 

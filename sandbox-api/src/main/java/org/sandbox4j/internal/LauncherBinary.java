@@ -9,8 +9,6 @@ import org.jspecify.annotations.Nullable;
 import org.sandbox4j.Arch;
 import org.sandbox4j.Errno;
 import org.sandbox4j.SandboxException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Makes the launcher for the running architecture executable, once per JVM.
@@ -23,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * launcher instead, checked to be root-owned and identical to the jar's ({@link #verifyInstalled}).
  */
 public final class LauncherBinary {
-    private static final Logger LOG = LoggerFactory.getLogger(LauncherBinary.class);
+    private static final LazyLog LOG = new LazyLog(LauncherBinary.class);
     public static final String PROPERTY = "sandbox4j.launcher";
     public static final String FILE_NAME = "sandbox4j-launcher";
 
@@ -154,7 +152,7 @@ public final class LauncherBinary {
             fd = LibC.memfd_create(FILE_NAME, flags);
         }
         if (fd < 0) {
-            LOG.debug("memfd_create failed: {}; using a private file", Errno.describe(LibC.errno()));
+            LOG.get().debug("memfd_create failed: {}; using a private file", Errno.describe(LibC.errno()));
             return null;
         }
         long off = 0;

@@ -5,8 +5,6 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One daemon thread that notices when launchers end, for every jail of the JVM: it polls the
@@ -14,7 +12,7 @@ import org.slf4j.LoggerFactory;
  * A thread per process would cost a thread start on every spawn; this costs one poll wake-up.
  */
 public final class Reaper {
-    private static final Logger LOG = LoggerFactory.getLogger(Reaper.class);
+    private static final LazyLog LOG = new LazyLog(Reaper.class);
 
     /** Called on the reaper thread once the launcher has exited and been reaped. */
     public interface Watcher {
@@ -136,7 +134,7 @@ public final class Reaper {
             } catch (InterruptedException e) {
                 // nobody interrupts this thread; keep serving
             } catch (Throwable t) {
-                LOG.error("sandbox4j reaper: unexpected error, continuing", t);
+                LOG.get().error("sandbox4j reaper: unexpected error, continuing", t);
             }
         }
     }
@@ -160,7 +158,7 @@ public final class Reaper {
             e.watcher.markReaped();
         }
         if (rc < 0) {
-            LOG.warn("sandbox4j reaper: waitpid({}) failed with errno {}", e.watcher.pid(), LibC.errno());
+            LOG.get().warn("sandbox4j reaper: waitpid({}) failed with errno {}", e.watcher.pid(), LibC.errno());
             status[0] = 0x7f00; // unknown; reported as exit 127 below if no result record
         }
         e.watcher.exited(status[0], e.data);
