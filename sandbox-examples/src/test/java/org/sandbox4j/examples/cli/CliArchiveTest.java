@@ -21,8 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The command's class-data sharing archive (target/sandbox4j.jsa before JDK 25, target/sandbox4j.aot
  * from 25 on, made by the build with Maven's JDK): used when the java run is the one that made it,
- * left alone by any other java, ignored by the JVM when a jar changed or the file is damaged, and in
- * no case a byte more on the command's stdout or stderr than the jailed program wrote.
+ * left alone by any other java, ignored when a jar changed or the file is damaged, and in no case a
+ * byte more on the command's stdout or stderr than the jailed program wrote. Also the unpacked JNA
+ * library (target/jna): a broken one is replaced by JNA's own, silently.
  */
 @Tag("kernel")
 class CliArchiveTest {
@@ -144,6 +145,19 @@ class CliArchiveTest {
         Run stale = cli(script, home(made), List.of(), ECHO, tmp);
         stale.assertClean();
         assertTrue(stale.mainSource().contains("source: file:"), stale.mainSource());
+
+        // A JNA library that does not load here (another architecture's, as in a copy moved to another
+        // host): JNA unpacks its own (JDK 17 to 21), nothing is printed.
+        Path jna = copy.resolve("jna/libjnidispatch.so");
+        if (Files.exists(jna)) {
+            String other = System.getProperty("os.arch").equals("aarch64") ? "linux-x86-64" : "linux-aarch64";
+            Path jnaJar = copy.resolve("lib/jna-" + com.sun.jna.Native.VERSION + ".jar");
+            try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(jnaJar.toFile());
+                    java.io.InputStream in = zip.getInputStream(zip.getEntry("com/sun/jna/" + other + "/libjnidispatch.so"))) {
+                Files.write(jna, in.readAllBytes());
+            }
+            cli(script, home(made), List.of(), ECHO, tmp).assertClean();
+        }
 
         // A damaged archive file: the same.
         Path archive = copy.resolve("sandbox4j." + kind);

@@ -33,7 +33,8 @@ final class CliCopy {
 
     /**
      * Copies the command (script, jar, lib/, and with {@code withArchive} its class-data sharing
-     * archive and sandbox4j.archive) into {@code dir}, world-readable; returns the copied script.
+     * archive, sandbox4j.archive and the unpacked JNA library) into {@code dir}, world-readable;
+     * returns the copied script.
      */
     static Path copyTo(Path cli, Path dir, boolean withArchive) throws IOException {
         Path target = cli.getParent();
@@ -46,8 +47,9 @@ final class CliCopy {
             }
         }
         if (withArchive) {
-            for (String name : new String[] {"sandbox4j.jsa", "sandbox4j.aot", "sandbox4j.archive"}) {
+            for (String name : new String[] {"sandbox4j.jsa", "sandbox4j.aot", "sandbox4j.archive", "jna/libjnidispatch.so"}) {
                 if (Files.exists(target.resolve(name))) {
+                    Files.createDirectories(dir.resolve(name).getParent());
                     Files.copy(target.resolve(name), dir.resolve(name));
                 }
             }
