@@ -68,6 +68,12 @@ class CliArchiveTest {
     /** The command run with {@code javaHome}; its class loads are logged to a new file in {@code tmp} (as root). */
     private static Run cli(Path script, String javaHome, List<String> prefix, List<String> args, Path tmp)
             throws Exception {
+        return cli(script, javaHome, prefix, args, tmp, "");
+    }
+
+    /** The same with {@code moreOptions} in SANDBOX4J_JAVA_OPTS. */
+    private static Run cli(Path script, String javaHome, List<String> prefix, List<String> args, Path tmp,
+            String moreOptions) throws Exception {
         Path log = tmp.resolve("class-load-" + System.nanoTime() + ".log");
         List<String> cmd = new ArrayList<>(prefix);
         cmd.add(script.toString());
@@ -75,7 +81,7 @@ class CliArchiveTest {
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(script.getParent().toFile());
         pb.environment().put("JAVA_HOME", javaHome);
         if (prefix.isEmpty()) {
-            pb.environment().put("SANDBOX4J_JAVA_OPTS", "-Xlog:class+load=info:file=" + log);
+            pb.environment().put("SANDBOX4J_JAVA_OPTS", (moreOptions + " -Xlog:class+load=info:file=" + log).strip());
         }
         Process p = pb.start();
         p.getOutputStream().close();
@@ -99,6 +105,13 @@ class CliArchiveTest {
         Run r = cli(CLI, home(stamp.get(0)), List.of(), ECHO, tmp);
         r.assertClean();
         assertTrue(r.mainSource().contains("source: shared objects file"), r.mainSource());
+        // JVM options that choose class-data sharing themselves (which the docs once showed): the script
+        // leaves the archive out (an AOT cache and any -Xshare option stop the JVM on JDK 25).
+        for (String own : List.of("-Xshare:auto", "-Xshare:off")) {
+            Run r2 = cli(CLI, home(stamp.get(0)), List.of(), ECHO, tmp, own);
+            r2.assertClean();
+            assertTrue(r2.mainSource().contains("source: file:"), own + ": " + r2.mainSource());
+        }
         // Commands with the full class path (bench, example) do not use it: their --help stays clean.
         Run help = cli(CLI, home(stamp.get(0)), List.of(), List.of("example", "--help"), tmp);
         assertEquals(0, help.exit(), help.err());
