@@ -13,6 +13,7 @@ import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
+import org.sandbox4j.examples.bench.CliBenchmark;
 import org.sandbox4j.examples.bench.ColdJvms;
 import org.sandbox4j.examples.bench.ConcurrentSpawnBenchmark;
 import org.sandbox4j.examples.bench.LockdownBenchmark;
@@ -26,13 +27,15 @@ import org.sandbox4j.examples.cli.Main.UsageException;
  * and prints, as the last line, the medians in microseconds:
  * {@code RESULT spawn_us processbuilder=.. sandbox4j=.. sandbox4j_hostnet=.. bwrap=..}.
  * {@code sandbox4j bench startup} and {@code sandbox4j bench lockdown}: cold JVMs, see
- * {@link StartupBenchmark} and {@link LockdownBenchmark}.
+ * {@link StartupBenchmark} and {@link LockdownBenchmark}; {@code sandbox4j bench cli}: the command
+ * itself, {@link CliBenchmark}.
  */
 final class BenchCommand {
     static final String HELP = String.join("\n",
             "usage: sandbox4j bench spawn [--quick]",
             "       sandbox4j bench startup [--runs N]",
             "       sandbox4j bench lockdown [--runs N]",
+            "       sandbox4j bench cli [--runs N]",
             "       sandbox4j bench gvisor [--quick]   the gvisor runtime beside the native jail (GvisorBenchmark):",
             "         spawn-to-exit of /bin/true and pdftotext over a 300-page PDF; prints",
             "         RESULT spawn_gvisor_us native=<median> gvisor=<median> and",
@@ -46,6 +49,9 @@ final class BenchCommand {
             "  seccomp, Landlock (read-only /usr, /etc and the class path, one writable directory, TCP connect",
             "  to 443, no bind), RLIMIT_NOFILE, the capability drop. The last line is:",
             "  RESULT lockdown_ms threads=200 changes=<median> verify=<median>",
+            "cli: start-to-exit of /bin/echo alone and of 'sandbox4j run --ro-system -- /bin/echo' (this command,",
+            "  its java from JAVA_HOME or PATH), interleaved, medians over N (default 11, at least 11). The last line is:",
+            "  RESULT cli_ms program=<median> sandbox4j_run=<median> overhead=<sandbox4j_run - program>",
             "",
             "spawn:",
             "JMH (SampleTime, microseconds, 1 fork): spawn-to-exit of /bin/true with",
@@ -132,11 +138,11 @@ final class BenchCommand {
         if (args.get(0).equals("gvisor")) {
             return gvisor(args.subList(1, args.size()));
         }
-        if (args.get(0).equals("startup") || args.get(0).equals("lockdown")) {
+        if (args.get(0).equals("startup") || args.get(0).equals("lockdown") || args.get(0).equals("cli")) {
             return coldJvms(args.get(0), args.subList(1, args.size()));
         }
         if (!args.get(0).equals("spawn")) {
-            throw new UsageException("unknown benchmark '" + args.get(0) + "': expected spawn, startup, lockdown or gvisor");
+            throw new UsageException("unknown benchmark '" + args.get(0) + "': expected spawn, startup, lockdown, cli or gvisor");
         }
         boolean quick = false;
         for (String a : args.subList(1, args.size())) {
@@ -223,7 +229,7 @@ final class BenchCommand {
     /** {@code bench startup|lockdown [--runs N]}. */
     private static int coldJvms(String which, List<String> args) throws UsageException {
         boolean startup = which.equals("startup");
-        int min = startup ? 11 : 9;
+        int min = which.equals("lockdown") ? 9 : 11;
         int runs = min;
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
@@ -246,7 +252,11 @@ final class BenchCommand {
         System.out.println("JVM: " + ColdJvms.java() + " (" + System.getProperty("java.vm.name") + " "
                 + System.getProperty("java.runtime.version") + ")");
         try {
-            if (startup) {
+            if (which.equals("cli")) {
+                System.out.println("the sandbox4j command over the program it runs, start to exit, " + runs + " runs each, interleaved:");
+                double[] m = CliBenchmark.run(runs, System.out);
+                System.out.printf(Locale.ROOT, "RESULT cli_ms program=%.1f sandbox4j_run=%.1f overhead=%.1f%n", m[0], m[1], m[1] - m[0]);
+            } else if (startup) {
                 System.out.println("startup, start to exit, " + runs + " cold JVMs each, interleaved:");
                 double[] m = StartupBenchmark.run(runs, System.out);
                 System.out.printf(Locale.ROOT, "RESULT startup_ms plain_jvm=%.1f first_jail=%.1f selfjail=%.1f%n", m[0], m[1], m[2]);

@@ -21,6 +21,7 @@ public final class Main {
             "       sandbox4j demo                                 a jailed cat cannot read a host secret",
             "       sandbox4j bench spawn [--quick]                JMH: spawn-to-exit of /bin/true vs ProcessBuilder and bwrap",
             "       sandbox4j bench startup|lockdown [--runs N]   cold JVMs: first jail, SelfJail, Lockdown.apply() of 200 threads",
+            "       sandbox4j bench cli [--runs N]                 this command's cost over the program it runs",
             "       sandbox4j run --config FILE [OPTION]... -- COMMAND  the same, with a config file (docs/config.md)",
             "       sandbox4j doctor [--json]                      what this host offers: namespaces, seccomp, Landlock, ...",
             "       sandbox4j seccomp compile|disasm|profiles ...  compile, disassemble, list seccomp programs",

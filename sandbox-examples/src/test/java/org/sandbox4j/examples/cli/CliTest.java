@@ -187,6 +187,7 @@ class CliTest {
             {"bench", "startup", "--runs", "3"},
             {"bench", "lockdown", "--runs", "x"},
             {"bench", "lockdown", "--bogus"},
+            {"bench", "cli", "--runs", "3"},
         }) {
             Run r = cli(args);
             assertEquals(125, r.exit(), Arrays.toString(args) + ": " + r.err());
