@@ -442,9 +442,11 @@ EXPORT int sb4j_prlimit(int resource, long long soft, long long hard) {
 EXPORT int sb4j_no_new_privs(void) { return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ? -errno : 0; }
 
 /* Installs a classic BPF seccomp filter of `count` instructions (8 bytes each, little-endian as
- * struct sock_filter in memory) on every thread (TSYNC). 0, or the tid of a thread that could not be
+ * struct sock_filter in memory) on every thread (TSYNC). Lockdown's SECCOMP step: the sock_fprog is
+ * built here, so the JVM's side is one plain call. 0, or the tid of a thread that could not be
  * synchronised (> 0: nothing was installed), or -errno. */
 EXPORT long sb4j_seccomp_tsync(const void *insns, int count, int extra_flags) {
+  if (count <= 0 || count > BPF_MAXINSNS) return -EINVAL; /* sock_fprog's length is 16 bits */
   struct sock_fprog p = {(unsigned short)count, (struct sock_filter *)insns};
   long rc = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC | extra_flags, &p);
   return rc < 0 ? -errno : rc;

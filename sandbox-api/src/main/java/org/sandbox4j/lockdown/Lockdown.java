@@ -406,7 +406,7 @@ public final class Lockdown {
                 }
                 // ---- SECCOMP: last, so the filter never has to allow the steps before it.
                 if (filter != null) {
-                    long rc = LibC.seccompTsync(filter, 0);
+                    long rc = LockdownNative.sb4j_seccomp_tsync(filter, 0);
                     if (rc > 0) {
                         throw fail(LockdownStep.SECCOMP, "thread " + rc + " (" + threadName((int) rc)
                                 + ") could not be synchronised to the filter (it has a filter of its own); no filter was"
