@@ -484,12 +484,18 @@ static void status_row(int dfd, const char *tid, void *ctx) {
   if ((r->n + 1) * 10 <= r->cap) {
     long long *row = r->out + r->n * 10;
     row[0] = atoll(tid);
-    for (int i = 0; i < 8; i++) {
-      row[1 + i] = -1;
-      size_t kl = strlen(keys[i]);
-      for (char *p = st; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
-        if (!strncmp(p, keys[i], kl)) {
+    for (int i = 0; i < 8; i++) row[1 + i] = -1;
+    /* One pass over the lines (about 60, the keys near the end); the first line of each key counts. */
+    int left = 8;
+    unsigned found = 0;
+    for (char *p = st; left && p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+      if (*p != 'N' && *p != 'S' && *p != 'C') continue;
+      for (int i = 0; i < 8; i++) {
+        size_t kl = strlen(keys[i]);
+        if (!(found & (1u << i)) && !strncmp(p, keys[i], kl)) {
           row[1 + i] = (long long)strtoull(p + kl, NULL, hex[i] ? 16 : 10);
+          found |= 1u << i;
+          left--;
           break;
         }
       }
