@@ -70,6 +70,7 @@ enum stage { ST_OK = 0, ST_NNP = 1, ST_LANDLOCK = 2, ST_BOUNDING = 3, ST_CAPSET 
 
 struct slot {
   int32_t tid, err, stage;
+  atomic_int ready; /* set (release) once tid, err and stage are written */
 };
 
 /* What the handler does; written before any signal is sent, read-only while handlers run. */
@@ -78,7 +79,6 @@ static volatile uint64_t g_bounding; /* capabilities to drop from the bounding s
 static volatile int g_can_setpcap;
 static struct slot *g_slots;          /* MAX_SLOTS entries, mmap'd once */
 static atomic_int g_next;             /* next free slot */
-static atomic_int g_done;             /* completed slots */
 
 static int sys_gettid(void) { return (int)syscall(SYS_gettid); }
 
@@ -98,11 +98,19 @@ static int apply_here(void) {
       (void)prctl(PR_SET_SECUREBITS, SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | SECBIT_NO_SETUID_FIXUP |
                                          SECBIT_NO_SETUID_FIXUP_LOCKED | SECBIT_KEEP_CAPS_LOCKED, 0, 0, 0);
     }
+    /* A thread with nothing in its effective, permitted and inheritable sets has nothing to drop
+     * (the ambient set is always within permitted and inheritable): capget changes nothing, where
+     * capset would build and install new credentials. capset of empty sets also empties the ambient
+     * set (the kernel keeps only ambient bits still both permitted and inheritable), so no
+     * PR_CAP_AMBIENT_CLEAR_ALL, which would install new credentials once more. VERIFY reads CapAmb
+     * of every thread all the same. */
     struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
     struct __user_cap_data_struct d[2];
-    memset(d, 0, sizeof d);
-    if (syscall(SYS_capset, &h, d)) return ST_CAPSET;
-    if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) && errno != EINVAL) return ST_AMBIENT;
+    if (syscall(SYS_capget, &h, d) || d[0].effective | d[0].permitted | d[0].inheritable | d[1].effective |
+                                          d[1].permitted | d[1].inheritable) {
+      memset(d, 0, sizeof d);
+      if (syscall(SYS_capset, &h, d)) return ST_CAPSET;
+    }
   }
   return ST_OK;
 }
@@ -113,8 +121,10 @@ static void record(int tid, int stage, int err) {
     g_slots[i].tid = tid;
     g_slots[i].stage = stage;
     g_slots[i].err = stage ? err : 0;
+    /* Slots fill out of order (a handler may be preempted between taking its slot and writing it):
+     * the caller reads a slot only once it is marked ready, never a count of answers. */
+    atomic_store_explicit(&g_slots[i].ready, 1, memory_order_release);
   }
-  atomic_fetch_add(&g_done, 1);
 }
 
 static void handler(int sig, siginfo_t *si, void *uc) {
@@ -259,8 +269,10 @@ EXPORT int sb4j_broadcast(int actions, int ruleset_fd, int landlock_flags, long 
   struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
   struct __user_cap_data_struct d[2];
   g_can_setpcap = !syscall(SYS_capget, &h, d) && (d[0].effective & (1u << CAP_SETPCAP));
+  /* The slots of an earlier broadcast, ready again for this one. */
+  int used = atomic_load(&g_next);
+  for (int i = 0; i < used && i < MAX_SLOTS; i++) atomic_store(&g_slots[i].ready, 0);
   atomic_store(&g_next, 0);
-  atomic_store(&g_done, 0);
 
   int self = sys_gettid(), pid = getpid();
   int n_out = 0;
@@ -322,9 +334,8 @@ EXPORT int sb4j_broadcast(int actions, int ruleset_fd, int landlock_flags, long 
     /* Wait for each signalled tid: answered, or gone. */
     int64_t last_probe = now_ns();
     for (;;) {
-      int done = atomic_load(&g_done);
-      int limit = done < MAX_SLOTS ? done : MAX_SLOTS;
-      for (; consumed < limit; consumed++) {
+      for (; consumed < MAX_SLOTS && atomic_load_explicit(&g_slots[consumed].ready, memory_order_acquire);
+           consumed++) {
         ssize_t i = tidset_find(&seen, g_slots[consumed].tid);
         if (i >= 0) seen.state[i] = 1;
         EMIT(g_slots[consumed].tid, g_slots[consumed].err, g_slots[consumed].stage);
@@ -431,9 +442,11 @@ EXPORT int sb4j_prlimit(int resource, long long soft, long long hard) {
 EXPORT int sb4j_no_new_privs(void) { return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ? -errno : 0; }
 
 /* Installs a classic BPF seccomp filter of `count` instructions (8 bytes each, little-endian as
- * struct sock_filter in memory) on every thread (TSYNC). 0, or the tid of a thread that could not be
+ * struct sock_filter in memory) on every thread (TSYNC). Lockdown's SECCOMP step: the sock_fprog is
+ * built here, so the JVM's side is one plain call. 0, or the tid of a thread that could not be
  * synchronised (> 0: nothing was installed), or -errno. */
 EXPORT long sb4j_seccomp_tsync(const void *insns, int count, int extra_flags) {
+  if (count <= 0 || count > BPF_MAXINSNS) return -EINVAL; /* sock_fprog's length is 16 bits */
   struct sock_fprog p = {(unsigned short)count, (struct sock_filter *)insns};
   long rc = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC | extra_flags, &p);
   return rc < 0 ? -errno : rc;
@@ -471,12 +484,18 @@ static void status_row(int dfd, const char *tid, void *ctx) {
   if ((r->n + 1) * 10 <= r->cap) {
     long long *row = r->out + r->n * 10;
     row[0] = atoll(tid);
-    for (int i = 0; i < 8; i++) {
-      row[1 + i] = -1;
-      size_t kl = strlen(keys[i]);
-      for (char *p = st; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
-        if (!strncmp(p, keys[i], kl)) {
+    for (int i = 0; i < 8; i++) row[1 + i] = -1;
+    /* One pass over the lines (about 60, the keys near the end); the first line of each key counts. */
+    int left = 8;
+    unsigned found = 0;
+    for (char *p = st; left && p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+      if (*p != 'N' && *p != 'S' && *p != 'C') continue;
+      for (int i = 0; i < 8; i++) {
+        size_t kl = strlen(keys[i]);
+        if (!(found & (1u << i)) && !strncmp(p, keys[i], kl)) {
           row[1 + i] = (long long)strtoull(p + kl, NULL, hex[i] ? 16 : 10);
+          found |= 1u << i;
+          left--;
           break;
         }
       }

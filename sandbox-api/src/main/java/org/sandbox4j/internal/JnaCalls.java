@@ -153,6 +153,8 @@ final class JnaCalls implements NativeCalls {
         static native int sb4j_thread_status(long[] out, int outCap);
 
         static native long sb4j_task_flags(int tid);
+
+        static native long sb4j_seccomp_tsync(byte[] insns, int count, int extraFlags);
     }
 
     /** The spawn attributes every posix_spawn uses (read-only after setup, so shared by threads). */
@@ -503,5 +505,10 @@ final class JnaCalls implements NativeCalls {
     @Override
     public long sb4jTaskFlags(int tid) {
         return Sb4j.sb4j_task_flags(tid);
+    }
+
+    @Override
+    public long sb4jSeccompTsync(byte[] program, int extraFlags) {
+        return Sb4j.sb4j_seccomp_tsync(program, program.length / 8, extraFlags);
     }
 }

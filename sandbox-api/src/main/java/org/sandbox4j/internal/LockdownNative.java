@@ -97,4 +97,14 @@ public final class LockdownNative {
     public static long sb4j_task_flags(int tid) {
         return N.sb4jTaskFlags(tid);
     }
+
+    /**
+     * seccomp(SET_MODE_FILTER, TSYNC | extraFlags) of a classic BPF program (8 bytes per instruction):
+     * 0, the tid of a thread that could not be synchronised (nothing installed), or -errno. Like
+     * {@link LibC#seccompTsync}, but libsandbox4j.so builds the sock_fprog: no first use of the JVM's
+     * native memory accessors (or JNA's reflective call) between the lockdown's changes.
+     */
+    public static long sb4j_seccomp_tsync(byte[] program, int extraFlags) {
+        return N.sb4jSeccompTsync(program, extraFlags);
+    }
 }

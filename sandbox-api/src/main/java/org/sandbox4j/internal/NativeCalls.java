@@ -144,4 +144,7 @@ public interface NativeCalls {
     int sb4jThreadStatus(long[] out, int outCap);
 
     long sb4jTaskFlags(int tid);
+
+    /** sb4j_seccomp_tsync: {@link #seccompTsync} through libsandbox4j.so, which builds the sock_fprog itself. */
+    long sb4jSeccompTsync(byte[] program, int extraFlags);
 }

@@ -360,20 +360,7 @@ public final class Lockdown {
                 if (b.keepJails) {
                     JailsAfterLockdown.lock(this::fail, b.dropCaps, b.landlock, filter);
                 }
-                // Last of PREPARE, to leave the least time for a new ring before the broadcast.
-                preexisting = scanPreexisting(LockdownStep.PREPARE, true);
-                long t0 = System.nanoTime();
-                // ---- RLIMITS
-                for (Map.Entry<Rlimit, long[]> e : b.limits.entrySet()) {
-                    int rc = LockdownNative.sb4j_prlimit(e.getKey().resource(), e.getValue()[0], e.getValue()[1]);
-                    if (rc < 0) {
-                        throw fail(LockdownStep.RLIMITS, "setrlimit " + e.getKey().kernelName() + ": "
-                                + LibC.strerrorText(-rc), 0, -rc, null);
-                    }
-                    applied.add("RLIMITS: " + e.getKey().kernelName() + " = " + e.getValue()[0] + "/" + e.getValue()[1]
-                            + " (process-wide)");
-                }
-                // ---- THREADS: no_new_privs, Landlock, capabilities, each thread by itself.
+                // What THREADS will do: no_new_privs, Landlock, capabilities, each thread by itself.
                 int actions = LockdownNative.ACT_NO_NEW_PRIVS;
                 int llFlags = 0;
                 boolean landlockTsync = rulesetFd >= 0 && abi >= 8;
@@ -383,7 +370,32 @@ public final class Lockdown {
                 if (b.dropCaps) {
                     actions |= LockdownNative.ACT_CAPS;
                 }
-                Map<Integer, Boolean> acks = broadcast(actions, rulesetFd, llFlags, bounding);
+                // What the steps report is worded here, in PREPARE: from the first change to the seccomp filter
+                // only system calls run, not the JVM's first-use work (the first run of each string
+                // concatenation links a call site: milliseconds in a cold JVM, longer than the changes).
+                List<String> rlimitLines = new ArrayList<>();
+                for (Map.Entry<Rlimit, long[]> e : b.limits.entrySet()) {
+                    rlimitLines.add("RLIMITS: " + e.getKey().kernelName() + " = " + e.getValue()[0] + "/" + e.getValue()[1]
+                            + " (process-wide)");
+                }
+                String threadsWhat = describe(actions);
+                String seccompLine = filter == null ? null : "SECCOMP: filter of " + filter.length / 8
+                        + " instructions on every thread (TSYNC; irreversible)";
+                // Last of PREPARE, to leave the least time for a new ring before the broadcast.
+                preexisting = scanPreexisting(LockdownStep.PREPARE, true);
+                long t0 = System.nanoTime();
+                // ---- RLIMITS
+                int line = 0;
+                for (Map.Entry<Rlimit, long[]> e : b.limits.entrySet()) {
+                    int rc = LockdownNative.sb4j_prlimit(e.getKey().resource(), e.getValue()[0], e.getValue()[1]);
+                    if (rc < 0) {
+                        throw fail(LockdownStep.RLIMITS, "setrlimit " + e.getKey().kernelName() + ": "
+                                + LibC.strerrorText(-rc), 0, -rc, null);
+                    }
+                    applied.add(rlimitLines.get(line++));
+                }
+                // ---- THREADS
+                Map<Integer, Boolean> acks = broadcast(actions, rulesetFd, llFlags, bounding, threadsWhat);
                 if (landlockTsync) {
                     int rc = LockdownNative.sb4j_landlock_restrict_self(rulesetFd, LockdownNative.LANDLOCK_RESTRICT_SELF_TSYNC);
                     if (rc < 0) {
@@ -394,7 +406,7 @@ public final class Lockdown {
                 }
                 // ---- SECCOMP: last, so the filter never has to allow the steps before it.
                 if (filter != null) {
-                    long rc = LibC.seccompTsync(filter, 0);
+                    long rc = LockdownNative.sb4j_seccomp_tsync(filter, 0);
                     if (rc > 0) {
                         throw fail(LockdownStep.SECCOMP, "thread " + rc + " (" + threadName((int) rc)
                                 + ") could not be synchronised to the filter (it has a filter of its own); no filter was"
@@ -403,8 +415,7 @@ public final class Lockdown {
                         throw fail(LockdownStep.SECCOMP, "seccomp(SET_MODE_FILTER, TSYNC) of " + filter.length / 8
                                 + " instructions: " + LibC.strerrorText((int) -rc), 0, (int) -rc, null);
                     }
-                    applied.add("SECCOMP: filter of " + filter.length / 8 + " instructions on every thread (TSYNC;"
-                            + " irreversible)");
+                    applied.add(seccompLine);
                 }
                 long t1 = System.nanoTime();
                 // ---- VERIFY
@@ -511,7 +522,7 @@ public final class Lockdown {
         }
 
         /** Runs the per-thread step; returns each covered tid (true = it acknowledged Landlock). */
-        private Map<Integer, Boolean> broadcast(int actions, int rulesetFd, int llFlags, long bounding) {
+        private Map<Integer, Boolean> broadcast(int actions, int rulesetFd, int llFlags, long bounding, String what) {
             int cap = 3 * Math.max(4096, Thread.activeCount() * 4 + 1024);
             int[] out = new int[cap];
             int n = LockdownNative.sb4j_broadcast(actions, rulesetFd, llFlags, bounding, (int) b.timeout.toMillis(), out, cap);
@@ -550,7 +561,6 @@ public final class Lockdown {
                                     : ": " + LibC.strerrorText(err)));
                 }
             }
-            String what = describe(actions);
             if (!failures.isEmpty()) {
                 if (!acks.isEmpty()) {
                     applied.add("THREADS: " + what + " on " + acks.size() + " threads " + acks.keySet()
@@ -558,7 +568,9 @@ public final class Lockdown {
                 }
                 throw fail(LockdownStep.THREADS, String.join("; ", failures), firstTid, firstErr, null);
             }
-            applied.add("THREADS: " + what + " on all " + acks.size() + " threads (irreversible)");
+            // String.concat, not +: no call site to link between the changes (see run()).
+            applied.add("THREADS: ".concat(what).concat(" on all ").concat(Integer.toString(acks.size()))
+                    .concat(" threads (irreversible)"));
             return acks;
         }
 

@@ -271,6 +271,7 @@ final class FfmCalls implements NativeCalls {
         static final MemorySegment PREEXISTING = Sb4j.fn("sb4j_preexisting");
         static final MemorySegment THREAD_STATUS = Sb4j.fn("sb4j_thread_status");
         static final MemorySegment TASK_FLAGS = Sb4j.fn("sb4j_task_flags");
+        static final MemorySegment SECCOMP = Sb4j.fn("sb4j_seccomp_tsync");
     }
 
     @Override
@@ -686,5 +687,12 @@ final class FfmCalls implements NativeCalls {
     @Override
     public long sb4jTaskFlags(int tid) {
         return call(Sb4jFns.TASK_FLAGS, tid);
+    }
+
+    @Override
+    public long sb4jSeccompTsync(byte[] program, int extraFlags) {
+        try (Arena a = Arena.ofConfined()) {
+            return call(Sb4jFns.SECCOMP, bytes(a, program, program.length).address(), program.length / 8, extraFlags, 0, 0, 0);
+        }
     }
 }
