@@ -339,4 +339,28 @@ class PrestartedLauncherTest {
             assertTrue(none.out().startsWith("DENIED EPERM"), none.toString());
         }
     }
+
+    private static void awaitState(Thread t, Thread.State want) throws InterruptedException {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (t.getState() != want && System.nanoTime() < until) {
+            Thread.sleep(10);
+        }
+        assertEquals(want, t.getState(), "the reaper thread's state");
+    }
+
+    /**
+     * With the zygote idle the reaper waits in Java, not in poll(2): HotSpot's exit waits up to 300 ms
+     * for a thread in native code, so a reaper polling the zygote's death pipe delayed every exit.
+     */
+    @org.junit.jupiter.api.Test
+    void anIdleZygoteLeavesTheReaperOutOfNativeCode() throws Exception {
+        SandboxedProcess p = base().build().start(ATTACK, "sleep", "30");
+        Thread reaper = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("sandbox4j-reaper")).findFirst().orElseThrow();
+        awaitState(reaper, Thread.State.RUNNABLE); // control: a jail to watch, so in poll(2)
+        p.destroyForcibly();
+        assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+        assertTrue(PrestartedLauncher.zygotePid() > 0, "the zygote still serves");
+        awaitState(reaper, Thread.State.WAITING);
+    }
 }

@@ -100,7 +100,7 @@ public final class PrestartedLauncher {
         final int pid;
         final int sock;
         final String key;
-        boolean dead; // under LOCK
+        volatile boolean dead; // written under LOCK, read by the reaper too
         volatile boolean exited; // set by the reaper thread, under reapLock, once the zygote was reaped
         final Object reapLock = new Object();
 
@@ -396,6 +396,7 @@ public final class PrestartedLauncher {
         if (current == z) {
             current = null;
         }
+        Reaper.wake();
     }
 
     private static Zygote start(@Nullable List<String> prefix, @Nullable String launcherPath, String key)
@@ -468,6 +469,11 @@ public final class PrestartedLauncher {
                 @Override
                 public void markReaped() {
                     z.exited = true;
+                }
+
+                @Override
+                public boolean awaited() {
+                    return z.dead; // retired: reap it as soon as it exits
                 }
             });
             death[0] = -1;

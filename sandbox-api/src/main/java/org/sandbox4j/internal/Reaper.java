@@ -40,6 +40,16 @@ public final class Reaper {
         default boolean reapable() {
             return true;
         }
+
+        /**
+         * Whether the reaper must poll for this end now. False for the prestarted launcher's death
+         * pipe while that launcher serves (Spawner notices a dead one at its next request): with
+         * nothing else to watch the reaper then waits in Java, not in poll(2), because HotSpot's exit
+         * waits up to 300 ms for a thread that is in native code. {@link #wake()} re-asks.
+         */
+        default boolean awaited() {
+            return true;
+        }
     }
 
     private static final Reaper INSTANCE = new Reaper();
@@ -81,18 +91,57 @@ public final class Reaper {
         LibC.write(INSTANCE.wakeWrite, new byte[] {1}, 1);
     }
 
+    /** Makes the reaper ask every watcher's {@link Watcher#awaited()} again. */
+    public static void wake() {
+        INSTANCE.added.add(WAKE);
+        LibC.write(INSTANCE.wakeWrite, new byte[] {1}, 1);
+    }
+
+    /** Queued by {@link #wake()}: no fd, never watched. */
+    private static final Entry WAKE = new Entry(-1, new Watcher() {
+        @Override
+        public int pid() {
+            return -1;
+        }
+
+        @Override
+        public void exited(int waitStatus, byte[] result) {}
+
+        @Override
+        public Object lock() {
+            return this;
+        }
+
+        @Override
+        public void markReaped() {}
+    });
+
+    private static boolean anyAwaited(List<Entry> entries) {
+        for (Entry e : entries) {
+            if (e.watcher.awaited()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private void loop() {
         List<Entry> entries = new ArrayList<>();
         byte[] buf = new byte[64 * 1024];
         while (true) {
             try {
-                if (entries.isEmpty()) {
+                while (!anyAwaited(entries)) {
                     // Idle: wait in Java, not in poll(2). HotSpot's exit waits up to 300 ms for threads
                     // that are in native code, so a reaper parked in poll() would delay every exit.
-                    entries.add(added.take());
+                    Entry e = added.take();
+                    if (e != WAKE) {
+                        entries.add(e);
+                    }
                 }
                 for (Entry e; (e = added.poll()) != null; ) {
-                    entries.add(e);
+                    if (e != WAKE) {
+                        entries.add(e);
+                    }
                 }
                 byte[] pfds = new byte[8 * (entries.size() + 1)];
                 ByteBuffer bb = ByteBuffer.wrap(pfds).order(ByteOrder.nativeOrder());
