@@ -78,10 +78,8 @@ public final class PrestartedLauncher {
      */
     public static boolean shutdown(java.time.Duration timeout) throws InterruptedException {
         List<Zygote> all;
+        retireCurrent();
         synchronized (LOCK) {
-            if (current != null) {
-                retire(current, false);
-            }
             all = new ArrayList<>(STARTED);
         }
         long until = System.nanoTime() + timeout.toNanos();
@@ -378,6 +376,18 @@ public final class PrestartedLauncher {
     }
 
     /** Drops a zygote: closes our socket (it stops serving); {@code kill} also kills it and its jails. */
+    /**
+     * Stops the running zygote from serving (it exits once its jails have ended) without waiting;
+     * the next prestarted start starts a new one. For a lockdown without keepStartingJails.
+     */
+    public static void retireCurrent() {
+        synchronized (LOCK) {
+            if (current != null) {
+                retire(current, false);
+            }
+        }
+    }
+
     private static void retire(Zygote z, boolean kill) {
         if (z.dead) {
             return;

@@ -42,6 +42,16 @@ final class JailsAfterLockdown {
     }
 
     /**
+     * Without {@code keepStartingJails()}: a prestarted launcher started before the lockdown (the
+     * default launcher, started by an earlier jail) keeps the JVM's earlier privileges and takes no
+     * limits, so it stops serving here; a later jail starts a launcher that inherits the lockdown,
+     * or fails where the lockdown forbids exec, as with a launcher per jail.
+     */
+    static void retireLauncher() {
+        PrestartedLauncher.retireCurrent();
+    }
+
+    /**
      * Hands the prestarted launcher the lockdown's limits, last of PREPARE (every check passed,
      * nothing applied yet, the JVM still trusted): the launcher keeps the JVM's earlier privileges,
      * so it enforces them itself on every later spec, whoever writes it to its socket.

@@ -359,6 +359,8 @@ public final class Lockdown {
                 long bounding = b.clearBounding ? boundingSet() : 0;
                 if (b.keepJails) {
                     JailsAfterLockdown.lock(this::fail, b.dropCaps, b.landlock, filter);
+                } else {
+                    JailsAfterLockdown.retireLauncher();
                 }
                 // What THREADS will do: no_new_privs, Landlock, capabilities, each thread by itself.
                 int actions = LockdownNative.ACT_NO_NEW_PRIVS;

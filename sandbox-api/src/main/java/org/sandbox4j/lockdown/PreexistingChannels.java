@@ -85,9 +85,14 @@ final class PreexistingChannels {
                 : "no SQPOLL thread") + ", " + files + " registered files, " + bufs + " registered buffers, inode " + ino));
     }
 
-    private static String comm(String path) throws IOException {
-        List<String> l = readLines(Path.of(path));
-        return l.isEmpty() ? "exited" : l.get(0);
+    /** A thread's or child's name; "exited" when it ended meanwhile (ENOENT, or ESRCH on the read). */
+    private static String comm(String path) {
+        try {
+            List<String> l = readLines(Path.of(path));
+            return l.isEmpty() ? "exited" : l.get(0);
+        } catch (IOException e) {
+            return "exited";
+        }
     }
 
     /** The file's lines, or none when it is gone (an fd closed, a thread or child that exited meanwhile). */

@@ -11,7 +11,9 @@ import org.sandbox4j.caps.Capability;
  * noExecReadOnly(WRITABLE)} (MODE {@code keep}: with keepStartingJails(); {@code plain}: without;
  * {@code control}: no lockdown at all; {@code attack}: as {@code keep}, then the JVM-side lockdown
  * record is erased by reflection, as code that took over the JVM could; {@code attack-control}: the
- * prestarted launcher without a lockdown), then tries jails and prints one {@code name=outcome} line each.
+ * prestarted launcher without a lockdown; {@code attack-plain}: a jail through the prestarted launcher
+ * first, then as {@code plain}, then the record erased as in {@code attack}), then tries jails and
+ * prints one {@code name=outcome} line each.
  */
 public final class LockdownJailScenarioMain {
     private LockdownJailScenarioMain() {}
@@ -25,6 +27,12 @@ public final class LockdownJailScenarioMain {
         if (mode.equals("keep") || mode.equals("attack")) {
             Lockdown.noExecReadOnly(writable.toString()).keepStartingJails().apply();
         } else if (mode.equals("plain")) {
+            Lockdown.noExecReadOnly(writable.toString()).apply();
+        } else if (mode.equals("attack-plain")) {
+            // The default launcher is running when the lockdown comes (an earlier jail started it).
+            SandboxedProcess before = Sandbox.builder().readOnlySystem().tmpfs("/tmp")
+                    .launcher(org.sandbox4j.Launcher.prestarted()).build().start("/bin/true");
+            System.out.println("before=" + before.waitFor() + " zygote=" + (org.sandbox4j.internal.PrestartedLauncher.zygotePid() > 0));
             Lockdown.noExecReadOnly(writable.toString()).apply();
         } else if (mode.equals("attack-control")) {
             org.sandbox4j.internal.PrestartedLauncher.prepare(); // the same zygote path, no lockdown, no LOCK

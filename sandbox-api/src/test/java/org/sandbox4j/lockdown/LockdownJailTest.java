@@ -115,6 +115,24 @@ class LockdownJailTest {
         assertEquals("false", r.get("other-file"), "nothing written outside W: " + all);
     }
 
+    /**
+     * A prestarted launcher that an earlier jail started (the default) takes no limits from a lockdown
+     * without keepStartingJails(): the lockdown stops it from serving, so code that took over the JVM
+     * cannot use it to get past the lockdown (control: the same requests to an unlocked launcher).
+     */
+    @ParameterizedTest
+    @CsvSource({"false", "true"})
+    void aLauncherStartedBeforeAPlainLockdownServesNoJailAfterIt(boolean unprivileged) throws Exception {
+        Map<String, String> r = scenario("/usr/lib/jvm/java-17-openjdk-amd64/bin/java", unprivileged, "attack-plain");
+        String all = r.get("all");
+        assertEquals("0 zygote=true", r.get("before"), "a jail went through the prestarted launcher first: " + all);
+        assertEquals("0", r.get("java-side-limits"), "the JVM-side checks are out of the way: " + all);
+        for (String k : new String[] {"plain-jail", "rw-other", "host-root", "keep-cap"}) {
+            assertTrue(r.get(k).startsWith("refused"), k + ": " + all);
+        }
+        assertEquals("false", r.get("other-file"), "nothing written outside W: " + all);
+    }
+
     /** Control: the same requests through the same prestarted launcher, without a lockdown, succeed. */
     @ParameterizedTest
     @CsvSource({"false", "true"})
