@@ -75,6 +75,9 @@ public final class InProcessChroot {
                     + " and a walk up with .. would leave the chroot): " + String.join("; ", outside)
                     + "; close them first (nothing was changed)");
         }
+        // A prestarted launcher started by an earlier jail runs outside the new root with this JVM's
+        // privileges: it stops serving, so no later jail is built from the host's files.
+        org.sandbox4j.internal.PrestartedLauncher.retireCurrent();
         LibC.bindAll(); // after chroot the class path's directories may be gone: no class loads then
         if (LibC.chroot(root.toString()) != 0) {
             throw fail("chroot " + root, LibC.errno(), "the process needs CAP_SYS_CHROOT; nothing was changed");

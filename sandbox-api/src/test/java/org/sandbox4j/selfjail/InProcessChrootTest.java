@@ -73,6 +73,33 @@ class InProcessChrootTest {
         }
     }
 
+    /**
+     * A prestarted launcher that an earlier jail started runs as root outside the chroot; the chroot
+     * stops it from serving, so the confined JVM cannot get a jail that binds the host's files
+     * (control: the jail before the chroot reaches the same host directory).
+     */
+    @Test
+    void aLauncherStartedBeforeTheChrootServesNoJailAfterIt() throws Exception {
+        assumeTrue(LibC.geteuid() == 0, "chroot needs CAP_SYS_CHROOT: run as root");
+        Path root = JailTestSupport.worldReadableDir();
+        Path host = JailTestSupport.worldReadableDir();
+        Files.setPosixFilePermissions(host, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        Path attack = JailTestSupport.fixtures().resolve("attack");
+        Files.createDirectories(root.resolve(host.toString().substring(1))); // the same paths inside the root
+        Files.createDirectories(root.resolve(attack.getParent().toString().substring(1)));
+        Files.createFile(root.resolve(attack.toString().substring(1)));
+        Process p = SelfJailTest.app(SelfJailTest.Jdk.JDK17, JailTestSupport.JailMode.PRIVILEGED, Map.of(),
+                "chroot-after-jail", root.toString(), host.toString(), attack.toString());
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor();
+        assertTrue(out.contains("jail-before=0 zygote=true"), "control: a jail through the prestarted launcher first\n" + out + err);
+        assertTrue(out.contains("READY"), out + err);
+        assertTrue(Files.exists(host.resolve("before")), "control: the jail before the chroot wrote the host's directory");
+        assertTrue(out.contains("jail-after="), out + err);
+        assertFalse(Files.exists(host.resolve("after")), "a jail started after the chroot wrote the host's directory\n" + out + err);
+    }
+
     @Test
     void aPolicyThatAllowsChrootIsRejected() {
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> InProcessChroot.enter(

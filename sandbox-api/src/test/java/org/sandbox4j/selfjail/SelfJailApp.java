@@ -51,6 +51,10 @@ public final class SelfJailApp {
             chroot(args);
             return;
         }
+        if (mode.equals("chroot-after-jail")) {
+            chrootAfterJail(Path.of(args[1]), args[2], args[3]);
+            return;
+        }
         if (mode.equals("chroot-fd")) {
             chrootWithFd(args);
             return;
@@ -182,6 +186,33 @@ public final class SelfJailApp {
         System.out.println("READY");
         System.out.flush();
         Thread.sleep(120_000);
+    }
+
+    /**
+     * A jail first (the default, prestarted launcher starts, as root on the host), then the chroot
+     * into ROOT, then a jail of ATTACK binding HOSTDIR read-write: both paths also exist inside ROOT,
+     * so the Java side's checks pass, and a launcher outside the chroot would bind the host's. Prints
+     * "jail-before=..", "jail-after=.." (the outcome) and "READY".
+     */
+    private static void chrootAfterJail(Path root, String hostDir, String attack) throws Exception {
+        int rc = jailWriting(hostDir, attack, "before").waitFor();
+        System.out.println("jail-before=" + rc + " zygote=" + (org.sandbox4j.internal.PrestartedLauncher.zygotePid() > 0));
+        Class.forName("org.sandbox4j.internal.SetupFailures"); // no class loads after the chroot
+        InProcessChroot.enter(root, 65534, 65534);
+        String outcome;
+        try {
+            outcome = "exit " + jailWriting(hostDir, attack, "after").waitFor();
+        } catch (Exception | LinkageError e) { // a class the failure needs may no longer load in the chroot
+            outcome = "refused " + e;
+        }
+        System.out.println("jail-after=" + outcome.replace('\n', ' '));
+        System.out.println("READY");
+        System.out.flush();
+    }
+
+    private static Process jailWriting(String hostDir, String attack, String file) throws Exception {
+        return Sandbox.builder().readOnly(attack, "/t/attack").readWrite(hostDir, "/w").build()
+                .start("/t/attack", "write", "/w/" + file);
     }
 
     private static void chrootWithFd(String[] args) throws Exception {
