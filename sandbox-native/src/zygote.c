@@ -1,4 +1,4 @@
-/* zygote.c - the prestarted launcher (opt-in, docs/architecture.md "Prestarted mode"): the same
+/* zygote.c - the prestarted launcher (the default, docs/architecture.md "Prestarted mode"): the same
  * binary started once per JVM with argv[1] "--zygote", fd 3 one end of a SOCK_SEQPACKET socketpair,
  * fd 6 the lifeline. Each request is one message: a header, the spec (inline, or in a memfd passed
  * as an fd) and the jail's fds by SCM_RIGHTS. The zygote itself clones the jail's pid 1 (no

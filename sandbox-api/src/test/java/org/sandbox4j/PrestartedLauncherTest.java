@@ -30,7 +30,7 @@ import org.sandbox4j.JailTestSupport.Result;
 import org.sandbox4j.internal.LibC;
 import org.sandbox4j.internal.PrestartedLauncher;
 
-/** The opt-in prestarted launcher (zygote): every per-jail guarantee of the default mode, plus recovery. */
+/** The prestarted launcher (zygote), the default: every guarantee of a per-jail launcher, plus recovery. */
 @Tag("kernel")
 class PrestartedLauncherTest {
 
