@@ -339,11 +339,19 @@ public final class SandboxedProcess extends Process {
         return pid;
     }
 
+    /** The handle of {@link #pid()} while the jail runs; once it has ended, a dead handle. */
     @Override
     public ProcessHandle toHandle() {
         ProcessHandle h = handle;
-        if (h == null) {
-            // after the exit the JDK has no handle for the pid: a dead one, not an exception
+        if (exit.isDone()) {
+            // After the exit the pid is not this jail's any more: not yet reaped (the prestarted
+            // launcher reaps pid 1 after the result record), or reaped and perhaps reused. A dead
+            // handle, never a lookup of the pid and never an exception.
+            if (!(h instanceof org.sandbox4j.internal.ExitedHandle)) {
+                h = new org.sandbox4j.internal.ExitedHandle(pid);
+                handle = h;
+            }
+        } else if (h == null) {
             h = ProcessHandle.of(pid).orElseGet(() -> new org.sandbox4j.internal.ExitedHandle(pid));
             handle = h;
         }
