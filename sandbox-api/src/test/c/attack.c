@@ -680,11 +680,20 @@ static int cmd_abstract(const char *name) {
     return ok("abstract");
 }
 
-/* netns: prints "NETNS <inode of /proc/self/ns/net> LO <up|down> IFACES <count>" (the interfaces
- * of /proc/net/dev), then holds until killed when HOLD is "hold". */
+/* netns: prints "NETNS <inode of /proc/self/ns/net> LO <up|down> IFACES <count> OWNER <own|outside>"
+ * (the interfaces of /proc/net/dev; OWNER: whether NS_GET_USERNS may name the user namespace that
+ * owns it, i.e. it is ours or below it, or refuses with EPERM, i.e. it is an ancestor's), then holds
+ * until killed when HOLD is "hold". */
 static int cmd_netns(const char *hold) {
     struct stat st;
     if (stat("/proc/self/ns/net", &st) != 0) return denied("stat");
+    int nsfd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+    if (nsfd < 0) return denied("open /proc/self/ns/net");
+    int owner = ioctl(nsfd, _IO(0xb7, 0x1) /* NS_GET_USERNS */);
+    int owner_err = errno;
+    close(nsfd);
+    if (owner < 0 && owner_err != EPERM) return errno = owner_err, denied("NS_GET_USERNS");
+    if (owner >= 0) close(owner);
     int s = socket(AF_INET, SOCK_DGRAM, 0);
     struct ifreq ifr;
     memset(&ifr, 0, sizeof ifr);
@@ -697,7 +706,8 @@ static int cmd_netns(const char *hold) {
     int n = 0;
     while (fgets(line, sizeof line, f)) n += strchr(line, ':') != NULL;
     fclose(f);
-    printf("NETNS %lu LO %s IFACES %d\n", (unsigned long)st.st_ino, (ifr.ifr_flags & IFF_UP) ? "up" : "down", n);
+    printf("NETNS %lu LO %s IFACES %d OWNER %s\n", (unsigned long)st.st_ino, (ifr.ifr_flags & IFF_UP) ? "up" : "down", n,
+           owner >= 0 ? "own" : "outside");
     fflush(stdout);
     if (hold && !strcmp(hold, "hold"))
         for (;;) pause();

@@ -263,9 +263,15 @@ class PrestartedLauncherTest {
         return new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
     }
 
+    /** Whether this mode's zygote makes network namespaces ahead: only a root one can. */
+    private static boolean madeAhead(JailMode mode) {
+        return mode == JailMode.PRIVILEGED && LibC.geteuid() == 0;
+    }
+
     /**
      * Live jails never share a network namespace, and each has only lo, up: for a root zygote these
-     * are the namespaces it made ahead (docs/architecture.md, "Network namespaces made ahead").
+     * are the namespaces it made ahead (docs/architecture.md, "Network namespaces made ahead"),
+     * owned outside the jail's user namespace; an unprivileged zygote's jails own theirs.
      */
     @ParameterizedTest
     @EnumSource(JailMode.class)
@@ -280,9 +286,10 @@ class PrestartedLauncherTest {
                 held.add(p);
                 String line = firstLine(p);
                 String[] w = String.valueOf(line).split(" ");
-                assertEquals(6, w.length, "NETNS <inode> LO <state> IFACES <n>: " + line);
+                assertEquals(8, w.length, "NETNS <inode> LO <state> IFACES <n> OWNER <whose>: " + line);
                 assertEquals("up", w[3], "lo is up: " + line);
                 assertEquals("1", w[5], "only lo: " + line);
+                assertEquals(madeAhead(mode) ? "outside" : "own", w[7], "made ahead by the zygote, or the jail's own: " + line);
                 assertNotEquals(host, w[1], "not the host's namespace: " + line);
                 assertTrue(seen.add(w[1]), "two live jails share a network namespace: " + line + ", seen " + seen);
             }
@@ -326,14 +333,18 @@ class PrestartedLauncherTest {
 
     /**
      * A jail that keeps a capability is not given a namespace made ahead (which it would not own):
-     * with CAP_NET_ADMIN it can take its own lo down; without the capability it cannot (control).
+     * it owns its namespace, and with CAP_NET_ADMIN it can take its own lo down; without the
+     * capability it cannot (control).
      */
     @ParameterizedTest
     @EnumSource(JailMode.class)
     void aJailKeepingACapabilityOwnsItsNetworkNamespace(JailMode mode) throws Exception {
         try (AutoCloseable m = mode.activate()) {
             assertEquals(0, run(base().build(), ATTACK, "exit", "0").exit().code());
-            Result kept = run(base().keepCapabilities(org.sandbox4j.caps.Capability.NET_ADMIN).build(), ATTACK, "lo-down");
+            Sandbox keeping = base().proc("/proc").keepCapabilities(org.sandbox4j.caps.Capability.NET_ADMIN).build();
+            Result owner = run(keeping, ATTACK, "netns");
+            assertTrue(owner.out().trim().endsWith("OWNER own"), owner.toString());
+            Result kept = run(keeping, ATTACK, "lo-down");
             assertEquals("OK lo-down", kept.out().trim(), kept.toString());
             Result none = run(base().build(), ATTACK, "lo-down");
             assertTrue(none.out().startsWith("DENIED EPERM"), none.toString());

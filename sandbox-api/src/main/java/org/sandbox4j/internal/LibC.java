@@ -238,8 +238,9 @@ public final class LibC {
     /**
      * Installs a classic-BPF program (8 bytes per instruction) with SECCOMP_FILTER_FLAG_TSYNC (and
      * {@code extraFlags}): every thread of the process gets it atomically, or none does. Returns 0,
-     * -errno, or the id of a thread that could not be synchronised (positive). The one place Java
-     * installs a seccomp filter (lockdown and the in-process chroot).
+     * -errno, or the id of a thread that could not be synchronised (positive). The in-process
+     * chroot's; the lockdown uses {@link LockdownNative#sb4j_seccomp_tsync}, the same call made by
+     * libsandbox4j.so.
      */
     public static long seccompTsync(byte[] program, int extraFlags) {
         return N.seccompTsync(program, extraFlags);

@@ -114,7 +114,7 @@ public interface NativeCalls {
     /**
      * seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC | extraFlags) of a classic-BPF
      * program (8 bytes per instruction): 0, the id of a thread that could not be synchronised (> 0,
-     * nothing installed), or -errno. The one place the Java side installs a seccomp filter.
+     * nothing installed), or -errno. {@link #sb4jSeccompTsync} is the same call made by libsandbox4j.so.
      */
     long seccompTsync(byte[] program, int extraFlags);
 

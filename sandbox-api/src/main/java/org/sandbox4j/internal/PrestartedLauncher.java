@@ -375,10 +375,11 @@ public final class PrestartedLauncher {
         return z;
     }
 
-    /** Drops a zygote: closes our socket (it stops serving); {@code kill} also kills it and its jails. */
     /**
      * Stops the running zygote from serving (it exits once its jails have ended) without waiting;
-     * the next prestarted start starts a new one. For a lockdown without keepStartingJails.
+     * the next prestarted start starts a new one. For {@link #shutdown}, and before the JVM restricts
+     * itself (a lockdown without keepStartingJails, the in-process chroot): the zygote would keep
+     * the JVM's earlier privileges.
      */
     public static void retireCurrent() {
         synchronized (LOCK) {
@@ -388,6 +389,7 @@ public final class PrestartedLauncher {
         }
     }
 
+    /** Drops a zygote: closes our socket (it stops serving); {@code kill} also kills it and its jails. */
     private static void retire(Zygote z, boolean kill) {
         if (z.dead) {
             return;
